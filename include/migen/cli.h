@@ -1,0 +1,48 @@
+/*
+ * The command table and what every command shares: exit statuses and the
+ * usage/help conventions. Each command lives in its own src/cmd_<name>.c.
+ */
+#ifndef MIGEN_CLI_H
+#define MIGEN_CLI_H
+
+#include <stdio.h>
+
+enum {
+	MG_EXIT_OK = 0,      /* done; for enhance: analysed, with or without suggestions */
+	MG_EXIT_FAIL = 1,    /* a check failed (doctor), a file had syntax errors, a write failed */
+	MG_EXIT_USAGE = 2,   /* bad command line */
+	MG_EXIT_INPUT = 3,   /* unreadable input / no Alembic environment */
+};
+
+struct mg_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;               /* one line for `migen --help` */
+	const char *usage;                 /* full `migen CMD --help` text */
+};
+
+extern const struct mg_command mg_commands[];
+
+const struct mg_command *mg_command_find(const char *name);
+int mg_cli_main(int argc, char **argv);
+
+/* Prints "migen: msg" and "usage: ..." on stderr; returns MG_EXIT_USAGE. */
+int mg_usage_error(const struct mg_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints cmd->usage on f. */
+void mg_print_usage(const struct mg_command *cmd, FILE *f);
+
+/* The usage texts, kept beside the command that owns them. */
+extern const char mg_enhance_usage[];
+extern const char mg_index_template_usage[];
+extern const char mg_backfill_template_usage[];
+extern const char mg_patterns_usage[];
+extern const char mg_doctor_usage[];
+
+int mg_cmd_enhance(int argc, char **argv);
+int mg_cmd_index_template(int argc, char **argv);
+int mg_cmd_backfill_template(int argc, char **argv);
+int mg_cmd_patterns(int argc, char **argv);
+int mg_cmd_doctor(int argc, char **argv);
+
+#endif

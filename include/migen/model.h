@@ -1,0 +1,207 @@
+/*
+ * The plain C model of one migration file: what the analyzer fills in and
+ * what rules, emitters and commands read. Nothing here refers to tree-sitter
+ * or libpg_query, so rules can be unit-tested on hand-built models.
+ *
+ * Ownership: every pointer in a model points into the model's arena and is
+ * released by mg_model_free(). Strings are decoded UTF-8 (no quotes). NULL
+ * means "unknown" (not a literal) unless a field says otherwise.
+ */
+#ifndef MIGEN_MODEL_H
+#define MIGEN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migen/util.h"
+
+enum mg_tri { MG_UNKNOWN = -1, MG_NO = 0, MG_YES = 1 };
+
+/* Where something is in the source: byte range, 1-based line and column (bytes). */
+struct mg_span {
+	uint32_t start, end;
+	uint32_t line, col;
+};
+
+/* A string list that may be None, a literal list, or not a literal at all. */
+struct mg_strlist {
+	const char **v;
+	size_t n;
+	int present; /* the variable was assigned at all */
+	int known;   /* every element is a literal (None counts as known, n = 0) */
+};
+
+struct mg_revinfo {
+	const char *revision; /* NULL: missing or not a literal */
+	struct mg_span revision_span;
+	int has_revision;      /* a `revision` assignment exists */
+	struct mg_strlist down_revision;
+	struct mg_strlist branch_labels;
+	struct mg_strlist depends_on;
+	const char *message; /* first line of the module docstring, or NULL */
+};
+
+enum mg_direction { MG_UPGRADE, MG_DOWNGRADE };
+
+enum mg_source { MG_SRC_OP, MG_SRC_SQL, MG_SRC_TABLE };
+
+struct mg_column {
+	const char *name;
+	const char *type;           /* source text, e.g. "sa.String(length=50)" */
+	int nullable;               /* mg_tri */
+	int primary_key;            /* mg_tri */
+	const char *server_default; /* source text, NULL when none */
+	int has_server_default;     /* mg_tri */
+	const char *foreign_key;    /* "table.column" target of sa.ForeignKey, or NULL */
+	int index;                  /* index=True */
+	int unique;                 /* unique=True */
+	uint32_t line;
+};
+
+enum mg_index_kind {
+	MG_IX_INDEX,       /* CREATE INDEX, op.create_index, sa.Index, index=True */
+	MG_IX_PRIMARY_KEY, /* primary key: implies a unique index */
+	MG_IX_UNIQUE,      /* unique constraint: implies a unique index */
+};
+
+struct mg_index {
+	const char *name;     /* NULL: not given (PostgreSQL names it) or not a literal */
+	const char *table;    /* NULL: unknown */
+	const char *schema;
+	const char **columns; /* a name, or an expression's source text */
+	int *is_expr;         /* per column: 1 when an expression */
+	size_t ncolumns;
+	int columns_known;    /* the column list was a literal */
+	enum mg_index_kind kind;
+	int unique;
+	int concurrently;
+	int if_not_exists;
+	const char *where; /* partial index predicate, source text */
+	const char *using_method;
+	enum mg_direction dir;
+	enum mg_source source;
+	int autocommit; /* built inside an autocommit block */
+	size_t op;      /* index of the operation that made it in mg_model.ops */
+	uint32_t line, col;
+};
+
+struct mg_fkey {
+	const char *table;
+	const char **columns;
+	size_t ncolumns;
+	const char *ref_table;
+	enum mg_direction dir;
+	enum mg_source source;
+	size_t op;
+	uint32_t line, col;
+};
+
+enum mg_op_kind {
+	MG_OP_OTHER,
+	MG_OP_CREATE_TABLE,
+	MG_OP_DROP_TABLE,
+	MG_OP_RENAME_TABLE,
+	MG_OP_CREATE_INDEX,
+	MG_OP_DROP_INDEX,
+	MG_OP_ADD_COLUMN,
+	MG_OP_DROP_COLUMN,
+	MG_OP_ALTER_COLUMN,
+	MG_OP_CREATE_FOREIGN_KEY,
+	MG_OP_CREATE_UNIQUE_CONSTRAINT,
+	MG_OP_CREATE_CHECK_CONSTRAINT,
+	MG_OP_DROP_CONSTRAINT,
+	MG_OP_EXECUTE,
+	MG_OP_BULK_INSERT,
+	MG_OP_UPDATE, /* an UPDATE statement seen in SQL: a backfill */
+};
+
+/*
+ * One operation: an op.* (or batch_op.*) call, or a statement found in the
+ * SQL of an op.execute() (source MG_SRC_SQL, parent = the execute op).
+ */
+struct mg_op {
+	enum mg_op_kind kind;
+	const char *name; /* the method as written: "create_index", "execute", ... */
+	enum mg_direction dir;
+	const char *function; /* "upgrade", "downgrade_engine1", ... */
+	enum mg_source source;
+	size_t parent;          /* for SQL statements: the execute op; else its own index */
+	struct mg_span span;    /* the call expression */
+	struct mg_span stmt;    /* the whole statement (line start to line end) holding the call */
+	int autocommit;         /* inside `with op.get_context().autocommit_block():` */
+	int batch;              /* a batch_op call inside op.batch_alter_table() */
+	int in_loop;            /* inside a for/while: may run any number of times */
+	const char *table;      /* NULL: unknown */
+	const char *schema;
+	const char *column;     /* add/drop/alter column */
+	const char *new_name;   /* rename_table */
+	struct mg_column *coldef; /* add_column: the sa.Column, else NULL */
+	int nullable;            /* alter_column nullable=; mg_tri */
+	int has_server_default;  /* alter_column/add_column server_default given; mg_tri */
+	int concurrently;        /* create/drop index built CONCURRENTLY */
+	const char *sql;         /* execute: the decoded SQL text, NULL when opaque */
+	int sql_error;           /* execute: the literal SQL did not parse */
+	size_t index;            /* create/drop index: its mg_index, or (size_t)-1 */
+	size_t table_index;      /* create_table: its mg_table, or (size_t)-1 */
+};
+
+struct mg_table {
+	const char *name;
+	const char *schema;
+	struct mg_column *columns;
+	size_t ncolumns;
+	int columns_known; /* every argument was understood */
+	size_t op;
+	uint32_t line, col;
+};
+
+enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
+
+/* A problem with the input itself (syntax error, unreadable construct). */
+struct mg_error {
+	uint32_t line, col;
+	const char *message;
+};
+
+struct mg_model {
+	struct mg_arena arena;
+	const char *path;
+	struct mg_revinfo rev;
+	struct mg_op *ops;
+	size_t nops, capops;
+	struct mg_table *tables;
+	size_t ntables, captables;
+	struct mg_index *indexes;
+	size_t nindexes, capindexes;
+	struct mg_fkey *fkeys;
+	size_t nfkeys, capfkeys;
+	struct mg_error *errors;
+	size_t nerrors, caperrors;
+	int has_upgrade, has_downgrade;
+	int syntax_errors; /* tree-sitter found ERROR or MISSING nodes */
+	char quote;        /* the quote most string literals use: '"' or '\'' */
+	const char *indent; /* one indentation level as the file writes it */
+	const char *eol;    /* "\n" or "\r\n" */
+};
+
+struct mg_model *mg_model_new(const char *path);
+void mg_model_free(struct mg_model *m);
+
+struct mg_op *mg_model_add_op(struct mg_model *m);
+struct mg_table *mg_model_add_table(struct mg_model *m);
+struct mg_index *mg_model_add_index(struct mg_model *m);
+struct mg_fkey *mg_model_add_fkey(struct mg_model *m);
+void mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The table created in this migration's upgrade() with that name, or NULL. */
+const struct mg_table *mg_model_created_table(const struct mg_model *m, const char *name);
+/* A column of a created table by name, or NULL. */
+const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);
+/* Whether an index (any kind, any source, upgrade direction) on table leads with column. */
+int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
+
+const char *mg_op_kind_name(enum mg_op_kind k);
+const char *mg_source_name(enum mg_source s);
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Installs what migen needs on a Debian 12 machine: the build tools and libraries
+# (Debian packages) and the tree-sitter-python grammar (npm registry, integrity
+# checked). Safe to run again: it only installs what is missing.
+#
+#   scripts/setup.sh            build dependencies + grammar
+#   scripts/setup.sh --test     also what the test suite needs (PostgreSQL,
+#                               Alembic, clang's fuzzer runtime, valgrind)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+GRAMMAR_VERSION=0.23.6
+# sha256 of tree-sitter-python-0.23.6.tgz as served by the npm registry; its
+# npm integrity is sha512-yIM9z0oxKIxT7bAtPOhgoVl6gTXlmlIhue7liFT4oBPF/lha7Ha4dQBS82Av6hMMRZoVnFJI8M6mL+SwWoLD3A==
+GRAMMAR_SHA256=aab5b860d93dbf84b37fed532f7dacc0468ede5387d0c74911d68f964287662a
+GRAMMAR_DIR="$top/deps/tree-sitter-python"
+
+pkgs="build-essential cmake pkg-config libtree-sitter-dev libpg-query-dev
+libjansson-dev libbsd-dev libcmocka-dev libinih-dev"
+if [ "${1:-}" = "--test" ]; then
+	pkgs="$pkgs clang libclang-rt-14-dev valgrind postgresql-15
+postgresql-client-15 python3 python3-alembic python3-sqlalchemy python3-psycopg2
+patch git hyperfine"
+fi
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ -n "$missing" ]; then
+	echo "setup: installing Debian packages:$missing"
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+if [ ! -f "$GRAMMAR_DIR/src/parser.c" ] ||
+	[ "$(cat "$GRAMMAR_DIR/.version" 2>/dev/null)" != "$GRAMMAR_VERSION" ]; then
+	echo "setup: fetching tree-sitter-python@$GRAMMAR_VERSION"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	(cd "$tmp" && npm pack --silent "tree-sitter-python@$GRAMMAR_VERSION" >/dev/null 2>&1)
+	tgz="$tmp/tree-sitter-python-$GRAMMAR_VERSION.tgz"
+	[ -f "$tgz" ] || { echo "setup: npm pack tree-sitter-python@$GRAMMAR_VERSION failed" >&2; exit 1; }
+	got=$(sha256sum "$tgz" | cut -d' ' -f1)
+	if [ "$got" != "$GRAMMAR_SHA256" ]; then
+		echo "setup: $tgz: sha256 $got, expected $GRAMMAR_SHA256" >&2
+		exit 1
+	fi
+	tar -xzf "$tgz" -C "$tmp"
+	rm -rf "$GRAMMAR_DIR"
+	mkdir -p "$GRAMMAR_DIR"
+	cp -R "$tmp/package/src" "$tmp/package/LICENSE" "$GRAMMAR_DIR/"
+	echo "$GRAMMAR_VERSION" >"$GRAMMAR_DIR/.version"
+fi

@@ -1,0 +1,155 @@
+/*
+ * The migration model's storage and the few queries every rule needs
+ * (see model.h). Arrays grow with realloc, so code keeps indexes into them,
+ * never pointers, while the analyzer is still adding.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/model.h"
+
+struct mg_model *
+mg_model_new(const char *path)
+{
+	struct mg_model *m = mg_xcalloc(1, sizeof(*m));
+
+	m->path = mg_arena_strdup(&m->arena, path ? path : "-");
+	m->quote = '"';
+	m->indent = "    ";
+	m->eol = "\n";
+	return m;
+}
+
+void
+mg_model_free(struct mg_model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->ops);
+	free(m->tables);
+	free(m->indexes);
+	free(m->fkeys);
+	free(m->errors);
+	mg_arena_free(&m->arena);
+	free(m);
+}
+
+#define ADD(m, arr, n, cap)                                                                    \
+	do {                                                                                   \
+		mg_grow(&(m)->arr, &(m)->cap, (m)->n + 1, sizeof(*(m)->arr));                  \
+		memset(&(m)->arr[(m)->n], 0, sizeof(*(m)->arr));                               \
+		return &(m)->arr[(m)->n++];                                                    \
+	} while (0)
+
+struct mg_op *
+mg_model_add_op(struct mg_model *m)
+{
+	mg_grow(&m->ops, &m->capops, m->nops + 1, sizeof(*m->ops));
+	memset(&m->ops[m->nops], 0, sizeof(*m->ops));
+	m->ops[m->nops].nullable = MG_UNKNOWN;
+	m->ops[m->nops].has_server_default = MG_UNKNOWN;
+	m->ops[m->nops].index = (size_t)-1;
+	m->ops[m->nops].table_index = (size_t)-1;
+	m->ops[m->nops].parent = m->nops;
+	return &m->ops[m->nops++];
+}
+
+struct mg_table *
+mg_model_add_table(struct mg_model *m)
+{
+	ADD(m, tables, ntables, captables);
+}
+
+struct mg_index *
+mg_model_add_index(struct mg_model *m)
+{
+	ADD(m, indexes, nindexes, capindexes);
+}
+
+struct mg_fkey *
+mg_model_add_fkey(struct mg_model *m)
+{
+	ADD(m, fkeys, nfkeys, capfkeys);
+}
+
+void
+mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	struct mg_buf b = {0};
+	struct mg_error *e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	mg_grow(&m->errors, &m->caperrors, m->nerrors + 1, sizeof(*m->errors));
+	e = &m->errors[m->nerrors++];
+	e->line = line;
+	e->col = col;
+	e->message = mg_arena_strndup(&m->arena, b.s ? b.s : "", b.len);
+	mg_buf_free(&b);
+}
+
+const struct mg_table *
+mg_model_created_table(const struct mg_model *m, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < m->ntables; i++)
+		if (m->tables[i].name != NULL && strcmp(m->tables[i].name, name) == 0 &&
+		    m->ops[m->tables[i].op].dir == MG_UPGRADE)
+			return &m->tables[i];
+	return NULL;
+}
+
+const struct mg_column *
+mg_table_column(const struct mg_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncolumns; i++)
+		if (t->columns[i].name != NULL && strcmp(t->columns[i].name, name) == 0)
+			return &t->columns[i];
+	return NULL;
+}
+
+int
+mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < m->nindexes; i++) {
+		const struct mg_index *ix = &m->indexes[i];
+		if (ix->dir != MG_UPGRADE || ix->table == NULL || ix->ncolumns == 0 ||
+		    ix->is_expr[0] || ix->columns[0] == NULL)
+			continue;
+		if (strcmp(ix->table, table) == 0 && strcmp(ix->columns[0], column) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *
+mg_op_kind_name(enum mg_op_kind k)
+{
+	static const char *const names[] = {
+	    "other",         "create_table",
+	    "drop_table",    "rename_table",
+	    "create_index",  "drop_index",
+	    "add_column",    "drop_column",
+	    "alter_column",  "create_foreign_key",
+	    "create_unique_constraint", "create_check_constraint",
+	    "drop_constraint", "execute",
+	    "bulk_insert",   "update",
+	};
+	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
+}
+
+const char *
+mg_source_name(enum mg_source s)
+{
+	return s == MG_SRC_SQL ? "sql" : s == MG_SRC_TABLE ? "table" : "op";
+}

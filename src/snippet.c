@@ -1,0 +1,362 @@
+/*
+ * Code generation for the snippets (see snippet.h). The SQL is laid out the
+ * way a person would write it in a migration, in a triple-quoted string, and
+ * every value a user typed is bound as a parameter rather than pasted into SQL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/ident.h"
+#include "migen/snippet.h"
+
+const struct mg_style mg_style_default = {"    ", 1, '"'};
+
+static void
+ind(struct mg_buf *o, const struct mg_style *st, int extra)
+{
+	int i;
+
+	for (i = 0; i < st->depth + extra; i++)
+		mg_buf_puts(o, st->indent);
+}
+
+/* A line of code at the given extra depth. */
+static void
+line(struct mg_buf *o, const struct mg_style *st, int extra, const char *s)
+{
+	ind(o, st, extra);
+	mg_buf_puts(o, s);
+	mg_buf_putc(o, '\n');
+}
+
+void
+mg_snippet_pystr(struct mg_buf *out, const char *s, char q)
+{
+	mg_buf_putc(out, q);
+	for (; *s; s++) {
+		if (*s == q || *s == '\\')
+			mg_buf_putc(out, '\\');
+		if (*s == '\n') {
+			mg_buf_puts(out, "\\n");
+			continue;
+		}
+		mg_buf_putc(out, *s);
+	}
+	mg_buf_putc(out, q);
+}
+
+static void
+triple(struct mg_buf *o, const struct mg_style *st)
+{
+	char t[4] = {st->quote, st->quote, st->quote, '\0'};
+	mg_buf_puts(o, t);
+}
+
+static void
+index_target(struct mg_buf *sql, const struct mg_index_spec *ix)
+{
+	size_t i;
+
+	mg_buf_puts(sql, "ON ");
+	mg_ident_sql_qualified(sql, ix->schema, ix->table);
+	if (ix->using_method != NULL && strcmp(ix->using_method, "btree") != 0)
+		mg_buf_printf(sql, " USING %s", ix->using_method);
+	mg_buf_puts(sql, " (");
+	for (i = 0; i < ix->ncolumns; i++) {
+		if (i)
+			mg_buf_puts(sql, ", ");
+		mg_buf_puts(sql, ix->columns[i]);
+	}
+	mg_buf_putc(sql, ')');
+}
+
+static void
+comment(struct mg_buf *o, const struct mg_index_spec *ix, const struct mg_style *st)
+{
+	if (ix->comment != NULL) {
+		ind(o, st, 0);
+		mg_buf_printf(o, "# %s\n", ix->comment);
+	}
+}
+
+/* op.execute("""...""") over several SQL lines, inside an autocommit block. */
+static void
+autocommit_execute(struct mg_buf *o, const struct mg_style *st, const char *const *sql,
+                   size_t n)
+{
+	size_t i;
+
+	line(o, st, 0, "with op.get_context().autocommit_block():");
+	ind(o, st, 1);
+	mg_buf_puts(o, "op.execute(");
+	triple(o, st);
+	mg_buf_putc(o, '\n');
+	for (i = 0; i < n; i++)
+		line(o, st, 2, sql[i]);
+	ind(o, st, 1);
+	triple(o, st);
+	mg_buf_puts(o, ")\n");
+}
+
+void
+mg_snippet_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix,
+                              const struct mg_style *st)
+{
+	struct mg_buf l1 = {0}, l2 = {0}, l3 = {0};
+	const char *lines[3];
+	size_t n = 2;
+
+	mg_buf_printf(&l1, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ", ix->unique ? "UNIQUE " : "");
+	mg_ident_sql(&l1, ix->name);
+	index_target(&l2, ix);
+	if (ix->where != NULL)
+		mg_buf_printf(&l3, "WHERE %s", ix->where);
+	lines[0] = l1.s;
+	lines[1] = l2.s;
+	if (ix->where != NULL)
+		lines[n++] = l3.s;
+	comment(out, ix, st);
+	autocommit_execute(out, st, lines, n);
+	mg_buf_free(&l1);
+	mg_buf_free(&l2);
+	mg_buf_free(&l3);
+}
+
+void
+mg_snippet_drop_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix,
+                                   const struct mg_style *st)
+{
+	struct mg_buf l1 = {0};
+	const char *lines[1];
+
+	mg_buf_puts(&l1, "DROP INDEX CONCURRENTLY IF EXISTS ");
+	mg_ident_sql_qualified(&l1, ix->schema, ix->name);
+	lines[0] = l1.s;
+	autocommit_execute(out, st, lines, 1);
+	mg_buf_free(&l1);
+}
+
+/* A column of op.create_index: a name, or sa.text(...) for an expression. */
+static void
+op_column(struct mg_buf *o, const char *c, char q)
+{
+	if (mg_ident_refusal(c) == NULL && mg_ident_is_plain(c)) {
+		mg_snippet_pystr(o, c, q);
+		return;
+	}
+	mg_buf_puts(o, "sa.text(");
+	mg_snippet_pystr(o, c, q);
+	mg_buf_putc(o, ')');
+}
+
+void
+mg_snippet_index_op(struct mg_buf *out, const struct mg_index_spec *ix, const struct mg_style *st)
+{
+	size_t i;
+
+	comment(out, ix, st);
+	ind(out, st, 0);
+	mg_buf_puts(out, "op.create_index(");
+	mg_snippet_pystr(out, ix->name, st->quote);
+	mg_buf_puts(out, ", ");
+	mg_snippet_pystr(out, ix->table, st->quote);
+	mg_buf_puts(out, ", [");
+	for (i = 0; i < ix->ncolumns; i++) {
+		if (i)
+			mg_buf_puts(out, ", ");
+		op_column(out, ix->columns[i], st->quote);
+	}
+	mg_buf_putc(out, ']');
+	if (ix->unique)
+		mg_buf_puts(out, ", unique=True");
+	if (ix->schema != NULL) {
+		mg_buf_puts(out, ", schema=");
+		mg_snippet_pystr(out, ix->schema, st->quote);
+	}
+	if (ix->using_method != NULL && strcmp(ix->using_method, "btree") != 0) {
+		mg_buf_puts(out, ", postgresql_using=");
+		mg_snippet_pystr(out, ix->using_method, st->quote);
+	}
+	if (ix->where != NULL) {
+		mg_buf_puts(out, ", postgresql_where=sa.text(");
+		mg_snippet_pystr(out, ix->where, st->quote);
+		mg_buf_putc(out, ')');
+	}
+	mg_buf_puts(out, ")\n");
+}
+
+void
+mg_snippet_drop_index_op(struct mg_buf *out, const struct mg_index_spec *ix,
+                         const struct mg_style *st)
+{
+	ind(out, st, 0);
+	mg_buf_puts(out, "op.drop_index(");
+	mg_snippet_pystr(out, ix->name, st->quote);
+	mg_buf_puts(out, ", table_name=");
+	mg_snippet_pystr(out, ix->table, st->quote);
+	if (ix->schema != NULL) {
+		mg_buf_puts(out, ", schema=");
+		mg_snippet_pystr(out, ix->schema, st->quote);
+	}
+	mg_buf_puts(out, ")\n");
+}
+
+static void
+table_args(struct mg_buf *o, const struct mg_backfill_spec *bf, char q)
+{
+	mg_snippet_pystr(o, bf->table, q);
+	mg_buf_puts(o, ", ");
+	mg_snippet_pystr(o, bf->column, q);
+}
+
+static void
+schema_arg(struct mg_buf *o, const struct mg_backfill_spec *bf, char q)
+{
+	if (bf->schema != NULL) {
+		mg_buf_puts(o, ", schema=");
+		mg_snippet_pystr(o, bf->schema, q);
+	}
+}
+
+void
+mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                               const struct mg_style *st)
+{
+	line(out, st, 0, "# Step 1: add the column as nullable: instant, no table rewrite.");
+	ind(out, st, 0);
+	mg_buf_puts(out, "op.add_column(");
+	mg_snippet_pystr(out, bf->table, st->quote);
+	mg_buf_puts(out, ", sa.Column(");
+	mg_snippet_pystr(out, bf->column, st->quote);
+	mg_buf_printf(out, ", %s, nullable=True)", bf->type_python ? bf->type_python : "sa.Text()");
+	schema_arg(out, bf, st->quote);
+	mg_buf_puts(out, ")\n");
+}
+
+void
+mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                    const struct mg_style *st)
+{
+	struct mg_buf t = {0}, k = {0}, c = {0};
+
+	mg_ident_sql_qualified(&t, bf->schema, bf->table);
+	mg_ident_sql(&k, bf->key);
+	mg_ident_sql(&c, bf->column);
+
+	ind(out, st, 0);
+	mg_buf_printf(out, "# Step 2: backfill %s in batches. In an autocommit block each batch\n",
+	              bf->column);
+	line(out, st, 0, "# commits on its own, so row locks are held for one batch, not for the");
+	line(out, st, 0, "# whole migration, and a failure keeps the batches already done.");
+	line(out, st, 0, "with op.get_context().autocommit_block():");
+	line(out, st, 1, "bind = op.get_bind()");
+	line(out, st, 1, "while True:");
+	line(out, st, 2, "result = bind.execute(");
+	line(out, st, 3, "sa.text(");
+	ind(out, st, 4);
+	triple(out, st);
+	mg_buf_putc(out, '\n');
+	ind(out, st, 4);
+	mg_buf_printf(out, "UPDATE %s SET %s = %s\n", t.s, c.s,
+	              bf->value_python ? ":value" : bf->value_sql);
+	ind(out, st, 4);
+	mg_buf_printf(out, "WHERE %s IN (\n", k.s);
+	ind(out, st, 5);
+	mg_buf_printf(out, "SELECT %s FROM %s WHERE %s IS NULL LIMIT :batch_size\n", k.s, t.s, c.s);
+	line(out, st, 4, ")");
+	ind(out, st, 4);
+	triple(out, st);
+	mg_buf_putc(out, '\n');
+	line(out, st, 3, "),");
+	ind(out, st, 3);
+	mg_buf_putc(out, '{');
+	if (bf->value_python != NULL) {
+		mg_snippet_pystr(out, "value", st->quote);
+		mg_buf_printf(out, ": %s, ", bf->value_python);
+	}
+	mg_snippet_pystr(out, "batch_size", st->quote);
+	mg_buf_printf(out, ": %ld},\n", bf->batch_size);
+	line(out, st, 2, ")");
+	line(out, st, 2, "if result.rowcount == 0:");
+	line(out, st, 3, "break");
+	line(out, st, 2, "# Let other writers in between batches.");
+	ind(out, st, 2);
+	mg_buf_printf(out, "bind.execute(sa.text(%cSELECT pg_sleep(%s)%c))\n", st->quote, bf->sleep,
+	              st->quote);
+	mg_buf_free(&t);
+	mg_buf_free(&k);
+	mg_buf_free(&c);
+}
+
+/* The CHECK constraint's name: ck_<table>_<column>_not_null, shortened if needed. */
+static char *
+check_name(const struct mg_backfill_spec *bf)
+{
+	const char *parts[3] = {bf->table, bf->column, "not_null"};
+	int shortened;
+
+	return mg_ident_index_name("ck", parts, 3, &shortened);
+}
+
+void
+mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                        const struct mg_style *st)
+{
+	struct mg_buf t = {0}, c = {0}, k = {0};
+	char *ck;
+
+	if (bf->small_table) {
+		line(out, st, 0, "# Step 3: NOT NULL. This scans the table under an ACCESS EXCLUSIVE");
+		line(out, st, 0, "# lock: fine for a small table only.");
+		ind(out, st, 0);
+		mg_buf_puts(out, "op.alter_column(");
+		table_args(out, bf, st->quote);
+		mg_buf_puts(out, ", nullable=False");
+		schema_arg(out, bf, st->quote);
+		mg_buf_puts(out, ")\n");
+		return;
+	}
+	ck = check_name(bf);
+	mg_ident_sql_qualified(&t, bf->schema, bf->table);
+	mg_ident_sql(&c, bf->column);
+	mg_ident_sql(&k, ck);
+	line(out, st, 0, "# Step 3: NOT NULL without a long lock. A CHECK added NOT VALID takes a");
+	line(out, st, 0, "# brief lock; VALIDATE scans the table while writes go on; then SET NOT");
+	line(out, st, 0, "# NULL trusts the validated CHECK (PostgreSQL 12+) and skips its own scan.");
+	line(out, st, 0, "with op.get_context().autocommit_block():");
+	ind(out, st, 1);
+	mg_buf_printf(out, "op.execute(%cALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID%c)\n",
+	              st->quote, t.s, k.s, c.s, st->quote);
+	ind(out, st, 1);
+	mg_buf_printf(out, "op.execute(%cALTER TABLE %s VALIDATE CONSTRAINT %s%c)\n", st->quote, t.s,
+	              k.s, st->quote);
+	ind(out, st, 0);
+	mg_buf_printf(out, "op.execute(%cALTER TABLE %s ALTER COLUMN %s SET NOT NULL%c)\n", st->quote,
+	              t.s, c.s, st->quote);
+	ind(out, st, 0);
+	mg_buf_printf(out, "op.execute(%cALTER TABLE %s DROP CONSTRAINT %s%c)\n", st->quote, t.s, k.s,
+	              st->quote);
+	free(ck);
+	mg_buf_free(&t);
+	mg_buf_free(&c);
+	mg_buf_free(&k);
+}
+
+void
+mg_snippet_backfill_downgrade(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                              int add_column, const struct mg_style *st)
+{
+	ind(out, st, 0);
+	if (add_column) {
+		mg_buf_puts(out, "op.drop_column(");
+		table_args(out, bf, st->quote);
+		schema_arg(out, bf, st->quote);
+		mg_buf_puts(out, ")\n");
+		return;
+	}
+	mg_buf_puts(out, "op.alter_column(");
+	table_args(out, bf, st->quote);
+	mg_buf_puts(out, ", nullable=True");
+	schema_arg(out, bf, st->quote);
+	mg_buf_puts(out, ")\n");
+}

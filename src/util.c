@@ -1,0 +1,236 @@
+/*
+ * Allocation wrappers, the arena and the string buffer (see util.h).
+ * Out-of-memory is not recoverable for a command-line tool that analyses one
+ * file at a time, so it aborts with a message instead of threading errors
+ * through every caller.
+ */
+#include <bsd/stdlib.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/util.h"
+
+static void
+oom(void)
+{
+	fputs("migen: out of memory\n", stderr);
+	abort();
+}
+
+void *
+mg_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+mg_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+mg_xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	void *q = reallocarray(p, nmemb ? nmemb : 1, size ? size : 1);
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+char *
+mg_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void
+mg_grow(void *vp, size_t *cap, size_t need, size_t sz)
+{
+	void **v = vp;
+	size_t n;
+
+	if (need <= *cap)
+		return;
+	n = *cap ? *cap : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			oom();
+		n *= 2;
+	}
+	*v = mg_xreallocarray(*v, n, sz);
+	*cap = n;
+}
+
+/* Blocks are chained; big requests get a block of their own. */
+struct mg_arena_block {
+	struct mg_arena_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define MG_ARENA_BLOCK (64 * 1024)
+
+void *
+mg_arena_alloc(struct mg_arena *a, size_t n)
+{
+	struct mg_arena_block *b = a->head;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	n = (n + align - 1) / align * align;
+	if (n == 0)
+		n = align;
+	if (b == NULL || b->size - b->used < n) {
+		size_t size = n > MG_ARENA_BLOCK ? n : MG_ARENA_BLOCK;
+		if (size > SIZE_MAX - sizeof(*b))
+			oom();
+		b = mg_xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		/* A big one-off block goes behind the current one so the
+		 * current block's free space is not wasted. */
+		if (a->head != NULL && size > MG_ARENA_BLOCK) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+mg_arena_strndup(struct mg_arena *a, const char *s, size_t n)
+{
+	char *p = mg_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+mg_arena_strdup(struct mg_arena *a, const char *s)
+{
+	return mg_arena_strndup(a, s, strlen(s));
+}
+
+char *
+mg_arena_printf(struct mg_arena *a, const char *fmt, ...)
+{
+	struct mg_buf b = {0};
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	mg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	p = mg_arena_strndup(a, b.s, b.len);
+	mg_buf_free(&b);
+	return p;
+}
+
+void
+mg_arena_free(struct mg_arena *a)
+{
+	struct mg_arena_block *b = a->head, *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = NULL;
+}
+
+void
+mg_buf_add(struct mg_buf *b, const char *s, size_t n)
+{
+	mg_grow(&b->s, &b->cap, b->len + n + 1, 1);
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+mg_buf_puts(struct mg_buf *b, const char *s)
+{
+	mg_buf_add(b, s, strlen(s));
+}
+
+void
+mg_buf_putc(struct mg_buf *b, char c)
+{
+	mg_buf_add(b, &c, 1);
+}
+
+void
+mg_buf_vprintf(struct mg_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	mg_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+mg_buf_printf(struct mg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+mg_buf_free(struct mg_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+mg_buf_detach(struct mg_buf *b)
+{
+	char *s = b->s ? b->s : mg_xstrdup("");
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void
+mg_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("migen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
