@@ -31,6 +31,7 @@ mg_model_free(struct mg_model *m)
 	free(m->indexes);
 	free(m->fkeys);
 	free(m->errors);
+	free(m->notes);
 	mg_arena_free(&m->arena);
 	free(m);
 }
@@ -73,22 +74,40 @@ mg_model_add_fkey(struct mg_model *m)
 	ADD(m, fkeys, nfkeys, capfkeys);
 }
 
-void
-mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+static void
+add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uint32_t line,
+            uint32_t col, const char *fmt, va_list ap)
 {
 	struct mg_buf b = {0};
 	struct mg_error *e;
-	va_list ap;
 
-	va_start(ap, fmt);
 	mg_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	mg_grow(&m->errors, &m->caperrors, m->nerrors + 1, sizeof(*m->errors));
-	e = &m->errors[m->nerrors++];
+	mg_grow(v, cap, *n + 1, sizeof(**v));
+	e = &(*v)[(*n)++];
 	e->line = line;
 	e->col = col;
 	e->message = mg_arena_strndup(&m->arena, b.s ? b.s : "", b.len);
 	mg_buf_free(&b);
+}
+
+void
+mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(m, &m->errors, &m->nerrors, &m->caperrors, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(m, &m->notes, &m->nnotes, &m->capnotes, line, col, fmt, ap);
+	va_end(ap);
 }
 
 const struct mg_table *

@@ -134,12 +134,14 @@ struct mg_op {
 	const char *table;      /* NULL: unknown */
 	const char *schema;
 	const char *column;     /* add/drop/alter column */
-	const char *new_name;   /* rename_table */
+	const char *new_name;   /* rename_table: the new name */
+	const char *object;     /* drop_index, constraints: the index or constraint name */
 	struct mg_column *coldef; /* add_column: the sa.Column, else NULL */
 	int nullable;            /* alter_column nullable=; mg_tri */
 	int has_server_default;  /* alter_column/add_column server_default given; mg_tri */
 	int concurrently;        /* create/drop index built CONCURRENTLY */
 	const char *sql;         /* execute: the decoded SQL text, NULL when opaque */
+	uint32_t sql_line;       /* execute: line where the SQL literal starts */
 	int sql_error;           /* execute: the literal SQL did not parse */
 	size_t index;            /* create/drop index: its mg_index, or (size_t)-1 */
 	size_t table_index;      /* create_table: its mg_table, or (size_t)-1 */
@@ -175,13 +177,17 @@ struct mg_model {
 	size_t nindexes, capindexes;
 	struct mg_fkey *fkeys;
 	size_t nfkeys, capfkeys;
-	struct mg_error *errors;
+	struct mg_error *errors; /* syntax errors */
 	size_t nerrors, caperrors;
+	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
+	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
 	int syntax_errors; /* tree-sitter found ERROR or MISSING nodes */
 	char quote;        /* the quote most string literals use: '"' or '\'' */
 	const char *indent; /* one indentation level as the file writes it */
 	const char *eol;    /* "\n" or "\r\n" */
+	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */
+	size_t srclen;
 };
 
 struct mg_model *mg_model_new(const char *path);
@@ -195,6 +201,9 @@ void mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const c
     __attribute__((format(printf, 4, 5)));
 
 /* The table created in this migration's upgrade() with that name, or NULL. */
+void mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 const struct mg_table *mg_model_created_table(const struct mg_model *m, const char *name);
 /* A column of a created table by name, or NULL. */
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);

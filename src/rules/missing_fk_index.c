@@ -1,0 +1,83 @@
+/*
+ * missing-fk-index: a foreign key whose columns lead no index. PostgreSQL
+ * indexes the referenced side (a primary key) but not the referencing one,
+ * so joins from the parent and every DELETE/UPDATE of a parent row scan the
+ * child table. Join tables get one index per direction.
+ */
+#include <string.h>
+
+#include "common.h"
+
+/* An earlier foreign key of the same table leading with the same column. */
+static int
+seen(const struct mg_model *m, size_t upto, const struct mg_fkey *fk)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		const struct mg_fkey *e = &m->fkeys[i];
+		if (e->dir == MG_UPGRADE && e->table != NULL && e->ncolumns > 0 &&
+		    e->columns[0] != NULL && strcmp(e->table, fk->table) == 0 &&
+		    strcmp(e->columns[0], fk->columns[0]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfkeys; i++) {
+		const struct mg_fkey *fk = &m->fkeys[i];
+		const struct mg_op *op = &m->ops[fk->op];
+		const struct mg_table *created;
+		struct mg_index_spec ix;
+		struct mg_diag *g;
+		int existing;
+
+		if (fk->dir != MG_UPGRADE || fk->table == NULL || fk->ncolumns == 0 ||
+		    fk->columns[0] == NULL || seen(m, i, fk))
+			continue;
+		if (mg_model_has_index_leading(m, fk->table, fk->columns[0]))
+			continue;
+		created = mg_model_created_table(m, fk->table);
+		/* The tenant rule's index leads with the tenant column already. */
+		if (o->add_tenant_indexes && created != NULL &&
+		    strcmp(fk->columns[0], o->tenant_column) == 0)
+			continue;
+		existing = created == NULL;
+		g = mg_diags_add(d, "missing-fk-index", MG_WARNING);
+		g->table = fk->table;
+		g->column = fk->columns[0];
+		g->line = fk->line;
+		g->col = fk->col;
+		g->op = fk->op;
+		g->message = mg_arena_printf(
+		    &d->arena,
+		    "foreign key %s.%s -> %s has no index leading with it: joins and deletes on '%s' scan '%s'",
+		    fk->table, fk->columns[0], fk->ref_table ? fk->ref_table : "?",
+		    fk->ref_table ? fk->ref_table : "the parent", fk->table);
+		if (!mg_rc_safe(fk->columns, fk->ncolumns) || !mg_rc_safe(&fk->table, 1))
+			continue;
+		memset(&ix, 0, sizeof(ix));
+		ix.name = mg_rc_index_name(d, fk->table, fk->columns, fk->ncolumns);
+		ix.table = fk->table;
+		ix.schema = existing ? op->schema : created->schema;
+		ix.columns = fk->columns;
+		ix.ncolumns = fk->ncolumns;
+		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, op));
+		/* On an existing table a plain CREATE INDEX blocks writes while it builds. */
+		g->code = mg_rc_index_code(d, m, &ix, existing);
+		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
+		g->fix = MG_FIX_INSERT_AFTER;
+	}
+}
+
+const struct mg_rule mg_rule_missing_fk_index = {
+    "missing-fk-index",
+    "a foreign-key column leads no index",
+    MG_WARNING,
+    check,
+};

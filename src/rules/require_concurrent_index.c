@@ -1,0 +1,87 @@
+/*
+ * require-concurrent-index (with --use-concurrently): an index built on a
+ * table this migration did not create, without CONCURRENTLY. A plain CREATE
+ * INDEX holds a SHARE lock for the whole build: every INSERT, UPDATE and
+ * DELETE on the table waits. An index on a table created in the same
+ * migration is left as it is, and the note says why: the table is empty and
+ * the migration stays atomic.
+ */
+#include <string.h>
+
+#include "common.h"
+
+static void
+check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
+{
+	size_t i;
+
+	if (!o->use_concurrently)
+		return;
+	for (i = 0; i < m->nindexes; i++) {
+		const struct mg_index *x = &m->indexes[i];
+		const struct mg_op *op = &m->ops[x->op];
+		struct mg_index_spec ix;
+		struct mg_diag *g;
+
+		if (x->dir != MG_UPGRADE || x->source == MG_SRC_TABLE || x->kind != MG_IX_INDEX ||
+		    x->concurrently || x->table == NULL)
+			continue;
+		if (mg_model_created_table(m, x->table) != NULL) {
+			g = mg_diags_add(d, "require-concurrent-index", MG_NOTE);
+			g->table = x->table;
+			g->line = x->line;
+			g->col = x->col;
+			g->op = x->op;
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "index %s on '%s' stays transactional: the table is created in this migration, so it is empty and the migration stays atomic",
+			    x->name ? x->name : "(unnamed)", x->table);
+			continue;
+		}
+		g = mg_diags_add(d, "require-concurrent-index", MG_WARNING);
+		g->table = x->table;
+		g->line = x->line;
+		g->col = x->col;
+		g->op = x->op;
+		g->message = mg_arena_printf(
+		    &d->arena,
+		    "index %s on existing table '%s' is built without CONCURRENTLY: writes to '%s' block until it is done",
+		    x->name ? x->name : "(unnamed)", x->table, x->table);
+		if (x->name == NULL || !x->columns_known || !mg_rc_safe(&x->name, 1) ||
+		    !mg_rc_safe(&x->table, 1) || (x->schema && !mg_rc_safe(&x->schema, 1)))
+			continue;
+		memset(&ix, 0, sizeof(ix));
+		ix.name = x->name;
+		ix.table = x->table;
+		ix.schema = x->schema;
+		ix.columns = x->columns;
+		ix.ncolumns = x->ncolumns;
+		ix.unique = x->unique;
+		ix.using_method = x->using_method;
+		ix.where = x->where;
+		{
+			/* Expressions and predicates go into a triple-quoted
+			 * string: refuse what could end it. */
+			size_t k;
+			for (k = 0; k < ix.ncolumns; k++)
+				if (ix.columns[k] == NULL || strstr(ix.columns[k], "\"\"\"") ||
+				    strstr(ix.columns[k], "'''") || strchr(ix.columns[k], '\\'))
+					break;
+			if (k < ix.ncolumns || (ix.where && (strstr(ix.where, "\"\"\"") ||
+			                                     strstr(ix.where, "'''") ||
+			                                     strchr(ix.where, '\\'))))
+				continue;
+		}
+		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, op));
+		g->code = mg_rc_index_code(d, m, &ix, 1);
+		g->downgrade = mg_rc_drop_code(d, m, &ix, 1);
+		g->fix = op->source == MG_SRC_OP && !op->in_loop ? MG_FIX_REPLACE : MG_FIX_NONE;
+	}
+}
+
+const struct mg_rule mg_rule_require_concurrent_index = {
+    "require-concurrent-index",
+    "an index on an existing table is built without CONCURRENTLY",
+    MG_WARNING,
+    check,
+};

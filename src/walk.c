@@ -1,0 +1,209 @@
+/*
+ * The cursor walk over a function body (see walk.h). One TSTreeCursor goes
+ * down and up the tree; the recursion only carries the context (autocommit
+ * block, batch table, loop), which is what with/for/while statements change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/sql.h"
+#include "walk.h"
+
+struct mg_span
+mg_walk_span(const struct mg_walk *w, TSNode n)
+{
+	struct mg_span sp;
+
+	sp.start = ts_node_start_byte(n) + w->s->base;
+	sp.end = ts_node_end_byte(n) + w->s->base;
+	sp.line = mg_node_line(n);
+	sp.col = mg_node_col(n);
+	return sp;
+}
+
+void
+mg_walk_add_helper(struct mg_walk *w, const char *name)
+{
+	mg_grow(&w->helpers, &w->caphelpers, w->nhelpers + 1, sizeof(*w->helpers));
+	w->helpers[w->nhelpers++] = name;
+}
+
+static int
+is_helper(const struct mg_walk *w, TSNode ident)
+{
+	size_t i;
+
+	for (i = 0; i < w->nhelpers; i++)
+		if (mg_node_is_ident(w->s, ident, w->helpers[i]))
+			return 1;
+	return 0;
+}
+
+/* Methods of `op` that are not operations on the database. */
+static int
+not_an_op(const char *method)
+{
+	static const char *const skip[] = {
+	    "f", "get_bind", "get_context", "inline_literal", "batch_alter_table",
+	    "implementation_for", "invoke", "register_operation", "run_async", NULL,
+	};
+	size_t i;
+
+	for (i = 0; skip[i] != NULL; i++)
+		if (strcmp(method, skip[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A call: an op, a helper (noted), or anything else (walked into). */
+static int
+call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
+{
+	TSNode f = ts_node_child_by_field_id(n, mg_sym.f_function);
+	TSNode obj, attr;
+	char *method;
+	int on_batch;
+
+	if (ts_node_is_null(f))
+		return 0;
+	if (ts_node_symbol(f) == mg_sym.identifier) {
+		if (is_helper(w, f))
+			mg_model_add_note(w->m, mg_node_line(n), mg_node_col(n),
+			                  "%s() calls helper '%s': operations inside it are not analysed",
+			                  ctx->function, mg_node_dup(&w->m->arena, w->s, f));
+		return 0;
+	}
+	if (ts_node_symbol(f) != mg_sym.attribute)
+		return 0;
+	obj = ts_node_child_by_field_id(f, mg_sym.f_object);
+	attr = ts_node_child_by_field_id(f, mg_sym.f_attribute);
+	on_batch = ctx->batch_alias != NULL && mg_node_is_ident(w->s, obj, ctx->batch_alias);
+	if (!on_batch && !mg_node_is_ident(w->s, obj, "op"))
+		return 0;
+	if (ts_node_is_null(attr))
+		return 0;
+	method = mg_node_dup(&w->m->arena, w->s, attr);
+	if (not_an_op(method))
+		return 0;
+	return mg_ops_record(w, n, method, on_batch, ctx);
+}
+
+/* `with ...:` items that change the context of the body. */
+static void
+with_items(struct mg_walk *w, TSNode with, struct mg_ctx *ctx)
+{
+	TSTreeCursor c = ts_tree_cursor_new(with);
+
+	/* with_statement > with_clause > with_item* */
+	if (!ts_tree_cursor_goto_first_child(&c))
+		goto out;
+	do {
+		TSNode clause = ts_tree_cursor_current_node(&c);
+		uint32_t i, n;
+
+		if (ts_node_symbol(clause) != mg_sym.with_clause)
+			continue;
+		n = ts_node_named_child_count(clause);
+		for (i = 0; i < n; i++) {
+			TSNode item = ts_node_named_child(clause, i);
+			TSNode v = ts_node_child_by_field_id(item, mg_sym.f_value), alias = {{0}, 0, 0};
+
+			if (ts_node_is_null(v))
+				continue;
+			if (ts_node_symbol(v) == mg_sym.as_pattern) {
+				alias = ts_node_child_by_field_id(v, mg_sym.f_alias);
+				v = ts_node_named_child(v, 0);
+			}
+			if (ts_node_symbol(v) != mg_sym.call)
+				continue;
+			if (mg_call_name_is(w->s, v, "autocommit_block")) {
+				ctx->autocommit = 1;
+			} else if (mg_call_name_is(w->s, v, "batch_alter_table") &&
+			           !ts_node_is_null(alias)) {
+				TSNode id = ts_node_named_child(alias, 0);
+				if (ts_node_is_null(id) || ts_node_symbol(id) != mg_sym.identifier)
+					continue;
+				ctx->batch_alias = mg_node_dup(&w->m->arena, w->s, id);
+				ctx->batch_table = mg_node_string(
+				    &w->m->arena, w->s, mg_call_arg_or_kw(w->s, v, 0, "table_name"));
+				ctx->batch_schema = mg_node_string(&w->m->arena, w->s,
+				                                   mg_call_kwarg(w->s, v, "schema"));
+			}
+		}
+	} while (ts_tree_cursor_goto_next_sibling(&c));
+out:
+	ts_tree_cursor_delete(&c);
+}
+
+static void visit(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth);
+
+static void
+children(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth)
+{
+	TSNode n = ts_tree_cursor_current_node(c);
+	int is_block = ts_node_symbol(n) == mg_sym.block;
+	struct mg_ctx k = *ctx;
+
+	if (!ts_tree_cursor_goto_first_child(c))
+		return;
+	do {
+		if (is_block)
+			k.stmt = ts_tree_cursor_current_node(c);
+		visit(w, c, &k, depth + 1);
+	} while (ts_tree_cursor_goto_next_sibling(c));
+	ts_tree_cursor_goto_parent(c);
+}
+
+static void
+visit(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth)
+{
+	TSNode n = ts_tree_cursor_current_node(c);
+	TSSymbol y = ts_node_symbol(n);
+	struct mg_ctx k;
+
+	if (!ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
+		return;
+	if (depth > w->max_depth) {
+		if (!w->depth_reported)
+			mg_model_add_error(w->m, mg_node_line(n), mg_node_col(n),
+			                   "nested more than %d levels deep: not analysed",
+			                   w->max_depth);
+		w->depth_reported = 1;
+		return;
+	}
+	if (y == mg_sym.call && call(w, n, ctx))
+		return;
+	k = *ctx;
+	if (y == mg_sym.with_statement) {
+		with_items(w, n, &k);
+	} else if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
+	           y == mg_sym.function_definition || y == mg_sym.class_definition) {
+		/* A loop body, or a nested function that may be called any
+		 * number of times: its ops do not run exactly once. */
+		k.in_loop = 1;
+	}
+	children(w, c, &k, depth);
+}
+
+void
+mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx, int depth)
+{
+	TSTreeCursor c;
+
+	if (ts_node_is_null(body))
+		return;
+	c = ts_tree_cursor_new(body);
+	visit(w, &c, ctx, depth);
+	ts_tree_cursor_delete(&c);
+}
+
+void
+mg_walk_finish(struct mg_walk *w)
+{
+	size_t i, n = w->m->nops;
+
+	/* SQL adds ops of its own: only look at the ones the walk found. */
+	for (i = 0; i < n; i++)
+		if (w->m->ops[i].kind == MG_OP_EXECUTE && w->m->ops[i].sql != NULL)
+			mg_sql_analyze(w->m, i);
+}
