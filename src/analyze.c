@@ -14,8 +14,6 @@
 #include "pytree.h"
 #include "walk.h"
 
-/* Deeper than this the walk stops, so hostile nesting cannot exhaust the stack. */
-#define MG_MAX_DEPTH 400
 #define MG_MAX_SYNTAX_ERRORS 20
 
 static int
@@ -191,7 +189,7 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.dir = dir;
 	ctx.function = mg_node_dup(&w->m->arena, w->s, name);
-	mg_walk_block(w, ts_node_child_by_field_id(def, mg_sym.f_body), &ctx, 0);
+	mg_walk_block(w, ts_node_child_by_field_id(def, mg_sym.f_body), &ctx);
 }
 
 /* Top-level statements; the helper pass only collects module function names. */
@@ -288,7 +286,6 @@ mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode m
 	memset(&w, 0, sizeof(w));
 	w.m = m;
 	w.s = &s;
-	w.max_depth = MG_MAX_DEPTH;
 	style(m, s.text, s.len);
 	if (ts_node_has_error(root)) {
 		m->syntax_errors = 1;
@@ -297,8 +294,6 @@ mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode m
 	if (mode == MG_ANALYZE_FULL)
 		module(&w, root, 1, mode);
 	module(&w, root, 0, mode);
-	if (mode == MG_ANALYZE_FULL)
-		mg_walk_finish(&w);
 
 	free(w.helpers);
 	ts_tree_delete(tree);

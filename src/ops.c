@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "migen/sql.h"
 #include "walk.h"
 
 struct opspec {
@@ -305,6 +306,8 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 			mg_model_add_note(w->m, op->span.line, op->span.col,
 			                  "op.execute() with SQL that is not a literal string: opaque, "
 			                  "not analysed");
+		else
+			mg_sql_analyze(w->m, opi); /* its statements follow it, in order */
 		break;
 	case MG_OP_BULK_INSERT: {
 		TSNode t = mg_call_arg_or_kw(w->s, call, 0, "table");

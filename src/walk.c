@@ -135,75 +135,95 @@ out:
 	ts_tree_cursor_delete(&c);
 }
 
-static void visit(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth);
+/*
+ * Contexts in force during the walk: each applies to the descendants of the
+ * node at `depth` that pushed it. A block pushes one too, so the statement
+ * it is walking (for op spans) is scoped to it.
+ */
+struct frame {
+	uint32_t depth;
+	int is_block;
+	struct mg_ctx ctx;
+};
 
-static void
-children(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth)
+/* What a node does to the walk: 0 skip its subtree, 1 descend, 2 descend with *k. */
+static int
+enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 {
-	TSNode n = ts_tree_cursor_current_node(c);
-	int is_block = ts_node_symbol(n) == mg_sym.block;
-	struct mg_ctx k = *ctx;
-
-	if (!ts_tree_cursor_goto_first_child(c))
-		return;
-	do {
-		if (is_block)
-			k.stmt = ts_tree_cursor_current_node(c);
-		visit(w, c, &k, depth + 1);
-	} while (ts_tree_cursor_goto_next_sibling(c));
-	ts_tree_cursor_goto_parent(c);
-}
-
-static void
-visit(struct mg_walk *w, TSTreeCursor *c, const struct mg_ctx *ctx, int depth)
-{
-	TSNode n = ts_tree_cursor_current_node(c);
 	TSSymbol y = ts_node_symbol(n);
-	struct mg_ctx k;
 
 	if (!ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
-		return;
-	if (depth > w->max_depth) {
-		if (!w->depth_reported)
-			mg_model_add_error(w->m, mg_node_line(n), mg_node_col(n),
-			                   "nested more than %d levels deep: not analysed",
-			                   w->max_depth);
-		w->depth_reported = 1;
-		return;
-	}
+		return 0;
 	if (y == mg_sym.call && call(w, n, ctx))
-		return;
-	k = *ctx;
+		return 0;
+	*k = *ctx;
 	if (y == mg_sym.with_statement) {
-		with_items(w, n, &k);
-	} else if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
-	           y == mg_sym.function_definition || y == mg_sym.class_definition) {
+		with_items(w, n, k);
+		return 2;
+	}
+	if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
+	    y == mg_sym.function_definition || y == mg_sym.class_definition) {
 		/* A loop body, or a nested function that may be called any
 		 * number of times: its ops do not run exactly once. */
-		k.in_loop = 1;
+		k->in_loop = 1;
+		return 2;
 	}
-	children(w, c, &k, depth);
+	return y == mg_sym.block ? 2 : 1;
 }
 
+/*
+ * An iterative walk with one cursor: no recursion, so hostile nesting
+ * (CPython accepts 200 levels of brackets, and far deeper operator chains)
+ * cannot exhaust the stack.
+ */
 void
-mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx, int depth)
+mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx)
 {
+	struct frame *st = NULL;
+	size_t nst = 0, capst = 0;
 	TSTreeCursor c;
+	uint32_t d = 0;
 
 	if (ts_node_is_null(body))
 		return;
+	mg_grow(&st, &capst, 1, sizeof(*st));
+	st[0].depth = 0;
+	st[0].is_block = 0;
+	st[0].ctx = *ctx;
+	nst = 1;
 	c = ts_tree_cursor_new(body);
-	visit(w, &c, ctx, depth);
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		struct frame *top = &st[nst - 1];
+		struct mg_ctx k;
+		int how;
+
+		if (top->is_block && top->depth + 1 == d)
+			top->ctx.stmt = n;
+		how = enter(w, n, &top->ctx, &k);
+		if (how == 2) {
+			mg_grow(&st, &capst, nst + 1, sizeof(*st));
+			st[nst].depth = d;
+			st[nst].is_block = ts_node_symbol(n) == mg_sym.block;
+			st[nst].ctx = k;
+			nst++;
+		}
+		if (how != 0 && ts_tree_cursor_goto_first_child(&c)) {
+			d++;
+			continue;
+		}
+		for (;;) {
+			while (nst > 1 && st[nst - 1].depth >= d)
+				nst--;
+			if (d == 0)
+				goto done;
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			ts_tree_cursor_goto_parent(&c);
+			d--;
+		}
+	}
+done:
 	ts_tree_cursor_delete(&c);
-}
-
-void
-mg_walk_finish(struct mg_walk *w)
-{
-	size_t i, n = w->m->nops;
-
-	/* SQL adds ops of its own: only look at the ones the walk found. */
-	for (i = 0; i < n; i++)
-		if (w->m->ops[i].kind == MG_OP_EXECUTE && w->m->ops[i].sql != NULL)
-			mg_sql_analyze(w->m, i);
+	free(st);
 }

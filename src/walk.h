@@ -26,17 +26,13 @@ struct mg_ctx {
 struct mg_walk {
 	struct mg_model *m;
 	const struct mg_pysrc *s;
-	int max_depth;
-	int depth_reported;
 	const char **helpers; /* module-level functions other than upgrade/downgrade */
 	size_t nhelpers, caphelpers;
 };
 
-void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx, int depth);
+void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
 void mg_walk_add_helper(struct mg_walk *w, const char *name);
 struct mg_span mg_walk_span(const struct mg_walk *w, TSNode n);
-/* After the walk: SQL of execute ops, implied indexes. */
-void mg_walk_finish(struct mg_walk *w);
 
 /*
  * Records the call as an operation if it is an Alembic op (method is the
