@@ -207,6 +207,7 @@ mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg
 		json_object_set_new(e, "code", jstr(g->code));
 		json_object_set_new(e, "where", jstr(g->where));
 		json_object_set_new(e, "downgrade", jstr(g->downgrade));
+		json_object_set_new(e, "downgrade_where", jstr(g->downgrade_where));
 		json_object_set_new(e, "db_column", jstr(g->column));
 		json_array_append_new(a, e);
 	}

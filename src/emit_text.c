@@ -161,7 +161,9 @@ suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 			mg_emit_safe(f, g->code);
 		}
 		if (g->downgrade != NULL) {
-			fputs("# Add to downgrade(), before the table's own drop:\n", f);
+			fputs("# Add to ", f);
+			mg_emit_safe(f, g->downgrade_where ? g->downgrade_where : "downgrade()");
+			fputs(":\n", f);
 			mg_emit_safe(f, g->downgrade);
 		}
 	}

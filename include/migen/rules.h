@@ -36,6 +36,7 @@ struct mg_diag {
 	const char *where;    /* where the code goes, e.g. "upgrade(), after op.create_table('t')" */
 	const char *code;     /* Python to paste, or NULL */
 	const char *downgrade;/* Python for downgrade(), or NULL */
+	const char *downgrade_where; /* where that goes, e.g. "downgrade(), at the start" */
 	size_t op;            /* the operation concerned, or (size_t)-1 */
 	enum mg_fix_kind fix;
 };

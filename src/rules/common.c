@@ -72,8 +72,13 @@ mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m, const struct mg_in
 }
 
 const char *
-mg_rc_describe(struct mg_diags *d, const struct mg_op *op)
+mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
 {
+	/* An index is named by itself: several may share a table. */
+	if (op->source == MG_SRC_OP && op->kind == MG_OP_CREATE_INDEX && op->index != (size_t)-1 &&
+	    m->indexes[op->index].name != NULL)
+		return mg_arena_printf(&d->arena, "op.create_index('%s', ...)",
+		                       m->indexes[op->index].name);
 	if (op->source == MG_SRC_SQL)
 		return mg_arena_printf(&d->arena, "op.execute() (%s)", mg_op_kind_name(op->kind));
 	if (op->table != NULL)

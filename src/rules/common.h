@@ -21,7 +21,7 @@ const char *mg_rc_index_code(struct mg_diags *d, const struct mg_model *m,
 const char *mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m,
                             const struct mg_index_spec *ix, int concurrently);
 /* "op.create_table('t')" style description of an op, for "where" texts. */
-const char *mg_rc_describe(struct mg_diags *d, const struct mg_op *op);
+const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
 
 /* The statement of op, moved into `with op.get_context().autocommit_block():`. */
 const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,

@@ -67,10 +67,13 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		ix.schema = existing ? op->schema : created->schema;
 		ix.columns = fk->columns;
 		ix.ncolumns = fk->ncolumns;
-		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, op));
+		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		/* On an existing table a plain CREATE INDEX blocks writes while it builds. */
 		g->code = mg_rc_index_code(d, m, &ix, existing);
 		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
+		g->downgrade_where =
+		    existing ? "downgrade(), at the start"
+		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", fk->table);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
 }

@@ -58,9 +58,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		if (has_soft)
 			ix.where = mg_arena_printf(&d->arena, "%s IS NULL", o->soft_delete_column);
 		/* The table is new and empty: the plain form keeps the migration atomic. */
-		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, op));
+		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		g->code = mg_rc_index_code(d, m, &ix, 0);
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 0);
+		g->downgrade_where = mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", t->name);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
 }

@@ -62,7 +62,7 @@ code(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g, const stru
 	mg_snippet_backfill(&b, &bf, &st);
 	mg_snippet_set_not_null(&b, &bf, &st);
 	g->code = mg_arena_strndup(&d->arena, b.s, b.len);
-	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, op));
+	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
 	g->fix = MG_FIX_NONE; /* applied only when the value is given (enhance --write --default) */
 	mg_buf_free(&b);
 }

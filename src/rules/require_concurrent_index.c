@@ -72,9 +72,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			                                     strchr(ix.where, '\\'))))
 				continue;
 		}
-		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, op));
+		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
 		g->code = mg_rc_index_code(d, m, &ix, 1);
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 1);
+		g->downgrade_where = mg_arena_printf(
+		    &d->arena, "downgrade(), instead of its op.drop_index('%s', ...) if there is one", ix.name);
 		g->fix = op->source == MG_SRC_OP && !op->in_loop ? MG_FIX_REPLACE : MG_FIX_NONE;
 	}
 }
