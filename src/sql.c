@@ -80,6 +80,11 @@ add_op(struct sqlctx *c, enum mg_op_kind kind, json_t *relation)
 	if (relation != NULL) {
 		op->table = dup(c, jstr(relation, "relname"));
 		op->schema = dup(c, jstr(relation, "schemaname"));
+		/* The execute op is about the table its first statement is. */
+		if (c->m->ops[c->exec].table == NULL) {
+			c->m->ops[c->exec].table = op->table;
+			c->m->ops[c->exec].schema = op->schema;
+		}
 	}
 	return i;
 }
@@ -428,7 +433,7 @@ alter_table(struct sqlctx *c, json_t *s)
 			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
 		} else {
 			opi = add_op(c, MG_OP_OTHER, rel);
-			c->m->ops[opi].name = dup(c, sub);
+			c->m->ops[opi].name = "alter_table";
 		}
 	}
 }
@@ -491,6 +496,23 @@ create_stmt(struct sqlctx *c, json_t *s)
 	}
 }
 
+/* UPDATE: a backfill of the columns it SETs. */
+static void
+update_stmt(struct sqlctx *c, json_t *s)
+{
+	json_t *targets = json_object_get(s, "targetList");
+	size_t opi = add_op(c, MG_OP_UPDATE, json_object_get(s, "relation"));
+	size_t i, n = json_array_size(targets);
+	struct mg_op *op = &c->m->ops[opi];
+
+	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
+	for (i = 0; i < n; i++) {
+		const char *name = jstr(json_object_get(json_array_get(targets, i), "ResTarget"), "name");
+		if (name != NULL)
+			op->set_columns[op->nset++] = dup(c, name);
+	}
+}
+
 static void
 statement(struct sqlctx *c, json_t *stmt)
 {
@@ -505,7 +527,7 @@ statement(struct sqlctx *c, json_t *stmt)
 	else if ((s = json_object_get(stmt, "CreateStmt")) != NULL)
 		create_stmt(c, s);
 	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
-		add_op(c, MG_OP_UPDATE, json_object_get(s, "relation"));
+		update_stmt(c, s);
 }
 
 int

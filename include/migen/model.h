@@ -140,6 +140,8 @@ struct mg_op {
 	int nullable;            /* alter_column nullable=; mg_tri */
 	int has_server_default;  /* alter_column/add_column server_default given; mg_tri */
 	int concurrently;        /* create/drop index built CONCURRENTLY */
+	const char **set_columns; /* update: the columns it SETs */
+	size_t nset;
 	const char *sql;         /* execute: the decoded SQL text, NULL when opaque */
 	uint32_t sql_line;       /* execute: line where the SQL literal starts */
 	int sql_error;           /* execute: the literal SQL did not parse */

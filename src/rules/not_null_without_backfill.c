@@ -13,9 +13,23 @@
 
 #include "common.h"
 
+/* Whether an UPDATE sets column (an UPDATE whose SET list is unknown counts). */
+static int
+sets(const struct mg_op *p, const char *column)
+{
+	size_t i;
+
+	if (p->nset == 0)
+		return 1;
+	for (i = 0; i < p->nset; i++)
+		if (strcmp(p->set_columns[i], column) == 0)
+			return 1;
+	return 0;
+}
+
 /* A statement before op (same function) that may fill table: UPDATE, opaque SQL, a bulk insert. */
 static int
-backfilled_before(const struct mg_model *m, size_t upto, const char *table)
+backfilled_before(const struct mg_model *m, size_t upto, const char *table, const char *column)
 {
 	size_t i;
 
@@ -25,8 +39,10 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table)
 			continue;
 		if (p->kind == MG_OP_EXECUTE && p->sql == NULL)
 			return 1; /* opaque: it may well be the backfill */
-		if ((p->kind == MG_OP_UPDATE || p->kind == MG_OP_BULK_INSERT) &&
-		    (p->table == NULL || strcmp(p->table, table) == 0))
+		if (p->kind == MG_OP_BULK_INSERT && (p->table == NULL || strcmp(p->table, table) == 0))
+			return 1;
+		if (p->kind == MG_OP_UPDATE && (p->table == NULL || strcmp(p->table, table) == 0) &&
+		    sets(p, column))
 			return 1;
 	}
 	return 0;
@@ -86,7 +102,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 				continue;
 			add = 1;
 		} else if (op->kind == MG_OP_ALTER_COLUMN) {
-			if (backfilled_before(m, i, op->table))
+			if (backfilled_before(m, i, op->table, op->column))
 				continue;
 			add = 0;
 		} else {
