@@ -295,6 +295,8 @@ mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode m
 		module(&w, root, 1, mode);
 	module(&w, root, 0, mode);
 
+	if (mode == MG_ANALYZE_FULL)
+		mg_model_finish(m);
 	free(w.helpers);
 	ts_tree_delete(tree);
 	ts_parser_delete(parser);

@@ -190,9 +190,16 @@ struct mg_model {
 	const char *eol;    /* "\n" or "\r\n" */
 	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */
 	size_t srclen;
+	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
 };
 
 struct mg_model *mg_model_new(const char *path);
+/*
+ * Builds the lookup tables that make the queries below O(log n). Call once
+ * the model is complete (mg_analyze does); a model without them (built by
+ * hand in a test) is queried by linear scans, with the same answers.
+ */
+void mg_model_finish(struct mg_model *m);
 void mg_model_free(struct mg_model *m);
 
 struct mg_op *mg_model_add_op(struct mg_model *m);

@@ -4,31 +4,66 @@
  * so joins from the parent and every DELETE/UPDATE of a parent row scan the
  * child table. Join tables get one index per direction.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 
-/* An earlier foreign key of the same table leading with the same column. */
-static int
-seen(const struct mg_model *m, size_t upto, const struct mg_fkey *fk)
-{
+struct fkkey {
+	const char *table, *column;
 	size_t i;
+};
 
-	for (i = 0; i < upto; i++) {
-		const struct mg_fkey *e = &m->fkeys[i];
-		if (e->dir == MG_UPGRADE && e->table != NULL && e->ncolumns > 0 &&
-		    e->columns[0] != NULL && strcmp(e->table, fk->table) == 0 &&
-		    strcmp(e->columns[0], fk->columns[0]) == 0)
-			return 1;
-	}
-	return 0;
+/* Orders foreign keys by (table, first column, position). */
+static int
+fkcmp(const void *a, const void *b)
+{
+	const struct fkkey *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->table, y->table)) != 0 || (r = strcmp(x->column, y->column)) != 0)
+		return r;
+	return x->i < y->i ? -1 : 1;
+}
+
+static int
+candidate(const struct mg_fkey *fk)
+{
+	return fk->dir == MG_UPGRADE && fk->table != NULL && fk->ncolumns > 0 &&
+	       fk->columns[0] != NULL;
+}
+
+/*
+ * Marks, in dup[], every foreign key that repeats an earlier one's (table,
+ * first column): one index serves them all. Sorting keeps this O(n log n)
+ * on generated files with thousands of keys.
+ */
+static void
+duplicates(const struct mg_model *m, char *dup)
+{
+	struct fkkey *k = mg_xcalloc(m->nfkeys + 1, sizeof(*k));
+	size_t n = 0, i;
+
+	for (i = 0; i < m->nfkeys; i++)
+		if (candidate(&m->fkeys[i])) {
+			k[n].table = m->fkeys[i].table;
+			k[n].column = m->fkeys[i].columns[0];
+			k[n++].i = i;
+		}
+	qsort(k, n, sizeof(*k), fkcmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(k[i - 1].table, k[i].table) == 0 && strcmp(k[i - 1].column, k[i].column) == 0)
+			dup[k[i].i] = 1;
+	free(k);
 }
 
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
+	char *dup = mg_xcalloc(m->nfkeys + 1, 1);
 	size_t i;
 
+	duplicates(m, dup);
 	for (i = 0; i < m->nfkeys; i++) {
 		const struct mg_fkey *fk = &m->fkeys[i];
 		const struct mg_op *op = &m->ops[fk->op];
@@ -37,8 +72,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		struct mg_diag *g;
 		int existing;
 
-		if (fk->dir != MG_UPGRADE || fk->table == NULL || fk->ncolumns == 0 ||
-		    fk->columns[0] == NULL || seen(m, i, fk))
+		if (!candidate(fk) || dup[i])
 			continue;
 		if (mg_model_has_index_leading(m, fk->table, fk->columns[0]))
 			continue;
@@ -76,6 +110,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", fk->table);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
+	free(dup);
 }
 
 const struct mg_rule mg_rule_missing_fk_index = {
