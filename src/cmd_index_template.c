@@ -255,8 +255,7 @@ mg_cmd_index_template(int argc, char **argv)
 	ix.unique = unique;
 	ix.using_method = method;
 	ix.where = where != NULL ? where : softwhere;
-	ix.comment = shortened ? "The default name was over PostgreSQL's 63 bytes: shortened, with a "
-	                         "hash of the full name at the end."
+	ix.comment = shortened ? "Name cut to PostgreSQL's 63 bytes; the hash at its end keeps it unique."
 	                       : NULL;
 
 	mg_buf_puts(&out, "def upgrade():\n");
