@@ -25,6 +25,9 @@ mg_ident_refusal(const char *s)
 			return "identifier contains a quote, backslash or ';'";
 		if (*p < 0x20 || *p == 0x7f)
 			return "identifier contains a control character";
+		/* SQLAlchemy's text() binds ":name" even inside double quotes. */
+		if (*p == ':')
+			return "identifier contains ':', which SQLAlchemy would take for a parameter";
 	}
 	return NULL;
 }

@@ -85,9 +85,9 @@ run ix-expr --migration "index-template --table users --columns 'tenant_id, crea
 run ix-unique --migration "index-template --table users --columns email --unique --name ux_users_email" \
 	--check "$(valid ux_users_email)" --check "SELECT indisunique FROM pg_index WHERE indexrelid = 'ux_users_email'::regclass" \
 	--check-down "$(gone ux_users_email)"
-run ix-where --migration "index-template --table users --columns tenant_id --where \"status = 'active'\"" \
+run ix-where --migration "index-template --table users --columns tenant_id --where \"status = 'active' AND email LIKE 'user%'\"" \
 	--check "$(valid ix_users_tenant_id)" \
-	--check "SELECT pg_get_indexdef('ix_users_tenant_id'::regclass) LIKE '%WHERE (status = ''active''::text)'" \
+	--check "SELECT pg_get_indexdef('ix_users_tenant_id'::regclass) LIKE '%WHERE ((status = ''active''::text) AND (email ~~ ''user\%''::text))'" \
 	--check-down "$(gone ix_users_tenant_id)"
 run ix-soft-delete --pre-sql "ALTER TABLE users ADD COLUMN deleted_at timestamptz" \
 	--pre-sql "UPDATE users SET deleted_at = now() WHERE id % 10 = 0" \

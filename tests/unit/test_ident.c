@@ -26,7 +26,7 @@ static void
 refusals(void **state)
 {
 	static const char *const bad[] = {
-	    "", "a\"b", "a'b", "a\\b", "a;b", "a`b", "a\nb", "a\tb", "a\rb", "a\x7f",
+	    "", "a\"b", "a'b", "a\\b", "a;b", "a`b", "a\nb", "a\tb", "a\rb", "a\x7f", ":x", "a:b",
 	    "x123456789012345678901234567890123456789012345678901234567890123",
 	};
 	size_t i;
