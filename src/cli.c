@@ -45,6 +45,19 @@ main_usage(FILE *f)
 	      f);
 }
 
+const char *
+mg_cli_shown(const char *arg)
+{
+	const char *p;
+
+	if (strlen(arg) > 60)
+		return "(a long argument)";
+	for (p = arg; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return "(an argument with unprintable characters)";
+	return arg;
+}
+
 void
 mg_print_usage(const struct mg_command *cmd, FILE *f)
 {

@@ -1,12 +1,210 @@
-/* Placeholder until the command lands; replaced by its own issue's work. */
-#include "migen/cli.h"
+/*
+ * `migen backfill-template`: prints a batched backfill that commits every
+ * batch, followed by NOT NULL the online way, and with --add-column the
+ * whole three-step migration. A --default value is bound as a parameter,
+ * never pasted into SQL; a --default-sql expression is checked by the
+ * PostgreSQL parser (sqlcheck.c). A refusal prints nothing on stdout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-const char mg_backfill_template_usage[] = "usage: migen backfill-template (not available yet)\n";
+#include "migen/cli.h"
+#include "migen/ident.h"
+#include "migen/pyval.h"
+#include "migen/snippet.h"
+#include "migen/sqlcheck.h"
+#include "migen/util.h"
+
+#define MG_BATCH_MAX 100000
+#define MG_SLEEP_MAX 60.0
+
+const char mg_backfill_template_usage[] =
+    "usage: migen backfill-template --table TABLE --column COLUMN\n"
+    "                               (--default VALUE | --default-sql EXPR)\n"
+    "                               [--add-column --type TYPE] [--key COLUMN]\n"
+    "                               [--batch-size N] [--sleep SECONDS] [--small-table]\n"
+    "                               [--schema SCHEMA]\n"
+    "\n"
+    "Prints upgrade() and downgrade() code that fills COLUMN where it is NULL, in\n"
+    "batches that each commit on their own, then makes it NOT NULL without a long\n"
+    "lock (CHECK ... NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the CHECK).\n"
+    "\n"
+    "  --table TABLE       the table\n"
+    "  --column COLUMN     the column to fill\n"
+    "  --default VALUE     the value, bound as a parameter: a number, True or False\n"
+    "                      as typed, anything else as a string\n"
+    "  --default-sql EXPR  an SQL expression computed per row, e.g. \"lower(email)\"\n"
+    "  --add-column        print the whole migration: add the column as nullable,\n"
+    "                      backfill, NOT NULL; downgrade drops the column\n"
+    "  --type TYPE         the column's SQLAlchemy type for --add-column, e.g.\n"
+    "                      sa.String(20), sa.Integer(), postgresql.JSONB()\n"
+    "  --key COLUMN        a unique, ordered key to walk in batches (default id)\n"
+    "  --batch-size N      rows per batch, 1 to 100000 (default 5000)\n"
+    "  --sleep SECONDS     pause between batches, 0 to 60 (default 0.01)\n"
+    "  --small-table       plain op.alter_column(nullable=False) instead: scans the\n"
+    "                      table under an ACCESS EXCLUSIVE lock\n"
+    "  --schema SCHEMA     the table's schema (default: the search path)\n"
+    "  -h, --help          print this help\n"
+    "\n"
+    "Rows written while it runs must already carry a value: deploy the code that\n"
+    "writes COLUMN first, or VALIDATE stops the migration.\n"
+    "Exit status: 0 printed, 2 bad arguments (nothing printed).\n";
+
+static int
+fail(const char *opt, const char *why)
+{
+	return mg_usage_error(mg_command_find("backfill-template"), "%s: %s", opt, why);
+}
+
+/* A whole number from 1 to MG_BATCH_MAX, nothing else. */
+static int
+parse_batch(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > MG_BATCH_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Seconds as Python reads them (no sign, no leading zeros), from 0 to MG_SLEEP_MAX. */
+static int
+check_sleep(const char *s)
+{
+	if (*s == '-' || strcmp(s, "True") == 0 || strcmp(s, "False") == 0 ||
+	    !mg_pyval_is_plain(s))
+		return -1;
+	return strtod(s, NULL) <= MG_SLEEP_MAX ? 0 : -1;
+}
 
 int
 mg_cmd_backfill_template(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return mg_usage_error(mg_command_find("backfill-template"), "'backfill-template' is not implemented yet");
+	static const struct option longopts[] = {
+	    {"table", required_argument, NULL, 't'},
+	    {"column", required_argument, NULL, 'c'},
+	    {"default", required_argument, NULL, 'v'},
+	    {"default-sql", required_argument, NULL, 'e'},
+	    {"type", required_argument, NULL, 'y'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"batch-size", required_argument, NULL, 'b'},
+	    {"sleep", required_argument, NULL, 'z'},
+	    {"add-column", no_argument, NULL, 'a'},
+	    {"small-table", no_argument, NULL, 'S'},
+	    {"schema", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct mg_command *cmd = mg_command_find("backfill-template");
+	const char *table = NULL, *column = NULL, *value = NULL, *value_sql = NULL, *type = NULL;
+	const char *key = "id", *batch = "5000", *sleep_s = "0.01", *schema = NULL, *why;
+	int add_column = 0, small = 0, ch, status;
+	struct mg_backfill_spec bf;
+	struct mg_buf out = {0}, pyvalue = {0};
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't': table = optarg; break;
+		case 'c': column = optarg; break;
+		case 'v': value = optarg; break;
+		case 'e': value_sql = optarg; break;
+		case 'y': type = optarg; break;
+		case 'k': key = optarg; break;
+		case 'b': batch = optarg; break;
+		case 'z': sleep_s = optarg; break;
+		case 'a': add_column = 1; break;
+		case 'S': small = 1; break;
+		case 's': schema = optarg; break;
+		case 'h':
+			mg_print_usage(cmd, stdout);
+			return MG_EXIT_OK;
+		case ':':
+			return mg_usage_error(cmd, "option '%s' needs a value",
+			                      mg_cli_shown(argv[optind - 1]));
+		default:
+			return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
+		}
+	}
+	if (optind < argc)
+		return mg_usage_error(cmd, "unexpected argument '%s'", mg_cli_shown(argv[optind]));
+	if (table == NULL)
+		return mg_usage_error(cmd, "--table is required");
+	if (column == NULL)
+		return mg_usage_error(cmd, "--column is required");
+	if ((value == NULL) == (value_sql == NULL))
+		return mg_usage_error(cmd, "give exactly one of --default and --default-sql");
+	if (add_column && type == NULL)
+		return mg_usage_error(cmd, "--add-column needs --type");
+	if (type != NULL && !add_column)
+		return mg_usage_error(cmd, "--type is only used with --add-column");
+	if ((why = mg_ident_refusal(table)) != NULL)
+		return fail("--table", why);
+	if ((why = mg_ident_refusal(column)) != NULL)
+		return fail("--column", why);
+	if ((why = mg_ident_refusal(key)) != NULL)
+		return fail("--key", why);
+	if (schema != NULL && (why = mg_ident_refusal(schema)) != NULL)
+		return fail("--schema", why);
+	if (strcmp(key, column) == 0)
+		return fail("--key", "the key cannot be the column being filled");
+	memset(&bf, 0, sizeof(bf));
+	if (parse_batch(batch, &bf.batch_size) != 0)
+		return fail("--batch-size", "must be a whole number from 1 to 100000");
+	if (check_sleep(sleep_s) != 0)
+		return fail("--sleep", "must be a number of seconds from 0 to 60, such as 0.01");
+	if (type != NULL && (why = mg_pyval_type_refusal(type)) != NULL)
+		return fail("--type", why);
+	if (value != NULL) {
+		/* NULL never fills anything: the NOT NULL step could only fail. */
+		if (strcmp(value, "None") == 0)
+			return fail("--default", "None would leave the column NULL");
+		if ((why = mg_pyval_str_refusal(value)) != NULL)
+			return fail("--default", why);
+		if (mg_pyval_is_plain(value))
+			mg_buf_puts(&pyvalue, value);
+		else
+			mg_snippet_pystr(&pyvalue, value, mg_style_default.quote);
+	} else {
+		if (mg_sql_check_expr(value_sql, &why) != 0)
+			return fail("--default-sql", why);
+		if (mg_sql_is_null(value_sql))
+			return fail("--default-sql", "NULL would leave the column NULL");
+	}
+
+	bf.table = table;
+	bf.schema = schema;
+	bf.column = column;
+	bf.key = key;
+	bf.value_python = value != NULL ? pyvalue.s : NULL;
+	bf.value_sql = value_sql;
+	bf.type_python = type;
+	bf.sleep = sleep_s;
+	bf.small_table = small;
+
+	mg_buf_puts(&out, "def upgrade():\n");
+	if (add_column) {
+		mg_snippet_add_nullable_column(&out, &bf, &mg_style_default);
+		mg_buf_putc(&out, '\n');
+	}
+	mg_snippet_backfill(&out, &bf, &mg_style_default);
+	mg_buf_putc(&out, '\n');
+	mg_snippet_set_not_null(&out, &bf, &mg_style_default);
+	mg_buf_puts(&out, "\n\ndef downgrade():\n");
+	mg_snippet_backfill_downgrade(&out, &bf, add_column, &mg_style_default);
+	fputs(out.s, stdout);
+	status = fflush(stdout) == 0 ? MG_EXIT_OK : MG_EXIT_FAIL;
+	mg_buf_free(&out);
+	mg_buf_free(&pyvalue);
+	return status;
 }

@@ -25,6 +25,9 @@ mg_ident_refusal(const char *s)
 			return "identifier contains a quote, backslash or ';'";
 		if (*p < 0x20 || *p == 0x7f)
 			return "identifier contains a control character";
+		/* SQLAlchemy's text() binds ":name" even inside double quotes. */
+		if (*p == ':')
+			return "identifier contains ':', which SQLAlchemy would take for a parameter";
 	}
 	return NULL;
 }
@@ -42,11 +45,31 @@ mg_ident_is_plain(const char *s)
 	for (; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
 			return 0;
-	/* A reserved word cannot be a bare column name in an index list. */
-	mg_buf_printf(&b, "CREATE INDEX i ON t (%s)", s);
+	/*
+	 * Bare, a keyword may fail to parse, or parse as something else: in an
+	 * index list `user` is the function USER, not a column. So the word must
+	 * parse as a name in each place migen writes names, and be a column in
+	 * the index list.
+	 */
+	mg_buf_printf(&b, "CREATE INDEX %s ON %s.%s (%s)", s, s, s, s);
 	r = pg_query_parse(b.s);
 	ok = r.error == NULL;
+	if (ok) {
+		struct mg_buf want = {0};
+
+		mg_buf_printf(&want, "\"IndexElem\":{\"name\":\"%s\"", s);
+		ok = strstr(r.parse_tree, want.s) != NULL;
+		mg_buf_free(&want);
+	}
 	pg_query_free_parse_result(r);
+	if (ok) {
+		b.len = 0;
+		mg_buf_printf(&b, "UPDATE %s SET %s = %s WHERE %s IN (SELECT %s FROM %s ORDER BY %s)", s,
+		              s, s, s, s, s, s);
+		r = pg_query_parse(b.s);
+		ok = r.error == NULL;
+		pg_query_free_parse_result(r);
+	}
 	mg_buf_free(&b);
 	return ok;
 }

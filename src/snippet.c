@@ -32,17 +32,47 @@ line(struct mg_buf *o, const struct mg_style *st, int extra, const char *s)
 void
 mg_snippet_pystr(struct mg_buf *out, const char *s, char q)
 {
+	const unsigned char *p;
+
 	mg_buf_putc(out, q);
-	for (; *s; s++) {
-		if (*s == q || *s == '\\')
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == (unsigned char)q || *p == '\\') {
 			mg_buf_putc(out, '\\');
-		if (*s == '\n') {
+			mg_buf_putc(out, (char)*p);
+		} else if (*p == '\n') {
 			mg_buf_puts(out, "\\n");
-			continue;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			/* A raw CR or other control byte would end or corrupt the line. */
+			mg_buf_printf(out, "\\x%02x", *p);
+		} else {
+			mg_buf_putc(out, (char)*p);
 		}
-		mg_buf_putc(out, *s);
 	}
 	mg_buf_putc(out, q);
+}
+
+/*
+ * A one-line SQL string. SQL built from identifiers holds double quotes only
+ * around names that need them, so the other quote keeps it free of escapes.
+ */
+static void
+sqlstr(struct mg_buf *o, const char *sql, char q)
+{
+	char other = q == '"' ? '\'' : '"';
+
+	if (strchr(sql, q) != NULL && strchr(sql, other) == NULL)
+		q = other;
+	mg_snippet_pystr(o, sql, q);
+}
+
+/* op.execute("<one line of SQL>") */
+static void
+exec_line(struct mg_buf *o, const struct mg_style *st, int extra, const char *sql)
+{
+	ind(o, st, extra);
+	mg_buf_puts(o, "op.execute(");
+	sqlstr(o, sql, st->quote);
+	mg_buf_puts(o, ")\n");
 }
 
 static void
@@ -79,30 +109,11 @@ comment(struct mg_buf *o, const struct mg_index_spec *ix, const struct mg_style 
 	}
 }
 
-/* op.execute("""...""") over several SQL lines, inside an autocommit block. */
-static void
-autocommit_execute(struct mg_buf *o, const struct mg_style *st, const char *const *sql,
-                   size_t n)
-{
-	size_t i;
-
-	line(o, st, 0, "with op.get_context().autocommit_block():");
-	ind(o, st, 1);
-	mg_buf_puts(o, "op.execute(");
-	triple(o, st);
-	mg_buf_putc(o, '\n');
-	for (i = 0; i < n; i++)
-		line(o, st, 2, sql[i]);
-	ind(o, st, 1);
-	triple(o, st);
-	mg_buf_puts(o, ")\n");
-}
-
 void
 mg_snippet_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix,
                               const struct mg_style *st)
 {
-	struct mg_buf l1 = {0}, l2 = {0}, l3 = {0};
+	struct mg_buf l1 = {0}, l2 = {0}, l3 = {0}, qn = {0}, drop = {0};
 	const char *lines[3];
 	size_t n = 2;
 
@@ -115,11 +126,46 @@ mg_snippet_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix
 	lines[1] = l2.s;
 	if (ix->where != NULL)
 		lines[n++] = l3.s;
+	mg_ident_sql_qualified(&qn, ix->schema, ix->name);
+	mg_buf_printf(&drop, "DROP INDEX CONCURRENTLY %s", qn.s);
+
 	comment(out, ix, st);
-	autocommit_execute(out, st, lines, n);
+	line(out, st, 0, "with op.get_context().autocommit_block():");
+	/*
+	 * Proven on PostgreSQL 15: a build that fails (a duplicate for a unique
+	 * index, a deadlock, a cancel) leaves an INVALID index, and a retry with
+	 * IF NOT EXISTS then succeeds without building anything.
+	 */
+	line(out, st, 1, "# A failed CONCURRENTLY build leaves an INVALID index behind, which");
+	line(out, st, 1, "# IF NOT EXISTS would keep: drop it so that a retry builds afresh.");
+	line(out, st, 1, "if op.get_bind().execute(");
+	ind(out, st, 2);
+	mg_buf_puts(out, "sa.text(");
+	sqlstr(out, "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)",
+	       st->quote);
+	mg_buf_puts(out, "),\n");
+	ind(out, st, 2);
+	mg_buf_putc(out, '{');
+	mg_snippet_pystr(out, "name", st->quote);
+	mg_buf_puts(out, ": ");
+	sqlstr(out, qn.s, st->quote);
+	mg_buf_puts(out, "},\n");
+	line(out, st, 1, ").scalar():");
+	exec_line(out, st, 2, drop.s);
+	ind(out, st, 1);
+	mg_buf_puts(out, "op.execute(");
+	triple(out, st);
+	mg_buf_putc(out, '\n');
+	for (n = 0; n < (ix->where != NULL ? 3u : 2u); n++)
+		line(out, st, 2, lines[n]);
+	ind(out, st, 1);
+	triple(out, st);
+	mg_buf_puts(out, ")\n");
 	mg_buf_free(&l1);
 	mg_buf_free(&l2);
 	mg_buf_free(&l3);
+	mg_buf_free(&qn);
+	mg_buf_free(&drop);
 }
 
 void
@@ -127,12 +173,11 @@ mg_snippet_drop_index_concurrently(struct mg_buf *out, const struct mg_index_spe
                                    const struct mg_style *st)
 {
 	struct mg_buf l1 = {0};
-	const char *lines[1];
 
 	mg_buf_puts(&l1, "DROP INDEX CONCURRENTLY IF EXISTS ");
 	mg_ident_sql_qualified(&l1, ix->schema, ix->name);
-	lines[0] = l1.s;
-	autocommit_execute(out, st, lines, 1);
+	line(out, st, 0, "with op.get_context().autocommit_block():");
+	exec_line(out, st, 1, l1.s);
 	mg_buf_free(&l1);
 }
 
@@ -244,26 +289,41 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	mg_ident_sql(&c, bf->column);
 
 	ind(out, st, 0);
-	mg_buf_printf(out, "# Step 2: backfill %s in batches. In an autocommit block each batch\n",
-	              bf->column);
-	line(out, st, 0, "# commits on its own, so row locks are held for one batch, not for the");
-	line(out, st, 0, "# whole migration, and a failure keeps the batches already done.");
+	mg_buf_printf(out, "# Step 2: backfill %s in batches of %ld rows, in %s order. In an\n",
+	              bf->column, bf->batch_size, bf->key);
+	line(out, st, 0, "# autocommit block each batch commits on its own, so row locks are held");
+	line(out, st, 0, "# for one batch, not for the whole migration, and a failure keeps the");
+	line(out, st, 0, "# batches already done. Walking the key visits each row once and always");
+	line(out, st, 0, "# ends, even where the new value comes out NULL.");
 	line(out, st, 0, "with op.get_context().autocommit_block():");
 	line(out, st, 1, "bind = op.get_bind()");
+	line(out, st, 1, "last_key = None");
 	line(out, st, 1, "while True:");
-	line(out, st, 2, "result = bind.execute(");
+	line(out, st, 2, "last_key = bind.execute(");
 	line(out, st, 3, "sa.text(");
 	ind(out, st, 4);
 	triple(out, st);
 	mg_buf_putc(out, '\n');
-	ind(out, st, 4);
+	line(out, st, 4, "WITH batch AS (");
+	ind(out, st, 5);
+	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
+	ind(out, st, 5);
+	mg_buf_printf(out, "WHERE %s IS NULL\n", c.s);
+	ind(out, st, 5);
+	mg_buf_printf(out, "AND (CAST(:last_key AS text) IS NULL OR %s > :last_key)\n", k.s);
+	ind(out, st, 5);
+	mg_buf_printf(out, "ORDER BY %s\n", k.s);
+	line(out, st, 5, "LIMIT :batch_size");
+	line(out, st, 4, "), done AS (");
+	/* Rechecking IS NULL keeps a value the application wrote meanwhile. */
+	ind(out, st, 5);
 	mg_buf_printf(out, "UPDATE %s SET %s = %s\n", t.s, c.s,
 	              bf->value_python ? ":value" : bf->value_sql);
-	ind(out, st, 4);
-	mg_buf_printf(out, "WHERE %s IN (\n", k.s);
 	ind(out, st, 5);
-	mg_buf_printf(out, "SELECT %s FROM %s WHERE %s IS NULL LIMIT :batch_size\n", k.s, t.s, c.s);
+	mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s, k.s);
 	line(out, st, 4, ")");
+	ind(out, st, 4);
+	mg_buf_printf(out, "SELECT %s FROM batch ORDER BY %s DESC LIMIT 1\n", k.s, k.s);
 	ind(out, st, 4);
 	triple(out, st);
 	mg_buf_putc(out, '\n');
@@ -274,15 +334,20 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 		mg_snippet_pystr(out, "value", st->quote);
 		mg_buf_printf(out, ": %s, ", bf->value_python);
 	}
+	mg_snippet_pystr(out, "last_key", st->quote);
+	mg_buf_puts(out, ": last_key, ");
 	mg_snippet_pystr(out, "batch_size", st->quote);
 	mg_buf_printf(out, ": %ld},\n", bf->batch_size);
-	line(out, st, 2, ")");
-	line(out, st, 2, "if result.rowcount == 0:");
+	line(out, st, 2, ").scalar()");
+	line(out, st, 2, "if last_key is None:");
 	line(out, st, 3, "break");
 	line(out, st, 2, "# Let other writers in between batches.");
 	ind(out, st, 2);
-	mg_buf_printf(out, "bind.execute(sa.text(%cSELECT pg_sleep(%s)%c))\n", st->quote, bf->sleep,
-	              st->quote);
+	mg_buf_puts(out, "bind.execute(sa.text(");
+	mg_snippet_pystr(out, "SELECT pg_sleep(:seconds)", st->quote);
+	mg_buf_puts(out, "), {");
+	mg_snippet_pystr(out, "seconds", st->quote);
+	mg_buf_printf(out, ": %s})\n", bf->sleep);
 	mg_buf_free(&t);
 	mg_buf_free(&k);
 	mg_buf_free(&c);
@@ -302,7 +367,7 @@ void
 mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
                         const struct mg_style *st)
 {
-	struct mg_buf t = {0}, c = {0}, k = {0};
+	struct mg_buf t = {0}, c = {0}, k = {0}, sql = {0};
 	char *ck;
 
 	if (bf->small_table) {
@@ -324,22 +389,40 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	line(out, st, 0, "# brief lock; VALIDATE scans the table while writes go on; then SET NOT");
 	line(out, st, 0, "# NULL trusts the validated CHECK (PostgreSQL 12+) and skips its own scan.");
 	line(out, st, 0, "with op.get_context().autocommit_block():");
-	ind(out, st, 1);
-	mg_buf_printf(out, "op.execute(%cALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID%c)\n",
-	              st->quote, t.s, k.s, c.s, st->quote);
-	ind(out, st, 1);
-	mg_buf_printf(out, "op.execute(%cALTER TABLE %s VALIDATE CONSTRAINT %s%c)\n", st->quote, t.s,
-	              k.s, st->quote);
-	ind(out, st, 0);
-	mg_buf_printf(out, "op.execute(%cALTER TABLE %s ALTER COLUMN %s SET NOT NULL%c)\n", st->quote,
-	              t.s, c.s, st->quote);
-	ind(out, st, 0);
-	mg_buf_printf(out, "op.execute(%cALTER TABLE %s DROP CONSTRAINT %s%c)\n", st->quote, t.s, k.s,
-	              st->quote);
+	/* A run that failed in VALIDATE left the CHECK behind: make the retry work. */
+	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
+	exec_line(out, st, 1, sql.s);
+	sql.len = 0;
+	mg_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", t.s,
+	              k.s, c.s);
+	exec_line(out, st, 1, sql.s);
+	sql.len = 0;
+	line(out, st, 1, "try:");
+	mg_buf_printf(&sql, "ALTER TABLE %s VALIDATE CONSTRAINT %s", t.s, k.s);
+	exec_line(out, st, 2, sql.s);
+	sql.len = 0;
+	/*
+	 * Proven on PostgreSQL 15: a NOT VALID CHECK still applies to every row
+	 * written, so left behind it makes the application's updates of the
+	 * rows that are still NULL fail.
+	 */
+	line(out, st, 1, "except Exception:");
+	line(out, st, 2, "# Some rows are still NULL. Take the CHECK away again: it would make");
+	line(out, st, 2, "# every update of those rows fail.");
+	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
+	exec_line(out, st, 2, sql.s);
+	sql.len = 0;
+	line(out, st, 2, "raise");
+	mg_buf_printf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t.s, c.s);
+	exec_line(out, st, 0, sql.s);
+	sql.len = 0;
+	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", t.s, k.s);
+	exec_line(out, st, 0, sql.s);
 	free(ck);
 	mg_buf_free(&t);
 	mg_buf_free(&c);
 	mg_buf_free(&k);
+	mg_buf_free(&sql);
 }
 
 void

@@ -29,6 +29,11 @@ int mg_cli_main(int argc, char **argv);
 /* Prints "migen: msg" and "usage: ..." on stderr; returns MG_EXIT_USAGE. */
 int mg_usage_error(const struct mg_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * arg itself when it is short printable ASCII, else a placeholder: error
+ * messages may quote what was typed without passing control characters on.
+ */
+const char *mg_cli_shown(const char *arg);
 /* Prints cmd->usage on f. */
 void mg_print_usage(const struct mg_command *cmd, FILE *f);
 

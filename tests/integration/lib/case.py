@@ -1,0 +1,305 @@
+"""One integration case: migen's own output, run by Debian's real Alembic on
+a real PostgreSQL 15, with a second connection writing to the same table.
+
+For one case this script
+  1. creates a database from the seeded template (>= 50,000 users) and runs
+     the case's --pre-sql;
+  2. builds an Alembic project (`alembic init`'s files, untouched env.py) whose
+     migrations are exactly what `migen ARGS...` prints, one per --migration;
+  3. runs `alembic upgrade head` while a load thread inserts and updates rows
+     of the table, timing every statement;
+  4. checks the catalog (--check: SQL that must return true), then
+     `alembic downgrade -1` (--check-down), then `alembic upgrade head` again
+     (--check once more).
+
+The load verdict: the case fails when the load completed no statement during
+the upgrade, or when one statement waited for more than half of the upgrade
+(it was blocked for the run, as in a single-transaction backfill). With
+--expect-blocked that verdict is inverted, which is how the suite shows that
+the check can fail.
+
+It prints one line per failed check and exits non-zero on failure; a JSON line
+with the figures is appended to --results.
+
+Run by tests/integration/templates.sh; needs PGHOST/PGPORT/PGUSER set.
+"""
+
+import argparse
+import json
+import os
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import psycopg2
+import psycopg2.errors
+
+PY = "/usr/bin/python3"
+
+HEADER = '''"""{title}
+
+Revision ID: {rev}
+Revises: {down}
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+'''
+
+
+def connect(db):
+    conn = psycopg2.connect(dbname=db)
+    conn.autocommit = True
+    return conn
+
+
+def q(db, sql):
+    conn = connect(db)
+    try:
+        cur = conn.cursor()
+        cur.execute(sql)
+        return cur.fetchone() if cur.description else None
+    finally:
+        conn.close()
+
+
+class Load(threading.Thread):
+    """A second application connection: inserts and updates, timed."""
+
+    def __init__(self, db, table, rows, extra):
+        super().__init__(daemon=True)
+        self.db, self.table, self.rows, self.extra = db, table, rows, extra
+        self.stop = threading.Event()
+        self.ops = []  # (start, end, ok)
+        self.errors = {}
+
+    def run(self):
+        conn = connect(self.db)
+        cur = conn.cursor()
+        cur.execute("SET statement_timeout = '120s'")
+        rnd = random.Random(7)
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            if n % 2:
+                cols = ["tenant_id", "email", "status"]
+                vals = [rnd.randint(1, 100), "load-%s@example.com" % uuid.uuid4(), "active"]
+                for k, v in self.extra:
+                    cols.append(k)
+                    vals.append(v)
+                sql = "INSERT INTO %s (%s) VALUES (%s)" % (
+                    self.table, ", ".join(cols), ", ".join(["%s"] * len(vals)))
+                args = vals
+            else:
+                sql = "UPDATE %s SET counter = counter + 1 WHERE id = %%s" % self.table
+                args = [rnd.randint(1, self.rows)]
+            t0 = time.monotonic()
+            ok = True
+            try:
+                cur.execute(sql, args)
+            except psycopg2.errors.UndefinedColumn:
+                # The column the new code writes does not exist yet (step 1
+                # of --add-column): write the row as the old code would.
+                ok = False
+                if self.extra:
+                    cols = cols[:3]
+                    try:
+                        cur.execute("INSERT INTO %s (%s) VALUES (%%s, %%s, %%s)" % (
+                            self.table, ", ".join(cols)), vals[:3])
+                        ok = True
+                    except psycopg2.Error as e:
+                        self.errors[type(e).__name__] = self.errors.get(type(e).__name__, 0) + 1
+            except psycopg2.Error as e:
+                ok = False
+                self.errors[type(e).__name__] = self.errors.get(type(e).__name__, 0) + 1
+            self.ops.append((t0, time.monotonic(), ok))
+        conn.close()
+
+
+def alembic(project, *args):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([PY, "-m", "alembic", "-c", os.path.join(project, "alembic.ini")]
+                           + list(args), cwd=project, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=180)
+        rc, out = p.returncode, p.stdout
+    except subprocess.TimeoutExpired as e:
+        rc, out = -1, "timed out after 180 s (a loop that never ends?)\n%s" % (e.output or "")
+    return rc, out, t0, time.monotonic()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--migen", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--template-project", required=True)
+    ap.add_argument("--seed-db", default="seed")
+    ap.add_argument("--rows", type=int, default=50000)
+    ap.add_argument("--migration", action="append", default=[],
+                    help="migen arguments (shell words) whose output is one migration")
+    ap.add_argument("--migration-file", action="append", default=[],
+                    help="a file whose text is one migration (a control case)")
+    ap.add_argument("--pre-sql", action="append", default=[])
+    ap.add_argument("--check", action="append", default=[])
+    ap.add_argument("--check-down", action="append", default=[])
+    ap.add_argument("--break-sql", help="before the first upgrade; that upgrade must fail")
+    ap.add_argument("--fix-sql", help="after the failed upgrade; the next one must succeed")
+    ap.add_argument("--check-broken", action="append", default=[],
+                    help="must hold after the failed upgrade, before --fix-sql")
+    ap.add_argument("--expect-fail", metavar="TEXT",
+                    help="the upgrade must fail (in time), with TEXT in Alembic's output")
+    ap.add_argument("--no-load", action="store_true")
+    ap.add_argument("--load-table", default="users")
+    ap.add_argument("--load-set", action="append", default=[], help="COLUMN=VALUE the load writes")
+    ap.add_argument("--expect-blocked", action="store_true")
+    ap.add_argument("--allow-load-error", action="append", default=[],
+                    help="an error class the load may meet (psycopg2.errors name)")
+    ap.add_argument("--results")
+    a = ap.parse_args()
+
+    failures = []
+    db = "c_" + a.name.replace("-", "_")
+    root = os.path.join(a.work, a.name)
+    shutil.rmtree(root, ignore_errors=True)
+    project = os.path.join(root, "project")
+    shutil.copytree(a.template_project, project)
+    with open(os.path.join(project, "alembic.ini")) as f:
+        ini = f.read()
+    url = "postgresql+psycopg2:///%s?host=%s&port=%s&user=%s" % (
+        db, os.environ["PGHOST"], os.environ["PGPORT"], os.environ["PGUSER"])
+    ini = ini.replace("driver://user:pass@localhost/dbname", url)
+    with open(os.path.join(project, "alembic.ini"), "w") as f:
+        f.write(ini)
+
+    # The migrations: migen's output, verbatim, under Alembic's header.
+    bodies = []
+    for m in a.migration:
+        p = subprocess.run([a.migen] + shlex.split(m), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        if p.returncode != 0:
+            print("FAIL %s: migen %s: exit %d: %s" % (a.name, m, p.returncode, p.stderr.strip()))
+            return 1
+        bodies.append((m, p.stdout))
+    for path in a.migration_file:
+        with open(path) as f:
+            bodies.append((path, f.read()))
+    down = None
+    for i, (title, body) in enumerate(bodies):
+        rev = "%s_%d" % (a.name.replace("-", "_")[:20], i + 1)
+        with open(os.path.join(project, "migrations", "versions", "%s.py" % rev), "w") as f:
+            f.write(HEADER.format(title=title, rev=rev, down=down) + body)
+        down = rev
+
+    q("postgres", "DROP DATABASE IF EXISTS %s" % db)
+    q("postgres", "CREATE DATABASE %s TEMPLATE %s" % (db, a.seed_db))
+    for sql in a.pre_sql:
+        q(db, sql)
+
+    def check(when, sqls):
+        for sql in sqls:
+            try:
+                r = q(db, sql)
+            except psycopg2.Error as e:
+                failures.append("%s: %s: %s" % (when, sql, str(e).strip()))
+                continue
+            if not r or r[0] is not True:
+                failures.append("%s: not true: %s (got %r)" % (when, sql, r and r[0]))
+
+    def upgrade(when, with_load):
+        load = None
+        if with_load:
+            extra = [tuple(s.split("=", 1)) for s in a.load_set]
+            load = Load(db, a.load_table, a.rows, extra)
+            load.start()
+            time.sleep(0.3)  # let it reach its stride
+        rc, out, t0, t1 = alembic(project, "upgrade", "head")
+        fig = None
+        if load is not None:
+            time.sleep(0.3)
+            load.stop.set()
+            load.join()
+            during = [o for o in load.ops if o[1] > t0 and o[0] < t1]
+            done_inside = [o for o in during if t0 <= o[1] <= t1 and o[2]]
+            longest = max([o[1] - o[0] for o in during] or [0.0])
+            fig = {
+                "case": a.name, "when": when, "rows": a.rows,
+                "upgrade_s": round(t1 - t0, 3),
+                "load_ops": len(done_inside),
+                "load_ops_per_s": round(len(done_inside) / (t1 - t0), 1),
+                "longest_wait_ms": round(longest * 1000, 1),
+                "load_errors": load.errors,
+            }
+            blocked = not done_inside or longest > 0.5 * (t1 - t0)
+            fig["blocked"] = blocked
+            if blocked and not a.expect_blocked:
+                failures.append("%s: the load was blocked: longest wait %.0f ms of a %.0f ms "
+                                "upgrade, %d statements done during it" % (
+                                    when, longest * 1000, (t1 - t0) * 1000, len(done_inside)))
+            if not blocked and a.expect_blocked:
+                failures.append("%s: expected the load to be blocked, it was not "
+                                "(longest wait %.0f ms of %.0f ms)" % (
+                                    when, longest * 1000, (t1 - t0) * 1000))
+            unexpected = {k: v for k, v in load.errors.items() if k not in a.allow_load_error}
+            if unexpected and not a.expect_blocked:
+                failures.append("%s: load statements failed: %r" % (when, unexpected))
+            if a.results:
+                with open(a.results, "a") as f:
+                    f.write(json.dumps(fig) + "\n")
+        return rc, out
+
+    try:
+        if a.break_sql:
+            q(db, a.break_sql)
+            rc, out = upgrade("broken upgrade", False)
+            if rc == 0:
+                failures.append("broken upgrade: succeeded, expected a failure")
+            check("after broken upgrade", a.check_broken)
+            if a.fix_sql:
+                q(db, a.fix_sql)
+        rc, out = upgrade("upgrade", not a.no_load)
+        if a.expect_fail is not None:
+            if rc == 0:
+                failures.append("upgrade: succeeded, expected a failure")
+            elif rc < 0 or a.expect_fail not in out:
+                failures.append("upgrade: did not fail as expected (%r):\n%s" % (
+                    a.expect_fail, out[-3000:]))
+            check("after failed upgrade", a.check)
+        elif rc != 0:
+            failures.append("upgrade: alembic exit %d:\n%s" % (rc, out[-3000:]))
+        else:
+            check("after upgrade", a.check)
+            rc, out, _, _ = alembic(project, "downgrade", "-1")
+            if rc != 0:
+                failures.append("downgrade: alembic exit %d:\n%s" % (rc, out[-3000:]))
+            else:
+                check("after downgrade", a.check_down)
+                rc, out = upgrade("upgrade again", False)
+                if rc != 0:
+                    failures.append("upgrade again: alembic exit %d:\n%s" % (rc, out[-3000:]))
+                else:
+                    check("after upgrade again", a.check)
+    finally:
+        try:
+            q("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+        except psycopg2.Error:
+            pass
+    for f in failures:
+        print("FAIL %s: %s" % (a.name, f))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+-- The schema every integration case starts from (psql -v rows=N).
+-- users has no foreign key, no soft-delete column and no index but its
+-- primary key: the templates and patterns add those.
+CREATE TABLE tenants (
+	id bigint PRIMARY KEY,
+	name text NOT NULL
+);
+INSERT INTO tenants SELECT g, 'tenant ' || g FROM generate_series(1, 100) g;
+
+CREATE TABLE users (
+	id bigserial PRIMARY KEY,
+	tenant_id bigint NOT NULL,
+	email text NOT NULL,
+	name text,
+	status text NOT NULL DEFAULT 'active',
+	score integer,
+	legacy_note text,
+	counter integer NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO users (tenant_id, email, name, status, score, legacy_note, created_at)
+SELECT g % 100 + 1,
+       'user' || g || '@example.com',
+       CASE WHEN g % 50 = 0 THEN NULL ELSE 'User ' || g END,
+       (ARRAY['active', 'invited', 'disabled'])[g % 3 + 1],
+       CASE WHEN g % 40 = 0 THEN NULL ELSE g END,
+       'note ' || g,
+       timestamptz '2024-01-01' + g * interval '1 minute'
+FROM generate_series(1, :rows) g;
+VACUUM ANALYZE tenants;
+VACUUM ANALYZE users;
