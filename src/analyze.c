@@ -169,7 +169,7 @@ syntax_errors(struct mg_walk *w, TSNode root)
 static void
 function(struct mg_walk *w, TSNode def, int helper_pass)
 {
-	TSNode name = ts_node_child_by_field_id(def, mg_sym.f_name);
+	TSNode name = ts_node_child_by_field_id(def, mg_sym.f_name), body;
 	struct mg_ctx ctx;
 	enum mg_direction dir;
 
@@ -189,7 +189,26 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.dir = dir;
 	ctx.function = mg_node_dup(&w->m->arena, w->s, name);
-	mg_walk_block(w, ts_node_child_by_field_id(def, mg_sym.f_body), &ctx);
+	body = ts_node_child_by_field_id(def, mg_sym.f_body);
+	if (!ts_node_is_null(body) && ts_node_child_count(body) > 0) {
+		struct mg_function *f;
+		TSNode first = ts_node_child(body, 0);
+
+		mg_grow(&w->m->functions, &w->m->capfunctions, w->m->nfunctions + 1,
+		        sizeof(*w->m->functions));
+		f = &w->m->functions[w->m->nfunctions++];
+		f->name = ctx.function;
+		f->dir = dir;
+		/* A comment right after the `def` line is the body's first line. */
+		if (ts_node_start_byte(def) < ts_node_start_byte(body)) {
+			TSNode prev = ts_node_prev_sibling(body);
+			while (!ts_node_is_null(prev) && ts_node_symbol(prev) == mg_sym.comment)
+				first = prev, prev = ts_node_prev_sibling(prev);
+		}
+		f->body_start = ts_node_start_byte(first) + w->s->base;
+		f->body_line = mg_node_line(first);
+	}
+	mg_walk_block(w, body, &ctx);
 }
 
 /* Top-level statements; the helper pass only collects module function names. */

@@ -135,8 +135,8 @@ severity(enum mg_severity s)
 	return s == MG_ERROR ? "error" : s == MG_WARNING ? "warning" : "note";
 }
 
-static void
-suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d)
+void
+mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d, int reasons)
 {
 	size_t i;
 
@@ -154,6 +154,11 @@ suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 		fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col, severity(g->severity));
 		mg_emit_safe(f, g->message);
 		fprintf(f, " [%s]\n", g->rule);
+		if (reasons && g->not_applied != NULL && g->code != NULL) {
+			fputs("# Not applied: ", f);
+			mg_emit_safe(f, g->not_applied);
+			fputc('\n', f);
+		}
 		if (g->code != NULL) {
 			fputs("# Add to ", f);
 			mg_emit_safe(f, g->where);
@@ -233,5 +238,5 @@ mg_emit_text(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 			fputc('\n', f);
 		}
 	}
-	suggestions(f, m, d);
+	mg_emit_suggestions(f, m, d, 0);
 }

@@ -98,6 +98,7 @@ mg_model_free(struct mg_model *m)
 	free(m->fkeys);
 	free(m->errors);
 	free(m->notes);
+	free(m->functions);
 	if (m->lookup != NULL) {
 		free(m->lookup->leading);
 		free(m->lookup->created);

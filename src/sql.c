@@ -513,10 +513,34 @@ update_stmt(struct sqlctx *c, json_t *s)
 	}
 }
 
+static void statement(struct sqlctx *c, json_t *stmt);
+
+/* Statements in a WITH clause: `WITH batch AS (...), done AS (UPDATE ...)`. */
+static void
+ctes(struct sqlctx *c, json_t *s)
+{
+	json_t *list = json_object_get(json_object_get(s, "withClause"), "ctes");
+	size_t i;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		json_t *q = json_object_get(
+		    json_object_get(json_array_get(list, i), "CommonTableExpr"), "ctequery");
+		/* Only UPDATEs matter here, and ctes() looks one level deep. */
+		if (json_object_get(q, "UpdateStmt") != NULL)
+			statement(c, q);
+	}
+}
+
 static void
 statement(struct sqlctx *c, json_t *stmt)
 {
 	json_t *s;
+
+	if ((s = json_object_get(stmt, "SelectStmt")) != NULL ||
+	    (s = json_object_get(stmt, "InsertStmt")) != NULL ||
+	    (s = json_object_get(stmt, "UpdateStmt")) != NULL ||
+	    (s = json_object_get(stmt, "DeleteStmt")) != NULL)
+		ctes(c, s);
 
 	if ((s = json_object_get(stmt, "IndexStmt")) != NULL)
 		index_stmt(c, s);
@@ -528,6 +552,45 @@ statement(struct sqlctx *c, json_t *stmt)
 		create_stmt(c, s);
 	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
 		update_stmt(c, s);
+}
+
+/*
+ * Alembic hands op.execute() strings to sqlalchemy.text(), where `:name` is
+ * a bound parameter; PostgreSQL's parser does not know that syntax. Each is
+ * replaced by `$1` padded with spaces to the same length, so positions in
+ * the text stay those of the original.
+ */
+static char *
+unbind(const char *sql, size_t len)
+{
+	char *s = mg_xmalloc(len + 1);
+	size_t i;
+
+	memcpy(s, sql, len + 1);
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(s, i, len) - 1;
+			continue;
+		}
+		if (ch == ':' && i + 1 < len && s[i + 1] == ':') {
+			i++; /* a :: cast */
+			continue;
+		}
+		if (ch == ':' && i + 1 < len &&
+		    ((s[i + 1] >= 'a' && s[i + 1] <= 'z') || (s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
+		     s[i + 1] == '_') &&
+		    (i == 0 || !ident_char(s[i - 1]))) {
+			size_t j = i + 1;
+			while (j < len && ident_char(s[j]))
+				j++;
+			s[i] = '$';
+			s[i + 1] = '1';
+			memset(s + i + 2, ' ', j - i - 2);
+			i = j - 1;
+		}
+	}
+	return s;
 }
 
 int
@@ -550,7 +613,11 @@ mg_sql_analyze(struct mg_model *m, size_t exec_op)
 		                  "SQL in op.execute() is not valid UTF-8: not analysed");
 		return -1;
 	}
-	r = pg_query_parse(c.sql);
+	{
+		char *plain = unbind(c.sql, c.sql_len);
+		r = pg_query_parse(plain);
+		free(plain);
+	}
 	if (r.error != NULL) {
 		m->ops[exec_op].sql_error = 1;
 		mg_model_add_note(m, m->ops[exec_op].span.line, m->ops[exec_op].span.col,

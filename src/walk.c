@@ -55,6 +55,24 @@ not_an_op(const char *method)
 	return 0;
 }
 
+/*
+ * bind.execute(sa.text("UPDATE ...")) and the like: SQL run on the
+ * migration's connection counts as SQL (a batched backfill is written this
+ * way), but only when it is a literal — any other .execute() is not ours.
+ */
+static int
+connection_execute(struct mg_walk *w, TSNode n, TSNode attr, const struct mg_ctx *ctx)
+{
+	size_t first = w->m->nops;
+
+	if (!mg_node_is_ident(w->s, attr, "execute") || ts_node_is_null(mg_call_arg(n, 0)) ||
+	    mg_node_string(&w->m->arena, w->s, mg_call_arg(n, 0)) == NULL)
+		return 0;
+	mg_ops_record(w, n, "execute", 0, ctx);
+	w->m->ops[first].name = "bind.execute";
+	return 1;
+}
+
 /* A call: an op, a helper (noted), or anything else (walked into). */
 static int
 call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
@@ -79,7 +97,7 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 	attr = ts_node_child_by_field_id(f, mg_sym.f_attribute);
 	on_batch = ctx->batch_alias != NULL && mg_node_is_ident(w->s, obj, ctx->batch_alias);
 	if (!on_batch && !mg_node_is_ident(w->s, obj, "op"))
-		return 0;
+		return connection_execute(w, n, attr, ctx);
 	if (ts_node_is_null(attr))
 		return 0;
 	method = mg_node_dup(&w->m->arena, w->s, attr);

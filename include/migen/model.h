@@ -159,6 +159,14 @@ struct mg_table {
 	uint32_t line, col;
 };
 
+/* upgrade()/downgrade() (and their _<name> variants): where code can be added. */
+struct mg_function {
+	const char *name;
+	enum mg_direction dir;
+	uint32_t body_start; /* byte offset of the body's first statement (or comment) */
+	uint32_t body_line;
+};
+
 enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
 
 /* A problem with the input itself (syntax error, unreadable construct). */
@@ -179,6 +187,8 @@ struct mg_model {
 	size_t nindexes, capindexes;
 	struct mg_fkey *fkeys;
 	size_t nfkeys, capfkeys;
+	struct mg_function *functions;
+	size_t nfunctions, capfunctions;
 	struct mg_error *errors; /* syntax errors */
 	size_t nerrors, caperrors;
 	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */

@@ -17,6 +17,8 @@ struct mg_options {
 	const char *tenant_column;      /* tenant_id */
 	const char *space_column;       /* space_id */
 	const char *soft_delete_column; /* deleted_at */
+	const char *backfill_python; /* --default: a Python literal bound as a parameter, or NULL */
+	const char *backfill_sql;    /* --default-sql: an SQL expression, or NULL */
 };
 
 /* What a fix would do to the file, for --write and --diff. */
@@ -39,6 +41,9 @@ struct mg_diag {
 	const char *downgrade_where; /* where that goes, e.g. "downgrade(), at the start" */
 	size_t op;            /* the operation concerned, or (size_t)-1 */
 	enum mg_fix_kind fix;
+	/* Filled by the fix planner (fix.h): */
+	int applied;
+	const char *not_applied; /* why a fix with code was not applied, or NULL */
 };
 
 /* Diagnostics and the arena their strings live in; mg_diags_free releases both. */

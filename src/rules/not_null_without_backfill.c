@@ -49,8 +49,8 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table, cons
 }
 
 static void
-code(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g, const struct mg_op *op,
-     int add)
+code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, struct mg_diag *g,
+     const struct mg_op *op, int add)
 {
 	struct mg_backfill_spec bf;
 	struct mg_style st;
@@ -64,22 +64,36 @@ code(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g, const stru
 	bf.schema = op->schema;
 	bf.column = op->column;
 	bf.key = "id";
-	bf.value_python = "backfill_value";
+	bf.value_python = o->backfill_python ? o->backfill_python : "backfill_value";
+	bf.value_sql = o->backfill_sql;
+	if (o->backfill_sql != NULL && o->backfill_python == NULL)
+		bf.value_python = NULL;
 	bf.type_python = op->coldef && op->coldef->type ? op->coldef->type : NULL;
 	bf.batch_size = 5000;
 	bf.sleep = "0.01";
 	mg_rules_style(m, &st);
 	if (add)
 		mg_snippet_add_nullable_column(&b, &bf, &st);
-	mg_buf_printf(&b, "%s# The value existing rows get: migen cannot know it. Left as ... it fails\n",
-	              st.indent);
-	mg_buf_printf(&b, "%s# loudly until set (see also: migen backfill-template).\n", st.indent);
-	mg_buf_printf(&b, "%sbackfill_value = ...\n", st.indent);
+	if (o->backfill_python == NULL && o->backfill_sql == NULL) {
+		mg_buf_printf(&b, "%s# The value existing rows get: migen cannot know it. Left as ... it fails\n",
+		              st.indent);
+		mg_buf_printf(&b, "%s# loudly until set (or run enhance with --default / --default-sql).\n",
+		              st.indent);
+		mg_buf_printf(&b, "%sbackfill_value = ...\n", st.indent);
+	}
 	mg_snippet_backfill(&b, &bf, &st);
 	mg_snippet_set_not_null(&b, &bf, &st);
 	g->code = mg_arena_strndup(&d->arena, b.s, b.len);
 	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
-	g->fix = MG_FIX_NONE; /* applied only when the value is given (enhance --write --default) */
+	/* Applied only when the value is known, and only to an op.* call of its own. */
+	if (o->backfill_python == NULL && o->backfill_sql == NULL)
+		g->not_applied = "needs the value for existing rows: --default VALUE or --default-sql EXPR";
+	else if (op->source != MG_SRC_OP)
+		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
+	else if (op->in_loop)
+		g->not_applied = "the statement is in a loop or nested function";
+	else
+		g->fix = MG_FIX_REPLACE;
 	mg_buf_free(&b);
 }
 
@@ -121,7 +135,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		        : mg_arena_printf(&d->arena,
 		                          "%s.%s is made NOT NULL with no backfill before it: it fails if a NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
 		                          op->table, op->column);
-		code(d, m, g, op, add);
+		code(d, m, o, g, op, add);
 	}
 }
 
