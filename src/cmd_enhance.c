@@ -100,7 +100,7 @@ python_value(const char *v, char quote)
 
 /* What could not be applied, with the code to paste and the reason. */
 static void
-leftovers(const struct mg_model *m, const struct mg_diags *d)
+leftovers(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 {
 	struct mg_diags rest;
 	size_t i;
@@ -113,7 +113,7 @@ leftovers(const struct mg_model *m, const struct mg_diags *d)
 		rest.v[rest.n++] = d->v[i];
 	}
 	if (rest.n > 0)
-		mg_emit_suggestions(stdout, m, &rest, 1);
+		mg_emit_suggestions(f, m, &rest, 1);
 	free(rest.v);
 }
 
@@ -174,14 +174,16 @@ fix_one(const char *path, struct mg_input *in, struct mg_model *m, struct mg_dia
 		mg_diff_edits(&b, path, in->data, in->len, &e);
 		fwrite(b.s ? b.s : "", 1, b.len, stdout);
 		mg_buf_free(&b);
+		/* stdout is the patch: everything else goes to stderr. */
 		summary(stderr, path, d, "in the diff");
+		leftovers(stderr, m, d);
 	} else {
 		if (e.n > 0 && mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why) != 0) {
 			mg_warnx("%s: cannot write: %s; the file is unchanged", path, why);
 			status = MG_EXIT_FAIL;
 		} else {
 			summary(stdout, path, d, "applied");
-			leftovers(m, d);
+			leftovers(stdout, m, d);
 		}
 	}
 	free(after);
