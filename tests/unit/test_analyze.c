@@ -952,6 +952,54 @@ test_sql_create_index(void **state)
 }
 
 static void
+test_sql_index_quoted_parens(void **state)
+{
+	static const char *const cols[] = {"(a ->> 'k')", "lower(\"B(\")"};
+	static const int ex[] = {1, 1};
+	const char *src = HEAD "def upgrade():\n"
+	                       "    op.execute(\"CREATE INDEX ix_q ON t ((a ->> 'k'), lower(\\\"B(\\\")) \"\n"
+	                       "               \"WHERE c = ')'\")\n";
+	struct mg_model *m;
+
+	(void)state;
+	m = analyze(src);
+	assert_columns(index_named(m, "ix_q"), 2, cols, ex);
+	assert_string_equal(index_named(m, "ix_q")->where, "c = ')'");
+	mg_model_free(m);
+}
+
+static void
+test_sql_index_comment_before_columns(void **state)
+{
+	static const char *const cols[] = {"lower(a)"};
+	static const int ex[] = {1};
+	const char *src = HEAD "def upgrade():\n"
+	                       "    op.execute(\"CREATE INDEX ix_c ON t /* ( */ (lower(a)) WHERE b > 0\")\n"
+	                       "    op.execute('''CREATE INDEX ix_d ON t -- (\n"
+	                       "        (lower(a)) WHERE b > 0''')\n";
+	struct mg_model *m;
+
+	(void)state;
+	/*
+	 * BUG: src/sql.c index_elements()/where_text(): SQL comments are not
+	 * skipped when the column list is cut out of the statement, so a '('
+	 * in a comment between the table and the list makes every expression
+	 * column "?" and the WHERE "?". The rules take those for SQL text:
+	 * `migen enhance --use-concurrently` then suggests
+	 * CREATE INDEX CONCURRENTLY ... ON t (?) WHERE ? (invalid SQL, and the
+	 * predicate lost). Expected: columns ["lower(a)"] (expression), where
+	 * "b > 0"; actual: ["?"], "?".
+	 */
+	KNOWN_BUG();
+	m = analyze(src);
+	assert_columns(index_named(m, "ix_c"), 1, cols, ex);
+	assert_string_equal(index_named(m, "ix_c")->where, "b > 0");
+	assert_columns(index_named(m, "ix_d"), 1, cols, ex);
+	assert_string_equal(index_named(m, "ix_d")->where, "b > 0");
+	mg_model_free(m);
+}
+
+static void
 test_sql_drop_index(void **state)
 {
 	const char *src = HEAD "def downgrade():\n"
@@ -1561,6 +1609,8 @@ main(void)
 	    cmocka_unit_test(test_in_loop),
 	    cmocka_unit_test(test_statement_span),
 	    cmocka_unit_test(test_sql_create_index),
+	    cmocka_unit_test(test_sql_index_quoted_parens),
+	    cmocka_unit_test(test_sql_index_comment_before_columns),
 	    cmocka_unit_test(test_sql_drop_index),
 	    cmocka_unit_test(test_sql_alter_table),
 	    cmocka_unit_test(test_sql_create_table_and_update),
