@@ -269,8 +269,7 @@ test_revision_single_str_and_one_tuple(void **state)
 static void
 test_revision_annotated(void **state)
 {
-	const char *src = "from typing import Sequence, Union\n" HEAD
-	                  "revision: str = \"x9\"\n"
+	const char *src = "from typing import Sequence, Union\n" HEAD "revision: str = \"x9\"\n"
 	                  "down_revision: Union[str, None] = None\n"
 	                  "branch_labels: Union[str, Sequence[str], None] = None\n"
 	                  "depends_on: Union[str, Sequence[str], None] = ('d1', 'd2')\n";
@@ -372,8 +371,8 @@ test_revision_mode(void **state)
 
 /* ---- create_table ---- */
 
-static const char create_users[] =
-    HEAD "def upgrade():\n"
+static const char create_users[] = HEAD
+    "def upgrade():\n"
     "    op.create_table('users',\n"
     "        sa.Column('id', sa.Integer(), nullable=False, primary_key=True),\n"
     "        sa.Column('tenant_id', sa.Integer(), sa.ForeignKey('tenants.id'), nullable=False),\n"
@@ -558,8 +557,8 @@ test_create_table_constraints(void **state)
 {
 	static const char *const pk[] = {"group_id", "space_id"};
 	static const int z2[] = {0, 0};
-	const char *src =
-	    HEAD "def upgrade():\n"
+	const char *src = HEAD
+	    "def upgrade():\n"
 	    "    op.create_table(\n"
 	    "        'groups_spaces',\n"
 	    "        sa.Column('group_id', sa.Integer(), nullable=False),\n"
@@ -644,11 +643,12 @@ test_pk_constraint_column_not_null(void **state)
 static void
 test_create_table_downgrade_not_created(void **state)
 {
-	const char *src = HEAD "def upgrade():\n"
-	                       "    op.drop_table('t')\n"
-	                       "\n"
-	                       "def downgrade():\n"
-	                       "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n";
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    op.drop_table('t')\n"
+	         "\n"
+	         "def downgrade():\n"
+	         "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n";
 	struct mg_model *m;
 
 	(void)state;
@@ -671,14 +671,17 @@ test_create_index_op(void **state)
 	static const int z1[] = {0}, e1[] = {1}, z2[] = {0, 0};
 	const char *src =
 	    HEAD "def upgrade():\n"
-	    "    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)\n"
-	    "    op.create_index('ix_users_lower_email', 'users', [sa.text('lower(email)')], unique=True,\n"
-	    "                    postgresql_using='btree')\n"
-	    "    op.create_index('ix_docs_active', 'documents', ['tenant_id', 'created_at'],\n"
-	    "                    postgresql_where=sa.text(\"deleted_at IS NULL\"),\n"
-	    "                    postgresql_using='gin', postgresql_concurrently=True, schema='app')\n"
-	    "    op.create_index(index_name='ix_kw', table_name='kw', columns=['a'], if_not_exists=True)\n"
-	    "    op.create_index('ix_var', 'users', COLS)\n";
+	         "    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)\n"
+	         "    op.create_index('ix_users_lower_email', 'users', [sa.text('lower(email)')], "
+	         "unique=True,\n"
+	         "                    postgresql_using='btree')\n"
+	         "    op.create_index('ix_docs_active', 'documents', ['tenant_id', 'created_at'],\n"
+	         "                    postgresql_where=sa.text(\"deleted_at IS NULL\"),\n"
+	         "                    postgresql_using='gin', postgresql_concurrently=True, "
+	         "schema='app')\n"
+	         "    op.create_index(index_name='ix_kw', table_name='kw', columns=['a'], "
+	         "if_not_exists=True)\n"
+	         "    op.create_index('ix_var', 'users', COLS)\n";
 	struct mg_model *m;
 	const struct mg_index *ix;
 	const struct mg_op *op;
@@ -693,8 +696,9 @@ test_create_index_op(void **state)
 	assert_string_equal(op->table, "users");
 	assert_int_equal(op->concurrently, 0);
 	assert_int_equal(op->index, 0);
-	assert_span_text(src, op->span,
-	                 "op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)");
+	assert_span_text(
+	    src, op->span,
+	    "op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)");
 	ix = &m->indexes[op->index];
 	assert_string_equal(ix->name, "ix_users_email");
 	assert_string_equal(ix->table, "users");
@@ -741,10 +745,11 @@ test_create_index_op(void **state)
 static void
 test_where_not_literal(void **state)
 {
-	const char *src = HEAD "def upgrade():\n"
-	                       "    op.create_index('ix_a', 't', ['a'], postgresql_where=COND)\n"
-	                       "    op.create_index('ix_b', 't', ['b'], postgresql_where=t.c.b > 0)\n"
-	                       "    op.create_index('ix_c', 't', ['c'], postgresql_where=None)\n";
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    op.create_index('ix_a', 't', ['a'], postgresql_where=COND)\n"
+	         "    op.create_index('ix_b', 't', ['b'], postgresql_where=t.c.b > 0)\n"
+	         "    op.create_index('ix_c', 't', ['c'], postgresql_where=None)\n";
 	struct mg_model *m;
 
 	(void)state;
@@ -763,14 +768,17 @@ test_batch_ops(void **state)
 {
 	const char *src =
 	    HEAD "def upgrade():\n"
-	    "    with op.batch_alter_table(\"users\", schema='app') as batch_op:\n"
-	    "        batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=False))\n"
-	    "        batch_op.alter_column('phone', existing_type=sa.VARCHAR(length=32), nullable=False)\n"
-	    "        batch_op.create_index('ix_users_locale', ['locale'], unique=False)\n"
-	    "        batch_op.drop_column('old')\n"
-	    "        batch_op.create_foreign_key('fk_users_tenant', 'tenants', ['tenant_id'], ['id'])\n"
-	    "        batch_op.drop_index('ix_old')\n"
-	    "    op.drop_column('spaces', 'x')\n";
+	         "    with op.batch_alter_table(\"users\", schema='app') as batch_op:\n"
+	         "        batch_op.add_column(sa.Column('locale', sa.String(length=8), "
+	         "nullable=False))\n"
+	         "        batch_op.alter_column('phone', existing_type=sa.VARCHAR(length=32), "
+	         "nullable=False)\n"
+	         "        batch_op.create_index('ix_users_locale', ['locale'], unique=False)\n"
+	         "        batch_op.drop_column('old')\n"
+	         "        batch_op.create_foreign_key('fk_users_tenant', 'tenants', ['tenant_id'], "
+	         "['id'])\n"
+	         "        batch_op.drop_index('ix_old')\n"
+	         "    op.drop_column('spaces', 'x')\n";
 	struct mg_model *m;
 	const struct mg_op *op;
 	const struct mg_index *ix;
@@ -826,8 +834,8 @@ test_batch_ops(void **state)
 static void
 test_autocommit_block(void **state)
 {
-	const char *src =
-	    HEAD "def upgrade():\n"
+	const char *src = HEAD
+	    "def upgrade():\n"
 	    "    with op.get_context().autocommit_block():\n"
 	    "        op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)\n"
 	    "        if True:\n"
@@ -941,8 +949,10 @@ test_statement_span(void **state)
 	assert_span_text(src, m->ops[0].span, "op.execute(\"UPDATE t SET a = 1\")");
 	assert_span_text(src, m->ops[0].stmt, "result = op.execute(\"UPDATE t SET a = 1\")");
 	assert_int_equal(m->ops[0].stmt.line, 5);
-	assert_span_text(src, op_of(m, MG_OP_DROP_TABLE, 0)->span, "op.drop_table(\n        'x'\n    )");
-	assert_span_text(src, op_of(m, MG_OP_DROP_TABLE, 0)->stmt, "op.drop_table(\n        'x'\n    )");
+	assert_span_text(src, op_of(m, MG_OP_DROP_TABLE, 0)->span,
+	                 "op.drop_table(\n        'x'\n    )");
+	assert_span_text(src, op_of(m, MG_OP_DROP_TABLE, 0)->stmt,
+	                 "op.drop_table(\n        'x'\n    )");
 	mg_model_free(m);
 }
 
@@ -955,12 +965,12 @@ test_sql_create_index(void **state)
 	static const int ex[] = {1, 0};
 	const char *src =
 	    HEAD "def upgrade():\n"
-	    "    with op.get_context().autocommit_block():\n"
-	    "        op.execute(\"\"\"\n"
-	    "            CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_users_email\n"
-	    "                ON app.users USING btree (lower(email), tenant_id)\n"
-	    "                WHERE deleted_at IS NULL AND status <> 'gone'\n"
-	    "        \"\"\")\n";
+	         "    with op.get_context().autocommit_block():\n"
+	         "        op.execute(\"\"\"\n"
+	         "            CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_users_email\n"
+	         "                ON app.users USING btree (lower(email), tenant_id)\n"
+	         "                WHERE deleted_at IS NULL AND status <> 'gone'\n"
+	         "        \"\"\")\n";
 	struct mg_model *m;
 	const struct mg_op *ex_op, *op;
 	const struct mg_index *ix;
@@ -1004,9 +1014,10 @@ test_sql_index_quoted_parens(void **state)
 {
 	static const char *const cols[] = {"(a ->> 'k')", "lower(\"B(\")"};
 	static const int ex[] = {1, 1};
-	const char *src = HEAD "def upgrade():\n"
-	                       "    op.execute(\"CREATE INDEX ix_q ON t ((a ->> 'k'), lower(\\\"B(\\\")) \"\n"
-	                       "               \"WHERE c = ')'\")\n";
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    op.execute(\"CREATE INDEX ix_q ON t ((a ->> 'k'), lower(\\\"B(\\\")) \"\n"
+	         "               \"WHERE c = ')'\")\n";
 	struct mg_model *m;
 
 	(void)state;
@@ -1021,10 +1032,11 @@ test_sql_index_comment_before_columns(void **state)
 {
 	static const char *const cols[] = {"lower(a)"};
 	static const int ex[] = {1};
-	const char *src = HEAD "def upgrade():\n"
-	                       "    op.execute(\"CREATE INDEX ix_c ON t /* ( */ (lower(a)) WHERE b > 0\")\n"
-	                       "    op.execute('''CREATE INDEX ix_d ON t -- (\n"
-	                       "        (lower(a)) WHERE b > 0''')\n";
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    op.execute(\"CREATE INDEX ix_c ON t /* ( */ (lower(a)) WHERE b > 0\")\n"
+	         "    op.execute('''CREATE INDEX ix_d ON t -- (\n"
+	         "        (lower(a)) WHERE b > 0''')\n";
 	struct mg_model *m;
 
 	(void)state;
@@ -1080,12 +1092,12 @@ test_sql_alter_table(void **state)
 {
 	const char *src =
 	    HEAD "def upgrade():\n"
-	    "    op.execute(\"ALTER TABLE users ADD COLUMN status text NOT NULL\")\n"
-	    "    op.execute(\"ALTER TABLE users ADD COLUMN kind text NOT NULL DEFAULT 'a'\")\n"
-	    "    op.execute(\"ALTER TABLE app.users ALTER COLUMN phone SET NOT NULL\")\n"
-	    "    op.execute(\"ALTER TABLE users ALTER COLUMN fax DROP NOT NULL\")\n"
-	    "    op.execute(\"ALTER TABLE notifications ADD CONSTRAINT fk_n_user \"\n"
-	    "               \"FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID\")\n";
+	         "    op.execute(\"ALTER TABLE users ADD COLUMN status text NOT NULL\")\n"
+	         "    op.execute(\"ALTER TABLE users ADD COLUMN kind text NOT NULL DEFAULT 'a'\")\n"
+	         "    op.execute(\"ALTER TABLE app.users ALTER COLUMN phone SET NOT NULL\")\n"
+	         "    op.execute(\"ALTER TABLE users ALTER COLUMN fax DROP NOT NULL\")\n"
+	         "    op.execute(\"ALTER TABLE notifications ADD CONSTRAINT fk_n_user \"\n"
+	         "               \"FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID\")\n";
 	struct mg_model *m;
 	const struct mg_op *op;
 
@@ -1134,8 +1146,8 @@ test_sql_alter_table(void **state)
 static void
 test_sql_create_table_and_update(void **state)
 {
-	const char *src =
-	    HEAD "def upgrade():\n"
+	const char *src = HEAD
+	    "def upgrade():\n"
 	    "    op.execute(\"CREATE TABLE app.t2 (id serial PRIMARY KEY, \"\n"
 	    "               \"tenant_id int NOT NULL REFERENCES tenants (id), name text)\")\n"
 	    "    op.execute(\"UPDATE users SET status = 'a', kind = 'b' WHERE status IS NULL\")\n";
@@ -1197,18 +1209,19 @@ test_sql_several_statements(void **state)
 static void
 test_sql_string_forms(void **state)
 {
-	const char *src = HEAD "from sqlalchemy import text\n"
-	                       "def upgrade():\n"
-	                       "    op.execute(\"ALTER TABLE users \" 'ALTER COLUMN a SET NOT NULL')\n"
-	                       "    op.execute((\"ALTER TABLE users ALTER COLUMN b SET NOT NULL\"))\n"
-	                       "    op.execute(\n"
-	                       "        \"ALTER TABLE users \"  # a comment between parts\n"
-	                       "        \"ALTER COLUMN c SET NOT NULL\"\n"
-	                       "    )\n"
-	                       "    op.execute(sa.text(\"ALTER TABLE users ALTER COLUMN d SET NOT NULL\"))\n"
-	                       "    op.execute(text('ALTER TABLE users ALTER COLUMN e SET NOT NULL'))\n"
-	                       "    op.execute(sqltext=r'ALTER TABLE users ALTER COLUMN f SET NOT NULL')\n"
-	                       "    op.execute('ALTER TABLE users\\n  ALTER COLUMN g SET NOT NULL')\n";
+	const char *src =
+	    HEAD "from sqlalchemy import text\n"
+	         "def upgrade():\n"
+	         "    op.execute(\"ALTER TABLE users \" 'ALTER COLUMN a SET NOT NULL')\n"
+	         "    op.execute((\"ALTER TABLE users ALTER COLUMN b SET NOT NULL\"))\n"
+	         "    op.execute(\n"
+	         "        \"ALTER TABLE users \"  # a comment between parts\n"
+	         "        \"ALTER COLUMN c SET NOT NULL\"\n"
+	         "    )\n"
+	         "    op.execute(sa.text(\"ALTER TABLE users ALTER COLUMN d SET NOT NULL\"))\n"
+	         "    op.execute(text('ALTER TABLE users ALTER COLUMN e SET NOT NULL'))\n"
+	         "    op.execute(sqltext=r'ALTER TABLE users ALTER COLUMN f SET NOT NULL')\n"
+	         "    op.execute('ALTER TABLE users\\n  ALTER COLUMN g SET NOT NULL')\n";
 	static const char *const cols[] = {"a", "b", "c", "d", "e", "f", "g"};
 	struct mg_model *m;
 	size_t i;
@@ -1286,12 +1299,13 @@ test_sql_statement_lines(void **state)
 static void
 test_bind_execute(void **state)
 {
-	const char *src = HEAD "def upgrade():\n"
-	                       "    bind = op.get_bind()\n"
-	                       "    bind.execute(sa.text(\"UPDATE users SET phone = '' WHERE phone IS NULL\"))\n"
-	                       "    op.get_bind().execute(sa.text('UPDATE users SET fax = 1'))\n"
-	                       "    conn.execute(query)\n"
-	                       "    x.execute()\n";
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    bind = op.get_bind()\n"
+	         "    bind.execute(sa.text(\"UPDATE users SET phone = '' WHERE phone IS NULL\"))\n"
+	         "    op.get_bind().execute(sa.text('UPDATE users SET fax = 1'))\n"
+	         "    conn.execute(query)\n"
+	         "    x.execute()\n";
 	struct mg_model *m;
 
 	(void)state;
@@ -1301,8 +1315,9 @@ test_bind_execute(void **state)
 	assert_int_equal(m->ops[0].kind, MG_OP_EXECUTE);
 	assert_string_equal(m->ops[0].name, "bind.execute");
 	assert_string_equal(m->ops[0].sql, "UPDATE users SET phone = '' WHERE phone IS NULL");
-	assert_span_text(src, m->ops[0].span,
-	                 "bind.execute(sa.text(\"UPDATE users SET phone = '' WHERE phone IS NULL\"))");
+	assert_span_text(
+	    src, m->ops[0].span,
+	    "bind.execute(sa.text(\"UPDATE users SET phone = '' WHERE phone IS NULL\"))");
 	assert_int_equal(m->ops[1].kind, MG_OP_UPDATE);
 	assert_int_equal(m->ops[1].nset, 1);
 	assert_string_equal(m->ops[1].set_columns[0], "phone");
@@ -1519,17 +1534,18 @@ test_many_syntax_errors_capped(void **state)
 static void
 test_crlf(void **state)
 {
-	const char *src = "\"\"\"crlf\r\n\r\nRevision ID: c1\r\n\"\"\"\r\n"
-	                  "from alembic import op\r\n"
-	                  "import sqlalchemy as sa\r\n"
-	                  "revision = 'c1'\r\n"
-	                  "\r\n"
-	                  "def upgrade():\r\n"
-	                  "    op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))\r\n"
-	                  "    op.execute(\"\"\"\r\n"
-	                  "        UPDATE users SET x = 1;\r\n"
-	                  "        ALTER TABLE users ALTER COLUMN x SET NOT NULL\r\n"
-	                  "    \"\"\")\r\n";
+	const char *src =
+	    "\"\"\"crlf\r\n\r\nRevision ID: c1\r\n\"\"\"\r\n"
+	    "from alembic import op\r\n"
+	    "import sqlalchemy as sa\r\n"
+	    "revision = 'c1'\r\n"
+	    "\r\n"
+	    "def upgrade():\r\n"
+	    "    op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))\r\n"
+	    "    op.execute(\"\"\"\r\n"
+	    "        UPDATE users SET x = 1;\r\n"
+	    "        ALTER TABLE users ALTER COLUMN x SET NOT NULL\r\n"
+	    "    \"\"\")\r\n";
 	struct mg_model *m;
 	const struct mg_op *op;
 
@@ -1556,11 +1572,13 @@ test_crlf(void **state)
 static void
 test_bom(void **state)
 {
-	const char *body = "\"\"\"with bom\"\"\"\n" HEAD "revision = 'b1'\n"
-	                   "def upgrade():\n"
-	                   "    op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))\n"
-	                   "    op.create_index('ix_users_x', 'users', ['x'])\n";
-	const char *op_text = "op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))";
+	const char *body =
+	    "\"\"\"with bom\"\"\"\n" HEAD "revision = 'b1'\n"
+	    "def upgrade():\n"
+	    "    op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))\n"
+	    "    op.create_index('ix_users_x', 'users', ['x'])\n";
+	const char *op_text =
+	    "op.add_column('users', sa.Column('x', sa.Integer(), nullable=False))";
 	struct mg_model *plain, *m;
 	char *src;
 	size_t len = strlen(body) + 3;

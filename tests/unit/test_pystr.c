@@ -326,18 +326,18 @@ test_utf8_valid(void **state)
 	VALID("");
 	VALID("plain ascii\n\t~\x7f");
 	VALID("a\0b");
-	VALID("\xC3\xA9");             /* U+00E9 */
-	VALID("\xC2\x80");             /* U+0080, smallest 2-byte */
-	VALID("\xDF\xBF");             /* U+07FF */
-	VALID("\xE0\xA0\x80");         /* U+0800, smallest 3-byte */
-	VALID("\xE2\x82\xAC");         /* U+20AC */
-	VALID("\xED\x9F\xBF");         /* U+D7FF, just below the surrogates */
-	VALID("\xEE\x80\x80");         /* U+E000, just above */
-	VALID("\xEF\xBB\xBF");         /* the BOM */
-	VALID("\xEF\xBF\xBF");         /* U+FFFF */
-	VALID("\xF0\x90\x80\x80");     /* U+10000 */
-	VALID("\xF0\x9F\x98\x80");     /* U+1F600 */
-	VALID("\xF4\x8F\xBF\xBF");     /* U+10FFFF */
+	VALID("\xC3\xA9");         /* U+00E9 */
+	VALID("\xC2\x80");         /* U+0080, smallest 2-byte */
+	VALID("\xDF\xBF");         /* U+07FF */
+	VALID("\xE0\xA0\x80");     /* U+0800, smallest 3-byte */
+	VALID("\xE2\x82\xAC");     /* U+20AC */
+	VALID("\xED\x9F\xBF");     /* U+D7FF, just below the surrogates */
+	VALID("\xEE\x80\x80");     /* U+E000, just above */
+	VALID("\xEF\xBB\xBF");     /* the BOM */
+	VALID("\xEF\xBF\xBF");     /* U+FFFF */
+	VALID("\xF0\x90\x80\x80"); /* U+10000 */
+	VALID("\xF0\x9F\x98\x80"); /* U+1F600 */
+	VALID("\xF4\x8F\xBF\xBF"); /* U+10FFFF */
 	VALID("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 end");
 }
 

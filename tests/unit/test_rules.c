@@ -48,8 +48,7 @@ span_at(uint32_t line, uint32_t col)
 
 /* An op.<name>() call on table at line:5 in upgrade(). */
 static size_t
-add_op(struct mg_model *m, enum mg_op_kind kind, const char *name, const char *table,
-       uint32_t line)
+add_op(struct mg_model *m, enum mg_op_kind kind, const char *name, const char *table, uint32_t line)
 {
 	struct mg_op *op = mg_model_add_op(m);
 
@@ -122,8 +121,8 @@ add_index(struct mg_model *m, size_t opi, const char *table, const char *name,
 
 /* op.create_index(name, table, cols) and its index. */
 static struct mg_index *
-add_create_index(struct mg_model *m, const char *table, const char *name,
-                 const char *const *cols, size_t ncols, uint32_t line)
+add_create_index(struct mg_model *m, const char *table, const char *name, const char *const *cols,
+                 size_t ncols, uint32_t line)
 {
 	size_t opi = add_op(m, MG_OP_CREATE_INDEX, "create_index", table, line);
 	struct mg_index *ix = add_index(m, opi, table, name, cols, ncols, MG_IX_INDEX, MG_SRC_OP);
@@ -133,8 +132,8 @@ add_create_index(struct mg_model *m, const char *table, const char *name,
 }
 
 static struct mg_fkey *
-add_fkey(struct mg_model *m, size_t opi, const char *table, const char *const *cols,
-         size_t ncols, const char *ref, uint32_t line)
+add_fkey(struct mg_model *m, size_t opi, const char *table, const char *const *cols, size_t ncols,
+         const char *ref, uint32_t line)
 {
 	struct mg_fkey *fk = mg_model_add_fkey(m);
 
@@ -176,8 +175,7 @@ add_column(struct mg_model *m, const char *table, const char *column, int nullab
 }
 
 static size_t
-alter_column(struct mg_model *m, const char *table, const char *column, int nullable,
-             uint32_t line)
+alter_column(struct mg_model *m, const char *table, const char *column, int nullable, uint32_t line)
 {
 	size_t opi = add_op(m, MG_OP_ALTER_COLUMN, "alter_column", table, line);
 
@@ -189,8 +187,7 @@ alter_column(struct mg_model *m, const char *table, const char *column, int null
 
 /* op.execute(sql) at line, with an SQL statement of kind inside it; returns the statement. */
 static size_t
-add_sql(struct mg_model *m, const char *sql, enum mg_op_kind kind, const char *table,
-        uint32_t line)
+add_sql(struct mg_model *m, const char *sql, enum mg_op_kind kind, const char *table, uint32_t line)
 {
 	size_t ex = add_op(m, MG_OP_EXECUTE, "execute", table, line), opi;
 
@@ -215,8 +212,7 @@ same(const char *a, const char *b)
  * mg_model_finish(m): both runs must give the same diagnostics.
  */
 static void
-run(struct mg_model *m, const struct mg_rule *rule, const struct mg_options *o,
-    struct mg_diags *d)
+run(struct mg_model *m, const struct mg_rule *rule, const struct mg_options *o, struct mg_diags *d)
 {
 	struct mg_diags first;
 	size_t i;
@@ -269,8 +265,9 @@ static void
 test_registry(void **state)
 {
 	static const char *const ids[] = {
-	    "missing-tenant-index", "missing-fk-index", "require-concurrent-index",
-	    "concurrent-index-in-transaction", "not-null-without-backfill",
+	    "missing-tenant-index",      "missing-fk-index",
+	    "require-concurrent-index",  "concurrent-index-in-transaction",
+	    "not-null-without-backfill",
 	};
 	size_t i, j, n = 0;
 
@@ -346,8 +343,8 @@ test_tenant_only_no_soft_delete(void **state)
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].line, 7);
 	/* The file's quote style is followed. */
-	assert_string_equal(d.v[0].code,
-	                    "    op.create_index('ix_webhooks_tenant', 'webhooks', ['tenant_id'])\n");
+	assert_string_equal(
+	    d.v[0].code, "    op.create_index('ix_webhooks_tenant', 'webhooks', ['tenant_id'])\n");
 	lacks(d.v[0].code, "WHERE");
 	lacks(d.v[0].code, "postgresql_where");
 	lacks(d.v[0].code, "space_id");
@@ -408,8 +405,8 @@ tenant_silent_with(enum mg_index_kind kind, enum mg_source source)
 	else if (source == MG_SRC_OP)
 		add_create_index(m, "spaces", "ix_any", ixcols, 2, 20)->kind = kind;
 	else
-		add_index(m, add_sql(m, "CREATE INDEX ...", MG_OP_CREATE_INDEX, "spaces", 20), "spaces",
-		          "ix_sql", ixcols, 2, kind, MG_SRC_SQL);
+		add_index(m, add_sql(m, "CREATE INDEX ...", MG_OP_CREATE_INDEX, "spaces", 20),
+		          "spaces", "ix_sql", ixcols, 2, kind, MG_SRC_SQL);
 	run(m, &mg_rule_missing_tenant_index, &o, &d);
 	assert_int_equal(d.n, 0);
 	mg_diags_free(&d);
@@ -504,9 +501,10 @@ test_tenant_custom_columns(void **state)
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.v[0].table, "projects");
 	assert_string_equal(d.v[0].column, "org_id");
-	assert_string_equal(d.v[0].code, "    op.create_index(\"ix_projects_tenant_space\", \"projects\", "
-	                                 "[\"org_id\", \"workspace_id\"], "
-	                                 "postgresql_where=sa.text(\"removed_at IS NULL\"))\n");
+	assert_string_equal(d.v[0].code,
+	                    "    op.create_index(\"ix_projects_tenant_space\", \"projects\", "
+	                    "[\"org_id\", \"workspace_id\"], "
+	                    "postgresql_where=sa.text(\"removed_at IS NULL\"))\n");
 	mg_diags_free(&d);
 	mg_model_free(m);
 }
@@ -515,8 +513,7 @@ static void
 test_tenant_long_table_name(void **state)
 {
 	static const char *const cols[] = {"tenant_id", "space_id"};
-	static const char long_name[] =
-	    "a_very_long_table_name_that_goes_on_and_on_past_sixty";
+	static const char long_name[] = "a_very_long_table_name_that_goes_on_and_on_past_sixty";
 	struct mg_model *m = mg_model_new("t.py");
 	struct mg_options o = options(1, 0);
 	struct mg_diags d;
@@ -593,8 +590,9 @@ test_fk_created_table_plain_index(void **state)
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].line, 12);
 	/* A new, empty table: the plain op, in the migration's transaction. */
-	assert_string_equal(d.v[0].code,
-	                    "    op.create_index(\"ix_spaces_owner_id\", \"spaces\", [\"owner_id\"])\n");
+	assert_string_equal(
+	    d.v[0].code,
+	    "    op.create_index(\"ix_spaces_owner_id\", \"spaces\", [\"owner_id\"])\n");
 	lacks(d.v[0].code, "CONCURRENTLY");
 	lacks(d.v[0].code, "autocommit");
 	contains(d.v[0].downgrade, "op.drop_index(\"ix_spaces_owner_id\", table_name=\"spaces\")");
@@ -764,7 +762,8 @@ test_concurrent_existing_table_fires(void **state)
 			on++;
 		assert_ptr_equal(on, end);
 	}
-	assert_true(strncmp(g->downgrade, "    with op.get_context().autocommit_block():\n", 46) == 0);
+	assert_true(strncmp(g->downgrade, "    with op.get_context().autocommit_block():\n", 46) ==
+	            0);
 	contains(g->downgrade, "DROP INDEX CONCURRENTLY IF EXISTS ix_users_email");
 	mg_diags_free(&d);
 	mg_model_free(m);
@@ -789,7 +788,8 @@ test_concurrent_keeps_index_shape(void **state)
 	m->ops[0].schema = "app";
 	run(m, &mg_rule_require_concurrent_index, &o, &d);
 	assert_int_equal(d.n, 1);
-	contains(d.v[0].code, "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_users_lower_email\n");
+	contains(d.v[0].code,
+	         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_users_lower_email\n");
 	contains(d.v[0].code, "ON app.users USING gin (lower(email), tenant_id)\n");
 	contains(d.v[0].code, "WHERE deleted_at IS NULL\n");
 	contains(d.v[0].downgrade, "DROP INDEX CONCURRENTLY IF EXISTS app.ix_users_lower_email");
@@ -837,7 +837,8 @@ test_concurrent_silent_cases(void **state)
 	ix->concurrently = 1;
 	m->ops[0].concurrently = 1;
 	/* A unique constraint, and an index from a table definition. */
-	add_index(m, add_op(m, MG_OP_CREATE_UNIQUE_CONSTRAINT, "create_unique_constraint", "users", 6),
+	add_index(m,
+	          add_op(m, MG_OP_CREATE_UNIQUE_CONSTRAINT, "create_unique_constraint", "users", 6),
 	          "users", "uq_b", col, 1, MG_IX_UNIQUE, MG_SRC_OP);
 	add_index(m, add_op(m, MG_OP_OTHER, "x", "users", 7), "users", "ix_c", col, 1, MG_IX_INDEX,
 	          MG_SRC_TABLE);
@@ -1056,12 +1057,14 @@ test_not_null_add_column_fires(void **state)
 	assert_int_equal(g->op, 0);
 	contains(g->message, "users.status");
 	/* Step 1 keeps the column's type. */
-	contains(g->code, "    op.add_column(\"users\", sa.Column(\"status\", sa.String(length=16), "
-	                  "nullable=True))\n");
+	contains(g->code,
+	         "    op.add_column(\"users\", sa.Column(\"status\", sa.String(length=16), "
+	         "nullable=True))\n");
 	contains(g->code, "UPDATE users SET status = :value");
 	contains(g->code, "WHERE status IS NULL");
 	contains(g->code, "backfill_value = ...\n");
-	contains(g->code, "ALTER TABLE users ADD CONSTRAINT ck_users_status_not_null CHECK (status IS NOT NULL) NOT VALID");
+	contains(g->code, "ALTER TABLE users ADD CONSTRAINT ck_users_status_not_null CHECK (status "
+	                  "IS NOT NULL) NOT VALID");
 	contains(g->code, "ALTER TABLE users ALTER COLUMN status SET NOT NULL");
 	/* The value is not known: nothing is applied by --write. */
 	assert_int_equal(g->fix, MG_FIX_NONE);
@@ -1223,8 +1226,8 @@ test_not_null_alter_column_silent(void **state)
 
 /* ---- unsafe identifiers: a diagnostic, never code ---- */
 
-static const char *const unsafe[] = {"bad\"name", "bad'name", "drop;table", "new\nline",
-                                     "back\\slash", ""};
+static const char *const unsafe[] = {"bad\"name", "bad'name",    "drop;table",
+                                     "new\nline", "back\\slash", ""};
 #define NUNSAFE (sizeof(unsafe) / sizeof(unsafe[0]))
 
 static void
@@ -1257,8 +1260,8 @@ test_unsafe_table_names(void **state)
 		assert_int_equal(d.n, 5);
 		for (j = 0; j < d.n; j++) {
 			if (d.v[j].code != NULL)
-				print_error("name \"%s\", rule %s: code\n%s\n", unsafe[i], d.v[j].rule,
-				            d.v[j].code);
+				print_error("name \"%s\", rule %s: code\n%s\n", unsafe[i],
+				            d.v[j].rule, d.v[j].code);
 			assert_null(d.v[j].code);
 			assert_null(d.v[j].downgrade);
 			assert_int_not_equal(d.v[j].fix, MG_FIX_REPLACE);

@@ -8,10 +8,10 @@
 
 #include <stdlib.h>
 
-#define KNOWN_BUG()                                                                            \
-	do {                                                                                   \
-		if (getenv("MIGEN_TEST_BUGS") == NULL)                                         \
-			skip();                                                                \
+#define KNOWN_BUG()                                    \
+	do {                                           \
+		if (getenv("MIGEN_TEST_BUGS") == NULL) \
+			skip();                        \
 	} while (0)
 
 #endif
