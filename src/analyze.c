@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "migen/analyze.h"
+#include "migen/pystr.h"
 #include "migen/sql.h"
 #include "pytree.h"
 #include "revhead.h"
@@ -350,7 +351,9 @@ mg_analyze_header(struct mg_parser *p, const char *path, const char *src, size_t
 	TSNode root;
 	int bad;
 
-	if (end == (size_t)-1)
+	/* Python refuses NUL bytes and (without a coding cookie) bad UTF-8;
+	 * mg_input_read() says which when the whole file is read instead. */
+	if (end == (size_t)-1 || memchr(s.text, '\0', end) != NULL || !mg_utf8_valid(s.text, end))
 		return NULL;
 	m = mg_model_new(path);
 	m->src = src;

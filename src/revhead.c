@@ -148,6 +148,16 @@ string(struct scan *s)
 	}
 	if (p > s->end)
 		return NULL;
+	/* Without a backslash the value is the body as written (\r was refused
+	 * up front): most docstrings and every revision id take this path. */
+	{
+		size_t ql = triple ? 3 : 1;
+		const char *body = start + (*start == q ? 0 : 1) + ql, *bend = p - ql;
+		if (memchr(body, '\\', (size_t)(bend - body)) == NULL) {
+			s->p = p;
+			return mg_arena_strndup(&s->m->arena, body, (size_t)(bend - body));
+		}
+	}
 	if (mg_pystr_decode(start, (size_t)(p - start), &b, NULL) == MG_PYSTR_OK)
 		r = mg_arena_strndup(&s->m->arena, b.s ? b.s : "", b.len);
 	mg_buf_free(&b);

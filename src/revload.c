@@ -207,7 +207,8 @@ read_head(const char *path, char *buf, size_t *len, int *complete, dev_t *dev, i
 	*dev = st.st_dev;
 	*ino = st.st_ino;
 	*complete = 0;
-	while (n < HEAD_BLOCK) {
+	/* The size saves the read that would only return end-of-file. */
+	while (n < HEAD_BLOCK && (off_t)n < st.st_size) {
 		ssize_t k = read(fd, buf + n, HEAD_BLOCK - n);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -216,38 +217,15 @@ read_head(const char *path, char *buf, size_t *len, int *complete, dev_t *dev, i
 			close(fd);
 			return -1;
 		}
-		if (k == 0) {
-			*complete = 1;
+		if (k == 0)
 			break;
-		}
 		n += (size_t)k;
 	}
 	close(fd);
-	/* A file that ends exactly at the block boundary is still complete. */
-	if (!*complete && (off_t)n == st.st_size)
-		*complete = 1;
+	*complete = (off_t)n >= st.st_size;
 	*len = n;
 	buf[n] = '\0';
 	return 0;
-}
-
-/* The bytes may end inside a UTF-8 sequence cut by the block: ignore that tail. */
-static int
-utf8_prefix_valid(const char *s, size_t n, int complete)
-{
-	size_t cut = n, k;
-
-	if (!complete) {
-		for (k = 0; k < 3 && cut > 0; k++) {
-			unsigned char c = (unsigned char)s[cut - 1];
-			if (c < 0x80)
-				break;
-			cut--;
-			if (c >= 0xC0)
-				break;
-		}
-	}
-	return mg_utf8_valid(s, cut);
 }
 
 static void
@@ -265,8 +243,7 @@ load_one(struct worker *w, struct mg_parser *p, size_t i, char *buf)
 		r->error = why;
 		return;
 	}
-	if (!w->job->o->full && memchr(buf, '\0', len) == NULL &&
-	    utf8_prefix_valid(buf, len, complete))
+	if (!w->job->o->full)
 		m = mg_analyze_header(p, r->path, buf, len);
 	if (m == NULL) {
 		if (mg_input_read(r->path, &in, &why) != 0) {
