@@ -12,6 +12,8 @@
  * Debian's inih reads lines of at most 199 bytes; a longer line is reported
  * rather than silently cut.
  */
+/* realpath() */
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -77,26 +79,83 @@ mg_alembic_ini_find(const char *explicit_path)
 	return NULL;
 }
 
+/* Drops "." and empty segments; ".." stays (it may cross a symbolic link). */
+static char *
+normalize(struct mg_arena *a, const char *path)
+{
+	struct mg_buf b = {0};
+	const char *p = path;
+	char *r;
+
+	if (*p == '/')
+		mg_buf_putc(&b, '/');
+	while (*p) {
+		const char *q = strchr(p, '/');
+		size_t n = q ? (size_t)(q - p) : strlen(p);
+
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (b.len > 0 && b.s[b.len - 1] != '/')
+				mg_buf_putc(&b, '/');
+			mg_buf_add(&b, p, n);
+		}
+		p += n + (q != NULL);
+	}
+	r = mg_arena_strdup(a, b.len ? b.s : ".");
+	mg_buf_free(&b);
+	return r;
+}
+
 char *
 mg_path_join(struct mg_arena *a, const char *dir, const char *rel)
 {
 	struct mg_buf b = {0};
 	char *r;
 
-	if (rel[0] == '/' || dir == NULL || strcmp(dir, ".") == 0 || dir[0] == '\0') {
-		mg_buf_puts(&b, rel);
-	} else {
+	if (rel[0] != '/' && dir != NULL && dir[0] != '\0') {
 		mg_buf_puts(&b, dir);
-		if (b.s[b.len - 1] != '/')
-			mg_buf_putc(&b, '/');
-		mg_buf_puts(&b, rel);
+		mg_buf_putc(&b, '/');
 	}
-	r = b.s;
-	while (r[0] == '.' && r[1] == '/' && r[2] != '\0')
-		r += 2;
-	while (strlen(r) > 1 && r[strlen(r) - 1] == '/')
-		r[strlen(r) - 1] = '\0';
-	r = mg_arena_strdup(a, r);
+	mg_buf_puts(&b, rel);
+	r = normalize(a, b.s);
+	mg_buf_free(&b);
+	return r;
+}
+
+/*
+ * Paths are worked out absolute, as Alembic does, and shown relative to the
+ * current folder when they are under it, so reports do not name the
+ * checkout's location.
+ */
+static const char *
+shown(struct mg_arena *a, const char *cwd, const char *path)
+{
+	size_t common = 0, i;
+	struct mg_buf b = {0};
+	const char *r;
+
+	if (path[0] != '/' || cwd[0] != '/')
+		return path;
+	/* The longest shared run of whole segments. */
+	for (i = 0;; i++) {
+		if (cwd[i] == '\0' && (path[i] == '/' || path[i] == '\0')) {
+			common = i;
+			break;
+		}
+		if (cwd[i] != path[i] || cwd[i] == '\0' || path[i] == '\0')
+			break;
+		if (cwd[i] == '/')
+			common = i;
+	}
+	if (common == 0 && strcmp(cwd, "/") != 0)
+		return path; /* only the root in common: absolute reads better */
+	for (i = common; cwd[i] != '\0'; i++)
+		if (cwd[i] == '/' && cwd[i + 1] != '\0')
+			mg_buf_puts(&b, "../");
+	if (path[common] == '/')
+		mg_buf_puts(&b, path + common + 1);
+	while (b.len > 0 && b.s[b.len - 1] == '/')
+		b.s[--b.len] = '\0';
+	r = mg_arena_strdup(a, b.len ? b.s : ".");
 	mg_buf_free(&b);
 	return r;
 }
@@ -462,6 +521,7 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 	struct reader r;
 	struct mg_input in;
 	const char *rd, *sl, *vl, *sep, *rec, *roots[17], *slash;
+	char cwd[PATH_MAX];
 	unsigned line = 0, sepline = 0;
 	size_t i, nroots;
 	int rc;
@@ -470,9 +530,21 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 	memset(&r, 0, sizeof(r));
 	env->ini = mg_arena_strdup(&env->arena, path);
 	slash = strrchr(path, '/');
-	env->here = slash ? mg_arena_strndup(&env->arena, path, (size_t)(slash - path)) : ".";
-	if (slash == path)
-		env->here = "/";
+	{
+		const char *dir = slash == path ? "/"
+		                  : slash      ? mg_arena_strndup(&env->arena, path, (size_t)(slash - path))
+		                               : ".";
+		char *abs = realpath(dir, NULL);
+
+		if (abs == NULL || getcwd(cwd, sizeof(cwd)) == NULL) {
+			free(abs);
+			*why = mg_arena_printf(&env->arena, "%s: cannot resolve its folder", path);
+			return -1;
+		}
+		/* `here` is absolute in Alembic; %(here)s expands to it. */
+		env->here = mg_arena_strdup(&env->arena, abs);
+		free(abs);
+	}
 	if (mg_input_read(path, &in, &rd) != 0) {
 		*why = mg_arena_printf(&env->arena, "%s: %s", path, rd);
 		return -1;
@@ -545,6 +617,10 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 		env->versions[0] = mg_path_join(&env->arena, env->script_dir, "versions");
 		env->nversions = 1;
 	}
+	env->script_dir = shown(&env->arena, cwd, env->script_dir);
+	for (i = 0; i < env->nversions; i++)
+		env->versions[i] = shown(&env->arena, cwd, env->versions[i]);
+	env->here = shown(&env->arena, cwd, env->here);
 out:
 	for (i = 0; i < r.nopts; i++) {
 		free(r.opts[i].section);

@@ -5,9 +5,10 @@
  * package:path form), version_locations split as version_path_separator
  * says, and recursive_version_locations.
  *
- * Paths are relative to the current folder when the ini's path is (the
- * ini's own folder is `here`), so output does not depend on where the
- * project is checked out.
+ * Relative paths in the ini are taken from the ini's folder (Alembic takes
+ * them from the current folder; the two agree when alembic runs beside its
+ * alembic.ini, as it is used). Paths under the current folder are given
+ * relative to it, so output does not name where the project is checked out.
  *
  * Ownership: everything in a struct mg_alembic_env lives in its arena,
  * released by mg_alembic_env_free().
@@ -59,7 +60,7 @@ int mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic
                         const char **why);
 void mg_alembic_env_free(struct mg_alembic_env *env);
 
-/* Joins a folder and a relative path, dropping "./" prefixes ("." + "a" is "a"). */
+/* Joins a folder and a path (kept if absolute), dropping "." and empty segments. */
 char *mg_path_join(struct mg_arena *a, const char *dir, const char *rel);
 
 #endif
