@@ -21,6 +21,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rows=
+load=$(cut -d' ' -f1 /proc/loadavg)
 
 for n in 263 2000 10000; do
 	d=$tmp/chain$n
@@ -54,7 +55,9 @@ section=$(cat <<EOF2
 \`bench/gen_chain.py\` from the committed Alembic 1.8.1 autogen fixtures (typical
 files of about 1 KB). Measured by \`bench/doctor_bench.sh\` on $(nproc) cores,
 $(date -u +%Y-%m-%d), migen built with \`-DCMAKE_BUILD_TYPE=Release\`; hyperfine,
-3 warm-up runs and 20 timed runs each, page cache warm.
+3 warm-up runs and 20 timed runs each, page cache warm; load average $load
+when the run started (a busy machine gives doctor's second thread no core:
+then "all cores" and "-j1" match).
 
 | revisions | bytes | doctor (all cores) | doctor -j1 | doctor --full | alembic heads | ratio | doctor max RSS | alembic max RSS |
 |---|---|---|---|---|---|---|---|---|

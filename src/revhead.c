@@ -125,24 +125,31 @@ string(struct scan *s)
 	q = *p;
 	triple = s->end - p >= 3 && p[1] == q && p[2] == q;
 	p += triple ? 3 : 1;
+	/* memchr hops from quote to quote: docstrings are most of a header. */
 	for (;;) {
+		const char *hit, *stop, *bs;
+
 		if (p >= s->end)
 			return NULL;
-		if (*p == '\\') {
-			p += 2;
+		hit = memchr(p, q, (size_t)(s->end - p));
+		stop = hit ? hit : s->end;
+		bs = memchr(p, '\\', (size_t)(stop - p));
+		if (!triple && memchr(p, '\n', (size_t)((bs ? bs : stop) - p)) != NULL)
+			return NULL;
+		if (bs != NULL) {
+			p = bs + 2;
 			continue;
 		}
-		if (*p == '\n' && !triple)
+		if (hit == NULL)
 			return NULL;
-		if (*p == q) {
-			if (!triple) {
-				p++;
-				break;
-			}
-			if (s->end - p >= 3 && p[1] == q && p[2] == q) {
-				p += 3;
-				break;
-			}
+		p = hit;
+		if (!triple) {
+			p++;
+			break;
+		}
+		if (s->end - p >= 3 && p[1] == q && p[2] == q) {
+			p += 3;
+			break;
 		}
 		p++;
 	}
