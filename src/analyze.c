@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "migen/analyze.h"
+#include "migen/pystr.h"
 #include "migen/sql.h"
 #include "pytree.h"
+#include "revhead.h"
 #include "walk.h"
 
 #define MG_MAX_SYNTAX_ERRORS 20
@@ -114,18 +116,10 @@ assignment(struct mg_walk *w, TSNode a)
 static void
 docstring(struct mg_walk *w, TSNode str)
 {
-	char *s = mg_node_string_plain(&w->m->arena, w->s, str), *e;
+	char *s = mg_node_string_plain(&w->m->arena, w->s, str);
 
-	if (s == NULL)
-		return;
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	if ((e = strchr(s, '\n')) != NULL)
-		*e = '\0';
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	w->m->rev.message = s;
+	if (s != NULL)
+		w->m->rev.message = mg_revhead_first_line(s);
 }
 
 /* Records every ERROR and MISSING node (up to a limit) as a syntax error. */
@@ -280,24 +274,53 @@ style(struct mg_model *m, const char *src, size_t len)
 	}
 }
 
-struct mg_model *
-mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode mode)
+struct mg_parser {
+	TSParser *ts;
+};
+
+struct mg_parser *
+mg_parser_new(void)
 {
-	struct mg_model *m = mg_model_new(path);
+	struct mg_parser *p = mg_xcalloc(1, sizeof(*p));
+
+	p->ts = mg_pytree_parser_new();
+	return p;
+}
+
+void
+mg_parser_free(struct mg_parser *p)
+{
+	if (p == NULL)
+		return;
+	ts_parser_delete(p->ts);
+	free(p);
+}
+
+/* The bytes tree-sitter sees: the file without its UTF-8 BOM. */
+static struct mg_pysrc
+pysrc(const char *src, size_t len)
+{
 	struct mg_pysrc s = {src, len, 0};
-	struct mg_walk w;
-	TSParser *parser;
-	TSTree *tree;
-	TSNode root;
 
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
 		s.text = src + 3;
 		s.len = len - 3;
 		s.base = 3;
 	}
-	parser = ts_parser_new();
-	ts_parser_set_language(parser, mg_pytree_language());
-	tree = ts_parser_parse_string(parser, NULL, s.text, (uint32_t)s.len);
+	return s;
+}
+
+struct mg_model *
+mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t len,
+                enum mg_analyze_mode mode)
+{
+	struct mg_model *m = mg_model_new(path);
+	struct mg_pysrc s = pysrc(src, len);
+	struct mg_walk w;
+	TSTree *tree;
+	TSNode root;
+
+	tree = ts_parser_parse_string(p->ts, NULL, s.text, (uint32_t)s.len);
 	root = ts_tree_root_node(tree);
 
 	m->src = src;
@@ -318,6 +341,62 @@ mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode m
 		mg_model_finish(m);
 	free(w.helpers);
 	ts_tree_delete(tree);
-	ts_parser_delete(parser);
+	return m;
+}
+
+struct mg_model *
+mg_analyze(const char *path, const char *src, size_t len, enum mg_analyze_mode mode)
+{
+	struct mg_parser *p = mg_parser_new();
+	struct mg_model *m = mg_analyze_with(p, path, src, len, mode);
+
+	mg_parser_free(p);
+	return m;
+}
+
+static int
+all_variables(const struct mg_revinfo *r)
+{
+	return r->has_revision && r->down_revision.present && r->branch_labels.present &&
+	       r->depends_on.present;
+}
+
+struct mg_model *
+mg_analyze_header(struct mg_parser *p, const char *path, const char *src, size_t len)
+{
+	struct mg_pysrc s = pysrc(src, len);
+	size_t end = mg_revhead_end(s.text, s.len);
+	struct mg_model *m;
+	struct mg_walk w;
+	TSTree *tree;
+	TSNode root;
+	int bad;
+
+	/* Python refuses NUL bytes and (without a coding cookie) bad UTF-8;
+	 * mg_input_read() says which when the whole file is read instead. */
+	if (end == (size_t)-1 || memchr(s.text, '\0', end) != NULL || !mg_utf8_valid(s.text, end))
+		return NULL;
+	m = mg_model_new(path);
+	m->src = src;
+	m->srclen = len;
+	if (mg_revhead_scan(m, s.text, end, s.base) && all_variables(&m->rev))
+		return m;
+
+	/* Not a template-shaped header: tree-sitter reads it, still only the header. */
+	memset(&m->rev, 0, sizeof(m->rev));
+	s.len = end;
+	tree = ts_parser_parse_string(p->ts, NULL, s.text, (uint32_t)s.len);
+	root = ts_tree_root_node(tree);
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	w.s = &s;
+	bad = ts_node_has_error(root);
+	if (!bad)
+		module(&w, root, 0, MG_ANALYZE_REVISION);
+	ts_tree_delete(tree);
+	if (bad || !all_variables(&m->rev)) {
+		mg_model_free(m);
+		return NULL;
+	}
 	return m;
 }

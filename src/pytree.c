@@ -104,6 +104,15 @@ mg_pytree_language(void)
 	return tree_sitter_python();
 }
 
+TSParser *
+mg_pytree_parser_new(void)
+{
+	TSParser *p = ts_parser_new();
+
+	ts_parser_set_language(p, mg_pytree_language());
+	return p;
+}
+
 const char *
 mg_node_ptr(const struct mg_pysrc *s, TSNode n)
 {

@@ -27,6 +27,8 @@ extern struct mg_pysyms mg_sym;
 
 /* The tree-sitter-python language; symbols are looked up on first use (thread-safe). */
 const TSLanguage *mg_pytree_language(void);
+/* A parser set to that language; ts_parser_delete() it. One per thread. */
+TSParser *mg_pytree_parser_new(void);
 
 /* A source being analysed: the bytes tree-sitter saw, and where they sit in the file. */
 struct mg_pysrc {
