@@ -283,8 +283,10 @@ mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outl
 	struct mg_edit *v = mg_xcalloc(e->n + 1, sizeof(*v));
 	size_t i, at = 0;
 
-	memcpy(v, e->v, e->n * sizeof(*v));
-	qsort(v, e->n, sizeof(*v), editcmp);
+	if (e->n > 0) {
+		memcpy(v, e->v, e->n * sizeof(*v));
+		qsort(v, e->n, sizeof(*v), editcmp);
+	}
 	for (i = 0; i < e->n; i++) {
 		if (v[i].start < at)
 			continue; /* planned edits never overlap; be safe anyway */

@@ -146,6 +146,10 @@ mg_model_add_fkey(struct mg_model *m)
 	ADD(m, fkeys, nfkeys, capfkeys);
 }
 
+static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap,
+                        uint32_t line, uint32_t col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
 static void
 add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uint32_t line,
             uint32_t col, const char *fmt, va_list ap)

@@ -97,7 +97,10 @@ mg_pystr_decode(const char *raw, size_t n, struct mg_buf *out, char *quote)
 	q = *p;
 	if (quote != NULL)
 		*quote = q;
-	qlen = (end - p >= 6 && p[1] == q && p[2] == q) ? 3 : 1;
+	/* Three quotes open a triple-quoted literal, which needs three to close. */
+	qlen = (end - p >= 3 && p[1] == q && p[2] == q) ? 3 : 1;
+	if (qlen == 3 && end - p < 6)
+		return MG_PYSTR_MALFORMED;
 	if ((size_t)(end - p) < 2 * qlen)
 		return MG_PYSTR_MALFORMED;
 	body_end = end - qlen;
@@ -126,9 +129,14 @@ mg_pystr_decode(const char *raw, size_t n, struct mg_buf *out, char *quote)
 			return MG_PYSTR_MALFORMED;
 		if (is_raw) {
 			/* A raw string keeps the backslash, and the escaped
-			 * character too (it only stops a quote from ending it). */
-			mg_buf_add(out, p, 2);
-			p += 2;
+			 * character too (it only stops a quote from ending it);
+			 * an escaped line break is still normalised. */
+			mg_buf_putc(out, '\\');
+			p++;
+			if (*p != '\r') {
+				mg_buf_putc(out, *p);
+				p++;
+			}
 			continue;
 		}
 		p++;

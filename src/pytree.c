@@ -83,6 +83,13 @@ init_syms(void)
 	y->list_splat = sym(l, "list_splat", 1);
 	y->dictionary_splat = sym(l, "dictionary_splat", 1);
 	y->type = sym(l, "type", 1);
+	y->lambda = sym(l, "lambda", 1);
+	y->list_comprehension = sym(l, "list_comprehension", 1);
+	y->set_comprehension = sym(l, "set_comprehension", 1);
+	y->dictionary_comprehension = sym(l, "dictionary_comprehension", 1);
+	y->generator_expression = sym(l, "generator_expression", 1);
+	y->kw_def = sym(l, "def", 0);
+	y->kw_class = sym(l, "class", 0);
 	y->f_left = field(l, "left");
 	y->f_right = field(l, "right");
 	y->f_type = field(l, "type");

@@ -43,6 +43,54 @@ dup(struct sqlctx *c, const char *s)
 	return s ? mg_arena_strdup(&c->m->arena, s) : NULL;
 }
 
+/*
+ * At a comment (from -- to the end of the line, or a bracketed one, nested
+ * as PostgreSQL nests them): the index after it; else i.
+ */
+static size_t
+skip_comment(const char *s, size_t i, size_t end)
+{
+	if (i + 1 < end && s[i] == '-' && s[i + 1] == '-') {
+		while (i < end && s[i] != '\n')
+			i++;
+		return i;
+	}
+	if (i + 1 < end && s[i] == '/' && s[i + 1] == '*') {
+		int depth = 0;
+		while (i + 1 < end) {
+			if (s[i] == '/' && s[i + 1] == '*') {
+				depth++;
+				i += 2;
+			} else if (s[i] == '*' && s[i + 1] == '/') {
+				i += 2;
+				if (--depth == 0)
+					return i;
+			} else {
+				i++;
+			}
+		}
+		return end;
+	}
+	return i;
+}
+
+/* The statement's first token: libpg_query's stmt_location is just after the previous ';'. */
+static size_t
+first_token(const struct sqlctx *c, size_t at)
+{
+	while (at < c->sql_len) {
+		size_t next = skip_comment(c->sql, at, c->sql_len);
+		if (next != at) {
+			at = next;
+			continue;
+		}
+		if (c->sql[at] != ' ' && c->sql[at] != '\t' && c->sql[at] != '\n' && c->sql[at] != '\r')
+			break;
+		at++;
+	}
+	return at;
+}
+
 static uint32_t
 line_at(const struct sqlctx *c, size_t at)
 {
@@ -72,7 +120,7 @@ add_op(struct sqlctx *c, enum mg_op_kind kind, json_t *relation)
 	op->source = MG_SRC_SQL;
 	op->parent = c->exec;
 	op->span = ex->span;
-	op->span.line = line_at(c, c->stmt_at);
+	op->span.line = line_at(c, first_token(c, c->stmt_at));
 	op->stmt = ex->stmt;
 	op->autocommit = ex->autocommit;
 	op->batch = ex->batch;
@@ -134,8 +182,13 @@ index_elements(struct sqlctx *c, size_t from, const char **out, size_t max, size
 
 	for (; i < end; i++) {
 		char ch = c->sql[i];
+		size_t next;
 		if (ch == '\'' || ch == '"') {
 			i = skip_quoted(c->sql, i, end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, end)) != i) {
+			i = next - 1;
 			continue;
 		}
 		if (ch == '(') {
@@ -172,8 +225,13 @@ where_text(struct sqlctx *c, size_t from)
 
 	for (i = from; i + 5 <= c->stmt_end; i++) {
 		char ch = c->sql[i];
+		size_t next;
 		if (ch == '\'' || ch == '"') {
 			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, c->stmt_end)) != i) {
+			i = next - 1;
 			continue;
 		}
 		if (strncasecmp(c->sql + i, "where", 5) == 0 && (i == 0 || !ident_char(c->sql[i - 1])) &&
@@ -225,9 +283,13 @@ index_stmt(struct sqlctx *c, json_t *s)
 		if (name != NULL) {
 			ix->columns[i] = dup(c, name);
 			ix->is_expr[i] = 0;
+			if (nraw == n)
+				ix->elements = raw; /* keeps DESC, opclass, COLLATE */
 		} else {
 			ix->columns[i] = nraw == n ? raw[i] : "?";
 			ix->is_expr[i] = 1;
+			if (nraw == n)
+				ix->elements = raw;
 		}
 	}
 	ix->ncolumns = n;

@@ -149,8 +149,10 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 			if (ts_node_symbol(k) == mg_sym.keyword_argument) {
 				TSNode name = ts_node_child_by_field_id(k, mg_sym.f_name);
 				v = ts_node_child_by_field_id(k, mg_sym.f_value);
-				if (mg_node_is_ident(w->s, name, "nullable"))
+				if (mg_node_is_ident(w->s, name, "nullable")) {
 					col->nullable = mg_node_bool(w->s, v);
+					col->nullable_given = 1;
+				}
 				else if (mg_node_is_ident(w->s, name, "primary_key"))
 					col->primary_key = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "index"))
@@ -276,10 +278,22 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 	struct mg_index *ix;
 
 	if (mg_call_name_is(w->s, call, "PrimaryKeyConstraint")) {
+		size_t i, j;
+
 		*has_pk = 1;
 		ix = table_index(w, opi, t, MG_IX_PRIMARY_KEY, call);
 		ix->name = str(w, mg_call_kwarg(w->s, call, "name"));
 		constraint_columns(w, call, ix);
+		/* As SQLAlchemy does: the constraint makes its columns primary
+		 * key, and NOT NULL unless nullable= was written. */
+		for (i = 0; i < ix->ncolumns; i++)
+			for (j = 0; ix->columns[i] != NULL && j < t->ncolumns; j++)
+				if (t->columns[j].name != NULL &&
+				    strcmp(t->columns[j].name, ix->columns[i]) == 0) {
+					t->columns[j].primary_key = MG_YES;
+					if (!t->columns[j].nullable_given)
+						t->columns[j].nullable = MG_NO;
+				}
 	} else if (mg_call_name_is(w->s, call, "UniqueConstraint")) {
 		ix = table_index(w, opi, t, MG_IX_UNIQUE, call);
 		ix->name = str(w, mg_call_kwarg(w->s, call, "name"));

@@ -164,12 +164,25 @@ struct frame {
 	struct mg_ctx ctx;
 };
 
-/* What a node does to the walk: 0 skip its subtree, 1 descend, 2 descend with *k. */
+/*
+ * What a node does to the walk: 0 skip its subtree, 1 descend, 2 descend
+ * with *k, 3 stop the walk.
+ */
 static int
 enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 {
 	TSSymbol y = ts_node_symbol(n);
 
+	/*
+	 * `def` or `class` inside an ERROR node (as a keyword, or read as a
+	 * plain name): tree-sitter folded the rest of the file, the next
+	 * function too, into this one after a syntax error. What follows is
+	 * not this function's: stop here.
+	 */
+	if ((y == mg_sym.kw_def || y == mg_sym.kw_class ||
+	     mg_node_is_ident(w->s, n, "def") || mg_node_is_ident(w->s, n, "class")) &&
+	    !ts_node_is_null(ts_node_parent(n)) && ts_node_symbol(ts_node_parent(n)) == mg_sym.error)
+		return 3;
 	if (!ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
 		return 0;
 	if (y == mg_sym.call && call(w, n, ctx))
@@ -180,8 +193,11 @@ enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 		return 2;
 	}
 	if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
-	    y == mg_sym.function_definition || y == mg_sym.class_definition) {
-		/* A loop body, or a nested function that may be called any
+	    y == mg_sym.function_definition || y == mg_sym.class_definition ||
+	    y == mg_sym.lambda || y == mg_sym.list_comprehension ||
+	    y == mg_sym.set_comprehension || y == mg_sym.dictionary_comprehension ||
+	    y == mg_sym.generator_expression) {
+		/* A loop, a comprehension, or a function that may be called any
 		 * number of times: its ops do not run exactly once. */
 		k->in_loop = 1;
 		return 2;
@@ -219,6 +235,8 @@ mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx)
 		if (top->is_block && top->depth + 1 == d)
 			top->ctx.stmt = n;
 		how = enter(w, n, &top->ctx, &k);
+		if (how == 3)
+			break;
 		if (how == 2) {
 			mg_grow(&st, &capst, nst + 1, sizeof(*st));
 			st[nst].depth = d;

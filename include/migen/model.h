@@ -49,6 +49,7 @@ struct mg_column {
 	const char *name;
 	const char *type;           /* source text, e.g. "sa.String(length=50)" */
 	int nullable;               /* mg_tri */
+	int nullable_given;         /* nullable= was written (else SQLAlchemy's default) */
 	int primary_key;            /* mg_tri */
 	const char *server_default; /* source text, NULL when none */
 	int has_server_default;     /* mg_tri */
@@ -70,6 +71,7 @@ struct mg_index {
 	const char *schema;
 	const char **columns; /* a name, or an expression's source text */
 	int *is_expr;         /* per column: 1 when an expression */
+	const char **elements; /* from SQL: each element as written (`a DESC`, `lower(b)`), else NULL */
 	size_t ncolumns;
 	int columns_known;    /* the column list was a literal */
 	enum mg_index_kind kind;

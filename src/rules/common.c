@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "migen/ident.h"
+#include "migen/sqlcheck.h"
 #include "common.h"
 
 int
@@ -36,6 +37,35 @@ mg_rc_index_name(struct mg_diags *d, const char *table, const char *const *parts
 }
 
 const char *
+mg_rc_sql_name(struct mg_diags *d, const char *name)
+{
+	struct mg_buf b = {0};
+	const char *r;
+
+	mg_ident_sql(&b, name);
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+int
+mg_rc_spec_safe(const struct mg_index_spec *ix)
+{
+	const char *why;
+	size_t i;
+
+	if (mg_ident_refusal(ix->name) != NULL || mg_ident_refusal(ix->table) != NULL ||
+	    (ix->schema != NULL && mg_ident_refusal(ix->schema) != NULL) || ix->ncolumns == 0)
+		return 0;
+	if (ix->using_method != NULL && !mg_ident_is_plain(ix->using_method))
+		return 0;
+	for (i = 0; i < ix->ncolumns; i++)
+		if (ix->columns[i] == NULL || mg_sql_check_index_elem(ix->columns[i], &why) != 0)
+			return 0;
+	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
+}
+
+const char *
 mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
                  int concurrently)
 {
@@ -43,6 +73,8 @@ mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_i
 	struct mg_style st;
 	const char *r;
 
+	if (!mg_rc_spec_safe(ix))
+		return NULL;
 	mg_rules_style(m, &st);
 	if (concurrently)
 		mg_snippet_index_concurrently(&b, ix, &st);
@@ -61,6 +93,8 @@ mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m, const struct mg_in
 	struct mg_style st;
 	const char *r;
 
+	if (!mg_rc_spec_safe(ix))
+		return NULL;
 	mg_rules_style(m, &st);
 	if (concurrently)
 		mg_snippet_drop_index_concurrently(&b, ix, &st);

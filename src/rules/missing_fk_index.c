@@ -57,6 +57,18 @@ duplicates(const struct mg_model *m, char *dup)
 	free(k);
 }
 
+/* The columns as SQL names, quoted where PostgreSQL needs it. */
+static const char **
+quoted(struct mg_diags *d, const char *const *cols, size_t n)
+{
+	const char **q = mg_arena_alloc(&d->arena, n * sizeof(*q));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		q[i] = mg_rc_sql_name(d, cols[i]);
+	return q;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -93,17 +105,19 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "foreign key %s.%s -> %s has no index leading with it: joins and deletes on '%s' scan '%s'",
 		    fk->table, fk->columns[0], fk->ref_table ? fk->ref_table : "?",
 		    fk->ref_table ? fk->ref_table : "the parent", fk->table);
-		if (!mg_rc_safe(fk->columns, fk->ncolumns) || !mg_rc_safe(&fk->table, 1))
+		if (!mg_rc_safe(fk->columns, fk->ncolumns))
 			continue;
 		memset(&ix, 0, sizeof(ix));
 		ix.name = mg_rc_index_name(d, fk->table, fk->columns, fk->ncolumns);
 		ix.table = fk->table;
 		ix.schema = existing ? op->schema : created->schema;
-		ix.columns = fk->columns;
+		ix.columns = quoted(d, fk->columns, fk->ncolumns);
 		ix.ncolumns = fk->ncolumns;
 		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
-		/* On an existing table a plain CREATE INDEX blocks writes while it builds. */
-		g->code = mg_rc_index_code(d, m, &ix, existing);
+		/* On an existing table a plain CREATE INDEX blocks writes while it builds.
+		 * NULL when a name is not safe to put into code: the finding stays. */
+		if ((g->code = mg_rc_index_code(d, m, &ix, existing)) == NULL)
+			continue;
 		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
 		g->downgrade_where =
 		    existing ? "downgrade(), at the start"

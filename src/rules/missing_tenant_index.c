@@ -32,10 +32,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		has_space = mg_table_column(t, o->space_column) != NULL;
 		has_soft = mg_table_column(t, o->soft_delete_column) != NULL;
-		cols[0] = o->tenant_column;
+		cols[0] = mg_rc_sql_name(d, o->tenant_column);
 		parts[0] = "tenant";
 		if (has_space) {
-			cols[n] = o->space_column;
+			cols[n] = mg_rc_sql_name(d, o->space_column);
 			parts[n++] = "space";
 		}
 		g = mg_diags_add(d, "missing-tenant-index", MG_WARNING);
@@ -47,8 +47,13 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->message = mg_arena_printf(
 		    &d->arena, "table '%s' has %s but no index leading with it: every tenant query scans the table",
 		    t->name, o->tenant_column);
-		if (!mg_rc_safe(cols, n) || !mg_rc_safe(&t->name, 1))
-			continue; /* a name migen will not put into code */
+		{
+			/* Names from the command line and the file are hostile. */
+			const char *raw[4] = {o->tenant_column, o->space_column,
+			                      o->soft_delete_column, t->name};
+			if (!mg_rc_safe(raw, 4))
+				continue;
+		}
 		memset(&ix, 0, sizeof(ix));
 		ix.name = mg_rc_index_name(d, t->name, parts, n);
 		ix.table = t->name;
@@ -56,10 +61,13 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		ix.columns = cols;
 		ix.ncolumns = n;
 		if (has_soft)
-			ix.where = mg_arena_printf(&d->arena, "%s IS NULL", o->soft_delete_column);
+			ix.where = mg_arena_printf(&d->arena, "%s IS NULL",
+			                           mg_rc_sql_name(d, o->soft_delete_column));
 		/* The table is new and empty: the plain form keeps the migration atomic. */
 		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
-		g->code = mg_rc_index_code(d, m, &ix, 0);
+		/* NULL when a name is not safe to put into code: the finding stays. */
+		if ((g->code = mg_rc_index_code(d, m, &ix, 0)) == NULL)
+			continue;
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 0);
 		g->downgrade_where = mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", t->name);
 		g->fix = MG_FIX_INSERT_AFTER;

@@ -8,7 +8,26 @@
  */
 #include <string.h>
 
+#include "migen/ident.h"
 #include "common.h"
+
+/* The index's elements as SQL: names quoted as needed, expressions as written. */
+static const char **
+elements(struct mg_diags *d, const struct mg_index *x)
+{
+	const char **q = mg_arena_alloc(&d->arena, (x->ncolumns ? x->ncolumns : 1) * sizeof(*q));
+	size_t i;
+
+	for (i = 0; i < x->ncolumns; i++) {
+		if (x->elements != NULL)
+			q[i] = x->elements[i]; /* SQL as written: keeps DESC, opclass */
+		else if (x->columns[i] == NULL || x->is_expr[i] || mg_ident_refusal(x->columns[i]))
+			q[i] = x->columns[i];
+		else
+			q[i] = mg_rc_sql_name(d, x->columns[i]);
+	}
+	return q;
+}
 
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
@@ -47,33 +66,21 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    &d->arena,
 		    "index %s on existing table '%s' is built without CONCURRENTLY: writes to '%s' block until it is done",
 		    x->name ? x->name : "(unnamed)", x->table, x->table);
-		if (x->name == NULL || !x->columns_known || !mg_rc_safe(&x->name, 1) ||
-		    !mg_rc_safe(&x->table, 1) || (x->schema && !mg_rc_safe(&x->schema, 1)))
+		if (x->name == NULL || !x->columns_known)
 			continue;
 		memset(&ix, 0, sizeof(ix));
 		ix.name = x->name;
 		ix.table = x->table;
 		ix.schema = x->schema;
-		ix.columns = x->columns;
+		ix.columns = elements(d, x);
 		ix.ncolumns = x->ncolumns;
 		ix.unique = x->unique;
 		ix.using_method = x->using_method;
 		ix.where = x->where;
-		{
-			/* Expressions and predicates go into a triple-quoted
-			 * string: refuse what could end it. */
-			size_t k;
-			for (k = 0; k < ix.ncolumns; k++)
-				if (ix.columns[k] == NULL || strstr(ix.columns[k], "\"\"\"") ||
-				    strstr(ix.columns[k], "'''") || strchr(ix.columns[k], '\\'))
-					break;
-			if (k < ix.ncolumns || (ix.where && (strstr(ix.where, "\"\"\"") ||
-			                                     strstr(ix.where, "'''") ||
-			                                     strchr(ix.where, '\\'))))
-				continue;
-		}
 		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
-		g->code = mg_rc_index_code(d, m, &ix, 1);
+		/* NULL when a part is not safe to put into code: the finding stays. */
+		if ((g->code = mg_rc_index_code(d, m, &ix, 1)) == NULL)
+			continue;
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 1);
 		g->downgrade_where = mg_arena_printf(
 		    &d->arena, "downgrade(), instead of its op.drop_index('%s', ...) if there is one", ix.name);

@@ -46,15 +46,6 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 
 	memset(&e, 0, sizeof(e));
 	mg_fix_plan(m, src, len, d, &e);
-	/*
-	 * BUG: src/fix.c mg_fix_apply() with no edits does memcpy(v, NULL, 0),
-	 * which UBSan stops on (every file without a fix, `enhance --diff`).
-	 * Skipped here so the fuzzer can look further; remove when fixed.
-	 */
-	if (e.n == 0) {
-		mg_edits_free(&e);
-		return;
-	}
 	after = mg_fix_apply(src, len, &e, &alen);
 	why = mg_fix_verify(m, after, alen);
 	if (why != NULL && getenv("MIGEN_FUZZ_STRICT") != NULL) {

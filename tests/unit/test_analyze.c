@@ -626,14 +626,13 @@ test_pk_constraint_column_not_null(void **state)
 
 	(void)state;
 	/*
-	 * BUG: src/table.c mg_table_create(): columns named by a table-level
+	 * Regression (fixed): src/table.c mg_table_create(): columns named by a table-level
 	 * sa.PrimaryKeyConstraint keep nullable=MG_YES. SQLAlchemy's
 	 * PrimaryKeyConstraint marks its columns primary_key=True and, when
 	 * nullable was not given, nullable=False (NOT NULL in the DDL).
 	 * Expected column group_id: primary_key MG_YES, nullable MG_NO;
 	 * actual: primary_key MG_NO, nullable MG_YES.
 	 */
-	KNOWN_BUG();
 	m = analyze(src);
 	assert_int_equal(column_named(&m->tables[0], "group_id")->primary_key, MG_YES);
 	assert_int_equal(column_named(&m->tables[0], "group_id")->nullable, MG_NO);
@@ -921,14 +920,13 @@ test_in_loop_comprehension(void **state)
 	m = analyze(src);
 	assert_int_equal(m->nops, 4);
 	/*
-	 * BUG: src/walk.c enter(): only for/while statements and nested
+	 * Regression (fixed): src/walk.c enter(): only for/while statements and nested
 	 * def/class set in_loop; an op inside a list/set/dict comprehension or
 	 * a generator expression (a loop) or a lambda (a function, called any
 	 * number of times) gets in_loop = 0, so its fix may be applied by
 	 * --write as if it ran exactly once. Expected in_loop 1 for all four
 	 * ops here; actual 0.
 	 */
-	KNOWN_BUG_FREE(mg_model_free(m));
 	for (i = 0; i < m->nops; i++)
 		assert_int_equal(m->ops[i].in_loop, 1);
 	mg_model_free(m);
@@ -1041,7 +1039,7 @@ test_sql_index_comment_before_columns(void **state)
 
 	(void)state;
 	/*
-	 * BUG: src/sql.c index_elements()/where_text(): SQL comments are not
+	 * Regression (fixed): src/sql.c index_elements()/where_text(): SQL comments are not
 	 * skipped when the column list is cut out of the statement, so a '('
 	 * in a comment between the table and the list makes every expression
 	 * column "?" and the WHERE "?". The rules take those for SQL text:
@@ -1050,7 +1048,6 @@ test_sql_index_comment_before_columns(void **state)
 	 * predicate lost). Expected: columns ["lower(a)"] (expression), where
 	 * "b > 0"; actual: ["?"], "?".
 	 */
-	KNOWN_BUG();
 	m = analyze(src);
 	assert_columns(index_named(m, "ix_c"), 1, cols, ex);
 	assert_string_equal(index_named(m, "ix_c")->where, "b > 0");
@@ -1269,7 +1266,7 @@ test_sql_statement_lines(void **state)
 
 	(void)state;
 	/*
-	 * BUG: src/sql.c add_op()/line_at(): a statement's line is counted up
+	 * Regression (fixed): src/sql.c add_op()/line_at(): a statement's line is counted up
 	 * to libpg_query's stmt_location, which is 0 for the first statement
 	 * and just after the previous ';' for the others, so the newlines
 	 * before a statement's first token are not counted. In `several`, the
@@ -1279,7 +1276,6 @@ test_sql_statement_lines(void **state)
 	 * and the ALTER (line 5) on line 4. Diagnostics of the rules then
 	 * point at the wrong line.
 	 */
-	KNOWN_BUG();
 	m = analyze(several);
 	assert_int_equal(m->ops[1].span.line, 5);
 	assert_int_equal(m->ops[2].span.line, 6);
@@ -1494,7 +1490,7 @@ test_syntax_error_unclosed_paren(void **state)
 	assert_int_equal(m->ops[0].span.line, 7);
 	assert_int_equal(m->ops[0].dir, MG_UPGRADE);
 	/*
-	 * BUG: src/walk.c mg_walk_block() (called from analyze.c function()):
+	 * Regression (fixed): src/walk.c mg_walk_block() (called from analyze.c function()):
 	 * after an unclosed '(' tree-sitter puts the rest of the file, `def
 	 * downgrade():` included, into an ERROR node inside upgrade()'s body;
 	 * the walk descends into it and records downgrade()'s
@@ -1504,7 +1500,6 @@ test_syntax_error_unclosed_paren(void **state)
 	 * fixtures/unusual/syntax_error.py shows it too: downgrade()'s
 	 * op.drop_index('ix_users_timezone') becomes an upgrade() op.
 	 */
-	KNOWN_BUG_FREE(mg_model_free(m));
 	for (i = 0; i < m->nops; i++)
 		if (m->ops[i].span.line >= 12)
 			assert_int_not_equal(m->ops[i].dir, MG_UPGRADE);

@@ -121,12 +121,11 @@ test_raw_crlf_continuation(void **state)
 {
 	(void)state;
 	/*
-	 * BUG: src/pystr.c mg_pystr_decode(): the raw-string branch copies the
+	 * Regression (fixed): src/pystr.c mg_pystr_decode(): the raw-string branch copies the
 	 * backslash and the next byte as they are, so a CR after a backslash
 	 * escapes newline normalisation: r'''a\<CR><LF>b''' gives the 5 bytes
 	 * a \ CR LF b, CPython gives the 4 bytes a \ LF b.
 	 */
-	KNOWN_BUG();
 	/*
 	 * Python reads the file with universal newlines, so the CRLF after a
 	 * backslash in a raw literal is a single \n as well.
@@ -282,12 +281,11 @@ test_malformed_short_triple(void **state)
 {
 	(void)state;
 	/*
-	 * BUG: src/pystr.c mg_pystr_decode(): a literal is taken as
+	 * Regression (fixed): src/pystr.c mg_pystr_decode(): a literal is taken as
 	 * triple-quoted only when it is at least 6 bytes long, so 3, 4 or 5
 	 * quotes decode as a single-quoted literal holding 1, 2 or 3 quotes
 	 * (MG_PYSTR_OK) instead of MG_PYSTR_MALFORMED.
 	 */
-	KNOWN_BUG();
 	/*
 	 * Three to five quotes open a triple-quoted literal that never closes
 	 * (CPython: "unterminated triple-quoted string literal").
