@@ -168,14 +168,14 @@ struct opt {
 
 struct reader {
 	const char *p, *end;
-	unsigned line;        /* of the line last handed to inih */
-	int indented;         /* that line starts with blank space */
-	unsigned too_long;    /* first line longer than inih reads, or 0 */
-	int hidden;           /* the file holds our \x1f stand-in itself */
+	unsigned line;     /* of the line last handed to inih */
+	int indented;      /* that line starts with blank space */
+	unsigned too_long; /* first line longer than inih reads, or 0 */
+	int hidden;        /* the file holds our \x1f stand-in itself */
 	struct opt *opts;
 	size_t nopts, capopts;
 	const char *lastsec, *lastname;
-	unsigned duplicate;   /* line of a repeated option, or 0 */
+	unsigned duplicate; /* line of a repeated option, or 0 */
 	const char *dupname;
 };
 
@@ -254,8 +254,8 @@ on_option(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	for (i = 0; i < r->nopts; i++) {
-		if (strcmp(r->opts[i].section, section) == 0 && strcmp(r->opts[i].name, lname) == 0 &&
-		    r->duplicate == 0) {
+		if (strcmp(r->opts[i].section, section) == 0 &&
+		    strcmp(r->opts[i].name, lname) == 0 && r->duplicate == 0) {
 			r->duplicate = r->line;
 			r->dupname = r->opts[i].name;
 		}
@@ -277,7 +277,8 @@ lookup(const struct reader *r, const char *section, const char *name)
 	size_t i;
 
 	for (i = 0; i < r->nopts; i++)
-		if (strcmp(r->opts[i].section, section) == 0 && strcasecmp(r->opts[i].name, name) == 0)
+		if (strcmp(r->opts[i].section, section) == 0 &&
+		    strcasecmp(r->opts[i].name, name) == 0)
 			return &r->opts[i];
 	return NULL;
 }
@@ -335,9 +336,8 @@ interpolate(struct interp *x, const char *v, struct mg_buf *b, int depth)
 	}
 }
 
-static void
-problem(struct mg_alembic_env *env, enum mg_severity s, const char *id, unsigned line,
-        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void problem(struct mg_alembic_env *env, enum mg_severity s, const char *id, unsigned line,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 problem(struct mg_alembic_env *env, enum mg_severity s, const char *id, unsigned line,
@@ -361,8 +361,8 @@ problem(struct mg_alembic_env *env, enum mg_severity s, const char *id, unsigned
 
 /* An option of our section, interpolated; NULL if absent (or *bad on an error). */
 static const char *
-option(struct mg_alembic_env *env, const struct reader *r, const char *section,
-       const char *name, unsigned *line)
+option(struct mg_alembic_env *env, const struct reader *r, const char *section, const char *name,
+       unsigned *line)
 {
 	const struct opt *o = lookup(r, section, name);
 	struct interp x;
@@ -532,8 +532,9 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 	slash = strrchr(path, '/');
 	{
 		const char *dir = slash == path ? "/"
-		                  : slash      ? mg_arena_strndup(&env->arena, path, (size_t)(slash - path))
-		                               : ".";
+		                  : slash
+		                      ? mg_arena_strndup(&env->arena, path, (size_t)(slash - path))
+		                      : ".";
 		char *abs = realpath(dir, NULL);
 
 		if (abs == NULL || getcwd(cwd, sizeof(cwd)) == NULL) {
@@ -566,8 +567,9 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 	else if (rc < 0)
 		*why = mg_arena_printf(&env->arena, "%s: cannot be read", path);
 	else if (r.duplicate)
-		*why = mg_arena_printf(&env->arena, "%s:%u: option '%s' is set twice in one section",
-		                       path, r.duplicate, r.dupname);
+		*why =
+		    mg_arena_printf(&env->arena, "%s:%u: option '%s' is set twice in one section",
+		                    path, r.duplicate, r.dupname);
 	if (*why != NULL)
 		goto out;
 
@@ -578,17 +580,20 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 		goto out;
 	}
 	if ((sl = option(env, &r, section, "script_location", &line)) == NULL || *sl == '\0') {
-		*why = mg_arena_printf(&env->arena, "%s: no script_location in [%s]", path, section);
+		*why =
+		    mg_arena_printf(&env->arena, "%s: no script_location in [%s]", path, section);
 		goto out;
 	}
 	env->script_location = sl;
-	nroots = sys_path_roots(env, option(env, &r, section, "prepend_sys_path", &line), roots, 16);
+	nroots =
+	    sys_path_roots(env, option(env, &r, section, "prepend_sys_path", &line), roots, 16);
 	roots[nroots++] = env->here;
 	if ((env->script_dir = locate(env, sl, roots, nroots)) == NULL) {
-		*why = mg_arena_printf(&env->arena,
-		                       "%s: script_location '%s': the package is not on disk next to "
-		                       "the project (migen does not import Python)",
-		                       path, sl);
+		*why =
+		    mg_arena_printf(&env->arena,
+		                    "%s: script_location '%s': the package is not on disk next to "
+		                    "the project (migen does not import Python)",
+		                    path, sl);
 		goto out;
 	}
 	rec = option(env, &r, section, "recursive_version_locations", &line);
@@ -605,7 +610,8 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 			const char *d = locate(env, items[i], roots, nroots);
 			if (d == NULL) {
 				problem(env, MG_ERROR, "missing-versions-dir", line,
-				        "version location '%s': the package is not on disk", items[i]);
+				        "version location '%s': the package is not on disk",
+				        items[i]);
 				continue;
 			}
 			env->versions[env->nversions++] = d;

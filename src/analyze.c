@@ -99,9 +99,8 @@ assignment(struct mg_walk *w, TSNode a)
 
 	if (mg_node_is_ident(w->s, left, "revision")) {
 		r->has_revision = 1;
-		r->revision = ts_node_is_null(right)
-		                  ? NULL
-		                  : mg_node_string_plain(&w->m->arena, w->s, right);
+		r->revision =
+		    ts_node_is_null(right) ? NULL : mg_node_string_plain(&w->m->arena, w->s, right);
 		r->revision_span = mg_walk_span(w, a);
 	} else if (mg_node_is_ident(w->s, left, "down_revision")) {
 		strlist(w, right, &r->down_revision);

@@ -126,9 +126,10 @@ check_environment(struct mg_doctor *d, struct mg_revgraph *g, const struct mg_al
 		                env->problems[i].line, "%s", env->problems[i].message);
 	if (env != NULL) {
 		if (!is_dir(env->script_dir)) {
-			mg_revgraph_add(g, MG_ERROR, "missing-script-location", env->ini, 0,
-			                "script_location '%s' is not a folder (run 'alembic init'?)",
-			                env->script_dir);
+			mg_revgraph_add(
+			    g, MG_ERROR, "missing-script-location", env->ini, 0,
+			    "script_location '%s' is not a folder (run 'alembic init'?)",
+			    env->script_dir);
 		} else {
 			d->env_py_ok = is_file(d->env_py);
 			d->mako_ok = is_file(d->mako);
@@ -136,9 +137,10 @@ check_environment(struct mg_doctor *d, struct mg_revgraph *g, const struct mg_al
 				mg_revgraph_add(g, MG_ERROR, "missing-env-py", d->env_py, 0,
 				                "env.py is missing: 'alembic upgrade' cannot run");
 			if (!d->mako_ok)
-				mg_revgraph_add(g, MG_ERROR, "missing-script-mako", d->mako, 0,
-				                "script.py.mako is missing: 'alembic revision' cannot "
-				                "write migrations");
+				mg_revgraph_add(
+				    g, MG_ERROR, "missing-script-mako", d->mako, 0,
+				    "script.py.mako is missing: 'alembic revision' cannot "
+				    "write migrations");
 		}
 	}
 	for (i = 0; i < d->nversions; i++) {
@@ -183,7 +185,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			else if (strcmp(optarg, "text") == 0)
 				a->json = 0;
 			else
-				return mg_usage_error(cmd, "--format: '%s' is not text or json", optarg);
+				return mg_usage_error(cmd, "--format: '%s' is not text or json",
+				                      optarg);
 			break;
 		case OPT_GRAPH:
 			if (strcmp(optarg, "mermaid") == 0)
@@ -191,7 +194,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			else if (strcmp(optarg, "dot") == 0)
 				a->graph = GRAPH_DOT;
 			else
-				return mg_usage_error(cmd, "--graph: '%s' is not mermaid or dot", optarg);
+				return mg_usage_error(cmd, "--graph: '%s' is not mermaid or dot",
+				                      optarg);
 			break;
 		case OPT_NO_COLLAPSE:
 			a->collapse = 0;
@@ -203,8 +207,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64)
-				return mg_usage_error(cmd, "--jobs: '%s' is not a number from 1 to 64",
-				                      optarg);
+				return mg_usage_error(
+				    cmd, "--jobs: '%s' is not a number from 1 to 64", optarg);
 			a->jobs = (int)n;
 			break;
 		}
@@ -291,8 +295,9 @@ mg_cmd_doctor(int argc, char **argv)
 			if (a.config != NULL)
 				mg_warnx("%s: no such file", a.config);
 			else
-				mg_warnx("no alembic.ini here or in a parent folder (use -c FILE or "
-				         "--versions DIR)");
+				mg_warnx(
+				    "no alembic.ini here or in a parent folder (use -c FILE or "
+				    "--versions DIR)");
 			free(a.versions);
 			return MG_EXIT_INPUT;
 		}

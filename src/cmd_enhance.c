@@ -137,7 +137,8 @@ summary(FILE *f, const char *path, const struct mg_diags *d, const char *verb)
 		fprintf(f, ": %zu fix%s %s", applied, applied == 1 ? "" : "es", verb);
 		for (i = 0; i < d->n; i++)
 			if (d->v[i].applied) {
-				fprintf(f, "%s%s line %u", sep, d->v[i].rule, (unsigned)d->v[i].line);
+				fprintf(f, "%s%s line %u", sep, d->v[i].rule,
+				        (unsigned)d->v[i].line);
 				sep = ", ";
 			}
 		fputc(')', f);
@@ -178,7 +179,8 @@ fix_one(const char *path, struct mg_input *in, struct mg_model *m, struct mg_dia
 		summary(stderr, path, d, "in the diff");
 		leftovers(stderr, m, d);
 	} else {
-		if (e.n > 0 && mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why) != 0) {
+		if (e.n > 0 &&
+		    mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why) != 0) {
 			mg_warnx("%s: cannot write: %s; the file is unchanged", path, why);
 			status = MG_EXIT_FAIL;
 		} else {
@@ -261,14 +263,16 @@ mg_cmd_enhance(int argc, char **argv)
 		case OPT_DRY:
 			if (mode == MODE_WRITE) {
 				free(files);
-				return mg_usage_error(cmd, "--dry-run and --write exclude each other");
+				return mg_usage_error(cmd,
+				                      "--dry-run and --write exclude each other");
 			}
 			mode = MODE_DIFF;
 			break;
 		case OPT_WRITE:
 			if (mode == MODE_DIFF) {
 				free(files);
-				return mg_usage_error(cmd, "--write and --diff/--dry-run exclude each other");
+				return mg_usage_error(
+				    cmd, "--write and --diff/--dry-run exclude each other");
 			}
 			mode = MODE_WRITE;
 			break;
@@ -292,7 +296,8 @@ mg_cmd_enhance(int argc, char **argv)
 				json = 0;
 			else {
 				free(files);
-				return mg_usage_error(cmd, "--format: '%s' is not text or json", optarg);
+				return mg_usage_error(cmd, "--format: '%s' is not text or json",
+				                      optarg);
 			}
 			break;
 		case OPT_TENANT:
@@ -334,7 +339,8 @@ mg_cmd_enhance(int argc, char **argv)
 	}
 	if (json && mode != MODE_REPORT) {
 		free(files);
-		return mg_usage_error(cmd, "--format json describes the file; it does not go with --write or --diff");
+		return mg_usage_error(
+		    cmd, "--format json describes the file; it does not go with --write or --diff");
 	}
 	if (o.backfill_sql != NULL &&
 	    (mg_sql_check_expr(o.backfill_sql, &why) != 0 ||

@@ -130,7 +130,8 @@ environment(const struct mg_doctor *d)
 	j = json_object();
 	json_object_set_new(j, "config", d->env ? jstr(d->env->ini) : json_null());
 	json_object_set_new(j, "section", d->env ? jstr(d->section) : json_null());
-	json_object_set_new(j, "script_location", d->env ? jstr(d->env->script_location) : json_null());
+	json_object_set_new(j, "script_location",
+	                    d->env ? jstr(d->env->script_location) : json_null());
 	json_object_set_new(j, "script_dir", d->env ? jstr(d->env->script_dir) : json_null());
 	json_object_set_new(j, "env_py", d->env ? json_boolean(d->env_py_ok) : json_null());
 	json_object_set_new(j, "script_py_mako", d->env ? json_boolean(d->mako_ok) : json_null());
@@ -156,10 +157,12 @@ mg_emit_doctor_json(const struct mg_doctor *d)
 	json_object_set_new(summary, "roots", json_integer((json_int_t)g->nroots));
 	json_object_set_new(summary, "merges", json_integer((json_int_t)g->nmerges));
 	json_object_set_new(summary, "branch_points", json_integer((json_int_t)g->nbranchpoints));
-	json_object_set_new(summary, "errors", json_integer((json_int_t)mg_revgraph_count(g, MG_ERROR)));
+	json_object_set_new(summary, "errors",
+	                    json_integer((json_int_t)mg_revgraph_count(g, MG_ERROR)));
 	json_object_set_new(summary, "warnings",
 	                    json_integer((json_int_t)mg_revgraph_count(g, MG_WARNING)));
-	json_object_set_new(summary, "notes", json_integer((json_int_t)mg_revgraph_count(g, MG_NOTE)));
+	json_object_set_new(summary, "notes",
+	                    json_integer((json_int_t)mg_revgraph_count(g, MG_NOTE)));
 	json_object_set_new(summary, "full_parse", json_boolean(d->full));
 	json_object_set_new(j, "summary", summary);
 	json_object_set_new(j, "heads", nodes(g, g->heads, g->nheads));
@@ -169,7 +172,8 @@ mg_emit_doctor_json(const struct mg_doctor *d)
 	if (g->chain_len > 0) {
 		chain = json_object();
 		json_object_set_new(chain, "length", json_integer((json_int_t)g->chain_len));
-		json_object_set_new(chain, "from", jstr(mg_revgraph_rev(g, g->chain_from)->revision));
+		json_object_set_new(chain, "from",
+		                    jstr(mg_revgraph_rev(g, g->chain_from)->revision));
 		json_object_set_new(chain, "to", jstr(mg_revgraph_rev(g, g->chain_to)->revision));
 	} else {
 		chain = json_null();

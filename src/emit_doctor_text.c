@@ -146,7 +146,8 @@ mg_emit_doctor_text(FILE *f, const struct mg_doctor *d)
 	for (i = 0; i < g->nrevs; i++)
 		bad += g->revs[i].error != NULL || g->revs[i].revision == NULL;
 	if (bad == 0 && g->nrevs > 0)
-		fprintf(f, "ok: %zu %s read%s\n", g->nrevs, plural(g->nrevs, "migration", "migrations"),
+		fprintf(f, "ok: %zu %s read%s\n", g->nrevs,
+		        plural(g->nrevs, "migration", "migrations"),
 		        d->full ? " and parsed whole" : "");
 	for (i = 0; i < g->nfindings; i++)
 		finding(f, g, &g->findings[i]);

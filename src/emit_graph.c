@@ -20,10 +20,10 @@ enum { PLAIN = 1, HEAD = 2, ROOT = 4, MERGE = 8, BRANCH = 16, LABEL = 32, DEP = 
 
 struct layout {
 	const struct mg_revgraph *g;
-	unsigned char *kind;  /* per node: the flags above */
-	size_t *run;          /* per node: the first node of its folded run, or itself */
-	size_t *runlen;       /* per run start: its length (1 when not folded) */
-	size_t *runend;       /* per run start: its last node */
+	unsigned char *kind; /* per node: the flags above */
+	size_t *run;         /* per node: the first node of its folded run, or itself */
+	size_t *runlen;      /* per run start: its length (1 when not folded) */
+	size_t *runend;      /* per run start: its last node */
 };
 
 static void
@@ -160,8 +160,7 @@ dot_text(FILE *f, const char *s)
 
 /* The lines of a node's label, handed to the format's writer. */
 static void
-label(const struct layout *l, size_t i, FILE *f, void (*text)(FILE *, const char *),
-      const char *br)
+label(const struct layout *l, size_t i, FILE *f, void (*text)(FILE *, const char *), const char *br)
 {
 	const struct mg_revgraph *g = l->g;
 	const struct mg_rev *r = mg_revgraph_rev(g, i);
@@ -179,7 +178,10 @@ label(const struct layout *l, size_t i, FILE *f, void (*text)(FILE *, const char
 	text(f, r->revision);
 	if (k & (HEAD | MERGE | BRANCH | ROOT)) {
 		fputs(" (", f);
-		fputs((k & HEAD) ? "head" : (k & MERGE) ? "merge" : (k & BRANCH) ? "branch point" : "root",
+		fputs((k & HEAD)     ? "head"
+		      : (k & MERGE)  ? "merge"
+		      : (k & BRANCH) ? "branch point"
+		                     : "root",
 		      f);
 		if ((k & HEAD) && (k & MERGE))
 			fputs(", merge", f);
@@ -246,9 +248,11 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 		v = &g->nodes[i];
 		for (k = 0; k < v->nparents; k++)
 			if (shown(&l, v->parents[k]) != shown(&l, i))
-				fprintf(f, "  r%zu --> r%zu\n", shown(&l, v->parents[k]), shown(&l, i));
+				fprintf(f, "  r%zu --> r%zu\n", shown(&l, v->parents[k]),
+				        shown(&l, i));
 		for (k = 0; k < v->ndeps; k++)
-			fprintf(f, "  r%zu -. depends_on .-> r%zu\n", shown(&l, v->deps[k]), shown(&l, i));
+			fprintf(f, "  r%zu -. depends_on .-> r%zu\n", shown(&l, v->deps[k]),
+			        shown(&l, i));
 	}
 	fputs("  classDef head fill:#d4edda,stroke:#2e7d32,stroke-width:2px\n"
 	      "  classDef merge fill:#e3f2fd,stroke:#1565c0\n"
@@ -303,7 +307,8 @@ mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 		v = &g->nodes[i];
 		for (k = 0; k < v->nparents; k++)
 			if (shown(&l, v->parents[k]) != shown(&l, i))
-				fprintf(f, "  r%zu -> r%zu;\n", shown(&l, v->parents[k]), shown(&l, i));
+				fprintf(f, "  r%zu -> r%zu;\n", shown(&l, v->parents[k]),
+				        shown(&l, i));
 		for (k = 0; k < v->ndeps; k++)
 			fprintf(f, "  r%zu -> r%zu [style=dashed, label=\"depends_on\"];\n",
 			        shown(&l, v->deps[k]), shown(&l, i));

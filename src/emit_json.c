@@ -94,8 +94,10 @@ table(const struct mg_model *m, const struct mg_table *t, const struct mg_option
 		json_array_append_new(cols, jc);
 	}
 	json_object_set_new(j, "columns", cols);
-	json_object_set_new(j, "tenant_id", json_boolean(mg_table_column(t, o->tenant_column) != NULL));
-	json_object_set_new(j, "space_id", json_boolean(mg_table_column(t, o->space_column) != NULL));
+	json_object_set_new(j, "tenant_id",
+	                    json_boolean(mg_table_column(t, o->tenant_column) != NULL));
+	json_object_set_new(j, "space_id",
+	                    json_boolean(mg_table_column(t, o->space_column) != NULL));
 	json_object_set_new(j, "soft_delete",
 	                    json_boolean(mg_table_column(t, o->soft_delete_column) != NULL));
 	for (i = 0; i < m->nindexes; i++) {

@@ -25,8 +25,7 @@ mg_emit_safe(FILE *f, const char *s)
 		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
 			fprintf(f, "\\%03o\\%03o", p[0], p[1]);
 			p++;
-		}
-		else
+		} else
 			fputc(*p, f);
 	}
 }
@@ -62,7 +61,10 @@ index_line(FILE *f, const struct mg_index *ix)
 {
 	size_t i;
 
-	fputs(ix->kind == MG_IX_PRIMARY_KEY ? "primary key" : ix->kind == MG_IX_UNIQUE ? "unique" : "index", f);
+	fputs(ix->kind == MG_IX_PRIMARY_KEY ? "primary key"
+	      : ix->kind == MG_IX_UNIQUE    ? "unique"
+	                                    : "index",
+	      f);
 	if (ix->name != NULL) {
 		fputc(' ', f);
 		mg_emit_safe(f, ix->name);
@@ -111,7 +113,8 @@ tables(FILE *f, const struct mg_model *m, const struct mg_options *o)
 		mg_emit_safe(f, o->tenant_column);
 		fprintf(f, ": %s  ", mg_table_column(t, o->tenant_column) ? "YES" : "NO");
 		mg_emit_safe(f, o->space_column);
-		fprintf(f, ": %s  soft delete (", mg_table_column(t, o->space_column) ? "YES" : "NO");
+		fprintf(f, ": %s  soft delete (",
+		        mg_table_column(t, o->space_column) ? "YES" : "NO");
 		mg_emit_safe(f, o->soft_delete_column);
 		fprintf(f, "): %s\n", mg_table_column(t, o->soft_delete_column) ? "YES" : "NO");
 		for (j = 0; j < m->nindexes; j++) {
@@ -151,7 +154,8 @@ mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 
 		fputc('\n', f);
 		mg_emit_safe(f, m->path);
-		fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col, severity(g->severity));
+		fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col,
+		        severity(g->severity));
 		mg_emit_safe(f, g->message);
 		fprintf(f, " [%s]\n", g->rule);
 		if (reasons && g->not_applied != NULL && g->code != NULL) {
@@ -182,7 +186,8 @@ mg_emit_errors(FILE *f, const struct mg_model *m)
 	for (i = 0; i < m->nerrors; i++) {
 		mg_emit_safe(f, m->path);
 		if (m->errors[i].line > 0)
-			fprintf(f, ":%u:%u", (unsigned)m->errors[i].line, (unsigned)m->errors[i].col);
+			fprintf(f, ":%u:%u", (unsigned)m->errors[i].line,
+			        (unsigned)m->errors[i].col);
 		fputs(": error: ", f);
 		mg_emit_safe(f, m->errors[i].message);
 		fputc('\n', f);
@@ -233,7 +238,8 @@ mg_emit_text(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 		fputs("\nNot analysed:\n", f);
 		for (i = 0; i < m->nnotes; i++) {
 			mg_emit_safe(f, m->path);
-			fprintf(f, ":%u:%u: note: ", (unsigned)m->notes[i].line, (unsigned)m->notes[i].col);
+			fprintf(f, ":%u:%u: note: ", (unsigned)m->notes[i].line,
+			        (unsigned)m->notes[i].col);
 			mg_emit_safe(f, m->notes[i].message);
 			fputc('\n', f);
 		}

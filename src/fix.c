@@ -144,8 +144,8 @@ matching_drop(const struct mg_model *m, const char *name)
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		if (op->kind == MG_OP_DROP_INDEX && op->source == MG_SRC_OP &&
-		    op->dir == MG_DOWNGRADE && op->object != NULL && strcmp(op->object, name) == 0 &&
-		    !op->in_loop)
+		    op->dir == MG_DOWNGRADE && op->object != NULL &&
+		    strcmp(op->object, name) == 0 && !op->in_loop)
 			return op;
 	}
 	return NULL;

@@ -27,7 +27,8 @@ mg_ident_refusal(const char *s)
 			return "identifier contains a control character";
 		/* SQLAlchemy's text() binds ":name" even inside double quotes. */
 		if (*p == ':')
-			return "identifier contains ':', which SQLAlchemy would take for a parameter";
+			return "identifier contains ':', which SQLAlchemy would take for a "
+			       "parameter";
 	}
 	return NULL;
 }
@@ -56,7 +57,8 @@ mg_ident_is_plain(const char *s)
 	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
 		return 0;
 	for (; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '$'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '$'))
 			return 0;
 		h = (h ^ *p) * 16777619u;
 	}
@@ -101,8 +103,9 @@ parser_says_plain(const char *s)
 	pg_query_free_parse_result(r);
 	if (ok) {
 		b.len = 0;
-		mg_buf_printf(&b, "UPDATE %s SET %s = %s WHERE %s IN (SELECT %s FROM %s ORDER BY %s)", s,
-		              s, s, s, s, s, s);
+		mg_buf_printf(&b,
+		              "UPDATE %s SET %s = %s WHERE %s IN (SELECT %s FROM %s ORDER BY %s)",
+		              s, s, s, s, s, s, s);
 		r = pg_query_parse(b.s);
 		ok = r.error == NULL;
 		pg_query_free_parse_result(r);

@@ -13,7 +13,7 @@
 struct mg_lookup {
 	struct lkey {
 		const char *table, *column;
-	} *leading; /* (table, first column) of upgrade indexes */
+	} * leading; /* (table, first column) of upgrade indexes */
 	size_t nleading;
 	const struct mg_table **created; /* tables created in upgrade(), by name */
 	size_t ncreated;
@@ -108,11 +108,11 @@ mg_model_free(struct mg_model *m)
 	free(m);
 }
 
-#define ADD(m, arr, n, cap)                                                                    \
-	do {                                                                                   \
-		mg_grow(&(m)->arr, &(m)->cap, (m)->n + 1, sizeof(*(m)->arr));                  \
-		memset(&(m)->arr[(m)->n], 0, sizeof(*(m)->arr));                               \
-		return &(m)->arr[(m)->n++];                                                    \
+#define ADD(m, arr, n, cap)                                                   \
+	do {                                                                  \
+		mg_grow(&(m)->arr, &(m)->cap, (m)->n + 1, sizeof(*(m)->arr)); \
+		memset(&(m)->arr[(m)->n], 0, sizeof(*(m)->arr));              \
+		return &(m)->arr[(m)->n++];                                   \
 	} while (0)
 
 struct mg_op *
@@ -247,14 +247,22 @@ const char *
 mg_op_kind_name(enum mg_op_kind k)
 {
 	static const char *const names[] = {
-	    "other",         "create_table",
-	    "drop_table",    "rename_table",
-	    "create_index",  "drop_index",
-	    "add_column",    "drop_column",
-	    "alter_column",  "create_foreign_key",
-	    "create_unique_constraint", "create_check_constraint",
-	    "drop_constraint", "execute",
-	    "bulk_insert",   "update",
+	    "other",
+	    "create_table",
+	    "drop_table",
+	    "rename_table",
+	    "create_index",
+	    "drop_index",
+	    "add_column",
+	    "drop_column",
+	    "alter_column",
+	    "create_foreign_key",
+	    "create_unique_constraint",
+	    "create_check_constraint",
+	    "drop_constraint",
+	    "execute",
+	    "bulk_insert",
+	    "update",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }

@@ -107,7 +107,8 @@ create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	ix->kind = MG_IX_INDEX;
 	ix->unique = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "unique")) == MG_YES;
 	ix->concurrently = op->concurrently;
-	ix->if_not_exists = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "if_not_exists")) == MG_YES;
+	ix->if_not_exists =
+	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "if_not_exists")) == MG_YES;
 	ix->where = where_arg(w, call, "postgresql_where");
 	ix->using_method = str(w, mg_call_kwarg(w->s, call, "postgresql_using"));
 	ix->dir = ctx->dir;
@@ -120,8 +121,7 @@ create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 }
 
 static void
-drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx,
-           struct mg_op *op)
+drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, struct mg_op *op)
 {
 	if (on_batch) {
 		op->table = ctx->batch_table;
@@ -137,8 +137,7 @@ drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ct
 }
 
 static void
-add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx,
-           struct mg_op *op)
+add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, struct mg_op *op)
 {
 	TSNode c = narg(w, call, on_batch, 1, "column");
 
@@ -289,7 +288,8 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 		create_foreign_key(w, call, on_batch, ctx, opi);
 		break;
 	case MG_OP_CREATE_UNIQUE_CONSTRAINT:
-		create_unique(w, call, on_batch, ctx, opi, strcmp(method, "create_primary_key") == 0);
+		create_unique(w, call, on_batch, ctx, opi,
+		              strcmp(method, "create_primary_key") == 0);
 		break;
 	case MG_OP_CREATE_CHECK_CONSTRAINT:
 	case MG_OP_DROP_CONSTRAINT:
@@ -303,9 +303,10 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 			op->sql_line = mg_node_line(sql);
 		}
 		if (op->sql == NULL)
-			mg_model_add_note(w->m, op->span.line, op->span.col,
-			                  "op.execute() with SQL that is not a literal string: opaque, "
-			                  "not analysed");
+			mg_model_add_note(
+			    w->m, op->span.line, op->span.col,
+			    "op.execute() with SQL that is not a literal string: opaque, "
+			    "not analysed");
 		else
 			mg_sql_analyze(w->m, opi); /* its statements follow it, in order */
 		break;

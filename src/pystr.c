@@ -259,8 +259,8 @@ mg_utf8_valid(const char *s, size_t n)
 				return 0;
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
 		p += len;
 	}

@@ -24,7 +24,8 @@ sym(const TSLanguage *l, const char *name, int named)
 	TSSymbol s = ts_language_symbol_for_name(l, name, (uint32_t)strlen(name), named);
 
 	if (s == 0) {
-		fprintf(stderr, "migen: tree-sitter-python has no node '%s' (wrong grammar version?)\n",
+		fprintf(stderr,
+		        "migen: tree-sitter-python has no node '%s' (wrong grammar version?)\n",
 		        name);
 		abort();
 	}
@@ -284,7 +285,8 @@ find_arg(const struct mg_pysrc *s, TSNode call, int nth, const char *kw, unsigne
 				continue;
 			if (y == mg_sym.keyword_argument) {
 				if (kw != NULL &&
-				    mg_node_is_ident(s, ts_node_child_by_field_id(k, mg_sym.f_name), kw)) {
+				    mg_node_is_ident(s, ts_node_child_by_field_id(k, mg_sym.f_name),
+				                     kw)) {
 					found = ts_node_child_by_field_id(k, mg_sym.f_value);
 					break;
 				}

@@ -17,8 +17,8 @@ struct mg_pysyms {
 	    parenthesized_expression, function_definition, decorated_definition, with_statement,
 	    with_clause, with_item, as_pattern, as_pattern_target, call, attribute, identifier,
 	    argument_list, keyword_argument, list, tuple, none, true_, false_, block, for_statement,
-	    while_statement, if_statement, class_definition, error, integer, comment,
-	    list_splat, dictionary_splat, type, lambda, list_comprehension, set_comprehension,
+	    while_statement, if_statement, class_definition, error, integer, comment, list_splat,
+	    dictionary_splat, type, lambda, list_comprehension, set_comprehension,
 	    dictionary_comprehension, generator_expression, kw_def, kw_class;
 	TSFieldId f_left, f_right, f_type, f_name, f_body, f_function, f_arguments, f_object,
 	    f_attribute, f_value, f_alias, f_definition;

@@ -219,19 +219,20 @@ check_files(struct mg_revgraph *g)
 		const struct mg_rev *r = &g->revs[i];
 
 		if (r->error != NULL) {
-			mg_revgraph_add(g, MG_ERROR, "unparsable-file", r->path, r->error_line, "%s",
-			                r->error);
+			mg_revgraph_add(g, MG_ERROR, "unparsable-file", r->path, r->error_line,
+			                "%s", r->error);
 			/* Its revision, when readable, still joins the graph: otherwise
 			 * its children would be reported as dangling too. */
 			if (r->revision == NULL)
 				continue;
 		}
 		if (r->revision == NULL) {
-			mg_revgraph_add(g, MG_ERROR, "missing-revision", r->path, r->line, "%s",
-			                r->has_revision
-			                    ? "the revision id is not a literal string: migen reads "
-			                      "files without running them"
-			                    : "no revision variable (Alembic cannot load this file)");
+			mg_revgraph_add(
+			    g, MG_ERROR, "missing-revision", r->path, r->line, "%s",
+			    r->has_revision
+			        ? "the revision id is not a literal string: migen reads "
+			          "files without running them"
+			        : "no revision variable (Alembic cannot load this file)");
 			continue;
 		}
 		if (strpbrk(r->revision, "@-+") != NULL || r->revision[0] == '\0') {
@@ -277,7 +278,8 @@ check_files(struct mg_revgraph *g)
 				struct mg_finding *f;
 
 				f = mg_revgraph_add(g, MG_ERROR, "duplicate-revision", dup->path,
-				                    dup->line, "duplicate revision '%s' (also in %s)",
+				                    dup->line,
+				                    "duplicate revision '%s' (also in %s)",
 				                    dup->revision, first->path);
 				involve(g, f, first->path);
 				continue;
@@ -363,7 +365,8 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			size_t p = mg_revgraph_find(g, r->down.v[j]), k;
 
 			if (p == NONE) {
-				mg_revgraph_add(g, MG_ERROR, "dangling-down-revision", r->path, r->line,
+				mg_revgraph_add(g, MG_ERROR, "dangling-down-revision", r->path,
+				                r->line,
 				                "down_revision '%s' of '%s' does not exist",
 				                r->down.v[j], r->revision);
 				continue;
@@ -383,10 +386,11 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			if (p == NONE)
 				p = find_label(labels, nlabels, r->deps.v[j]);
 			if (p == NONE) {
-				mg_revgraph_add(g, MG_ERROR, "dangling-depends-on", r->path, r->line,
-				                "depends_on '%s' of '%s' is neither a revision nor a "
-				                "branch label",
-				                r->deps.v[j], r->revision);
+				mg_revgraph_add(
+				    g, MG_ERROR, "dangling-depends-on", r->path, r->line,
+				    "depends_on '%s' of '%s' is neither a revision nor a "
+				    "branch label",
+				    r->deps.v[j], r->revision);
 				continue;
 			}
 			v->deps[v->ndeps++] = p;
@@ -759,7 +763,8 @@ longest_chain(struct mg_revgraph *g)
 		for (k = 0; k < v->nparents; k++) {
 			size_t p = v->parents[k];
 			if (len[p] + 1 > len[x] ||
-			    (len[p] + 1 == len[x] && strcmp(idof(g, from[p]), idof(g, from[x])) < 0)) {
+			    (len[p] + 1 == len[x] &&
+			     strcmp(idof(g, from[p]), idof(g, from[x])) < 0)) {
 				len[x] = len[p] + 1;
 				from[x] = from[p];
 			}

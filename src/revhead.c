@@ -198,7 +198,8 @@ import(struct scan *s)
 			if (depth-- != 1)
 				return 0;
 			s->p++;
-		} else if (is_ident(c) || c == ' ' || c == '\t' || c == '.' || c == ',' || c == '*') {
+		} else if (is_ident(c) || c == ' ' || c == '\t' || c == '.' || c == ',' ||
+		           c == '*') {
 			s->p++;
 		} else {
 			return 0;

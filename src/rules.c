@@ -8,12 +8,9 @@
 #include "migen/snippet.h"
 
 const struct mg_rule *const mg_rules[] = {
-    &mg_rule_missing_tenant_index,
-    &mg_rule_missing_fk_index,
-    &mg_rule_require_concurrent_index,
-    &mg_rule_concurrent_index_in_transaction,
-    &mg_rule_not_null_without_backfill,
-    NULL,
+    &mg_rule_missing_tenant_index,      &mg_rule_missing_fk_index,
+    &mg_rule_require_concurrent_index,  &mg_rule_concurrent_index_in_transaction,
+    &mg_rule_not_null_without_backfill, NULL,
 };
 
 struct mg_diag *

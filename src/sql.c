@@ -17,10 +17,10 @@
 
 struct sqlctx {
 	struct mg_model *m;
-	size_t exec;      /* the execute op */
-	const char *sql;  /* its text */
+	size_t exec;     /* the execute op */
+	const char *sql; /* its text */
 	size_t sql_len;
-	size_t stmt_at;   /* current statement's start in sql */
+	size_t stmt_at; /* current statement's start in sql */
 	size_t stmt_end;
 };
 
@@ -84,7 +84,8 @@ first_token(const struct sqlctx *c, size_t at)
 			at = next;
 			continue;
 		}
-		if (c->sql[at] != ' ' && c->sql[at] != '\t' && c->sql[at] != '\n' && c->sql[at] != '\r')
+		if (c->sql[at] != ' ' && c->sql[at] != '\t' && c->sql[at] != '\n' &&
+		    c->sql[at] != '\r')
 			break;
 		at++;
 	}
@@ -234,7 +235,8 @@ where_text(struct sqlctx *c, size_t from)
 			i = next - 1;
 			continue;
 		}
-		if (strncasecmp(c->sql + i, "where", 5) == 0 && (i == 0 || !ident_char(c->sql[i - 1])) &&
+		if (strncasecmp(c->sql + i, "where", 5) == 0 &&
+		    (i == 0 || !ident_char(c->sql[i - 1])) &&
 		    (i + 5 == c->stmt_end || !ident_char(c->sql[i + 5])))
 			return trim_dup(c, c->sql + i + 5, c->stmt_end - i - 5);
 	}
@@ -321,14 +323,16 @@ drop_stmt(struct sqlctx *c, json_t *s)
 	items = json_object_get(json_object_get(json_array_get(objs, 0), "List"), "items");
 	if (json_array_size(items) > 0) {
 		size_t n = json_array_size(items);
-		const char *last = jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval");
+		const char *last =
+		    jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval");
 		if (op->kind == MG_OP_DROP_INDEX)
 			op->object = dup(c, last);
 		else
 			op->table = dup(c, last);
 		if (n > 1)
 			op->schema =
-			    dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"), "sval"));
+			    dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"),
+			                "sval"));
 	}
 }
 
@@ -460,14 +464,15 @@ alter_table(struct sqlctx *c, json_t *s)
 		if (strcmp(sub, "AT_AddColumn") == 0) {
 			struct mg_column *col = mg_arena_alloc(&c->m->arena, sizeof(*col));
 			opi = add_op(c, MG_OP_ADD_COLUMN, rel);
-			column_def(c, json_object_get(json_object_get(cmd, "def"), "ColumnDef"), col, opi,
-			           c->m->ops[opi].table);
+			column_def(c, json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
+			           col, opi, c->m->ops[opi].table);
 			op = &c->m->ops[opi];
 			op->coldef = col;
 			op->column = col->name;
 			op->nullable = col->nullable;
 			op->has_server_default = col->has_server_default;
-		} else if (strcmp(sub, "AT_SetNotNull") == 0 || strcmp(sub, "AT_DropNotNull") == 0) {
+		} else if (strcmp(sub, "AT_SetNotNull") == 0 ||
+		           strcmp(sub, "AT_DropNotNull") == 0) {
 			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
 			op = &c->m->ops[opi];
 			op->column = dup(c, jstr(cmd, "name"));
@@ -484,8 +489,8 @@ alter_table(struct sqlctx *c, json_t *s)
 				kind = MG_OP_CREATE_FOREIGN_KEY;
 			else if (t != NULL && strcmp(t, "CONSTR_CHECK") == 0)
 				kind = MG_OP_CREATE_CHECK_CONSTRAINT;
-			else if (t != NULL &&
-			         (strcmp(t, "CONSTR_UNIQUE") == 0 || strcmp(t, "CONSTR_PRIMARY") == 0))
+			else if (t != NULL && (strcmp(t, "CONSTR_UNIQUE") == 0 ||
+			                       strcmp(t, "CONSTR_PRIMARY") == 0))
 				kind = MG_OP_CREATE_UNIQUE_CONSTRAINT;
 			opi = add_op(c, kind, rel);
 			c->m->ops[opi].object = dup(c, jstr(k, "conname"));
@@ -569,7 +574,8 @@ update_stmt(struct sqlctx *c, json_t *s)
 
 	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
 	for (i = 0; i < n; i++) {
-		const char *name = jstr(json_object_get(json_array_get(targets, i), "ResTarget"), "name");
+		const char *name =
+		    jstr(json_object_get(json_array_get(targets, i), "ResTarget"), "name");
 		if (name != NULL)
 			op->set_columns[op->nset++] = dup(c, name);
 	}

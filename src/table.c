@@ -152,8 +152,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				if (mg_node_is_ident(w->s, name, "nullable")) {
 					col->nullable = mg_node_bool(w->s, v);
 					col->nullable_given = 1;
-				}
-				else if (mg_node_is_ident(w->s, name, "primary_key"))
+				} else if (mg_node_is_ident(w->s, name, "primary_key"))
 					col->primary_key = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "index"))
 					col->index = mg_node_bool(w->s, v) == MG_YES;
@@ -172,7 +171,8 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				}
 				continue;
 			}
-			if (ts_node_symbol(k) == mg_sym.call && mg_call_name_is(w->s, k, "ForeignKey")) {
+			if (ts_node_symbol(k) == mg_sym.call &&
+			    mg_call_name_is(w->s, k, "ForeignKey")) {
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
 				continue;
@@ -413,8 +413,8 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		}
 		if (!col->index && !col->unique)
 			continue;
-		ix = table_index(w, opi, &w->m->tables[ti], col->unique ? MG_IX_UNIQUE : MG_IX_INDEX,
-		                 call);
+		ix = table_index(w, opi, &w->m->tables[ti],
+		                 col->unique ? MG_IX_UNIQUE : MG_IX_INDEX, call);
 		ix->line = col->line;
 		ix->columns_known = 1;
 		push_column(w, ix, &cap, col->name, 0);

@@ -44,8 +44,16 @@ static int
 not_an_op(const char *method)
 {
 	static const char *const skip[] = {
-	    "f", "get_bind", "get_context", "inline_literal", "batch_alter_table",
-	    "implementation_for", "invoke", "register_operation", "run_async", NULL,
+	    "f",
+	    "get_bind",
+	    "get_context",
+	    "inline_literal",
+	    "batch_alter_table",
+	    "implementation_for",
+	    "invoke",
+	    "register_operation",
+	    "run_async",
+	    NULL,
 	};
 	size_t i;
 
@@ -86,9 +94,10 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 		return 0;
 	if (ts_node_symbol(f) == mg_sym.identifier) {
 		if (is_helper(w, f))
-			mg_model_add_note(w->m, mg_node_line(n), mg_node_col(n),
-			                  "%s() calls helper '%s': operations inside it are not analysed",
-			                  ctx->function, mg_node_dup(&w->m->arena, w->s, f));
+			mg_model_add_note(
+			    w->m, mg_node_line(n), mg_node_col(n),
+			    "%s() calls helper '%s': operations inside it are not analysed",
+			    ctx->function, mg_node_dup(&w->m->arena, w->s, f));
 		return 0;
 	}
 	if (ts_node_symbol(f) != mg_sym.attribute)
@@ -124,7 +133,8 @@ with_items(struct mg_walk *w, TSNode with, struct mg_ctx *ctx)
 		n = ts_node_named_child_count(clause);
 		for (i = 0; i < n; i++) {
 			TSNode item = ts_node_named_child(clause, i);
-			TSNode v = ts_node_child_by_field_id(item, mg_sym.f_value), alias = {{0}, 0, 0};
+			TSNode v = ts_node_child_by_field_id(item, mg_sym.f_value),
+			       alias = {{0}, 0, 0};
 
 			if (ts_node_is_null(v))
 				continue;
@@ -142,10 +152,11 @@ with_items(struct mg_walk *w, TSNode with, struct mg_ctx *ctx)
 				if (ts_node_is_null(id) || ts_node_symbol(id) != mg_sym.identifier)
 					continue;
 				ctx->batch_alias = mg_node_dup(&w->m->arena, w->s, id);
-				ctx->batch_table = mg_node_string(
-				    &w->m->arena, w->s, mg_call_arg_or_kw(w->s, v, 0, "table_name"));
-				ctx->batch_schema = mg_node_string(&w->m->arena, w->s,
-				                                   mg_call_kwarg(w->s, v, "schema"));
+				ctx->batch_table =
+				    mg_node_string(&w->m->arena, w->s,
+				                   mg_call_arg_or_kw(w->s, v, 0, "table_name"));
+				ctx->batch_schema = mg_node_string(
+				    &w->m->arena, w->s, mg_call_kwarg(w->s, v, "schema"));
 			}
 		}
 	} while (ts_tree_cursor_goto_next_sibling(&c));
@@ -179,9 +190,10 @@ enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 	 * function too, into this one after a syntax error. What follows is
 	 * not this function's: stop here.
 	 */
-	if ((y == mg_sym.kw_def || y == mg_sym.kw_class ||
-	     mg_node_is_ident(w->s, n, "def") || mg_node_is_ident(w->s, n, "class")) &&
-	    !ts_node_is_null(ts_node_parent(n)) && ts_node_symbol(ts_node_parent(n)) == mg_sym.error)
+	if ((y == mg_sym.kw_def || y == mg_sym.kw_class || mg_node_is_ident(w->s, n, "def") ||
+	     mg_node_is_ident(w->s, n, "class")) &&
+	    !ts_node_is_null(ts_node_parent(n)) &&
+	    ts_node_symbol(ts_node_parent(n)) == mg_sym.error)
 		return 3;
 	if (!ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
 		return 0;
@@ -193,10 +205,9 @@ enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 		return 2;
 	}
 	if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
-	    y == mg_sym.function_definition || y == mg_sym.class_definition ||
-	    y == mg_sym.lambda || y == mg_sym.list_comprehension ||
-	    y == mg_sym.set_comprehension || y == mg_sym.dictionary_comprehension ||
-	    y == mg_sym.generator_expression) {
+	    y == mg_sym.function_definition || y == mg_sym.class_definition || y == mg_sym.lambda ||
+	    y == mg_sym.list_comprehension || y == mg_sym.set_comprehension ||
+	    y == mg_sym.dictionary_comprehension || y == mg_sym.generator_expression) {
 		/* A loop, a comprehension, or a function that may be called any
 		 * number of times: its ops do not run exactly once. */
 		k->in_loop = 1;

@@ -36,8 +36,8 @@ struct mg_alembic_env {
 	const char *script_dir;      /* the folder it names */
 	const char **versions;       /* version folders */
 	size_t nversions;
-	int versions_configured;     /* from version_locations (else script_dir/versions) */
-	int recursive;               /* recursive_version_locations */
+	int versions_configured; /* from version_locations (else script_dir/versions) */
+	int recursive;           /* recursive_version_locations */
 	struct mg_ini_problem *problems;
 	size_t nproblems, capproblems;
 	struct mg_arena arena;

@@ -32,8 +32,8 @@ struct mg_model *mg_analyze(const char *path, const char *src, size_t len,
 struct mg_parser;
 struct mg_parser *mg_parser_new(void);
 void mg_parser_free(struct mg_parser *p);
-struct mg_model *mg_analyze_with(struct mg_parser *p, const char *path, const char *src,
-                                 size_t len, enum mg_analyze_mode mode);
+struct mg_model *mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t len,
+                                 enum mg_analyze_mode mode);
 
 /*
  * The revision variables from the module header alone: the bytes before the

@@ -19,9 +19,9 @@ struct mg_doctor {
 	const char *env_py;               /* script_dir/env.py, NULL without an ini */
 	const char *mako;                 /* script_dir/script.py.mako */
 	int env_py_ok, mako_ok;
-	const char *const *versions;      /* the folders checked */
-	const unsigned char *version_ok;  /* per folder: it exists */
-	const size_t *version_files;      /* per folder: migrations found in it */
+	const char *const *versions;     /* the folders checked */
+	const unsigned char *version_ok; /* per folder: it exists */
+	const size_t *version_files;     /* per folder: migrations found in it */
 	size_t nversions;
 	int recursive, full;
 	const struct mg_revset *set;

@@ -34,7 +34,7 @@ struct mg_strlist {
 struct mg_revinfo {
 	const char *revision; /* NULL: missing or not a literal */
 	struct mg_span revision_span;
-	int has_revision;      /* a `revision` assignment exists */
+	int has_revision; /* a `revision` assignment exists */
 	struct mg_strlist down_revision;
 	struct mg_strlist branch_labels;
 	struct mg_strlist depends_on;
@@ -66,14 +66,15 @@ enum mg_index_kind {
 };
 
 struct mg_index {
-	const char *name;     /* NULL: not given (PostgreSQL names it) or not a literal */
-	const char *table;    /* NULL: unknown */
+	const char *name;  /* NULL: not given (PostgreSQL names it) or not a literal */
+	const char *table; /* NULL: unknown */
 	const char *schema;
 	const char **columns; /* a name, or an expression's source text */
 	int *is_expr;         /* per column: 1 when an expression */
-	const char **elements; /* from SQL: each element as written (`a DESC`, `lower(b)`), else NULL */
+	const char *
+	    *elements; /* from SQL: each element as written (`a DESC`, `lower(b)`), else NULL */
 	size_t ncolumns;
-	int columns_known;    /* the column list was a literal */
+	int columns_known; /* the column list was a literal */
 	enum mg_index_kind kind;
 	int unique;
 	int concurrently;
@@ -127,28 +128,28 @@ struct mg_op {
 	enum mg_direction dir;
 	const char *function; /* "upgrade", "downgrade_engine1", ... */
 	enum mg_source source;
-	size_t parent;          /* for SQL statements: the execute op; else its own index */
-	struct mg_span span;    /* the call expression */
-	struct mg_span stmt;    /* the whole statement (line start to line end) holding the call */
-	int autocommit;         /* inside `with op.get_context().autocommit_block():` */
-	int batch;              /* a batch_op call inside op.batch_alter_table() */
-	int in_loop;            /* inside a for/while: may run any number of times */
-	const char *table;      /* NULL: unknown */
+	size_t parent;       /* for SQL statements: the execute op; else its own index */
+	struct mg_span span; /* the call expression */
+	struct mg_span stmt; /* the whole statement (line start to line end) holding the call */
+	int autocommit;      /* inside `with op.get_context().autocommit_block():` */
+	int batch;           /* a batch_op call inside op.batch_alter_table() */
+	int in_loop;         /* inside a for/while: may run any number of times */
+	const char *table;   /* NULL: unknown */
 	const char *schema;
-	const char *column;     /* add/drop/alter column */
-	const char *new_name;   /* rename_table: the new name */
-	const char *object;     /* drop_index, constraints: the index or constraint name */
+	const char *column;       /* add/drop/alter column */
+	const char *new_name;     /* rename_table: the new name */
+	const char *object;       /* drop_index, constraints: the index or constraint name */
 	struct mg_column *coldef; /* add_column: the sa.Column, else NULL */
-	int nullable;            /* alter_column nullable=; mg_tri */
-	int has_server_default;  /* alter_column/add_column server_default given; mg_tri */
-	int concurrently;        /* create/drop index built CONCURRENTLY */
+	int nullable;             /* alter_column nullable=; mg_tri */
+	int has_server_default;   /* alter_column/add_column server_default given; mg_tri */
+	int concurrently;         /* create/drop index built CONCURRENTLY */
 	const char **set_columns; /* update: the columns it SETs */
 	size_t nset;
-	const char *sql;         /* execute: the decoded SQL text, NULL when opaque */
-	uint32_t sql_line;       /* execute: line where the SQL literal starts */
-	int sql_error;           /* execute: the literal SQL did not parse */
-	size_t index;            /* create/drop index: its mg_index, or (size_t)-1 */
-	size_t table_index;      /* create_table: its mg_table, or (size_t)-1 */
+	const char *sql;    /* execute: the decoded SQL text, NULL when opaque */
+	uint32_t sql_line;  /* execute: line where the SQL literal starts */
+	int sql_error;      /* execute: the literal SQL did not parse */
+	size_t index;       /* create/drop index: its mg_index, or (size_t)-1 */
+	size_t table_index; /* create_table: its mg_table, or (size_t)-1 */
 };
 
 struct mg_table {
@@ -196,8 +197,8 @@ struct mg_model {
 	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
 	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
-	int syntax_errors; /* tree-sitter found ERROR or MISSING nodes */
-	char quote;        /* the quote most string literals use: '"' or '\'' */
+	int syntax_errors;  /* tree-sitter found ERROR or MISSING nodes */
+	char quote;         /* the quote most string literals use: '"' or '\'' */
 	const char *indent; /* one indentation level as the file writes it */
 	const char *eol;    /* "\n" or "\r\n" */
 	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */

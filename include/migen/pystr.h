@@ -12,8 +12,9 @@
 
 enum mg_pystr_result {
 	MG_PYSTR_OK = 0,
-	MG_PYSTR_FSTRING = 1,   /* an f-string: its value is not known */
-	MG_PYSTR_MALFORMED = 2, /* not a complete literal (syntax error) or an escape migen cannot decode */
+	MG_PYSTR_FSTRING = 1, /* an f-string: its value is not known */
+	MG_PYSTR_MALFORMED =
+	    2, /* not a complete literal (syntax error) or an escape migen cannot decode */
 };
 
 /*

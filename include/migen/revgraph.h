@@ -24,16 +24,16 @@
 
 /* One migration file as read: what the graph needs of it. */
 struct mg_rev {
-	const char *path;      /* as shown to the user */
-	const char *revision;  /* NULL: no literal revision id */
-	uint32_t line;         /* line of the `revision =` assignment, 0 if none */
-	int has_revision;      /* a `revision` variable exists (literal or not) */
+	const char *path;         /* as shown to the user */
+	const char *revision;     /* NULL: no literal revision id */
+	uint32_t line;            /* line of the `revision =` assignment, 0 if none */
+	int has_revision;         /* a `revision` variable exists (literal or not) */
 	struct mg_strlist down;   /* down_revision */
 	struct mg_strlist labels; /* branch_labels */
 	struct mg_strlist deps;   /* depends_on */
-	const char *message;   /* first docstring line, or NULL */
-	const char *error;     /* NULL, or why the file could not be read/parsed */
-	uint32_t error_line;   /* where, when known */
+	const char *message;      /* first docstring line, or NULL */
+	const char *error;        /* NULL, or why the file could not be read/parsed */
+	uint32_t error_line;      /* where, when known */
 };
 
 struct mg_finding {
@@ -48,36 +48,36 @@ struct mg_finding {
 
 /* A revision with an id, after duplicates are dropped. */
 struct mg_revnode {
-	size_t rev;             /* index into the mg_rev array */
-	size_t *parents;        /* down_revision targets that exist */
+	size_t rev;      /* index into the mg_rev array */
+	size_t *parents; /* down_revision targets that exist */
 	size_t nparents;
-	size_t *children;       /* revisions naming this one in down_revision */
+	size_t *children; /* revisions naming this one in down_revision */
 	size_t nchildren;
-	size_t *deps;           /* depends_on targets that exist (ids or branch labels) */
+	size_t *deps; /* depends_on targets that exist (ids or branch labels) */
 	size_t ndeps;
-	const char **labels;    /* branch labels inherited as Alembic does (heads only) */
+	const char **labels; /* branch labels inherited as Alembic does (heads only) */
 	size_t nlabels;
 };
 
 struct mg_revgraph {
 	const struct mg_rev *revs; /* borrowed */
 	size_t nrevs;
-	struct mg_revnode *nodes;  /* in rev order (sorted by path) */
+	struct mg_revnode *nodes; /* in rev order (sorted by path) */
 	size_t nnodes;
-	size_t *byid;              /* node indexes sorted by revision id */
+	size_t *byid; /* node indexes sorted by revision id */
 
-	size_t *heads, nheads;           /* node indexes, sorted by id */
+	size_t *heads, nheads; /* node indexes, sorted by id */
 	size_t *roots, nroots;
 	size_t *merges, nmerges;
 	size_t *branchpoints, nbranchpoints;
-	size_t *conflict, nconflict;     /* heads that need merging (multiple-heads) */
-	size_t *diverge, ndiverge;       /* where the conflicting heads part */
+	size_t *conflict, nconflict; /* heads that need merging (multiple-heads) */
+	size_t *diverge, ndiverge;   /* where the conflicting heads part */
 	int cyclic;
-	size_t chain_len;                /* longest chain, in revisions; 0 if cyclic/empty */
-	size_t chain_from, chain_to;     /* its root and head nodes */
-	const char *merge_command;       /* `alembic merge ...`, or NULL */
+	size_t chain_len;            /* longest chain, in revisions; 0 if cyclic/empty */
+	size_t chain_from, chain_to; /* its root and head nodes */
+	const char *merge_command;   /* `alembic merge ...`, or NULL */
 
-	struct mg_finding *findings;     /* sorted: by file, then the graph's own */
+	struct mg_finding *findings; /* sorted: by file, then the graph's own */
 	size_t nfindings, capfindings;
 	struct mg_arena arena;
 };

@@ -17,7 +17,7 @@
 struct mg_revset {
 	struct mg_rev *revs; /* sorted by path */
 	size_t n;
-	const char **twice;  /* files reached twice through overlapping folders (skipped) */
+	const char **twice; /* files reached twice through overlapping folders (skipped) */
 	size_t ntwice;
 	struct mg_arena arena;
 	struct mg_arena *arenas; /* the loading threads' strings */

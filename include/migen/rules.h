@@ -12,8 +12,8 @@
 #include "migen/model.h"
 
 struct mg_options {
-	int add_tenant_indexes; /* --add-tenant-indexes */
-	int use_concurrently;   /* --use-concurrently */
+	int add_tenant_indexes;         /* --add-tenant-indexes */
+	int use_concurrently;           /* --use-concurrently */
 	const char *tenant_column;      /* tenant_id */
 	const char *space_column;       /* space_id */
 	const char *soft_delete_column; /* deleted_at */
@@ -34,12 +34,12 @@ struct mg_diag {
 	const char *table;  /* NULL when none */
 	const char *column; /* the database column concerned, or NULL */
 	uint32_t line, col;
-	const char *message;  /* one line */
-	const char *where;    /* where the code goes, e.g. "upgrade(), after op.create_table('t')" */
-	const char *code;     /* Python to paste, or NULL */
-	const char *downgrade;/* Python for downgrade(), or NULL */
+	const char *message; /* one line */
+	const char *where;   /* where the code goes, e.g. "upgrade(), after op.create_table('t')" */
+	const char *code;    /* Python to paste, or NULL */
+	const char *downgrade;       /* Python for downgrade(), or NULL */
 	const char *downgrade_where; /* where that goes, e.g. "downgrade(), at the start" */
-	size_t op;            /* the operation concerned, or (size_t)-1 */
+	size_t op;                   /* the operation concerned, or (size_t)-1 */
 	enum mg_fix_kind fix;
 	/* Filled by the fix planner (fix.h): */
 	int applied;

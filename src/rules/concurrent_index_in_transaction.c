@@ -17,10 +17,11 @@ report(const struct mg_model *m, struct mg_diags *d, const struct mg_op *op, siz
 	g->line = op->span.line;
 	g->col = op->span.col;
 	g->op = op->source == MG_SRC_SQL ? op->parent : opi;
-	g->message = mg_arena_printf(
-	    &d->arena,
-	    "%s INDEX CONCURRENTLY%s%s runs inside the migration's transaction: PostgreSQL refuses it (\"cannot run inside a transaction block\")",
-	    what, name ? " " : "", name ? name : "");
+	g->message =
+	    mg_arena_printf(&d->arena,
+	                    "%s INDEX CONCURRENTLY%s%s runs inside the migration's transaction: "
+	                    "PostgreSQL refuses it (\"cannot run inside a transaction block\")",
+	                    what, name ? " " : "", name ? name : "");
 	/* The fix is the same statement, moved into an autocommit block. */
 	g->code = mg_rc_wrap_autocommit(d, m, &m->ops[g->op]);
 	g->where = mg_arena_printf(&d->arena, "%s(), instead of the statement at line %u",

@@ -52,7 +52,8 @@ duplicates(const struct mg_model *m, char *dup)
 		}
 	qsort(k, n, sizeof(*k), fkcmp);
 	for (i = 1; i < n; i++)
-		if (strcmp(k[i - 1].table, k[i].table) == 0 && strcmp(k[i - 1].column, k[i].column) == 0)
+		if (strcmp(k[i - 1].table, k[i].table) == 0 &&
+		    strcmp(k[i - 1].column, k[i].column) == 0)
 			dup[k[i].i] = 1;
 	free(k);
 }
@@ -100,11 +101,12 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = fk->line;
 		g->col = fk->col;
 		g->op = fk->op;
-		g->message = mg_arena_printf(
-		    &d->arena,
-		    "foreign key %s.%s -> %s has no index leading with it: joins and deletes on '%s' scan '%s'",
-		    fk->table, fk->columns[0], fk->ref_table ? fk->ref_table : "?",
-		    fk->ref_table ? fk->ref_table : "the parent", fk->table);
+		g->message =
+		    mg_arena_printf(&d->arena,
+		                    "foreign key %s.%s -> %s has no index leading with it: joins "
+		                    "and deletes on '%s' scan '%s'",
+		                    fk->table, fk->columns[0], fk->ref_table ? fk->ref_table : "?",
+		                    fk->ref_table ? fk->ref_table : "the parent", fk->table);
 		if (!mg_rc_safe(fk->columns, fk->ncolumns))
 			continue;
 		memset(&ix, 0, sizeof(ix));
@@ -113,7 +115,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		ix.schema = existing ? op->schema : created->schema;
 		ix.columns = quoted(d, fk->columns, fk->ncolumns);
 		ix.ncolumns = fk->ncolumns;
-		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
+		g->where =
+		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		/* On an existing table a plain CREATE INDEX blocks writes while it builds.
 		 * NULL when a name is not safe to put into code: the finding stays. */
 		if ((g->code = mg_rc_index_code(d, m, &ix, existing)) == NULL)
@@ -121,7 +124,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
 		g->downgrade_where =
 		    existing ? "downgrade(), at the start"
-		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", fk->table);
+		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')",
+		                               fk->table);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
 	free(dup);

@@ -44,9 +44,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = t->line;
 		g->col = t->col;
 		g->op = t->op;
-		g->message = mg_arena_printf(
-		    &d->arena, "table '%s' has %s but no index leading with it: every tenant query scans the table",
-		    t->name, o->tenant_column);
+		g->message = mg_arena_printf(&d->arena,
+		                             "table '%s' has %s but no index leading with it: "
+		                             "every tenant query scans the table",
+		                             t->name, o->tenant_column);
 		{
 			/* Names from the command line and the file are hostile. */
 			const char *raw[4] = {o->tenant_column, o->space_column,
@@ -64,12 +65,14 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			ix.where = mg_arena_printf(&d->arena, "%s IS NULL",
 			                           mg_rc_sql_name(d, o->soft_delete_column));
 		/* The table is new and empty: the plain form keeps the migration atomic. */
-		g->where = mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
+		g->where =
+		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		/* NULL when a name is not safe to put into code: the finding stays. */
 		if ((g->code = mg_rc_index_code(d, m, &ix, 0)) == NULL)
 			continue;
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 0);
-		g->downgrade_where = mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", t->name);
+		g->downgrade_where =
+		    mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", t->name);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
 }

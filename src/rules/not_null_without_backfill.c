@@ -39,7 +39,8 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table, cons
 			continue;
 		if (p->kind == MG_OP_EXECUTE && p->sql == NULL)
 			return 1; /* opaque: it may well be the backfill */
-		if (p->kind == MG_OP_BULK_INSERT && (p->table == NULL || strcmp(p->table, table) == 0))
+		if (p->kind == MG_OP_BULK_INSERT &&
+		    (p->table == NULL || strcmp(p->table, table) == 0))
 			return 1;
 		if (p->kind == MG_OP_UPDATE && (p->table == NULL || strcmp(p->table, table) == 0) &&
 		    sets(p, column))
@@ -75,10 +76,13 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	if (add)
 		mg_snippet_add_nullable_column(&b, &bf, &st);
 	if (o->backfill_python == NULL && o->backfill_sql == NULL) {
-		mg_buf_printf(&b, "%s# The value existing rows get: migen cannot know it. Left as ... it fails\n",
-		              st.indent);
-		mg_buf_printf(&b, "%s# loudly until set (or run enhance with --default / --default-sql).\n",
-		              st.indent);
+		mg_buf_printf(
+		    &b,
+		    "%s# The value existing rows get: migen cannot know it. Left as ... it fails\n",
+		    st.indent);
+		mg_buf_printf(
+		    &b, "%s# loudly until set (or run enhance with --default / --default-sql).\n",
+		    st.indent);
 		mg_buf_printf(&b, "%sbackfill_value = ...\n", st.indent);
 	}
 	mg_snippet_backfill(&b, &bf, &st);
@@ -87,7 +91,8 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
 	/* Applied only when the value is known, and only to an op.* call of its own. */
 	if (o->backfill_python == NULL && o->backfill_sql == NULL)
-		g->not_applied = "needs the value for existing rows: --default VALUE or --default-sql EXPR";
+		g->not_applied =
+		    "needs the value for existing rows: --default VALUE or --default-sql EXPR";
 	else if (op->source != MG_SRC_OP)
 		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
 	else if (op->in_loop)
@@ -130,11 +135,14 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->op = i;
 		g->message =
 		    add ? mg_arena_printf(&d->arena,
-		                          "NOT NULL column %s.%s is added without a server_default: it fails on a table that has rows",
+		                          "NOT NULL column %s.%s is added without a "
+		                          "server_default: it fails on a table that has rows",
 		                          op->table, op->column)
-		        : mg_arena_printf(&d->arena,
-		                          "%s.%s is made NOT NULL with no backfill before it: it fails if a NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
-		                          op->table, op->column);
+		        : mg_arena_printf(
+		              &d->arena,
+		              "%s.%s is made NOT NULL with no backfill before it: it fails if a "
+		              "NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
+		              op->table, op->column);
 		code(d, m, o, g, op, add);
 	}
 }

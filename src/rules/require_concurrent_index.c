@@ -53,7 +53,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			g->op = x->op;
 			g->message = mg_arena_printf(
 			    &d->arena,
-			    "index %s on '%s' stays transactional: the table is created in this migration, so it is empty and the migration stays atomic",
+			    "index %s on '%s' stays transactional: the table is created in this "
+			    "migration, so it is empty and the migration stays atomic",
 			    x->name ? x->name : "(unnamed)", x->table);
 			continue;
 		}
@@ -62,10 +63,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = x->line;
 		g->col = x->col;
 		g->op = x->op;
-		g->message = mg_arena_printf(
-		    &d->arena,
-		    "index %s on existing table '%s' is built without CONCURRENTLY: writes to '%s' block until it is done",
-		    x->name ? x->name : "(unnamed)", x->table, x->table);
+		g->message = mg_arena_printf(&d->arena,
+		                             "index %s on existing table '%s' is built without "
+		                             "CONCURRENTLY: writes to '%s' block until it is done",
+		                             x->name ? x->name : "(unnamed)", x->table, x->table);
 		if (x->name == NULL || !x->columns_known)
 			continue;
 		memset(&ix, 0, sizeof(ix));
@@ -77,13 +78,16 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		ix.unique = x->unique;
 		ix.using_method = x->using_method;
 		ix.where = x->where;
-		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
+		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s",
+		                           mg_rc_describe(d, m, op));
 		/* NULL when a part is not safe to put into code: the finding stays. */
 		if ((g->code = mg_rc_index_code(d, m, &ix, 1)) == NULL)
 			continue;
 		g->downgrade = mg_rc_drop_code(d, m, &ix, 1);
 		g->downgrade_where = mg_arena_printf(
-		    &d->arena, "downgrade(), instead of its op.drop_index('%s', ...) if there is one", ix.name);
+		    &d->arena,
+		    "downgrade(), instead of its op.drop_index('%s', ...) if there is one",
+		    ix.name);
 		g->fix = op->source == MG_SRC_OP && !op->in_loop ? MG_FIX_REPLACE : MG_FIX_NONE;
 	}
 }

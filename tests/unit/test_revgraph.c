@@ -121,7 +121,7 @@ test_linear(void **state)
 static void
 test_branch_needs_merge(void **state)
 {
-	static const char *const s[] = {"1.py|r1|-", "2.py|r2|r1", "3.py|x3|r2",
+	static const char *const s[] = {"1.py|r1|-",  "2.py|r2|r1", "3.py|x3|r2",
 	                                "4.py|y4|r2", "5.py|x5|x3", NULL};
 	struct fixture f;
 	struct mg_revgraph g;
@@ -181,8 +181,8 @@ static void
 test_labelled_branch_forks(void **state)
 {
 	/* The labelled branch itself forks: its two heads share the label. */
-	static const char *const s[] = {"1.py|r1|-", "n1.py|n1|-|net", "n2.py|n2|n1",
-	                                "n3.py|n3|n1", NULL};
+	static const char *const s[] = {"1.py|r1|-", "n1.py|n1|-|net", "n2.py|n2|n1", "n3.py|n3|n1",
+	                                NULL};
 	struct fixture f;
 	struct mg_revgraph g;
 
@@ -197,8 +197,9 @@ test_labelled_branch_forks(void **state)
 static void
 test_duplicate_and_dangling(void **state)
 {
-	static const char *const s[] = {"1.py|a|-", "2.py|b|a", "3.py|b|a", "4.py|c|zz",
-	                                "5.py|d|b|lbl|nope", "6.py|e|d||lbl", NULL};
+	static const char *const s[] = {"1.py|a|-",  "2.py|b|a",          "3.py|b|a",
+	                                "4.py|c|zz", "5.py|d|b|lbl|nope", "6.py|e|d||lbl",
+	                                NULL};
 	struct fixture f;
 	struct mg_revgraph g;
 	size_t i;
@@ -221,8 +222,8 @@ test_duplicate_and_dangling(void **state)
 static void
 test_cycles(void **state)
 {
-	static const char *const s[] = {"1.py|a|-", "2.py|b|a,d", "3.py|c|b", "4.py|d|c",
-	                                "5.py|s|s", NULL};
+	static const char *const s[] = {"1.py|a|-", "2.py|b|a,d", "3.py|c|b",
+	                                "4.py|d|c", "5.py|s|s",   NULL};
 	struct fixture f;
 	struct mg_revgraph g;
 
@@ -293,7 +294,7 @@ test_long_chain(void **state)
 	/* Deep enough that recursion would hurt; the walks are iterative. */
 	size_t n = 50000, i;
 	struct mg_rev *r = calloc(n, sizeof(*r));
-	char (*ids)[16] = calloc(n, sizeof(*ids));
+	char(*ids)[16] = calloc(n, sizeof(*ids));
 	const char **downs = calloc(n, sizeof(*downs));
 	struct mg_revgraph g;
 
@@ -326,13 +327,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_linear),          cmocka_unit_test(test_branch_needs_merge),
-	    cmocka_unit_test(test_merge),           cmocka_unit_test(test_labelled_heads),
+	    cmocka_unit_test(test_linear),
+	    cmocka_unit_test(test_branch_needs_merge),
+	    cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_labelled_heads),
 	    cmocka_unit_test(test_labelled_branch_forks),
 	    cmocka_unit_test(test_duplicate_and_dangling),
-	    cmocka_unit_test(test_cycles),          cmocka_unit_test(test_depends_cycle),
-	    cmocka_unit_test(test_missing_and_invalid), cmocka_unit_test(test_label_clash),
-	    cmocka_unit_test(test_empty),           cmocka_unit_test(test_long_chain),
+	    cmocka_unit_test(test_cycles),
+	    cmocka_unit_test(test_depends_cycle),
+	    cmocka_unit_test(test_missing_and_invalid),
+	    cmocka_unit_test(test_label_clash),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_long_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

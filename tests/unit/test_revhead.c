@@ -44,11 +44,10 @@ static int
 same_rev(const struct mg_revinfo *a, const struct mg_revinfo *b)
 {
 	return same_str(a->revision, b->revision) && a->has_revision == b->has_revision &&
-	       (!a->has_revision ||
-	        (a->revision_span.start == b->revision_span.start &&
-	         a->revision_span.end == b->revision_span.end &&
-	         a->revision_span.line == b->revision_span.line &&
-	         a->revision_span.col == b->revision_span.col)) &&
+	       (!a->has_revision || (a->revision_span.start == b->revision_span.start &&
+	                             a->revision_span.end == b->revision_span.end &&
+	                             a->revision_span.line == b->revision_span.line &&
+	                             a->revision_span.col == b->revision_span.col)) &&
 	       same_list(&a->down_revision, &b->down_revision) &&
 	       same_list(&a->branch_labels, &b->branch_labels) &&
 	       same_list(&a->depends_on, &b->depends_on) && same_str(a->message, b->message);
@@ -197,7 +196,8 @@ static const char *const headers[] = {
     "depends_on = None\n",
     "\"\"\"\\\nbackslash newline\"\"\"\nrevision = 'a1'\ndown_revision = None\n"
     "branch_labels = None\ndepends_on = None\n",
-    "\"\"\"\"\"\"\nrevision = 'a1'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n",
+    "\"\"\"\"\"\"\nrevision = 'a1'\ndown_revision = None\nbranch_labels = None\ndepends_on = "
+    "None\n",
     "'single quoted doc'\nrevision = \"a'1\"\ndown_revision = ['x'  ,  'y',]\n"
     "branch_labels = 'lbl'\ndepends_on = ('a1',)\n",
 };

@@ -96,9 +96,9 @@ test_missing_folder_fails_cleanly(void **state)
 	snprintf(path, sizeof(path), "%s/c.py", dir);
 	put(path, "x\n");
 	assert_int_equal(mg_input_read(path, &in, &why), 0);
-	assert_int_equal(mg_write_atomic("/nonexistent-migen-dir/c.py", &in.st, in.data, in.len,
-	                                 "y\n", 2, &why),
-	                 -1);
+	assert_int_equal(
+	    mg_write_atomic("/nonexistent-migen-dir/c.py", &in.st, in.data, in.len, "y\n", 2, &why),
+	    -1);
 	assert_non_null(why);
 	mg_input_free(&in);
 	unlink(path);
