@@ -1,71 +1,42 @@
 /*
- * The JSON emitter (docs/json.md). Keys are added in a fixed order and
- * jansson keeps insertion order, so the output is byte-stable. Unknown
- * values (not literals in the source) are null.
+ * The JSON emitter (docs/json.md), written straight to text with the
+ * streaming writer (jsonw.h): keys in a fixed order, so the output is
+ * byte-stable. Unknown values (not literals in the source) are null.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migen/emit.h"
-#include "migen/pystr.h"
+#include "migen/jsonw.h"
 
-/* Decoded literals may hold any bytes (b"\xff"): JSON gets U+FFFD for bad ones. */
-static json_t *
-jstr(const char *s)
+static void
+strlist(struct mg_jw *w, const char *key, const struct mg_strlist *l)
 {
-	struct mg_buf b = {0};
-	json_t *j;
-	size_t i, n;
+	size_t i;
 
-	if (s == NULL)
-		return json_null();
-	n = strlen(s);
-	if (mg_utf8_valid(s, n))
-		return json_stringn(s, n);
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x80)
-			mg_buf_putc(&b, s[i]);
-		else
-			mg_buf_puts(&b, "\xEF\xBF\xBD");
+	if (l->present && !l->known) {
+		mg_jw_null(w, key);
+		return;
 	}
-	j = json_stringn(b.s, b.len);
-	mg_buf_free(&b);
-	return j;
-}
-
-static json_t *
-jtri(int v)
-{
-	return v == MG_UNKNOWN ? json_null() : json_boolean(v == MG_YES);
-}
-
-static json_t *
-strlist(const struct mg_strlist *l)
-{
-	json_t *a;
-	size_t i;
-
-	if (l->present && !l->known)
-		return json_null();
-	a = json_array();
+	mg_jw_begin_array(w, key);
 	for (i = 0; i < l->n; i++)
-		json_array_append_new(a, jstr(l->v[i]));
-	return a;
+		mg_jw_str(w, NULL, l->v[i]);
+	mg_jw_end(w);
 }
 
-static json_t *
-columns(const struct mg_index *ix)
+static void
+columns(struct mg_jw *w, const struct mg_index *ix)
 {
-	json_t *a;
 	size_t i;
 
-	if (!ix->columns_known)
-		return json_null();
-	a = json_array();
+	if (!ix->columns_known) {
+		mg_jw_null(w, "columns");
+		return;
+	}
+	mg_jw_begin_array(w, "columns");
 	for (i = 0; i < ix->ncolumns; i++)
-		json_array_append_new(a, jstr(ix->columns[i]));
-	return a;
+		mg_jw_str(w, NULL, ix->columns[i]);
+	mg_jw_end(w);
 }
 
 static const char *
@@ -74,63 +45,68 @@ kind(enum mg_index_kind k)
 	return k == MG_IX_PRIMARY_KEY ? "primary_key" : k == MG_IX_UNIQUE ? "unique" : "index";
 }
 
-static json_t *
-table(const struct mg_model *m, const struct mg_table *t, const struct mg_options *o)
+static const char *
+direction(enum mg_direction d)
 {
-	json_t *j = json_object(), *cols = json_array(), *ixs = json_array();
+	return d == MG_UPGRADE ? "upgrade" : "downgrade";
+}
+
+static void
+table(struct mg_jw *w, const struct mg_model *m, const struct mg_table *t,
+      const struct mg_options *o)
+{
 	size_t i;
 
-	json_object_set_new(j, "name", jstr(t->name));
-	json_object_set_new(j, "schema", jstr(t->schema));
-	json_object_set_new(j, "line", json_integer(t->line));
+	mg_jw_begin_object(w, NULL);
+	mg_jw_str(w, "name", t->name);
+	mg_jw_str(w, "schema", t->schema);
+	mg_jw_int(w, "line", t->line);
+	mg_jw_begin_array(w, "columns");
 	for (i = 0; i < t->ncolumns; i++) {
 		const struct mg_column *c = &t->columns[i];
-		json_t *jc = json_object();
-		json_object_set_new(jc, "name", jstr(c->name));
-		json_object_set_new(jc, "type", jstr(c->type));
-		json_object_set_new(jc, "nullable", jtri(c->nullable));
-		json_object_set_new(jc, "primary_key", jtri(c->primary_key));
-		json_object_set_new(jc, "foreign_key", jstr(c->foreign_key));
-		json_array_append_new(cols, jc);
+		mg_jw_begin_object(w, NULL);
+		mg_jw_str(w, "name", c->name);
+		mg_jw_str(w, "type", c->type);
+		mg_jw_tri(w, "nullable", c->nullable);
+		mg_jw_tri(w, "primary_key", c->primary_key);
+		mg_jw_str(w, "foreign_key", c->foreign_key);
+		mg_jw_end(w);
 	}
-	json_object_set_new(j, "columns", cols);
-	json_object_set_new(j, "tenant_id",
-	                    json_boolean(mg_table_column(t, o->tenant_column) != NULL));
-	json_object_set_new(j, "space_id",
-	                    json_boolean(mg_table_column(t, o->space_column) != NULL));
-	json_object_set_new(j, "soft_delete",
-	                    json_boolean(mg_table_column(t, o->soft_delete_column) != NULL));
+	mg_jw_end(w);
+	mg_jw_bool(w, "tenant_id", mg_table_column(t, o->tenant_column) != NULL);
+	mg_jw_bool(w, "space_id", mg_table_column(t, o->space_column) != NULL);
+	mg_jw_bool(w, "soft_delete", mg_table_column(t, o->soft_delete_column) != NULL);
+	mg_jw_begin_array(w, "indexes");
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *ix = &m->indexes[i];
-		json_t *jx;
 		if (ix->dir != MG_UPGRADE || ix->table == NULL || t->name == NULL ||
 		    strcmp(ix->table, t->name) != 0)
 			continue;
-		jx = json_object();
-		json_object_set_new(jx, "name", jstr(ix->name));
-		json_object_set_new(jx, "kind", json_string(kind(ix->kind)));
-		json_object_set_new(jx, "columns", columns(ix));
-		json_object_set_new(jx, "unique", json_boolean(ix->unique));
-		json_array_append_new(ixs, jx);
+		mg_jw_begin_object(w, NULL);
+		mg_jw_str(w, "name", ix->name);
+		mg_jw_str(w, "kind", kind(ix->kind));
+		columns(w, ix);
+		mg_jw_bool(w, "unique", ix->unique);
+		mg_jw_end(w);
 	}
-	json_object_set_new(j, "indexes", ixs);
-	return j;
+	mg_jw_end(w);
+	mg_jw_end(w);
 }
 
-static json_t *
-messages(const struct mg_error *v, size_t n)
+static void
+messages(struct mg_jw *w, const char *key, const struct mg_error *v, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
+	mg_jw_begin_array(w, key);
 	for (i = 0; i < n; i++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "line", json_integer(v[i].line));
-		json_object_set_new(e, "column", json_integer(v[i].col));
-		json_object_set_new(e, "message", jstr(v[i].message));
-		json_array_append_new(a, e);
+		mg_jw_begin_object(w, NULL);
+		mg_jw_int(w, "line", v[i].line);
+		mg_jw_int(w, "column", v[i].col);
+		mg_jw_str(w, "message", v[i].message);
+		mg_jw_end(w);
 	}
-	return a;
+	mg_jw_end(w);
 }
 
 static const char *
@@ -142,85 +118,79 @@ severity(enum mg_severity s)
 char *
 mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg_options *o)
 {
-	json_t *j = json_object(), *a;
 	const struct mg_revinfo *r = &m->rev;
-	struct mg_buf b = {0};
-	char *s;
+	struct mg_jw w;
 	size_t i;
 
-	json_object_set_new(j, "migen", json_integer(1));
-	json_object_set_new(j, "file", jstr(m->path));
-	json_object_set_new(j, "revision", jstr(r->revision));
-	json_object_set_new(j, "down_revision", strlist(&r->down_revision));
-	json_object_set_new(j, "branch_labels", strlist(&r->branch_labels));
-	json_object_set_new(j, "depends_on", strlist(&r->depends_on));
-	json_object_set_new(j, "message", jstr(r->message));
+	memset(&w, 0, sizeof(w));
+	mg_jw_begin_object(&w, NULL);
+	mg_jw_int(&w, "migen", 1);
+	mg_jw_str(&w, "file", m->path);
+	mg_jw_str(&w, "revision", r->revision);
+	strlist(&w, "down_revision", &r->down_revision);
+	strlist(&w, "branch_labels", &r->branch_labels);
+	strlist(&w, "depends_on", &r->depends_on);
+	mg_jw_str(&w, "message", r->message);
 
-	a = json_array();
+	mg_jw_begin_array(&w, "tables_created");
 	for (i = 0; i < m->ntables; i++)
 		if (m->ops[m->tables[i].op].dir == MG_UPGRADE)
-			json_array_append_new(a, table(m, &m->tables[i], o));
-	json_object_set_new(j, "tables_created", a);
+			table(&w, m, &m->tables[i], o);
+	mg_jw_end(&w);
 
-	a = json_array();
+	mg_jw_begin_array(&w, "indexes");
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *ix = &m->indexes[i];
-		json_t *e = json_object();
-		json_object_set_new(e, "name", jstr(ix->name));
-		json_object_set_new(e, "table", jstr(ix->table));
-		json_object_set_new(e, "columns", columns(ix));
-		json_object_set_new(e, "unique", json_boolean(ix->unique));
-		json_object_set_new(e, "concurrently", json_boolean(ix->concurrently));
-		json_object_set_new(e, "where", jstr(ix->where));
-		json_object_set_new(e, "line", json_integer(ix->line));
-		json_object_set_new(e, "direction",
-		                    json_string(ix->dir == MG_UPGRADE ? "upgrade" : "downgrade"));
-		json_object_set_new(e, "source", json_string(mg_source_name(ix->source)));
-		json_object_set_new(e, "kind", json_string(kind(ix->kind)));
-		json_array_append_new(a, e);
+		mg_jw_begin_object(&w, NULL);
+		mg_jw_str(&w, "name", ix->name);
+		mg_jw_str(&w, "table", ix->table);
+		columns(&w, ix);
+		mg_jw_bool(&w, "unique", ix->unique);
+		mg_jw_bool(&w, "concurrently", ix->concurrently);
+		mg_jw_str(&w, "where", ix->where);
+		mg_jw_int(&w, "line", ix->line);
+		mg_jw_str(&w, "direction", direction(ix->dir));
+		mg_jw_str(&w, "source", mg_source_name(ix->source));
+		mg_jw_str(&w, "kind", kind(ix->kind));
+		mg_jw_end(&w);
 	}
-	json_object_set_new(j, "indexes", a);
+	mg_jw_end(&w);
 
-	a = json_array();
+	mg_jw_begin_array(&w, "operations");
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
-		json_t *e = json_object();
-		json_object_set_new(e, "op", jstr(op->name));
-		json_object_set_new(e, "table", jstr(op->table));
-		json_object_set_new(e, "line", json_integer(op->span.line));
-		json_object_set_new(e, "direction",
-		                    json_string(op->dir == MG_UPGRADE ? "upgrade" : "downgrade"));
-		json_object_set_new(e, "source", json_string(mg_source_name(op->source)));
-		json_object_set_new(e, "autocommit", json_boolean(op->autocommit));
-		json_array_append_new(a, e);
+		mg_jw_begin_object(&w, NULL);
+		mg_jw_str(&w, "op", op->name);
+		mg_jw_str(&w, "table", op->table);
+		mg_jw_int(&w, "line", op->span.line);
+		mg_jw_str(&w, "direction", direction(op->dir));
+		mg_jw_str(&w, "source", mg_source_name(op->source));
+		mg_jw_bool(&w, "autocommit", op->autocommit);
+		mg_jw_end(&w);
 	}
-	json_object_set_new(j, "operations", a);
+	mg_jw_end(&w);
 
-	a = json_array();
+	mg_jw_begin_array(&w, "suggestions");
 	for (i = 0; d != NULL && i < d->n; i++) {
 		const struct mg_diag *g = &d->v[i];
-		json_t *e = json_object();
-		json_object_set_new(e, "rule", json_string(g->rule));
-		json_object_set_new(e, "severity", json_string(severity(g->severity)));
-		json_object_set_new(e, "table", jstr(g->table));
-		json_object_set_new(e, "line", json_integer(g->line));
-		json_object_set_new(e, "column", json_integer(g->col));
-		json_object_set_new(e, "message", jstr(g->message));
-		json_object_set_new(e, "code", jstr(g->code));
-		json_object_set_new(e, "where", jstr(g->where));
-		json_object_set_new(e, "downgrade", jstr(g->downgrade));
-		json_object_set_new(e, "downgrade_where", jstr(g->downgrade_where));
-		json_object_set_new(e, "db_column", jstr(g->column));
-		json_array_append_new(a, e);
+		mg_jw_begin_object(&w, NULL);
+		mg_jw_str(&w, "rule", g->rule);
+		mg_jw_str(&w, "severity", severity(g->severity));
+		mg_jw_str(&w, "table", g->table);
+		mg_jw_int(&w, "line", g->line);
+		mg_jw_int(&w, "column", g->col);
+		mg_jw_str(&w, "message", g->message);
+		mg_jw_str(&w, "code", g->code);
+		mg_jw_str(&w, "where", g->where);
+		mg_jw_str(&w, "downgrade", g->downgrade);
+		mg_jw_str(&w, "downgrade_where", g->downgrade_where);
+		mg_jw_str(&w, "db_column", g->column);
+		mg_jw_end(&w);
 	}
-	json_object_set_new(j, "suggestions", a);
-	json_object_set_new(j, "errors", messages(m->errors, m->nerrors));
-	json_object_set_new(j, "notes", messages(m->notes, m->nnotes));
-
-	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	mg_buf_puts(&b, s ? s : "null");
-	mg_buf_putc(&b, '\n');
-	free(s);
-	return mg_buf_detach(&b);
+	mg_jw_end(&w);
+	messages(&w, "errors", m->errors, m->nerrors);
+	messages(&w, "notes", m->notes, m->nnotes);
+	mg_jw_end(&w);
+	mg_buf_putc(&w.out, '\n');
+	return mg_buf_detach(&w.out);
 }

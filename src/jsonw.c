@@ -1,0 +1,155 @@
+/*
+ * The streaming JSON writer (see jsonw.h). The layout is jansson's
+ * JSON_INDENT(2): one member or element a line, `[]` and `{}` when empty.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/jsonw.h"
+#include "migen/pystr.h"
+
+static void
+newline(struct mg_jw *w)
+{
+	int i;
+
+	mg_buf_putc(&w->out, '\n');
+	for (i = 0; i < w->depth; i++)
+		mg_buf_add(&w->out, "  ", 2);
+}
+
+static void
+quoted(struct mg_buf *b, const char *s)
+{
+	size_t n = strlen(s), i, run = 0;
+	int valid = mg_utf8_valid(s, n);
+
+	mg_buf_putc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[8];
+
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\b')
+			esc = "\\b";
+		else if (c == '\f')
+			esc = "\\f";
+		else if (c < 0x20) {
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			esc = u;
+		} else if (c >= 0x80 && !valid) {
+			esc = "\xEF\xBF\xBD";
+		}
+		if (esc == NULL) {
+			run++;
+			continue;
+		}
+		mg_buf_add(b, s + i - run, run);
+		run = 0;
+		mg_buf_puts(b, esc);
+	}
+	mg_buf_add(b, s + n - run, run);
+	mg_buf_putc(b, '"');
+}
+
+/* Separator, indentation and key before a value. */
+static void
+member(struct mg_jw *w, const char *key)
+{
+	if (w->depth > 0) {
+		if (w->count[w->depth - 1]++ > 0)
+			mg_buf_putc(&w->out, ',');
+		newline(w);
+	}
+	if (key != NULL) {
+		quoted(&w->out, key);
+		mg_buf_add(&w->out, ": ", 2);
+	}
+}
+
+static void
+begin(struct mg_jw *w, const char *key, char open, char close)
+{
+	member(w, key);
+	mg_buf_putc(&w->out, open);
+	if (w->depth >= MG_JW_MAX_DEPTH) {
+		/* Emitters nest a few levels: deeper is a bug, not input. */
+		fputs("migen: JSON nested too deep\n", stderr);
+		abort();
+	}
+	w->close[w->depth] = close;
+	w->count[w->depth++] = 0;
+}
+
+void
+mg_jw_begin_object(struct mg_jw *w, const char *key)
+{
+	begin(w, key, '{', '}');
+}
+
+void
+mg_jw_begin_array(struct mg_jw *w, const char *key)
+{
+	begin(w, key, '[', ']');
+}
+
+void
+mg_jw_end(struct mg_jw *w)
+{
+	int had = w->count[--w->depth];
+
+	if (had > 0)
+		newline(w);
+	mg_buf_putc(&w->out, w->close[w->depth]);
+}
+
+void
+mg_jw_str(struct mg_jw *w, const char *key, const char *s)
+{
+	member(w, key);
+	if (s == NULL)
+		mg_buf_add(&w->out, "null", 4);
+	else
+		quoted(&w->out, s);
+}
+
+void
+mg_jw_int(struct mg_jw *w, const char *key, long long v)
+{
+	member(w, key);
+	mg_buf_printf(&w->out, "%lld", v);
+}
+
+void
+mg_jw_bool(struct mg_jw *w, const char *key, int v)
+{
+	member(w, key);
+	mg_buf_puts(&w->out, v ? "true" : "false");
+}
+
+void
+mg_jw_null(struct mg_jw *w, const char *key)
+{
+	member(w, key);
+	mg_buf_add(&w->out, "null", 4);
+}
+
+void
+mg_jw_tri(struct mg_jw *w, const char *key, int v)
+{
+	if (v < 0)
+		mg_jw_null(w, key);
+	else
+		mg_jw_bool(w, key, v);
+}
