@@ -80,8 +80,7 @@ parse_batch(const char *s, long *out)
 static int
 check_sleep(const char *s)
 {
-	if (*s == '-' || strcmp(s, "True") == 0 || strcmp(s, "False") == 0 ||
-	    !mg_pyval_is_plain(s))
+	if (*s == '-' || strcmp(s, "True") == 0 || strcmp(s, "False") == 0 || !mg_pyval_is_plain(s))
 		return -1;
 	return strtod(s, NULL) <= MG_SLEEP_MAX ? 0 : -1;
 }
@@ -115,17 +114,39 @@ mg_cmd_backfill_template(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 't': table = optarg; break;
-		case 'c': column = optarg; break;
-		case 'v': value = optarg; break;
-		case 'e': value_sql = optarg; break;
-		case 'y': type = optarg; break;
-		case 'k': key = optarg; break;
-		case 'b': batch = optarg; break;
-		case 'z': sleep_s = optarg; break;
-		case 'a': add_column = 1; break;
-		case 'S': small = 1; break;
-		case 's': schema = optarg; break;
+		case 't':
+			table = optarg;
+			break;
+		case 'c':
+			column = optarg;
+			break;
+		case 'v':
+			value = optarg;
+			break;
+		case 'e':
+			value_sql = optarg;
+			break;
+		case 'y':
+			type = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'z':
+			sleep_s = optarg;
+			break;
+		case 'a':
+			add_column = 1;
+			break;
+		case 'S':
+			small = 1;
+			break;
+		case 's':
+			schema = optarg;
+			break;
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
@@ -133,7 +154,8 @@ mg_cmd_backfill_template(int argc, char **argv)
 			return mg_usage_error(cmd, "option '%s' needs a value",
 			                      mg_cli_shown(argv[optind - 1]));
 		default:
-			return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
+			return mg_usage_error(cmd, "unknown option '%s'",
+			                      mg_cli_shown(argv[optind - 1]));
 		}
 	}
 	if (optind < argc)

@@ -74,7 +74,8 @@ is_name_char(unsigned char c)
 static char *
 name_part(const char *elem)
 {
-	static const char *const skip[] = {"asc", "desc", "nulls", "first", "last", "collate", NULL};
+	static const char *const skip[] = {"asc",  "desc",    "nulls", "first",
+	                                   "last", "collate", NULL};
 	struct mg_buf b = {0};
 	const char *p = elem;
 
@@ -99,7 +100,8 @@ name_part(const char *elem)
 				p++;
 		} else if (is_name_char((unsigned char)*p)) {
 			for (; is_name_char((unsigned char)*p); p++)
-				mg_buf_putc(&w, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
+				mg_buf_putc(&w,
+				            (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
 			for (i = 0; skip[i] != NULL; i++)
 				if (strcmp(w.s, skip[i]) == 0)
 					break;
@@ -131,16 +133,11 @@ int
 mg_cmd_index_template(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"table", required_argument, NULL, 't'},
-	    {"columns", required_argument, NULL, 'c'},
-	    {"name", required_argument, NULL, 'n'},
-	    {"unique", no_argument, NULL, 'u'},
-	    {"where", required_argument, NULL, 'w'},
-	    {"soft-delete", optional_argument, NULL, 'd'},
-	    {"using", required_argument, NULL, 'm'},
-	    {"schema", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"table", required_argument, NULL, 't'}, {"columns", required_argument, NULL, 'c'},
+	    {"name", required_argument, NULL, 'n'},  {"unique", no_argument, NULL, 'u'},
+	    {"where", required_argument, NULL, 'w'}, {"soft-delete", optional_argument, NULL, 'd'},
+	    {"using", required_argument, NULL, 'm'}, {"schema", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	const struct mg_command *cmd = mg_command_find("index-template");
 	const char *table = NULL, *columns = NULL, *name = NULL, *where = NULL, *soft = NULL;
@@ -155,21 +152,40 @@ mg_cmd_index_template(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 't': table = optarg; break;
-		case 'c': columns = optarg; break;
-		case 'n': name = optarg; break;
-		case 'u': unique = 1; break;
-		case 'w': where = optarg; break;
-		case 'd': softdel = 1; soft = optarg; break;
-		case 'm': method = optarg; break;
-		case 's': schema = optarg; break;
+		case 't':
+			table = optarg;
+			break;
+		case 'c':
+			columns = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'u':
+			unique = 1;
+			break;
+		case 'w':
+			where = optarg;
+			break;
+		case 'd':
+			softdel = 1;
+			soft = optarg;
+			break;
+		case 'm':
+			method = optarg;
+			break;
+		case 's':
+			schema = optarg;
+			break;
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
 		case ':':
-			return mg_usage_error(cmd, "option '%s' needs a value", mg_cli_shown(argv[optind - 1]));
+			return mg_usage_error(cmd, "option '%s' needs a value",
+			                      mg_cli_shown(argv[optind - 1]));
 		default:
-			return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
+			return mg_usage_error(cmd, "unknown option '%s'",
+			                      mg_cli_shown(argv[optind - 1]));
 		}
 	}
 	if (optind < argc)
@@ -238,9 +254,11 @@ mg_cmd_index_template(int argc, char **argv)
 		}
 	}
 	if (name == NULL) {
-		autoname = mg_ident_index_name("ix", (const char *const *)parts, nitems + 1, &shortened);
+		autoname =
+		    mg_ident_index_name("ix", (const char *const *)parts, nitems + 1, &shortened);
 		if ((why = mg_ident_refusal(autoname)) != NULL) {
-			fail("--columns", "cannot make an index name from these columns: give --name");
+			fail("--columns",
+			     "cannot make an index name from these columns: give --name");
 			goto out;
 		}
 		name = autoname;
@@ -255,8 +273,9 @@ mg_cmd_index_template(int argc, char **argv)
 	ix.unique = unique;
 	ix.using_method = method;
 	ix.where = where != NULL ? where : softwhere;
-	ix.comment = shortened ? "Name cut to PostgreSQL's 63 bytes; the hash at its end keeps it unique."
-	                       : NULL;
+	ix.comment = shortened
+	                 ? "Name cut to PostgreSQL's 63 bytes; the hash at its end keeps it unique."
+	                 : NULL;
 
 	mg_buf_puts(&out, "def upgrade():\n");
 	mg_snippet_index_concurrently(&out, &ix, &mg_style_default);

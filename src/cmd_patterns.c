@@ -40,12 +40,15 @@ mg_cmd_patterns(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': all = 1; break;
+		case 'a':
+			all = 1;
+			break;
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
 		default:
-			return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
+			return mg_usage_error(cmd, "unknown option '%s'",
+			                      mg_cli_shown(argv[optind - 1]));
 		}
 	}
 	if (all && optind < argc)
@@ -53,7 +56,8 @@ mg_cmd_patterns(int argc, char **argv)
 	/* Check every name before printing anything. */
 	for (i = optind; i < argc; i++)
 		if (mg_pattern_find(argv[i]) == NULL)
-			return mg_usage_error(cmd, "no pattern named '%s'; 'migen patterns' lists them",
+			return mg_usage_error(cmd,
+			                      "no pattern named '%s'; 'migen patterns' lists them",
 			                      mg_cli_shown(argv[i]));
 	if (all) {
 		for (p = mg_patterns; p->name != NULL; p++) {

@@ -9,6 +9,72 @@
 
 #include "migen/model.h"
 
+/* Sorted keys for the two questions rules ask for every op. */
+struct mg_lookup {
+	struct lkey {
+		const char *table, *column;
+	} * leading; /* (table, first column) of upgrade indexes */
+	size_t nleading;
+	const struct mg_table **created; /* tables created in upgrade(), by name */
+	size_t ncreated;
+};
+
+static int
+keycmp(const void *a, const void *b)
+{
+	const struct lkey *x = a, *y = b;
+	int r = strcmp(x->table, y->table);
+
+	return r ? r : strcmp(x->column, y->column);
+}
+
+static int
+tablecmp(const void *a, const void *b)
+{
+	const struct mg_table *const *x = a, *const *y = b;
+	int r = strcmp((*x)->name, (*y)->name);
+
+	/* Equal names: the first created wins, as in the linear scan. */
+	if (r == 0)
+		r = *x < *y ? -1 : *x > *y;
+	return r;
+}
+
+static int
+is_upgrade_leading(const struct mg_index *ix)
+{
+	return ix->dir == MG_UPGRADE && ix->table != NULL && ix->ncolumns > 0 && !ix->is_expr[0] &&
+	       ix->columns[0] != NULL;
+}
+
+static int
+is_created(const struct mg_model *m, const struct mg_table *t)
+{
+	return t->name != NULL && m->ops[t->op].dir == MG_UPGRADE;
+}
+
+void
+mg_model_finish(struct mg_model *m)
+{
+	struct mg_lookup *l = mg_xcalloc(1, sizeof(*l));
+	size_t i;
+
+	l->leading = mg_xcalloc(m->nindexes + 1, sizeof(*l->leading));
+	for (i = 0; i < m->nindexes; i++)
+		if (is_upgrade_leading(&m->indexes[i])) {
+			l->leading[l->nleading].table = m->indexes[i].table;
+			l->leading[l->nleading].column = m->indexes[i].columns[0];
+			l->nleading++;
+		}
+	qsort(l->leading, l->nleading, sizeof(*l->leading), keycmp);
+	l->created = mg_xcalloc(m->ntables + 1, sizeof(*l->created));
+	for (i = 0; i < m->ntables; i++)
+		if (is_created(m, &m->tables[i]))
+			l->created[l->ncreated++] = &m->tables[i];
+	qsort(l->created, l->ncreated, sizeof(*l->created), tablecmp);
+	m->lookup = l;
+}
+
 struct mg_model *
 mg_model_new(const char *path)
 {
@@ -31,15 +97,22 @@ mg_model_free(struct mg_model *m)
 	free(m->indexes);
 	free(m->fkeys);
 	free(m->errors);
+	free(m->notes);
+	free(m->functions);
+	if (m->lookup != NULL) {
+		free(m->lookup->leading);
+		free(m->lookup->created);
+		free(m->lookup);
+	}
 	mg_arena_free(&m->arena);
 	free(m);
 }
 
-#define ADD(m, arr, n, cap)                                                                    \
-	do {                                                                                   \
-		mg_grow(&(m)->arr, &(m)->cap, (m)->n + 1, sizeof(*(m)->arr));                  \
-		memset(&(m)->arr[(m)->n], 0, sizeof(*(m)->arr));                               \
-		return &(m)->arr[(m)->n++];                                                    \
+#define ADD(m, arr, n, cap)                                                   \
+	do {                                                                  \
+		mg_grow(&(m)->arr, &(m)->cap, (m)->n + 1, sizeof(*(m)->arr)); \
+		memset(&(m)->arr[(m)->n], 0, sizeof(*(m)->arr));              \
+		return &(m)->arr[(m)->n++];                                   \
 	} while (0)
 
 struct mg_op *
@@ -73,35 +146,71 @@ mg_model_add_fkey(struct mg_model *m)
 	ADD(m, fkeys, nfkeys, capfkeys);
 }
 
-void
-mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap,
+                        uint32_t line, uint32_t col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
+static void
+add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uint32_t line,
+            uint32_t col, const char *fmt, va_list ap)
 {
 	struct mg_buf b = {0};
 	struct mg_error *e;
-	va_list ap;
 
-	va_start(ap, fmt);
 	mg_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	mg_grow(&m->errors, &m->caperrors, m->nerrors + 1, sizeof(*m->errors));
-	e = &m->errors[m->nerrors++];
+	mg_grow(v, cap, *n + 1, sizeof(**v));
+	e = &(*v)[(*n)++];
 	e->line = line;
 	e->col = col;
 	e->message = mg_arena_strndup(&m->arena, b.s ? b.s : "", b.len);
 	mg_buf_free(&b);
 }
 
+void
+mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(m, &m->errors, &m->nerrors, &m->caperrors, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(m, &m->notes, &m->nnotes, &m->capnotes, line, col, fmt, ap);
+	va_end(ap);
+}
+
 const struct mg_table *
 mg_model_created_table(const struct mg_model *m, const char *name)
 {
-	size_t i;
+	size_t i, lo, hi;
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < m->ntables; i++)
-		if (m->tables[i].name != NULL && strcmp(m->tables[i].name, name) == 0 &&
-		    m->ops[m->tables[i].op].dir == MG_UPGRADE)
-			return &m->tables[i];
+	if (m->lookup == NULL) {
+		for (i = 0; i < m->ntables; i++)
+			if (is_created(m, &m->tables[i]) && strcmp(m->tables[i].name, name) == 0)
+				return &m->tables[i];
+		return NULL;
+	}
+	/* The first entry with that name. */
+	lo = 0;
+	hi = m->lookup->ncreated;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(m->lookup->created[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->lookup->ncreated && strcmp(m->lookup->created[lo]->name, name) == 0)
+		return m->lookup->created[lo];
 	return NULL;
 }
 
@@ -119,14 +228,16 @@ mg_table_column(const struct mg_table *t, const char *name)
 int
 mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column)
 {
+	struct lkey key = {table, column};
 	size_t i;
 
+	if (m->lookup != NULL)
+		return bsearch(&key, m->lookup->leading, m->lookup->nleading,
+		               sizeof(*m->lookup->leading), keycmp) != NULL;
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *ix = &m->indexes[i];
-		if (ix->dir != MG_UPGRADE || ix->table == NULL || ix->ncolumns == 0 ||
-		    ix->is_expr[0] || ix->columns[0] == NULL)
-			continue;
-		if (strcmp(ix->table, table) == 0 && strcmp(ix->columns[0], column) == 0)
+		if (is_upgrade_leading(ix) && strcmp(ix->table, table) == 0 &&
+		    strcmp(ix->columns[0], column) == 0)
 			return 1;
 	}
 	return 0;
@@ -136,14 +247,22 @@ const char *
 mg_op_kind_name(enum mg_op_kind k)
 {
 	static const char *const names[] = {
-	    "other",         "create_table",
-	    "drop_table",    "rename_table",
-	    "create_index",  "drop_index",
-	    "add_column",    "drop_column",
-	    "alter_column",  "create_foreign_key",
-	    "create_unique_constraint", "create_check_constraint",
-	    "drop_constraint", "execute",
-	    "bulk_insert",   "update",
+	    "other",
+	    "create_table",
+	    "drop_table",
+	    "rename_table",
+	    "create_index",
+	    "drop_index",
+	    "add_column",
+	    "drop_column",
+	    "alter_column",
+	    "create_foreign_key",
+	    "create_unique_constraint",
+	    "create_check_constraint",
+	    "drop_constraint",
+	    "execute",
+	    "bulk_insert",
+	    "update",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }

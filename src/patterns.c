@@ -19,28 +19,30 @@ static void
 mt_up(struct mg_buf *o)
 {
 	mg_buf_puts(o,
-	    "    op.create_table(\n"
-	    "        \"projects\",\n"
-	    "        sa.Column(\"id\", sa.BigInteger(), sa.Identity(), primary_key=True),\n"
-	    "        sa.Column(\"tenant_id\", sa.BigInteger(), nullable=False),\n"
-	    "        sa.Column(\"name\", sa.Text(), nullable=False),\n"
-	    "        sa.Column(\n"
-	    "            \"created_at\",\n"
-	    "            sa.DateTime(timezone=True),\n"
-	    "            server_default=sa.text(\"now()\"),\n"
-	    "            nullable=False,\n"
-	    "        ),\n"
-	    "        sa.ForeignKeyConstraint(\n"
-	    "            [\"tenant_id\"], [\"tenants.id\"], name=\"fk_projects_tenant_id\", ondelete=\"CASCADE\"\n"
-	    "        ),\n"
-	    "    )\n"
-	    "    # Every query filters by tenant, and PostgreSQL does not index foreign\n"
-	    "    # keys by itself: lead the index with tenant_id. The table is new and\n"
-	    "    # empty, so a plain CREATE INDEX in the migration's transaction is\n"
-	    "    # instant (CONCURRENTLY would gain nothing and cannot run there).\n"
-	    "    op.create_index(\n"
-	    "        \"ix_projects_tenant_id_created_at\", \"projects\", [\"tenant_id\", \"created_at\"]\n"
-	    "    )\n");
+	            "    op.create_table(\n"
+	            "        \"projects\",\n"
+	            "        sa.Column(\"id\", sa.BigInteger(), sa.Identity(), primary_key=True),\n"
+	            "        sa.Column(\"tenant_id\", sa.BigInteger(), nullable=False),\n"
+	            "        sa.Column(\"name\", sa.Text(), nullable=False),\n"
+	            "        sa.Column(\n"
+	            "            \"created_at\",\n"
+	            "            sa.DateTime(timezone=True),\n"
+	            "            server_default=sa.text(\"now()\"),\n"
+	            "            nullable=False,\n"
+	            "        ),\n"
+	            "        sa.ForeignKeyConstraint(\n"
+	            "            [\"tenant_id\"], [\"tenants.id\"], "
+	            "name=\"fk_projects_tenant_id\", ondelete=\"CASCADE\"\n"
+	            "        ),\n"
+	            "    )\n"
+	            "    # Every query filters by tenant, and PostgreSQL does not index foreign\n"
+	            "    # keys by itself: lead the index with tenant_id. The table is new and\n"
+	            "    # empty, so a plain CREATE INDEX in the migration's transaction is\n"
+	            "    # instant (CONCURRENTLY would gain nothing and cannot run there).\n"
+	            "    op.create_index(\n"
+	            "        \"ix_projects_tenant_id_created_at\", \"projects\", [\"tenant_id\", "
+	            "\"created_at\"]\n"
+	            "    )\n");
 }
 
 static void
@@ -94,7 +96,14 @@ nn_down(struct mg_buf *o)
 /* ---- soft-delete ---- */
 
 static const struct mg_index_spec sd_ix = {
-    "ix_users_tenant_id_email_live", "users", NULL, ci_cols, 2, 1, NULL, "deleted_at IS NULL",
+    "ix_users_tenant_id_email_live",
+    "users",
+    NULL,
+    ci_cols,
+    2,
+    1,
+    NULL,
+    "deleted_at IS NULL",
     "Step 2: email is unique per tenant among live rows only, and lookups skip deleted rows.",
 };
 
@@ -102,10 +111,11 @@ static void
 sd_up(struct mg_buf *o)
 {
 	mg_buf_puts(o,
-	    "    # Step 1: a nullable column without a default changes the catalog only:\n"
-	    "    # no table rewrite, a brief lock.\n"
-	    "    op.add_column(\"users\", sa.Column(\"deleted_at\", sa.DateTime(timezone=True), nullable=True))\n"
-	    "\n");
+	            "    # Step 1: a nullable column without a default changes the catalog only:\n"
+	            "    # no table rewrite, a brief lock.\n"
+	            "    op.add_column(\"users\", sa.Column(\"deleted_at\", "
+	            "sa.DateTime(timezone=True), nullable=True))\n"
+	            "\n");
 	mg_snippet_index_concurrently(o, &sd_ix, &st);
 }
 
@@ -113,8 +123,9 @@ static void
 sd_down(struct mg_buf *o)
 {
 	mg_snippet_drop_index_concurrently(o, &sd_ix, &st);
-	mg_buf_puts(o, "    # The deletion marks are lost: soft-deleted rows come back as live rows.\n"
-	               "    op.drop_column(\"users\", \"deleted_at\")\n");
+	mg_buf_puts(o,
+	            "    # The deletion marks are lost: soft-deleted rows come back as live rows.\n"
+	            "    op.drop_column(\"users\", \"deleted_at\")\n");
 }
 
 /* ---- check-from-enum ---- */
@@ -122,7 +133,8 @@ sd_down(struct mg_buf *o)
 static void
 ck_up(struct mg_buf *o)
 {
-	mg_buf_puts(o,
+	mg_buf_puts(
+	    o,
 	    "    # The values of the application's enum; keep them in step with it.\n"
 	    "    with op.get_context().autocommit_block():\n"
 	    "        # A run that failed in VALIDATE left the constraint behind.\n"
@@ -147,10 +159,12 @@ ck_down(struct mg_buf *o)
 static void
 fk_up(struct mg_buf *o)
 {
-	mg_buf_puts(o,
+	mg_buf_puts(
+	    o,
 	    "    with op.get_context().autocommit_block():\n"
 	    "        # A run that failed in VALIDATE left the constraint behind.\n"
-	    "        op.execute(\"ALTER TABLE users DROP CONSTRAINT IF EXISTS fk_users_tenant_id\")\n"
+	    "        op.execute(\"ALTER TABLE users DROP CONSTRAINT IF EXISTS "
+	    "fk_users_tenant_id\")\n"
 	    "        # NOT VALID: a brief lock on both tables; new rows are checked from now on.\n"
 	    "        op.execute(\n"
 	    "            \"ALTER TABLE users ADD CONSTRAINT fk_users_tenant_id \"\n"
@@ -163,7 +177,8 @@ fk_up(struct mg_buf *o)
 static void
 fk_down(struct mg_buf *o)
 {
-	mg_buf_puts(o, "    op.drop_constraint(\"fk_users_tenant_id\", \"users\", type_=\"foreignkey\")\n");
+	mg_buf_puts(
+	    o, "    op.drop_constraint(\"fk_users_tenant_id\", \"users\", type_=\"foreignkey\")\n");
 }
 
 /* ---- rename-column-expand / rename-column-contract ---- */
@@ -207,7 +222,8 @@ static const struct mg_backfill_spec rn_old = {
 static void
 rne_up(struct mg_buf *o)
 {
-	mg_buf_puts(o,
+	mg_buf_puts(
+	    o,
 	    "    # Step 1: the new column, and a trigger that copies every write of\n"
 	    "    # either column to the other, so old and new code can run side by side.\n"
 	    "    op.add_column(\"users\", sa.Column(\"full_name\", sa.Text(), nullable=True))\n");
@@ -227,11 +243,11 @@ static void
 rnc_up(struct mg_buf *o)
 {
 	mg_buf_puts(o,
-	    "    # Only once no running code reads or writes users.name. DROP COLUMN\n"
-	    "    # rewrites nothing but needs an ACCESS EXCLUSIVE lock: the lock_timeout\n"
-	    "    # stops it from waiting behind a long transaction while every other\n"
-	    "    # query waits behind it (it lasts until this transaction ends).\n"
-	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n");
+	            "    # Only once no running code reads or writes users.name. DROP COLUMN\n"
+	            "    # rewrites nothing but needs an ACCESS EXCLUSIVE lock: the lock_timeout\n"
+	            "    # stops it from waiting behind a long transaction while every other\n"
+	            "    # query waits behind it (it lasts until this transaction ends).\n"
+	            "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n");
 	mg_buf_puts(o, rn_untrigger);
 	mg_buf_puts(o, "    op.drop_column(\"users\", \"name\")\n");
 }
@@ -239,10 +255,10 @@ rnc_up(struct mg_buf *o)
 static void
 rnc_down(struct mg_buf *o)
 {
-	mg_buf_puts(o,
-	    "    # The expand step the other way round: bring name back, keep both in\n"
-	    "    # step, and fill it from full_name.\n"
-	    "    op.add_column(\"users\", sa.Column(\"name\", sa.Text(), nullable=True))\n");
+	mg_buf_puts(
+	    o, "    # The expand step the other way round: bring name back, keep both in\n"
+	       "    # step, and fill it from full_name.\n"
+	       "    op.add_column(\"users\", sa.Column(\"name\", sa.Text(), nullable=True))\n");
 	mg_buf_puts(o, rn_trigger);
 	mg_buf_putc(o, '\n');
 	mg_snippet_backfill(o, &rn_old, &st);
@@ -257,60 +273,67 @@ static const struct mg_backfill_spec ty_bf = {
 static void
 ty_up(struct mg_buf *o)
 {
-	mg_buf_puts(o,
-	    "    # Step 1: the new column, and a trigger that copies every write of the\n"
-	    "    # old one into it.\n"
-	    "    op.add_column(\"users\", sa.Column(\"score_new\", sa.BigInteger(), nullable=True))\n"
-	    "    op.execute(\n"
-	    "        \"\"\"\n"
-	    "        CREATE OR REPLACE FUNCTION users_sync_score() RETURNS trigger\n"
-	    "        LANGUAGE plpgsql AS $$\n"
-	    "        BEGIN\n"
-	    "            NEW.score_new := NEW.score;\n"
-	    "            RETURN NEW;\n"
-	    "        END\n"
-	    "        $$\n"
-	    "        \"\"\"\n"
-	    "    )\n"
-	    "    op.execute(\n"
-	    "        \"CREATE TRIGGER users_sync_score BEFORE INSERT OR UPDATE ON users \"\n"
-	    "        \"FOR EACH ROW EXECUTE FUNCTION users_sync_score()\"\n"
-	    "    )\n"
-	    "\n");
+	mg_buf_puts(
+	    o, "    # Step 1: the new column, and a trigger that copies every write of the\n"
+	       "    # old one into it.\n"
+	       "    op.add_column(\"users\", sa.Column(\"score_new\", sa.BigInteger(), "
+	       "nullable=True))\n"
+	       "    op.execute(\n"
+	       "        \"\"\"\n"
+	       "        CREATE OR REPLACE FUNCTION users_sync_score() RETURNS trigger\n"
+	       "        LANGUAGE plpgsql AS $$\n"
+	       "        BEGIN\n"
+	       "            NEW.score_new := NEW.score;\n"
+	       "            RETURN NEW;\n"
+	       "        END\n"
+	       "        $$\n"
+	       "        \"\"\"\n"
+	       "    )\n"
+	       "    op.execute(\n"
+	       "        \"CREATE TRIGGER users_sync_score BEFORE INSERT OR UPDATE ON users \"\n"
+	       "        \"FOR EACH ROW EXECUTE FUNCTION users_sync_score()\"\n"
+	       "    )\n"
+	       "\n");
 	mg_snippet_backfill(o, &ty_bf, &st);
 	mg_buf_puts(o,
-	    "\n"
-	    "    # Step 3: swap the columns in one short transaction. Code that reads\n"
-	    "    # and writes users.score keeps working: only its type changed.\n"
-	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
-	    "    op.execute(\"LOCK TABLE users IN ACCESS EXCLUSIVE MODE\")\n"
-	    "    op.execute(\"DROP TRIGGER users_sync_score ON users\")\n"
-	    "    op.execute(\"DROP FUNCTION users_sync_score()\")\n"
-	    "    op.drop_column(\"users\", \"score\")\n"
-	    "    op.alter_column(\"users\", \"score_new\", new_column_name=\"score\")\n");
+	            "\n"
+	            "    # Step 3: swap the columns in one short transaction. Code that reads\n"
+	            "    # and writes users.score keeps working: only its type changed.\n"
+	            "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
+	            "    op.execute(\"LOCK TABLE users IN ACCESS EXCLUSIVE MODE\")\n"
+	            "    op.execute(\"DROP TRIGGER users_sync_score ON users\")\n"
+	            "    op.execute(\"DROP FUNCTION users_sync_score()\")\n"
+	            "    op.drop_column(\"users\", \"score\")\n"
+	            "    op.alter_column(\"users\", \"score_new\", new_column_name=\"score\")\n");
 }
 
 static void
 ty_down(struct mg_buf *o)
 {
-	mg_buf_puts(o,
-	    "    # Back to integer in place: a table rewrite under an ACCESS EXCLUSIVE\n"
-	    "    # lock, and it fails if a value no longer fits. On a big table, run\n"
-	    "    # the upgrade's steps the other way round instead.\n"
-	    "    op.alter_column(\n"
-	    "        \"users\",\n"
-	    "        \"score\",\n"
-	    "        type_=sa.Integer(),\n"
-	    "        existing_type=sa.BigInteger(),\n"
-	    "        postgresql_using=\"score::integer\",\n"
-	    "    )\n");
+	mg_buf_puts(o, "    # Back to integer in place: a table rewrite under an ACCESS EXCLUSIVE\n"
+	               "    # lock, and it fails if a value no longer fits. On a big table, run\n"
+	               "    # the upgrade's steps the other way round instead.\n"
+	               "    op.alter_column(\n"
+	               "        \"users\",\n"
+	               "        \"score\",\n"
+	               "        type_=sa.Integer(),\n"
+	               "        existing_type=sa.BigInteger(),\n"
+	               "        postgresql_using=\"score::integer\",\n"
+	               "    )\n");
 }
 
 /* ---- unique-constraint ---- */
 
 static const char *const uq_cols[] = {"email"};
 static const struct mg_index_spec uq_ix = {
-    "uq_users_email", "users", NULL, uq_cols, 1, 1, NULL, NULL,
+    "uq_users_email",
+    "users",
+    NULL,
+    uq_cols,
+    1,
+    1,
+    NULL,
+    NULL,
     "Step 1: build the unique index without blocking writes.",
 };
 
@@ -319,12 +342,13 @@ uq_up(struct mg_buf *o)
 {
 	mg_snippet_index_concurrently(o, &uq_ix, &st);
 	mg_buf_puts(o,
-	    "\n"
-	    "    # Step 2: turn the index into a constraint (ON CONFLICT ON CONSTRAINT\n"
-	    "    # and foreign keys can name it). The index is built and valid, so this\n"
-	    "    # only takes a brief lock.\n"
-	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
-	    "    op.execute(\"ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email\")\n");
+	            "\n"
+	            "    # Step 2: turn the index into a constraint (ON CONFLICT ON CONSTRAINT\n"
+	            "    # and foreign keys can name it). The index is built and valid, so this\n"
+	            "    # only takes a brief lock.\n"
+	            "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
+	            "    op.execute(\"ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING "
+	            "INDEX uq_users_email\")\n");
 }
 
 static void
@@ -340,20 +364,22 @@ static void
 dc_up(struct mg_buf *o)
 {
 	mg_buf_puts(o,
-	    "    # Only once no running code reads or writes the column (remove it from\n"
-	    "    # the SQLAlchemy model and deploy first). DROP COLUMN rewrites nothing\n"
-	    "    # but needs an ACCESS EXCLUSIVE lock: the lock_timeout stops it from\n"
-	    "    # waiting behind a long transaction while every other query waits\n"
-	    "    # behind it (it lasts until this transaction ends).\n"
-	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
-	    "    op.drop_column(\"users\", \"legacy_note\")\n");
+	            "    # Only once no running code reads or writes the column (remove it from\n"
+	            "    # the SQLAlchemy model and deploy first). DROP COLUMN rewrites nothing\n"
+	            "    # but needs an ACCESS EXCLUSIVE lock: the lock_timeout stops it from\n"
+	            "    # waiting behind a long transaction while every other query waits\n"
+	            "    # behind it (it lasts until this transaction ends).\n"
+	            "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
+	            "    op.drop_column(\"users\", \"legacy_note\")\n");
 }
 
 static void
 dc_down(struct mg_buf *o)
 {
-	mg_buf_puts(o, "    # The column comes back empty: its data went with the upgrade.\n"
-	               "    op.add_column(\"users\", sa.Column(\"legacy_note\", sa.Text(), nullable=True))\n");
+	mg_buf_puts(
+	    o,
+	    "    # The column comes back empty: its data went with the upgrade.\n"
+	    "    op.add_column(\"users\", sa.Column(\"legacy_note\", sa.Text(), nullable=True))\n");
 }
 
 const struct mg_pattern mg_patterns[] = {
@@ -373,7 +399,8 @@ const struct mg_pattern mg_patterns[] = {
      "concurrent build leaves an INVALID index that IF NOT EXISTS would keep, so\n"
      "the upgrade drops it first. Same code as `migen index-template`.\n",
      ci_up, ci_down},
-    {"add-not-null-column", "add a NOT NULL column to a big table: add nullable, backfill, NOT NULL",
+    {"add-not-null-column",
+     "add a NOT NULL column to a big table: add nullable, backfill, NOT NULL",
      "a users table with a unique, ordered id; no plan column yet.",
      "Filling a new column with one UPDATE locks every row until it commits, and\n"
      "SET NOT NULL scans the table under an ACCESS EXCLUSIVE lock. Here the\n"

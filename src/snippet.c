@@ -117,7 +117,8 @@ mg_snippet_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix
 	const char *lines[3];
 	size_t n = 2;
 
-	mg_buf_printf(&l1, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ", ix->unique ? "UNIQUE " : "");
+	mg_buf_printf(&l1, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ",
+	              ix->unique ? "UNIQUE " : "");
 	mg_ident_sql(&l1, ix->name);
 	index_target(&l2, ix);
 	if (ix->where != NULL)
@@ -371,7 +372,8 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	char *ck;
 
 	if (bf->small_table) {
-		line(out, st, 0, "# Step 3: NOT NULL. This scans the table under an ACCESS EXCLUSIVE");
+		line(out, st, 0,
+		     "# Step 3: NOT NULL. This scans the table under an ACCESS EXCLUSIVE");
 		line(out, st, 0, "# lock: fine for a small table only.");
 		ind(out, st, 0);
 		mg_buf_puts(out, "op.alter_column(");
@@ -387,14 +389,15 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	mg_ident_sql(&k, ck);
 	line(out, st, 0, "# Step 3: NOT NULL without a long lock. A CHECK added NOT VALID takes a");
 	line(out, st, 0, "# brief lock; VALIDATE scans the table while writes go on; then SET NOT");
-	line(out, st, 0, "# NULL trusts the validated CHECK (PostgreSQL 12+) and skips its own scan.");
+	line(out, st, 0,
+	     "# NULL trusts the validated CHECK (PostgreSQL 12+) and skips its own scan.");
 	line(out, st, 0, "with op.get_context().autocommit_block():");
 	/* A run that failed in VALIDATE left the CHECK behind: make the retry work. */
 	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
 	exec_line(out, st, 1, sql.s);
 	sql.len = 0;
-	mg_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", t.s,
-	              k.s, c.s);
+	mg_buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+	              t.s, k.s, c.s);
 	exec_line(out, st, 1, sql.s);
 	sql.len = 0;
 	line(out, st, 1, "try:");
@@ -426,8 +429,8 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 }
 
 void
-mg_snippet_backfill_downgrade(struct mg_buf *out, const struct mg_backfill_spec *bf,
-                              int add_column, const struct mg_style *st)
+mg_snippet_backfill_downgrade(struct mg_buf *out, const struct mg_backfill_spec *bf, int add_column,
+                              const struct mg_style *st)
 {
 	ind(out, st, 0);
 	if (add_column) {

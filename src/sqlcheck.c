@@ -22,7 +22,8 @@ static char parse_msg[256];
 static int
 is_word(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
 }
 
 /* Length of the UTF-8 sequence at p, or 0 when it is not valid UTF-8. */
@@ -78,7 +79,8 @@ mg_sql_text_refusal(const char *s)
 		 */
 		if (*p == ':' && (is_word(p[1]) || p[1] >= 0x80) &&
 		    (p == start || !(p[-1] == ':' || is_word(p[-1]))))
-			return "contains ':name', which SQLAlchemy would take for a bound parameter";
+			return "contains ':name', which SQLAlchemy would take for a bound "
+			       "parameter";
 		if (inq) {
 			if (*p == (unsigned char)inq) {
 				if (p[1] == (unsigned char)inq)
@@ -104,9 +106,11 @@ mg_sql_text_refusal(const char *s)
 				return "contains an SQL comment";
 			break;
 		case '$':
-			/* Inside a name ("a$b") it is a letter; elsewhere a parameter or dollar quote. */
+			/* Inside a name ("a$b") it is a letter; elsewhere a parameter or dollar
+			 * quote. */
 			if (p == start || !is_word(p[-1]))
-				return "contains '$' (dollar quotes and parameters are not accepted)";
+				return "contains '$' (dollar quotes and parameters are not "
+				       "accepted)";
 			break;
 		default:
 			break;
@@ -165,7 +169,8 @@ only_keys(json_t *o, const char *const *allowed)
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		(void)v;
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(k, allowed[i]) == 0)
@@ -257,8 +262,8 @@ mg_sql_is_null(const char *expr)
 static int
 check_index(const char *elem, const char *pred, const char **why)
 {
-	static const char *const ix_keys[] = {"idxname", "relation", "accessMethod", "indexParams",
-	                                      "whereClause", NULL};
+	static const char *const ix_keys[] = {"idxname",     "relation",    "accessMethod",
+	                                      "indexParams", "whereClause", NULL};
 	struct mg_buf b = {0};
 	json_t *root, *ix, *params;
 	int ok = 0;

@@ -8,10 +8,10 @@
 #include <stdio.h>
 
 enum {
-	MG_EXIT_OK = 0,      /* done; for enhance: analysed, with or without suggestions */
-	MG_EXIT_FAIL = 1,    /* a check failed (doctor), a file had syntax errors, a write failed */
-	MG_EXIT_USAGE = 2,   /* bad command line */
-	MG_EXIT_INPUT = 3,   /* unreadable input / no Alembic environment */
+	MG_EXIT_OK = 0,    /* done; for enhance: analysed, with or without suggestions */
+	MG_EXIT_FAIL = 1,  /* a check failed (doctor), a file had syntax errors, a write failed */
+	MG_EXIT_USAGE = 2, /* bad command line */
+	MG_EXIT_INPUT = 3, /* unreadable input / no Alembic environment */
 };
 
 struct mg_command {

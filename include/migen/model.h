@@ -34,7 +34,7 @@ struct mg_strlist {
 struct mg_revinfo {
 	const char *revision; /* NULL: missing or not a literal */
 	struct mg_span revision_span;
-	int has_revision;      /* a `revision` assignment exists */
+	int has_revision; /* a `revision` assignment exists */
 	struct mg_strlist down_revision;
 	struct mg_strlist branch_labels;
 	struct mg_strlist depends_on;
@@ -49,6 +49,7 @@ struct mg_column {
 	const char *name;
 	const char *type;           /* source text, e.g. "sa.String(length=50)" */
 	int nullable;               /* mg_tri */
+	int nullable_given;         /* nullable= was written (else SQLAlchemy's default) */
 	int primary_key;            /* mg_tri */
 	const char *server_default; /* source text, NULL when none */
 	int has_server_default;     /* mg_tri */
@@ -65,13 +66,15 @@ enum mg_index_kind {
 };
 
 struct mg_index {
-	const char *name;     /* NULL: not given (PostgreSQL names it) or not a literal */
-	const char *table;    /* NULL: unknown */
+	const char *name;  /* NULL: not given (PostgreSQL names it) or not a literal */
+	const char *table; /* NULL: unknown */
 	const char *schema;
 	const char **columns; /* a name, or an expression's source text */
 	int *is_expr;         /* per column: 1 when an expression */
+	const char *
+	    *elements; /* from SQL: each element as written (`a DESC`, `lower(b)`), else NULL */
 	size_t ncolumns;
-	int columns_known;    /* the column list was a literal */
+	int columns_known; /* the column list was a literal */
 	enum mg_index_kind kind;
 	int unique;
 	int concurrently;
@@ -125,24 +128,28 @@ struct mg_op {
 	enum mg_direction dir;
 	const char *function; /* "upgrade", "downgrade_engine1", ... */
 	enum mg_source source;
-	size_t parent;          /* for SQL statements: the execute op; else its own index */
-	struct mg_span span;    /* the call expression */
-	struct mg_span stmt;    /* the whole statement (line start to line end) holding the call */
-	int autocommit;         /* inside `with op.get_context().autocommit_block():` */
-	int batch;              /* a batch_op call inside op.batch_alter_table() */
-	int in_loop;            /* inside a for/while: may run any number of times */
-	const char *table;      /* NULL: unknown */
+	size_t parent;       /* for SQL statements: the execute op; else its own index */
+	struct mg_span span; /* the call expression */
+	struct mg_span stmt; /* the whole statement (line start to line end) holding the call */
+	int autocommit;      /* inside `with op.get_context().autocommit_block():` */
+	int batch;           /* a batch_op call inside op.batch_alter_table() */
+	int in_loop;         /* inside a for/while: may run any number of times */
+	const char *table;   /* NULL: unknown */
 	const char *schema;
-	const char *column;     /* add/drop/alter column */
-	const char *new_name;   /* rename_table */
+	const char *column;       /* add/drop/alter column */
+	const char *new_name;     /* rename_table: the new name */
+	const char *object;       /* drop_index, constraints: the index or constraint name */
 	struct mg_column *coldef; /* add_column: the sa.Column, else NULL */
-	int nullable;            /* alter_column nullable=; mg_tri */
-	int has_server_default;  /* alter_column/add_column server_default given; mg_tri */
-	int concurrently;        /* create/drop index built CONCURRENTLY */
-	const char *sql;         /* execute: the decoded SQL text, NULL when opaque */
-	int sql_error;           /* execute: the literal SQL did not parse */
-	size_t index;            /* create/drop index: its mg_index, or (size_t)-1 */
-	size_t table_index;      /* create_table: its mg_table, or (size_t)-1 */
+	int nullable;             /* alter_column nullable=; mg_tri */
+	int has_server_default;   /* alter_column/add_column server_default given; mg_tri */
+	int concurrently;         /* create/drop index built CONCURRENTLY */
+	const char **set_columns; /* update: the columns it SETs */
+	size_t nset;
+	const char *sql;    /* execute: the decoded SQL text, NULL when opaque */
+	uint32_t sql_line;  /* execute: line where the SQL literal starts */
+	int sql_error;      /* execute: the literal SQL did not parse */
+	size_t index;       /* create/drop index: its mg_index, or (size_t)-1 */
+	size_t table_index; /* create_table: its mg_table, or (size_t)-1 */
 };
 
 struct mg_table {
@@ -153,6 +160,14 @@ struct mg_table {
 	int columns_known; /* every argument was understood */
 	size_t op;
 	uint32_t line, col;
+};
+
+/* upgrade()/downgrade() (and their _<name> variants): where code can be added. */
+struct mg_function {
+	const char *name;
+	enum mg_direction dir;
+	uint32_t body_start; /* byte offset of the body's first statement (or comment) */
+	uint32_t body_line;
 };
 
 enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
@@ -175,16 +190,29 @@ struct mg_model {
 	size_t nindexes, capindexes;
 	struct mg_fkey *fkeys;
 	size_t nfkeys, capfkeys;
-	struct mg_error *errors;
+	struct mg_function *functions;
+	size_t nfunctions, capfunctions;
+	struct mg_error *errors; /* syntax errors */
 	size_t nerrors, caperrors;
+	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
+	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
-	int syntax_errors; /* tree-sitter found ERROR or MISSING nodes */
-	char quote;        /* the quote most string literals use: '"' or '\'' */
+	int syntax_errors;  /* tree-sitter found ERROR or MISSING nodes */
+	char quote;         /* the quote most string literals use: '"' or '\'' */
 	const char *indent; /* one indentation level as the file writes it */
 	const char *eol;    /* "\n" or "\r\n" */
+	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */
+	size_t srclen;
+	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
 };
 
 struct mg_model *mg_model_new(const char *path);
+/*
+ * Builds the lookup tables that make the queries below O(log n). Call once
+ * the model is complete (mg_analyze does); a model without them (built by
+ * hand in a test) is queried by linear scans, with the same answers.
+ */
+void mg_model_finish(struct mg_model *m);
 void mg_model_free(struct mg_model *m);
 
 struct mg_op *mg_model_add_op(struct mg_model *m);
@@ -195,6 +223,9 @@ void mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const c
     __attribute__((format(printf, 4, 5)));
 
 /* The table created in this migration's upgrade() with that name, or NULL. */
+void mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 const struct mg_table *mg_model_created_table(const struct mg_model *m, const char *name);
 /* A column of a created table by name, or NULL. */
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);

@@ -26,13 +26,13 @@ extern const struct mg_style mg_style_default; /* four spaces, depth 1, '"' */
 struct mg_index_spec {
 	const char *name;
 	const char *table;
-	const char *schema;          /* NULL: none */
-	const char *const *columns;  /* SQL text of each element: a name or an expression */
+	const char *schema;         /* NULL: none */
+	const char *const *columns; /* SQL text of each element: a name or an expression */
 	size_t ncolumns;
 	int unique;
-	const char *using_method;    /* NULL: btree */
-	const char *where;           /* NULL: not partial */
-	const char *comment;         /* NULL, or a line put above the code as a comment */
+	const char *using_method; /* NULL: btree */
+	const char *where;        /* NULL: not partial */
+	const char *comment;      /* NULL, or a line put above the code as a comment */
 };
 
 /* upgrade(): CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS in an autocommit block. */
@@ -50,15 +50,15 @@ void mg_snippet_drop_index_op(struct mg_buf *out, const struct mg_index_spec *ix
 
 struct mg_backfill_spec {
 	const char *table;
-	const char *schema;        /* NULL: none */
+	const char *schema; /* NULL: none */
 	const char *column;
-	const char *key;           /* primary key column used to batch, e.g. "id" */
-	const char *value_python;  /* a Python literal bound as a parameter, or NULL */
-	const char *value_sql;     /* an SQL expression, when value_python is NULL */
-	const char *type_python;   /* sa type source for --add-column, e.g. "sa.String()" */
+	const char *key;          /* primary key column used to batch, e.g. "id" */
+	const char *value_python; /* a Python literal bound as a parameter, or NULL */
+	const char *value_sql;    /* an SQL expression, when value_python is NULL */
+	const char *type_python;  /* sa type source for --add-column, e.g. "sa.String()" */
 	long batch_size;
-	const char *sleep;         /* seconds, as given, e.g. "0.01" */
-	int small_table;           /* plain alter_column instead of the online NOT NULL */
+	const char *sleep; /* seconds, as given, e.g. "0.01" */
+	int small_table;   /* plain alter_column instead of the online NOT NULL */
 };
 
 /* upgrade(): op.add_column(... nullable=True) (step 1 of 3). */

@@ -26,7 +26,18 @@ static void
 refusals(void **state)
 {
 	static const char *const bad[] = {
-	    "", "a\"b", "a'b", "a\\b", "a;b", "a`b", "a\nb", "a\tb", "a\rb", "a\x7f", ":x", "a:b",
+	    "",
+	    "a\"b",
+	    "a'b",
+	    "a\\b",
+	    "a;b",
+	    "a`b",
+	    "a\nb",
+	    "a\tb",
+	    "a\rb",
+	    "a\x7f",
+	    ":x",
+	    "a:b",
 	    "x123456789012345678901234567890123456789012345678901234567890123",
 	};
 	size_t i;
@@ -38,16 +49,23 @@ refusals(void **state)
 	assert_null(mg_ident_refusal("users"));
 	assert_null(mg_ident_refusal("Order"));
 	assert_null(mg_ident_refusal("Plan Name"));
-	assert_null(mg_ident_refusal("x12345678901234567890123456789012345678901234567890123456789012"));
+	assert_null(
+	    mg_ident_refusal("x12345678901234567890123456789012345678901234567890123456789012"));
 }
 
 static void
 quoting(void **state)
 {
 	static const char *const cases[][2] = {
-	    {"users", "users"},       {"tenant_id", "tenant_id"}, {"_x$1", "_x$1"},
-	    {"Order", "\"Order\""},   {"user", "\"user\""},       {"select", "\"select\""},
-	    {"Plan Name", "\"Plan Name\""}, {"1abc", "\"1abc\""}, {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
+	    {"users", "users"},
+	    {"tenant_id", "tenant_id"},
+	    {"_x$1", "_x$1"},
+	    {"Order", "\"Order\""},
+	    {"user", "\"user\""},
+	    {"select", "\"select\""},
+	    {"Plan Name", "\"Plan Name\""},
+	    {"1abc", "\"1abc\""},
+	    {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
 	};
 	size_t i;
 
@@ -132,8 +150,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(refusals),    cmocka_unit_test(quoting),
-	    cmocka_unit_test(qualified),   cmocka_unit_test(index_names),
+	    cmocka_unit_test(refusals),         cmocka_unit_test(quoting),
+	    cmocka_unit_test(qualified),        cmocka_unit_test(index_names),
 	    cmocka_unit_test(index_names_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,17 +35,35 @@ static void
 types(void **state)
 {
 	static const char *const ok[] = {
-	    "sa.Integer()", "sa.String(20)", "sa.String(length=20)", "sa.Text",
-	    "sa.DateTime(timezone=True)", "sa.Numeric(10, 2)", "postgresql.JSONB()",
-	    "postgresql.ARRAY(sa.Integer())", "sa.Enum('a', 'b', name='status')",
-	    "sa.types.BigInteger()", "sa.Boolean()",
+	    "sa.Integer()",
+	    "sa.String(20)",
+	    "sa.String(length=20)",
+	    "sa.Text",
+	    "sa.DateTime(timezone=True)",
+	    "sa.Numeric(10, 2)",
+	    "postgresql.JSONB()",
+	    "postgresql.ARRAY(sa.Integer())",
+	    "sa.Enum('a', 'b', name='status')",
+	    "sa.types.BigInteger()",
+	    "sa.Boolean()",
 	};
 	static const char *const bad[] = {
-	    "", "Integer()", "sa.text('1')", "sa.Integer() or os.system('x')",
-	    "__import__('os').system('id')", "sa.Integer(); import os", "sa.String(\"a\")",
-	    "sa.Enum('a\\'')", "sa.Integer(", "sa.Integer())", "sa._Private()",
-	    "sa.String(x)", "sa.String(length=len('x'))", "sa.Enum('a\nb')",
-	    "sa.Integer().with_variant(sa.Text(), 'x')", "sa.String(1==1)",
+	    "",
+	    "Integer()",
+	    "sa.text('1')",
+	    "sa.Integer() or os.system('x')",
+	    "__import__('os').system('id')",
+	    "sa.Integer(); import os",
+	    "sa.String(\"a\")",
+	    "sa.Enum('a\\'')",
+	    "sa.Integer(",
+	    "sa.Integer())",
+	    "sa._Private()",
+	    "sa.String(x)",
+	    "sa.String(length=len('x'))",
+	    "sa.Enum('a\nb')",
+	    "sa.Integer().with_variant(sa.Text(), 'x')",
+	    "sa.String(1==1)",
 	};
 	size_t i;
 

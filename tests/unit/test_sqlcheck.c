@@ -17,9 +17,18 @@ static void
 accepts_expressions(void **state)
 {
 	static const char *const ok[] = {
-	    "lower(email)", "'active'", "now()", "0", "coalesce(a, b) || 'x'", "a::text",
-	    "(SELECT id FROM plans WHERE name = 'free')", "'it''s'", "\"Weird Name\"",
-	    "x = 'a:b'", "CASE WHEN a THEN 1 ELSE 2 END", "a$b",
+	    "lower(email)",
+	    "'active'",
+	    "now()",
+	    "0",
+	    "coalesce(a, b) || 'x'",
+	    "a::text",
+	    "(SELECT id FROM plans WHERE name = 'free')",
+	    "'it''s'",
+	    "\"Weird Name\"",
+	    "x = 'a:b'",
+	    "CASE WHEN a THEN 1 ELSE 2 END",
+	    "a$b",
 	};
 	const char *why;
 	size_t i;
@@ -36,26 +45,26 @@ static void
 refuses_expressions(void **state)
 {
 	static const char *const bad[] = {
-	    "",                         /* empty */
-	    "1; DROP TABLE users",      /* a second statement */
-	    "1;",                       /* a trailing one */
-	    "1 FROM users",             /* a clause */
-	    "1 UNION SELECT 2",         /* a set operation */
-	    "a, b",                     /* two expressions */
-	    "a AS b",                   /* an alias */
-	    "*",                        /* not an expression */
-	    "lower(",                   /* not valid SQL */
-	    "'x\\'",                    /* backslash */
-	    "'a\nb'",                   /* newline */
-	    "a -- c",                   /* comment */
-	    "a /* c */",                /* comment */
-	    "\"\"\"",                   /* ends the Python string */
-	    "x = ':value'",             /* SQLAlchemy would bind :value */
+	    "",                    /* empty */
+	    "1; DROP TABLE users", /* a second statement */
+	    "1;",                  /* a trailing one */
+	    "1 FROM users",        /* a clause */
+	    "1 UNION SELECT 2",    /* a set operation */
+	    "a, b",                /* two expressions */
+	    "a AS b",              /* an alias */
+	    "*",                   /* not an expression */
+	    "lower(",              /* not valid SQL */
+	    "'x\\'",               /* backslash */
+	    "'a\nb'",              /* newline */
+	    "a -- c",              /* comment */
+	    "a /* c */",           /* comment */
+	    "\"\"\"",              /* ends the Python string */
+	    "x = ':value'",        /* SQLAlchemy would bind :value */
 	    "x = :value",
-	    "$1",                       /* a parameter */
-	    "$$x$$",                    /* dollar quoting */
+	    "$1",    /* a parameter */
+	    "$$x$$", /* dollar quoting */
 	    "'unterminated",
-	    "\xff",                     /* not UTF-8 */
+	    "\xff", /* not UTF-8 */
 	};
 	const char *why;
 	size_t i;

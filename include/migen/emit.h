@@ -1,0 +1,26 @@
+/*
+ * Emitters: one file per output format, each fed the same model and
+ * diagnostics (as curl's tool_writeout.c / tool_writeout_json.c).
+ */
+#ifndef MIGEN_EMIT_H
+#define MIGEN_EMIT_H
+
+#include <stdio.h>
+
+#include "migen/model.h"
+#include "migen/rules.h"
+
+/* The human report: migration info, tables, suggestions with code. */
+void mg_emit_text(FILE *f, const struct mg_model *m, const struct mg_diags *d,
+                  const struct mg_options *o);
+/* The "Suggestions:" part of the text report alone; with reasons, why each was not applied. */
+void mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d, int reasons);
+/* Syntax errors, "path:line:col: error: message", one a line. */
+void mg_emit_errors(FILE *f, const struct mg_model *m);
+/* The JSON document of docs/json.md, with a final newline; free() it. */
+char *mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg_options *o);
+
+/* Writes untrusted text with control characters escaped (\ooo), UTF-8 kept. */
+void mg_emit_safe(FILE *f, const char *s);
+
+#endif

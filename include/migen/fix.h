@@ -1,0 +1,64 @@
+/*
+ * Applying suggestions to the file: planning whole-line edits from the
+ * diagnostics, applying them, and proving the result is still the same
+ * migration (it parses, and its revision data did not change).
+ *
+ * Edits are whole lines: code is inserted after the last line of a
+ * statement, or replaces the lines a statement occupies, and only when that
+ * statement is alone on its lines. Every byte outside an edit is kept.
+ */
+#ifndef MIGEN_FIX_H
+#define MIGEN_FIX_H
+
+#include <stddef.h>
+
+#include "migen/model.h"
+#include "migen/rules.h"
+
+struct mg_edit {
+	size_t start, end; /* bytes of the original replaced (start == end: insertion) */
+	char *text;        /* malloc'd */
+	size_t order;      /* keeps insertions at one point in diagnostic order */
+};
+
+struct mg_edits {
+	struct mg_edit *v;
+	size_t n, cap;
+};
+
+/*
+ * Plans the edits for every diagnostic with a fix, marking each one applied
+ * or giving the reason it is not (d->v[i].applied / not_applied).
+ * src is the file's bytes, the ones m was analysed from.
+ */
+void mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
+                 struct mg_edits *out);
+/* The edited file; free() it. */
+char *mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outlen);
+void mg_edits_free(struct mg_edits *e);
+
+/*
+ * Checks that after is the same migration as m: it parses without errors
+ * and has the same revision, down_revision, branch_labels, depends_on and
+ * message. Returns NULL, or a static reason.
+ */
+const char *mg_fix_verify(const struct mg_model *m, const char *after, size_t len);
+
+/*
+ * The unified diff (paths a/PATH and b/PATH, three lines of context) of
+ * applying e to src, appended to out: what `git apply` and `patch -p1` take.
+ */
+void mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t len,
+                   const struct mg_edits *e);
+
+/*
+ * Replaces path with data atomically: a temporary file in the same folder,
+ * fsync'd, given the original's mode, renamed over it. Refused when the file
+ * no longer matches st (size, mtime, inode: it changed since it was read) or
+ * its bytes differ from orig. Returns 0, or -1 with *why set.
+ */
+struct stat;
+int mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_t origlen,
+                    const char *data, size_t len, const char **why);
+
+#endif

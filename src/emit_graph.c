@@ -1,0 +1,318 @@
+/*
+ * The revision graph as a picture: a Mermaid flowchart (GitHub renders it
+ * in comments and Markdown) or a Graphviz digraph. Both share one layout
+ * decision: which nodes to draw, and which linear runs to fold into a
+ * single "N revisions" node, since a 263-revision history is mostly a
+ * straight line and only its forks and joins are worth looking at.
+ *
+ * Labels quote revision ids and messages from the files: each format gets
+ * its own escaping, and control characters are dropped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/doctor.h"
+
+#define MSG_MAX 40 /* bytes of message shown in a node */
+#define RUN_MIN 3  /* shortest run worth folding */
+
+enum { PLAIN = 1, HEAD = 2, ROOT = 4, MERGE = 8, BRANCH = 16, LABEL = 32, DEP = 64 };
+
+struct layout {
+	const struct mg_revgraph *g;
+	unsigned char *kind; /* per node: the flags above */
+	size_t *run;         /* per node: the first node of its folded run, or itself */
+	size_t *runlen;      /* per run start: its length (1 when not folded) */
+	size_t *runend;      /* per run start: its last node */
+};
+
+static void
+layout(struct layout *l, const struct mg_revgraph *g, int collapse)
+{
+	size_t i, k, n = g->nnodes;
+
+	l->g = g;
+	l->kind = mg_xcalloc(n ? n : 1, 1);
+	l->run = mg_xcalloc(n ? n : 1, sizeof(*l->run));
+	l->runlen = mg_xcalloc(n ? n : 1, sizeof(*l->runlen));
+	l->runend = mg_xcalloc(n ? n : 1, sizeof(*l->runend));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < g->nodes[i].ndeps; k++)
+			l->kind[g->nodes[i].deps[k]] |= DEP;
+	for (i = 0; i < n; i++) {
+		const struct mg_revnode *v = &g->nodes[i];
+		const struct mg_rev *r = mg_revgraph_rev(g, i);
+		unsigned char f = l->kind[i];
+
+		if (v->nchildren == 0)
+			f |= HEAD;
+		if (r->down.n == 0)
+			f |= ROOT;
+		if (v->nparents > 1)
+			f |= MERGE;
+		if (v->nchildren > 1)
+			f |= BRANCH;
+		if (r->labels.n > 0)
+			f |= LABEL;
+		if (f == 0 && v->nparents == 1 && v->nchildren == 1 && v->ndeps == 0)
+			f = PLAIN;
+		l->kind[i] = f;
+		l->run[i] = i;
+		l->runlen[i] = 1;
+		l->runend[i] = i;
+	}
+	if (!collapse)
+		return;
+	for (i = 0; i < n; i++) {
+		size_t x = i, len = 1;
+
+		/* A run starts at a plain node whose parent is not plain. */
+		if (l->kind[i] != PLAIN || l->kind[g->nodes[i].parents[0]] == PLAIN)
+			continue;
+		while (l->kind[g->nodes[x].children[0]] == PLAIN && g->nodes[x].children[0] != i) {
+			x = g->nodes[x].children[0];
+			len++;
+		}
+		if (len < RUN_MIN)
+			continue;
+		l->runlen[i] = len;
+		l->runend[i] = x;
+		for (x = i, k = 0; k < len; k++, x = g->nodes[x].children[0])
+			l->run[x] = i;
+	}
+}
+
+static void
+layout_free(struct layout *l)
+{
+	free(l->kind);
+	free(l->run);
+	free(l->runlen);
+	free(l->runend);
+}
+
+/* Whether node i is drawn (a folded run is drawn once, as its first node). */
+static int
+drawn(const struct layout *l, size_t i)
+{
+	return l->run[i] == i;
+}
+
+/* The node an edge from/to i lands on. */
+static size_t
+shown(const struct layout *l, size_t i)
+{
+	return l->run[i];
+}
+
+/* The message cut to MSG_MAX bytes on a UTF-8 boundary; into buf. */
+static const char *
+short_message(const char *m, char *buf, size_t size)
+{
+	size_t n;
+
+	if (m == NULL)
+		return "";
+	n = strlen(m);
+	if (n <= MSG_MAX)
+		return m;
+	n = MSG_MAX;
+	while (n > 0 && ((unsigned char)m[n] & 0xC0) == 0x80)
+		n--;
+	if (n + 4 > size)
+		n = size - 4;
+	memcpy(buf, m, n);
+	memcpy(buf + n, "\xE2\x80\xA6", 4); /* … */
+	return buf;
+}
+
+/* Mermaid: entity codes for anything its label syntax could read. */
+static void
+mermaid_text(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc(' ', f);
+		else if (strchr("\"#&<>[]{}()|`\\;:", *p) != NULL)
+			fprintf(f, "#%d;", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* DOT: a double-quoted string. */
+static void
+dot_text(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc(' ', f);
+		else if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* The lines of a node's label, handed to the format's writer. */
+static void
+label(const struct layout *l, size_t i, FILE *f, void (*text)(FILE *, const char *), const char *br)
+{
+	const struct mg_revgraph *g = l->g;
+	const struct mg_rev *r = mg_revgraph_rev(g, i);
+	unsigned char k = l->kind[i];
+	char buf[MSG_MAX + 8];
+	size_t j;
+
+	if (l->runlen[i] > 1) {
+		fprintf(f, "%zu revisions%s", l->runlen[i], br);
+		text(f, r->revision);
+		fputs(" .. ", f);
+		text(f, mg_revgraph_rev(g, l->runend[i])->revision);
+		return;
+	}
+	text(f, r->revision);
+	if (k & (HEAD | MERGE | BRANCH | ROOT)) {
+		fputs(" (", f);
+		fputs((k & HEAD)     ? "head"
+		      : (k & MERGE)  ? "merge"
+		      : (k & BRANCH) ? "branch point"
+		                     : "root",
+		      f);
+		if ((k & HEAD) && (k & MERGE))
+			fputs(", merge", f);
+		if ((k & BRANCH) && (k & (HEAD | MERGE)))
+			fputs(", branch point", f);
+		if ((k & ROOT) && (k & (HEAD | MERGE | BRANCH)))
+			fputs(", root", f);
+		fputc(')', f);
+	}
+	if (r->message != NULL && *r->message != '\0') {
+		fputs(br, f);
+		text(f, short_message(r->message, buf, sizeof(buf)));
+	}
+	for (j = 0; j < r->labels.n; j++) {
+		fputs(j ? ", " : br, f);
+		fputs(j ? "" : "branch: ", f);
+		text(f, r->labels.v[j]);
+	}
+}
+
+static const char *
+mermaid_class(const struct layout *l, size_t i)
+{
+	unsigned char k = l->kind[i];
+
+	if (l->runlen[i] > 1)
+		return "run";
+	if (k & HEAD)
+		return "head";
+	if (k & MERGE)
+		return "merge";
+	if (k & BRANCH)
+		return "branchpoint";
+	if (k & LABEL)
+		return "labelled";
+	return NULL;
+}
+
+void
+mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
+{
+	struct layout l;
+	size_t a, i, k;
+
+	layout(&l, g, collapse);
+	fputs("flowchart TD\n", f);
+	for (a = 0; a < g->nnodes; a++) {
+		const char *c;
+
+		i = g->byid[a];
+		if (!drawn(&l, i))
+			continue;
+		fprintf(f, "  r%zu[\"", i);
+		label(&l, i, f, mermaid_text, "<br/>");
+		fputs("\"]", f);
+		if ((c = mermaid_class(&l, i)) != NULL)
+			fprintf(f, ":::%s", c);
+		fputc('\n', f);
+	}
+	for (a = 0; a < g->nnodes; a++) {
+		const struct mg_revnode *v;
+
+		i = g->byid[a];
+		v = &g->nodes[i];
+		for (k = 0; k < v->nparents; k++)
+			if (shown(&l, v->parents[k]) != shown(&l, i))
+				fprintf(f, "  r%zu --> r%zu\n", shown(&l, v->parents[k]),
+				        shown(&l, i));
+		for (k = 0; k < v->ndeps; k++)
+			fprintf(f, "  r%zu -. depends_on .-> r%zu\n", shown(&l, v->deps[k]),
+			        shown(&l, i));
+	}
+	fputs("  classDef head fill:#d4edda,stroke:#2e7d32,stroke-width:2px\n"
+	      "  classDef merge fill:#e3f2fd,stroke:#1565c0\n"
+	      "  classDef branchpoint fill:#fff3e0,stroke:#ef6c00\n"
+	      "  classDef labelled fill:#f3e5f5,stroke:#6a1b9a\n"
+	      "  classDef run fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:4 2\n",
+	      f);
+	layout_free(&l);
+}
+
+static const char *
+dot_style(const struct layout *l, size_t i)
+{
+	unsigned char k = l->kind[i];
+
+	if (l->runlen[i] > 1)
+		return ", style=\"dashed,filled\", fillcolor=\"#f5f5f5\"";
+	if (k & HEAD)
+		return ", style=filled, fillcolor=\"#d4edda\", penwidth=2";
+	if (k & MERGE)
+		return ", style=filled, fillcolor=\"#e3f2fd\"";
+	if (k & BRANCH)
+		return ", style=filled, fillcolor=\"#fff3e0\"";
+	if (k & LABEL)
+		return ", style=filled, fillcolor=\"#f3e5f5\"";
+	return "";
+}
+
+void
+mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
+{
+	struct layout l;
+	size_t a, i, k;
+
+	layout(&l, g, collapse);
+	fputs("digraph revisions {\n"
+	      "  rankdir=TB;\n"
+	      "  node [shape=box, fontname=\"Helvetica\"];\n",
+	      f);
+	for (a = 0; a < g->nnodes; a++) {
+		i = g->byid[a];
+		if (!drawn(&l, i))
+			continue;
+		fprintf(f, "  r%zu [label=\"", i);
+		label(&l, i, f, dot_text, "\\n");
+		fprintf(f, "\"%s];\n", dot_style(&l, i));
+	}
+	for (a = 0; a < g->nnodes; a++) {
+		const struct mg_revnode *v;
+
+		i = g->byid[a];
+		v = &g->nodes[i];
+		for (k = 0; k < v->nparents; k++)
+			if (shown(&l, v->parents[k]) != shown(&l, i))
+				fprintf(f, "  r%zu -> r%zu;\n", shown(&l, v->parents[k]),
+				        shown(&l, i));
+		for (k = 0; k < v->ndeps; k++)
+			fprintf(f, "  r%zu -> r%zu [style=dashed, label=\"depends_on\"];\n",
+			        shown(&l, v->deps[k]), shown(&l, i));
+	}
+	fputs("}\n", f);
+	layout_free(&l);
+}

@@ -1,0 +1,350 @@
+/*
+ * Planning and applying fixes (see fix.h). The code a rule wrote is
+ * indented for a function body at the file's own indentation; here it is
+ * moved to the indentation of the statement it goes next to, and to the
+ * file's line endings.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/analyze.h"
+#include "migen/fix.h"
+
+static size_t
+line_start(const char *s, size_t pos)
+{
+	while (pos > 0 && s[pos - 1] != '\n')
+		pos--;
+	return pos;
+}
+
+/* Just past the newline ending the line that holds pos (or len). */
+static size_t
+line_after(const char *s, size_t len, size_t pos)
+{
+	while (pos < len && s[pos] != '\n')
+		pos++;
+	return pos < len ? pos + 1 : len;
+}
+
+static int
+blank(const char *s, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (s[from] != ' ' && s[from] != '\t' && s[from] != '\r' && s[from] != '\n')
+			return 0;
+	return 1;
+}
+
+/*
+ * code is indented one level (unit) deep; the result is indented with
+ * prefix instead, and ends lines with eol.
+ */
+static char *
+reindent(const char *code, const char *unit, const char *prefix, const char *eol)
+{
+	struct mg_buf b = {0};
+	size_t ulen = strlen(unit);
+	const char *p = code;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n > 0) {
+			if (n >= ulen && memcmp(p, unit, ulen) == 0) {
+				p += ulen;
+				n -= ulen;
+			}
+			mg_buf_puts(&b, prefix);
+			mg_buf_add(&b, p, n);
+		}
+		mg_buf_puts(&b, eol);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	return mg_buf_detach(&b);
+}
+
+static void
+add(struct mg_edits *e, size_t start, size_t end, char *text)
+{
+	mg_grow(&e->v, &e->cap, e->n + 1, sizeof(*e->v));
+	e->v[e->n].start = start;
+	e->v[e->n].end = end;
+	e->v[e->n].text = text;
+	e->v[e->n].order = e->n;
+	e->n++;
+}
+
+/* Whether [start, end) overlaps a planned replacement, or equals one exactly (*same). */
+static int
+overlaps(const struct mg_edits *e, size_t start, size_t end, const char *text, int *same)
+{
+	size_t i;
+
+	*same = 0;
+	for (i = 0; i < e->n; i++) {
+		const struct mg_edit *x = &e->v[i];
+		if (x->start == start && x->end == end && strcmp(x->text, text) == 0) {
+			*same = 1;
+			return 1;
+		}
+		if (start < x->end && x->start < end)
+			return 1;
+		if (start == end && x->start < start && start < x->end)
+			return 1;
+	}
+	return 0;
+}
+
+/* The statement's lines, if it is alone on them: [*ls, *le) and its indentation. */
+static const char *
+statement_lines(const char *src, size_t len, const struct mg_span *stmt, size_t *ls, size_t *le,
+                size_t *indent_len)
+{
+	if (stmt->end > len || stmt->start >= stmt->end)
+		return "the statement's position is unknown";
+	*ls = line_start(src, stmt->start);
+	*le = line_after(src, len, stmt->end);
+	if (!blank(src, *ls, stmt->start))
+		return "other code shares the statement's first line";
+	if (!blank(src, stmt->end, *le))
+		return "other code or a comment follows the statement on its line";
+	*indent_len = stmt->start - *ls;
+	return NULL;
+}
+
+/* The function the op is in, and its counterpart in the other direction. */
+static const struct mg_function *
+counterpart(const struct mg_model *m, const char *function)
+{
+	size_t i;
+	const char *suffix = strchr(function, '_');
+
+	for (i = 0; i < m->nfunctions; i++) {
+		const struct mg_function *f = &m->functions[i];
+		const char *fs = strchr(f->name, '_');
+		if (f->dir != MG_DOWNGRADE)
+			continue;
+		if ((suffix == NULL && fs == NULL) ||
+		    (suffix != NULL && fs != NULL && strcmp(suffix, fs) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+/* op.drop_index(<name>) in downgrade, alone on its lines: what the CONCURRENTLY drop replaces. */
+static const struct mg_op *
+matching_drop(const struct mg_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nops; i++) {
+		const struct mg_op *op = &m->ops[i];
+		if (op->kind == MG_OP_DROP_INDEX && op->source == MG_SRC_OP &&
+		    op->dir == MG_DOWNGRADE && op->object != NULL &&
+		    strcmp(op->object, name) == 0 && !op->in_loop)
+			return op;
+	}
+	return NULL;
+}
+
+static const char *
+plan_upgrade(const struct mg_model *m, const char *src, size_t len, const struct mg_diag *g,
+             struct mg_edits *out)
+{
+	const struct mg_op *op = &m->ops[g->op];
+	size_t ls, le, il;
+	const char *why;
+	char *prefix, *text;
+	int same;
+
+	if (op->in_loop)
+		return "the statement is in a loop or nested function";
+	if ((why = statement_lines(src, len, &op->stmt, &ls, &le, &il)) != NULL)
+		return why;
+	prefix = mg_xcalloc(il + 1, 1);
+	memcpy(prefix, src + ls, il);
+	text = reindent(g->code, m->indent, prefix, m->eol);
+	free(prefix);
+	if (g->fix == MG_FIX_INSERT_AFTER) {
+		if (le == len && len > 0 && src[len - 1] != '\n') {
+			/* The statement ends the file without a newline. */
+			char *t = mg_xcalloc(strlen(text) + strlen(m->eol) + 1, 1);
+			strcpy(t, m->eol);
+			strcat(t, text);
+			free(text);
+			text = t;
+		}
+		if (overlaps(out, le, le, text, &same) && !same) {
+			free(text);
+			return "it overlaps another fix";
+		}
+		add(out, le, le, text);
+		return NULL;
+	}
+	if (overlaps(out, ls, le, text, &same)) {
+		free(text);
+		return same ? NULL : "it overlaps another fix";
+	}
+	add(out, ls, le, text);
+	return NULL;
+}
+
+static const char *
+plan_downgrade(const struct mg_model *m, const char *src, size_t len, const struct mg_diag *g,
+               struct mg_edits *out)
+{
+	const struct mg_op *op = &m->ops[g->op];
+	const struct mg_function *f;
+	const struct mg_op *drop = NULL;
+	size_t ls, le, il;
+	char *prefix, *text;
+	int same;
+
+	if (g->downgrade == NULL)
+		return NULL;
+	if (strcmp(g->rule, "require-concurrent-index") == 0 && op->index != (size_t)-1 &&
+	    m->indexes[op->index].name != NULL)
+		drop = matching_drop(m, m->indexes[op->index].name);
+	if (drop != NULL) {
+		if (statement_lines(src, len, &drop->stmt, &ls, &le, &il) != NULL)
+			return "its op.drop_index() in downgrade() is not alone on its lines";
+	} else {
+		if (op->function == NULL || (f = counterpart(m, op->function)) == NULL)
+			return "the file has no downgrade() to add the drop to";
+		ls = le = line_start(src, f->body_start);
+		if (!blank(src, ls, f->body_start))
+			return "downgrade()'s body starts on the `def` line";
+		il = f->body_start - ls;
+	}
+	prefix = mg_xcalloc(il + 1, 1);
+	memcpy(prefix, src + ls, il);
+	text = reindent(g->downgrade, m->indent, prefix, m->eol);
+	free(prefix);
+	if (overlaps(out, ls, le, text, &same)) {
+		free(text);
+		return same ? NULL : "its downgrade overlaps another fix";
+	}
+	add(out, ls, le, text);
+	return NULL;
+}
+
+void
+mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
+            struct mg_edits *out)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct mg_diag *g = &d->v[i];
+		size_t before = out->n;
+		const char *why;
+
+		if (g->fix == MG_FIX_NONE) {
+			if (g->code != NULL && g->not_applied == NULL)
+				g->not_applied = "not a change migen makes by itself";
+			continue;
+		}
+		if (g->code == NULL || g->op == (size_t)-1) {
+			g->not_applied = "no code to apply";
+			continue;
+		}
+		why = plan_upgrade(m, src, len, g, out);
+		if (why == NULL)
+			why = plan_downgrade(m, src, len, g, out);
+		if (why != NULL) {
+			/* All or nothing for one diagnostic. */
+			while (out->n > before)
+				free(out->v[--out->n].text);
+			g->not_applied = why;
+			continue;
+		}
+		g->applied = 1;
+	}
+}
+
+static int
+editcmp(const void *a, const void *b)
+{
+	const struct mg_edit *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+char *
+mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outlen)
+{
+	struct mg_buf b = {0};
+	struct mg_edit *v = mg_xcalloc(e->n + 1, sizeof(*v));
+	size_t i, at = 0;
+
+	if (e->n > 0) {
+		memcpy(v, e->v, e->n * sizeof(*v));
+		qsort(v, e->n, sizeof(*v), editcmp);
+	}
+	for (i = 0; i < e->n; i++) {
+		if (v[i].start < at)
+			continue; /* planned edits never overlap; be safe anyway */
+		mg_buf_add(&b, src + at, v[i].start - at);
+		mg_buf_puts(&b, v[i].text);
+		at = v[i].end;
+	}
+	mg_buf_add(&b, src + at, len - at);
+	free(v);
+	*outlen = b.len;
+	return mg_buf_detach(&b);
+}
+
+void
+mg_edits_free(struct mg_edits *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i].text);
+	free(e->v);
+	e->v = NULL;
+	e->n = e->cap = 0;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+same_list(const struct mg_strlist *a, const struct mg_strlist *b)
+{
+	size_t i;
+
+	if (a->present != b->present || a->known != b->known || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (!same_str(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+const char *
+mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
+{
+	struct mg_model *n = mg_analyze(m->path, after, len, MG_ANALYZE_FULL);
+	const char *why = NULL;
+
+	if (n->nerrors > 0)
+		why = "the edited file would not parse";
+	else if (!same_str(m->rev.revision, n->rev.revision) ||
+	         !same_list(&m->rev.down_revision, &n->rev.down_revision) ||
+	         !same_list(&m->rev.branch_labels, &n->rev.branch_labels) ||
+	         !same_list(&m->rev.depends_on, &n->rev.depends_on) ||
+	         !same_str(m->rev.message, n->rev.message))
+		why = "the edit would change the revision data";
+	mg_model_free(n);
+	return why;
+}

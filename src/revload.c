@@ -1,0 +1,449 @@
+/*
+ * Loading version folders (see revload.h). Two costs dominate on a big
+ * project: opening thousands of files and parsing them. Each file is opened
+ * once and only its first block is read: the revision variables sit in the
+ * module header, and mg_analyze_header() reads them from there. Files whose
+ * header it cannot settle are read whole and parsed by tree-sitter. Work is
+ * shared among threads through one atomic counter; each thread owns its
+ * parser and its arena, and writes only its own records, so nothing else
+ * is shared.
+ */
+/* d_type saves a stat per file when listing 10,000 migrations. */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "migen/analyze.h"
+#include "migen/input.h"
+#include "migen/pystr.h"
+#include "migen/revload.h"
+
+/* Enough for any template's header; a longer one is read whole. */
+#define HEAD_BLOCK 8192
+#define MAX_JOBS 16
+
+int
+mg_revload_is_migration(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n < 3 || strcmp(name + n - 3, ".py") != 0)
+		return 0;
+	return strncmp(name, "__init__", 8) != 0 && strncmp(name, ".#", 2) != 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct list {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+push(struct list *l, char *s)
+{
+	mg_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	struct mg_buf b = {0};
+
+	if (strcmp(dir, ".") != 0) {
+		mg_buf_puts(&b, dir);
+		if (b.len > 0 && b.s[b.len - 1] != '/')
+			mg_buf_putc(&b, '/');
+	}
+	mg_buf_puts(&b, name);
+	return mg_buf_detach(&b);
+}
+
+/*
+ * The migrations of one folder, and of its sub-folders when recursive
+ * (never __pycache__, never through a symbolic link, as os.walk goes).
+ */
+static int
+list_dir(const char *dir, int recursive, struct list *files, const char **why)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct list subs = {0};
+	size_t i;
+	int rc = 0;
+
+	if (d == NULL) {
+		*why = strerror(errno);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int isdir;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (e->d_type == DT_UNKNOWN) {
+			struct stat st;
+			char *p = join(dir, e->d_name);
+			isdir = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+			free(p);
+		} else {
+			isdir = e->d_type == DT_DIR;
+		}
+		if (isdir) {
+			if (recursive && strcmp(e->d_name, "__pycache__") != 0)
+				push(&subs, join(dir, e->d_name));
+			continue;
+		}
+		if (mg_revload_is_migration(e->d_name))
+			push(files, join(dir, e->d_name));
+	}
+	closedir(d);
+	if (subs.n > 1)
+		qsort(subs.v, subs.n, sizeof(*subs.v), cmp_str);
+	for (i = 0; i < subs.n; i++) {
+		if (rc == 0 && list_dir(subs.v[i], recursive, files, why) != 0)
+			rc = -1;
+		free(subs.v[i]);
+	}
+	free(subs.v);
+	return rc;
+}
+
+struct job {
+	struct mg_revset *set;
+	const struct mg_revload_opts *o;
+	dev_t *dev;
+	ino_t *ino;
+	atomic_size_t next;
+};
+
+struct worker {
+	struct job *job;
+	struct mg_arena arena;
+	pthread_t tid;
+	/* The folder of the last file opened: most files share one, and
+	 * openat() on it spares the kernel a path lookup per file. */
+	int dirfd;
+	char *dir;
+};
+
+static const char *
+keep(struct mg_arena *a, const char *s)
+{
+	return s ? mg_arena_strdup(a, s) : NULL;
+}
+
+static void
+keep_list(struct mg_arena *a, struct mg_strlist *dst, const struct mg_strlist *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->v = mg_arena_alloc(a, (src->n ? src->n : 1) * sizeof(*dst->v));
+	for (i = 0; i < src->n; i++)
+		dst->v[i] = mg_arena_strdup(a, src->v[i]);
+}
+
+/* Copies what the graph needs out of the model, into the worker's arena. */
+static void
+take(struct mg_arena *a, struct mg_rev *r, const struct mg_model *m)
+{
+	r->revision = keep(a, m->rev.revision);
+	r->has_revision = m->rev.has_revision;
+	r->line = m->rev.has_revision ? m->rev.revision_span.line : 0;
+	keep_list(a, &r->down, &m->rev.down_revision);
+	keep_list(a, &r->labels, &m->rev.branch_labels);
+	keep_list(a, &r->deps, &m->rev.depends_on);
+	r->message = keep(a, m->rev.message);
+	if (m->nerrors > 0) {
+		r->error = mg_arena_printf(a, "Python syntax error: %s", m->errors[0].message);
+		r->error_line = m->errors[0].line;
+	}
+}
+
+/* Alembic's legacy rule: with no revision variable, a hex file name is the id. */
+static void
+legacy_id(struct mg_arena *a, struct mg_rev *r)
+{
+	const char *base = strrchr(r->path, '/'), *p;
+
+	base = base ? base + 1 : r->path;
+	for (p = base; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+		;
+	if (p > base && strcmp(p, ".py") == 0)
+		r->revision = mg_arena_strndup(a, base, (size_t)(p - base));
+}
+
+/*
+ * The first block of the file (all of it, when it is small).
+ * Returns 0 or -1 with *why.
+ */
+static int
+open_in(struct worker *w, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (slash == NULL || slash == path)
+		return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (w->dir == NULL || strlen(w->dir) != n || memcmp(w->dir, path, n) != 0) {
+		if (w->dirfd >= 0)
+			close(w->dirfd);
+		free(w->dir);
+		w->dir = mg_xmalloc(n + 1);
+		memcpy(w->dir, path, n);
+		w->dir[n] = '\0';
+		w->dirfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (w->dirfd < 0)
+		return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return openat(w->dirfd, slash + 1, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+static int
+read_head(struct worker *w, const char *path, char *buf, size_t *len, dev_t *dev, ino_t *ino,
+          const char **why)
+{
+	int fd = open_in(w, path);
+	struct stat st;
+	size_t n = 0;
+
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	/* The size saves the read that would only return end-of-file. */
+	while (n < HEAD_BLOCK && (off_t)n < st.st_size) {
+		ssize_t k = read(fd, buf + n, HEAD_BLOCK - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			*why = strerror(errno);
+			close(fd);
+			return -1;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	*len = n;
+	buf[n] = '\0';
+	return 0;
+}
+
+static void
+load_one(struct worker *w, struct mg_parser *p, size_t i, char *buf)
+{
+	struct mg_rev *r = &w->job->set->revs[i];
+	struct mg_model *m = NULL;
+	struct mg_input in;
+	const char *why;
+	size_t len;
+
+	if (read_head(w, r->path, buf, &len, &w->job->dev[i], &w->job->ino[i], &why) != 0) {
+		r->error = why;
+		return;
+	}
+	if (!w->job->o->full)
+		m = mg_analyze_header(p, r->path, buf, len);
+	if (m == NULL) {
+		if (mg_input_read(r->path, &in, &why) != 0) {
+			r->error = why;
+			return;
+		}
+		m = mg_analyze_with(p, r->path, in.data, in.len, MG_ANALYZE_REVISION);
+		take(&w->arena, r, m);
+		mg_input_free(&in);
+	} else {
+		take(&w->arena, r, m);
+	}
+	mg_model_free(m);
+	if (!r->has_revision && r->error == NULL)
+		legacy_id(&w->arena, r);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct mg_parser *p = mg_parser_new();
+	char *buf = mg_xmalloc(HEAD_BLOCK + 1);
+	size_t i;
+
+	w->dirfd = -1;
+	while ((i = atomic_fetch_add(&w->job->next, 1)) < w->job->set->n)
+		load_one(w, p, i, buf);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	free(w->dir);
+	free(buf);
+	mg_parser_free(p);
+	return NULL;
+}
+
+static int
+jobs_for(const struct mg_revload_opts *o, size_t nfiles)
+{
+	long n = o->jobs;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > MAX_JOBS)
+		n = MAX_JOBS;
+	/* Threads cost more than they save on a handful of files. */
+	if (nfiles < 64)
+		n = 1;
+	return (int)n;
+}
+
+struct ident {
+	dev_t dev;
+	ino_t ino;
+	size_t i;
+};
+
+static int
+cmp_ident(const void *pa, const void *pb)
+{
+	const struct ident *a = pa, *b = pb;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Drops files reached twice (the same inode through two folders), as Alembic warns. */
+static void
+drop_twice(struct mg_revset *set, const dev_t *dev, const ino_t *ino)
+{
+	struct ident *v = mg_xcalloc(set->n ? set->n : 1, sizeof(*v));
+	unsigned char *drop = mg_xcalloc(set->n ? set->n : 1, 1);
+	size_t i, k = 0, cap = 0;
+
+	for (i = 0; i < set->n; i++) {
+		v[i].dev = dev[i];
+		v[i].ino = ino[i];
+		v[i].i = i;
+	}
+	qsort(v, set->n, sizeof(*v), cmp_ident);
+	for (i = 1; i < set->n; i++) {
+		/* Unreadable files have no identity (0, 0): never merged. */
+		if (v[i].ino == 0 && v[i].dev == 0)
+			continue;
+		if (v[i].dev == v[i - 1].dev && v[i].ino == v[i - 1].ino)
+			drop[v[i].i] = 1;
+	}
+	for (i = 0; i < set->n; i++) {
+		if (drop[i]) {
+			mg_grow(&set->twice, &cap, set->ntwice + 1, sizeof(*set->twice));
+			set->twice[set->ntwice++] = set->revs[i].path;
+			continue;
+		}
+		set->revs[k++] = set->revs[i];
+	}
+	set->n = k;
+	free(v);
+	free(drop);
+}
+
+int
+mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *o,
+           struct mg_revset *out, const char **why, const char **where)
+{
+	struct list files = {0};
+	struct worker *workers;
+	struct job job;
+	size_t i;
+	int n, t;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ndirs; i++) {
+		struct stat st;
+
+		if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (list_dir(dirs[i], o->recursive, &files, why) != 0) {
+			*where = dirs[i];
+			for (i = 0; i < files.n; i++)
+				free(files.v[i]);
+			free(files.v);
+			return -1;
+		}
+	}
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
+	out->n = files.n;
+	out->revs = mg_arena_alloc(&out->arena, (files.n ? files.n : 1) * sizeof(*out->revs));
+	for (i = 0; i < files.n; i++) {
+		out->revs[i].path = mg_arena_strdup(&out->arena, files.v[i]);
+		free(files.v[i]);
+	}
+	free(files.v);
+
+	memset(&job, 0, sizeof(job));
+	job.set = out;
+	job.o = o;
+	job.dev = mg_xcalloc(out->n ? out->n : 1, sizeof(*job.dev));
+	job.ino = mg_xcalloc(out->n ? out->n : 1, sizeof(*job.ino));
+	atomic_init(&job.next, 0);
+	n = jobs_for(o, out->n);
+	workers = mg_xcalloc((size_t)n, sizeof(*workers));
+	for (t = 0; t < n; t++)
+		workers[t].job = &job;
+	/* The calling thread is worker 0. */
+	for (t = 1; t < n; t++)
+		if (pthread_create(&workers[t].tid, NULL, work, &workers[t]) != 0)
+			break;
+	work(&workers[0]);
+	n = t;
+	for (t = 1; t < n; t++)
+		pthread_join(workers[t].tid, NULL);
+	/* The workers' strings stay with the set, freed with it. */
+	out->arenas = mg_xcalloc((size_t)n, sizeof(*out->arenas));
+	for (t = 0; t < n; t++)
+		out->arenas[t] = workers[t].arena;
+	out->narenas = (size_t)n;
+	free(workers);
+	drop_twice(out, job.dev, job.ino);
+	free(job.dev);
+	free(job.ino);
+	return 0;
+}
+
+void
+mg_revset_free(struct mg_revset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->narenas; i++)
+		mg_arena_free(&s->arenas[i]);
+	free(s->arenas);
+	free(s->twice);
+	mg_arena_free(&s->arena);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,149 @@
+/*
+ * Helpers shared by the rules (see common.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/ident.h"
+#include "migen/sqlcheck.h"
+#include "common.h"
+
+int
+mg_rc_safe(const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] == NULL || mg_ident_refusal(names[i]) != NULL)
+			return 0;
+	return 1;
+}
+
+const char *
+mg_rc_index_name(struct mg_diags *d, const char *table, const char *const *parts, size_t n)
+{
+	const char **all = mg_xcalloc(n + 1, sizeof(*all));
+	const char *r;
+	char *name;
+	int shortened;
+
+	all[0] = table;
+	memcpy(all + 1, parts, n * sizeof(*parts));
+	name = mg_ident_index_name("ix", all, n + 1, &shortened);
+	r = mg_arena_strdup(&d->arena, name);
+	free(name);
+	free(all);
+	return r;
+}
+
+const char *
+mg_rc_sql_name(struct mg_diags *d, const char *name)
+{
+	struct mg_buf b = {0};
+	const char *r;
+
+	mg_ident_sql(&b, name);
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+int
+mg_rc_spec_safe(const struct mg_index_spec *ix)
+{
+	const char *why;
+	size_t i;
+
+	if (mg_ident_refusal(ix->name) != NULL || mg_ident_refusal(ix->table) != NULL ||
+	    (ix->schema != NULL && mg_ident_refusal(ix->schema) != NULL) || ix->ncolumns == 0)
+		return 0;
+	if (ix->using_method != NULL && !mg_ident_is_plain(ix->using_method))
+		return 0;
+	for (i = 0; i < ix->ncolumns; i++)
+		if (ix->columns[i] == NULL || mg_sql_check_index_elem(ix->columns[i], &why) != 0)
+			return 0;
+	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
+}
+
+const char *
+mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+                 int concurrently)
+{
+	struct mg_buf b = {0};
+	struct mg_style st;
+	const char *r;
+
+	if (!mg_rc_spec_safe(ix))
+		return NULL;
+	mg_rules_style(m, &st);
+	if (concurrently)
+		mg_snippet_index_concurrently(&b, ix, &st);
+	else
+		mg_snippet_index_op(&b, ix, &st);
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+const char *
+mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+                int concurrently)
+{
+	struct mg_buf b = {0};
+	struct mg_style st;
+	const char *r;
+
+	if (!mg_rc_spec_safe(ix))
+		return NULL;
+	mg_rules_style(m, &st);
+	if (concurrently)
+		mg_snippet_drop_index_concurrently(&b, ix, &st);
+	else
+		mg_snippet_drop_index_op(&b, ix, &st);
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+const char *
+mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+{
+	/* An index is named by itself: several may share a table. */
+	if (op->source == MG_SRC_OP && op->kind == MG_OP_CREATE_INDEX && op->index != (size_t)-1 &&
+	    m->indexes[op->index].name != NULL)
+		return mg_arena_printf(&d->arena, "op.create_index('%s', ...)",
+		                       m->indexes[op->index].name);
+	if (op->source == MG_SRC_SQL)
+		return mg_arena_printf(&d->arena, "op.execute() (%s)", mg_op_kind_name(op->kind));
+	if (op->table != NULL)
+		return mg_arena_printf(&d->arena, "op.%s('%s', ...)", op->name, op->table);
+	return mg_arena_printf(&d->arena, "op.%s(...)", op->name);
+}
+
+const char *
+mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+{
+	struct mg_buf b = {0};
+	struct mg_style st;
+	const char *p, *end, *r;
+
+	if (m->src == NULL || op->stmt.end > m->srclen || op->stmt.start >= op->stmt.end)
+		return NULL;
+	mg_rules_style(m, &st);
+	p = m->src + op->stmt.start;
+	end = m->src + op->stmt.end;
+	mg_buf_printf(&b, "%swith op.get_context().autocommit_block():\n%s%s", st.indent, st.indent,
+	              st.indent);
+	/* Each following line of the statement gets one more level. */
+	for (; p < end; p++) {
+		if (*p == '\r')
+			continue;
+		mg_buf_putc(&b, *p);
+		if (*p == '\n' && p + 1 < end)
+			mg_buf_puts(&b, st.indent);
+	}
+	mg_buf_putc(&b, '\n');
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}

@@ -1,0 +1,42 @@
+/*
+ * What several rules share: building index specs from model data, checking
+ * that names are safe to put into generated code, and where code goes.
+ * Private to src/rules/.
+ */
+#ifndef MIGEN_RULES_COMMON_H
+#define MIGEN_RULES_COMMON_H
+
+#include "migen/model.h"
+#include "migen/rules.h"
+#include "migen/snippet.h"
+
+/* Whether every name can go into generated code (see mg_ident_refusal). */
+int mg_rc_safe(const char *const *names, size_t n);
+/* An index name: prefix_table_parts..., shortened to 63 bytes; arena-allocated. */
+const char *mg_rc_index_name(struct mg_diags *d, const char *table, const char *const *parts,
+                             size_t n);
+/* name as SQL: double-quoted when PostgreSQL needs it; arena-allocated. */
+const char *mg_rc_sql_name(struct mg_diags *d, const char *name);
+/*
+ * Whether every part of ix may go into generated code: names pass
+ * mg_ident_refusal, each column is one index element and the WHERE one
+ * predicate to the PostgreSQL parser, with nothing that could end the Python
+ * string around them. Names from the file or the command line are hostile.
+ */
+int mg_rc_spec_safe(const struct mg_index_spec *ix);
+/*
+ * Python code for an index: plain op.create_index (new table) or
+ * CONCURRENTLY; NULL when mg_rc_spec_safe() refuses the spec.
+ */
+const char *mg_rc_index_code(struct mg_diags *d, const struct mg_model *m,
+                             const struct mg_index_spec *ix, int concurrently);
+const char *mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m,
+                            const struct mg_index_spec *ix, int concurrently);
+/* "op.create_table('t')" style description of an op, for "where" texts. */
+const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
+
+/* The statement of op, moved into `with op.get_context().autocommit_block():`. */
+const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,
+                                  const struct mg_op *op);
+
+#endif

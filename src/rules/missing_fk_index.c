@@ -1,0 +1,139 @@
+/*
+ * missing-fk-index: a foreign key whose columns lead no index. PostgreSQL
+ * indexes the referenced side (a primary key) but not the referencing one,
+ * so joins from the parent and every DELETE/UPDATE of a parent row scan the
+ * child table. Join tables get one index per direction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+struct fkkey {
+	const char *table, *column;
+	size_t i;
+};
+
+/* Orders foreign keys by (table, first column, position). */
+static int
+fkcmp(const void *a, const void *b)
+{
+	const struct fkkey *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->table, y->table)) != 0 || (r = strcmp(x->column, y->column)) != 0)
+		return r;
+	return x->i < y->i ? -1 : 1;
+}
+
+static int
+candidate(const struct mg_fkey *fk)
+{
+	return fk->dir == MG_UPGRADE && fk->table != NULL && fk->ncolumns > 0 &&
+	       fk->columns[0] != NULL;
+}
+
+/*
+ * Marks, in dup[], every foreign key that repeats an earlier one's (table,
+ * first column): one index serves them all. Sorting keeps this O(n log n)
+ * on generated files with thousands of keys.
+ */
+static void
+duplicates(const struct mg_model *m, char *dup)
+{
+	struct fkkey *k = mg_xcalloc(m->nfkeys + 1, sizeof(*k));
+	size_t n = 0, i;
+
+	for (i = 0; i < m->nfkeys; i++)
+		if (candidate(&m->fkeys[i])) {
+			k[n].table = m->fkeys[i].table;
+			k[n].column = m->fkeys[i].columns[0];
+			k[n++].i = i;
+		}
+	qsort(k, n, sizeof(*k), fkcmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(k[i - 1].table, k[i].table) == 0 &&
+		    strcmp(k[i - 1].column, k[i].column) == 0)
+			dup[k[i].i] = 1;
+	free(k);
+}
+
+/* The columns as SQL names, quoted where PostgreSQL needs it. */
+static const char **
+quoted(struct mg_diags *d, const char *const *cols, size_t n)
+{
+	const char **q = mg_arena_alloc(&d->arena, n * sizeof(*q));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		q[i] = mg_rc_sql_name(d, cols[i]);
+	return q;
+}
+
+static void
+check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
+{
+	char *dup = mg_xcalloc(m->nfkeys + 1, 1);
+	size_t i;
+
+	duplicates(m, dup);
+	for (i = 0; i < m->nfkeys; i++) {
+		const struct mg_fkey *fk = &m->fkeys[i];
+		const struct mg_op *op = &m->ops[fk->op];
+		const struct mg_table *created;
+		struct mg_index_spec ix;
+		struct mg_diag *g;
+		int existing;
+
+		if (!candidate(fk) || dup[i])
+			continue;
+		if (mg_model_has_index_leading(m, fk->table, fk->columns[0]))
+			continue;
+		created = mg_model_created_table(m, fk->table);
+		/* The tenant rule's index leads with the tenant column already. */
+		if (o->add_tenant_indexes && created != NULL &&
+		    strcmp(fk->columns[0], o->tenant_column) == 0)
+			continue;
+		existing = created == NULL;
+		g = mg_diags_add(d, "missing-fk-index", MG_WARNING);
+		g->table = fk->table;
+		g->column = fk->columns[0];
+		g->line = fk->line;
+		g->col = fk->col;
+		g->op = fk->op;
+		g->message =
+		    mg_arena_printf(&d->arena,
+		                    "foreign key %s.%s -> %s has no index leading with it: joins "
+		                    "and deletes on '%s' scan '%s'",
+		                    fk->table, fk->columns[0], fk->ref_table ? fk->ref_table : "?",
+		                    fk->ref_table ? fk->ref_table : "the parent", fk->table);
+		if (!mg_rc_safe(fk->columns, fk->ncolumns))
+			continue;
+		memset(&ix, 0, sizeof(ix));
+		ix.name = mg_rc_index_name(d, fk->table, fk->columns, fk->ncolumns);
+		ix.table = fk->table;
+		ix.schema = existing ? op->schema : created->schema;
+		ix.columns = quoted(d, fk->columns, fk->ncolumns);
+		ix.ncolumns = fk->ncolumns;
+		g->where =
+		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
+		/* On an existing table a plain CREATE INDEX blocks writes while it builds.
+		 * NULL when a name is not safe to put into code: the finding stays. */
+		if ((g->code = mg_rc_index_code(d, m, &ix, existing)) == NULL)
+			continue;
+		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
+		g->downgrade_where =
+		    existing ? "downgrade(), at the start"
+		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')",
+		                               fk->table);
+		g->fix = MG_FIX_INSERT_AFTER;
+	}
+	free(dup);
+}
+
+const struct mg_rule mg_rule_missing_fk_index = {
+    "missing-fk-index",
+    "a foreign-key column leads no index",
+    MG_WARNING,
+    check,
+};

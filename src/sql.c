@@ -1,0 +1,716 @@
+/*
+ * The SQL of op.execute() into the model (see sql.h). libpg_query gives the
+ * parse tree as JSON; the statements that matter to the rules (CREATE/DROP
+ * INDEX, ALTER TABLE, CREATE TABLE, UPDATE) become operations, indexes and
+ * foreign keys of source MG_SRC_SQL beside the execute op that holds them.
+ * Index columns and WHERE clauses keep their source text, cut from the SQL
+ * at the positions the parser reports.
+ */
+#include <jansson.h>
+#include <pg_query.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "migen/pystr.h"
+#include "migen/sql.h"
+
+struct sqlctx {
+	struct mg_model *m;
+	size_t exec;     /* the execute op */
+	const char *sql; /* its text */
+	size_t sql_len;
+	size_t stmt_at; /* current statement's start in sql */
+	size_t stmt_end;
+};
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+jbool(json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+static char *
+dup(struct sqlctx *c, const char *s)
+{
+	return s ? mg_arena_strdup(&c->m->arena, s) : NULL;
+}
+
+/*
+ * At a comment (from -- to the end of the line, or a bracketed one, nested
+ * as PostgreSQL nests them): the index after it; else i.
+ */
+static size_t
+skip_comment(const char *s, size_t i, size_t end)
+{
+	if (i + 1 < end && s[i] == '-' && s[i + 1] == '-') {
+		while (i < end && s[i] != '\n')
+			i++;
+		return i;
+	}
+	if (i + 1 < end && s[i] == '/' && s[i + 1] == '*') {
+		int depth = 0;
+		while (i + 1 < end) {
+			if (s[i] == '/' && s[i + 1] == '*') {
+				depth++;
+				i += 2;
+			} else if (s[i] == '*' && s[i + 1] == '/') {
+				i += 2;
+				if (--depth == 0)
+					return i;
+			} else {
+				i++;
+			}
+		}
+		return end;
+	}
+	return i;
+}
+
+/* The statement's first token: libpg_query's stmt_location is just after the previous ';'. */
+static size_t
+first_token(const struct sqlctx *c, size_t at)
+{
+	while (at < c->sql_len) {
+		size_t next = skip_comment(c->sql, at, c->sql_len);
+		if (next != at) {
+			at = next;
+			continue;
+		}
+		if (c->sql[at] != ' ' && c->sql[at] != '\t' && c->sql[at] != '\n' &&
+		    c->sql[at] != '\r')
+			break;
+		at++;
+	}
+	return at;
+}
+
+static uint32_t
+line_at(const struct sqlctx *c, size_t at)
+{
+	uint32_t line = c->m->ops[c->exec].sql_line;
+	size_t i;
+
+	if (line == 0)
+		return c->m->ops[c->exec].span.line;
+	for (i = 0; i < at && i < c->sql_len; i++)
+		if (c->sql[i] == '\n')
+			line++;
+	return line;
+}
+
+/* A new op of source SQL, inheriting the execute op's context. */
+static size_t
+add_op(struct sqlctx *c, enum mg_op_kind kind, json_t *relation)
+{
+	struct mg_op *op = mg_model_add_op(c->m);
+	size_t i = c->m->nops - 1;
+	const struct mg_op *ex = &c->m->ops[c->exec];
+
+	op->kind = kind;
+	op->name = mg_op_kind_name(kind);
+	op->dir = ex->dir;
+	op->function = ex->function;
+	op->source = MG_SRC_SQL;
+	op->parent = c->exec;
+	op->span = ex->span;
+	op->span.line = line_at(c, first_token(c, c->stmt_at));
+	op->stmt = ex->stmt;
+	op->autocommit = ex->autocommit;
+	op->batch = ex->batch;
+	op->in_loop = ex->in_loop;
+	if (relation != NULL) {
+		op->table = dup(c, jstr(relation, "relname"));
+		op->schema = dup(c, jstr(relation, "schemaname"));
+		/* The execute op is about the table its first statement is. */
+		if (c->m->ops[c->exec].table == NULL) {
+			c->m->ops[c->exec].table = op->table;
+			c->m->ops[c->exec].schema = op->schema;
+		}
+	}
+	return i;
+}
+
+static const char *
+trim_dup(struct sqlctx *c, const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+	                 s[n - 1] == '\r' || s[n - 1] == ';'))
+		n--;
+	return mg_arena_strndup(&c->m->arena, s, n);
+}
+
+/* Skips a quoted run starting at s[i] (' or "); returns the index after it. */
+static size_t
+skip_quoted(const char *s, size_t i, size_t end)
+{
+	char q = s[i++];
+
+	while (i < end) {
+		if (s[i] == q) {
+			if (i + 1 < end && s[i + 1] == q) {
+				i += 2;
+				continue;
+			}
+			return i + 1;
+		}
+		i++;
+	}
+	return end;
+}
+
+/*
+ * The source text of each element of an index's column list: from the
+ * first '(' after the relation to its matching ')', split at top-level
+ * commas. Returns how many were found (up to max).
+ */
+static size_t
+index_elements(struct sqlctx *c, size_t from, const char **out, size_t max, size_t *after)
+{
+	size_t i = from, end = c->stmt_end, start = 0, n = 0;
+	int depth = 0;
+
+	for (; i < end; i++) {
+		char ch = c->sql[i];
+		size_t next;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, end)) != i) {
+			i = next - 1;
+			continue;
+		}
+		if (ch == '(') {
+			if (depth++ == 0)
+				start = i + 1;
+		} else if (ch == ')') {
+			if (--depth == 0) {
+				if (n < max)
+					out[n++] = trim_dup(c, c->sql + start, i - start);
+				*after = i + 1;
+				return n;
+			}
+		} else if (ch == ',' && depth == 1) {
+			if (n < max)
+				out[n++] = trim_dup(c, c->sql + start, i - start);
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+static int
+ident_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '$' || (unsigned char)ch >= 0x80;
+}
+
+/* The predicate after the column list: from the WHERE keyword to the end. */
+static const char *
+where_text(struct sqlctx *c, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 5 <= c->stmt_end; i++) {
+		char ch = c->sql[i];
+		size_t next;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, c->stmt_end)) != i) {
+			i = next - 1;
+			continue;
+		}
+		if (strncasecmp(c->sql + i, "where", 5) == 0 &&
+		    (i == 0 || !ident_char(c->sql[i - 1])) &&
+		    (i + 5 == c->stmt_end || !ident_char(c->sql[i + 5])))
+			return trim_dup(c, c->sql + i + 5, c->stmt_end - i - 5);
+	}
+	return "?";
+}
+
+static void
+index_stmt(struct sqlctx *c, json_t *s)
+{
+	json_t *rel = json_object_get(s, "relation"), *params = json_object_get(s, "indexParams");
+	json_t *where = json_object_get(s, "whereClause");
+	size_t opi = add_op(c, MG_OP_CREATE_INDEX, rel), n, i, nraw = 0, after = 0;
+	struct mg_index *ix = mg_model_add_index(c->m);
+	struct mg_op *op = &c->m->ops[opi];
+	const char **raw;
+	json_t *loc;
+
+	op->index = c->m->nindexes - 1;
+	op->concurrently = jbool(s, "concurrent");
+	ix->name = dup(c, jstr(s, "idxname"));
+	ix->table = op->table;
+	ix->schema = op->schema;
+	ix->kind = MG_IX_INDEX;
+	ix->unique = jbool(s, "unique");
+	ix->concurrently = op->concurrently;
+	ix->if_not_exists = jbool(s, "if_not_exists");
+	ix->using_method = dup(c, jstr(s, "accessMethod"));
+	ix->dir = op->dir;
+	ix->source = MG_SRC_SQL;
+	ix->autocommit = op->autocommit;
+	ix->op = opi;
+	ix->line = op->span.line;
+	ix->col = op->span.col;
+
+	n = json_array_size(params);
+	ix->columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*ix->columns));
+	ix->is_expr = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*ix->is_expr));
+	raw = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*raw));
+	loc = rel ? json_object_get(rel, "location") : NULL;
+	if (json_is_integer(loc) && json_integer_value(loc) >= 0)
+		nraw = index_elements(c, (size_t)json_integer_value(loc), raw, n, &after);
+	for (i = 0; i < n; i++) {
+		json_t *e = json_object_get(json_array_get(params, i), "IndexElem");
+		const char *name = jstr(e, "name");
+
+		if (name != NULL) {
+			ix->columns[i] = dup(c, name);
+			ix->is_expr[i] = 0;
+			if (nraw == n)
+				ix->elements = raw; /* keeps DESC, opclass, COLLATE */
+		} else {
+			ix->columns[i] = nraw == n ? raw[i] : "?";
+			ix->is_expr[i] = 1;
+			if (nraw == n)
+				ix->elements = raw;
+		}
+	}
+	ix->ncolumns = n;
+	ix->columns_known = 1;
+	if (where != NULL)
+		ix->where = after ? where_text(c, after) : "?";
+}
+
+static void
+drop_stmt(struct sqlctx *c, json_t *s)
+{
+	const char *type = jstr(s, "removeType");
+	json_t *objs = json_object_get(s, "objects"), *items;
+	size_t opi;
+	struct mg_op *op;
+
+	if (type == NULL)
+		return;
+	if (strcmp(type, "OBJECT_INDEX") == 0) {
+		opi = add_op(c, MG_OP_DROP_INDEX, NULL);
+	} else if (strcmp(type, "OBJECT_TABLE") == 0) {
+		opi = add_op(c, MG_OP_DROP_TABLE, NULL);
+	} else {
+		return;
+	}
+	op = &c->m->ops[opi];
+	op->concurrently = jbool(s, "concurrent");
+	/* objects: [{"List":{"items":[{"String":{"sval":"schema"}}, ... name]}}] */
+	items = json_object_get(json_object_get(json_array_get(objs, 0), "List"), "items");
+	if (json_array_size(items) > 0) {
+		size_t n = json_array_size(items);
+		const char *last =
+		    jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval");
+		if (op->kind == MG_OP_DROP_INDEX)
+			op->object = dup(c, last);
+		else
+			op->table = dup(c, last);
+		if (n > 1)
+			op->schema =
+			    dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"),
+			                "sval"));
+	}
+}
+
+/* Constraints on a column definition: NOT NULL, DEFAULT, PRIMARY KEY, REFERENCES. */
+static void
+column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi, const char *table)
+{
+	json_t *cons = json_object_get(cd, "constraints");
+	size_t i;
+
+	col->name = dup(c, jstr(cd, "colname"));
+	col->nullable = MG_YES;
+	col->primary_key = MG_NO;
+	col->has_server_default = MG_NO;
+	col->line = c->m->ops[opi].span.line;
+	for (i = 0; i < json_array_size(cons); i++) {
+		json_t *k = json_object_get(json_array_get(cons, i), "Constraint");
+		const char *t = jstr(k, "contype");
+
+		if (t == NULL)
+			continue;
+		if (strcmp(t, "CONSTR_NOTNULL") == 0) {
+			col->nullable = MG_NO;
+		} else if (strcmp(t, "CONSTR_DEFAULT") == 0) {
+			col->has_server_default = MG_YES;
+			col->server_default = "(SQL)";
+		} else if (strcmp(t, "CONSTR_PRIMARY") == 0) {
+			col->primary_key = MG_YES;
+			col->nullable = MG_NO;
+		} else if (strcmp(t, "CONSTR_FOREIGN") == 0) {
+			json_t *pk = json_object_get(k, "pktable");
+			const char *rt = jstr(pk, "relname");
+			struct mg_fkey *fk = mg_model_add_fkey(c->m);
+			const char **one = mg_arena_alloc(&c->m->arena, sizeof(*one));
+
+			one[0] = col->name;
+			fk->table = dup(c, table);
+			fk->columns = one;
+			fk->ncolumns = 1;
+			fk->ref_table = dup(c, rt);
+			fk->dir = c->m->ops[opi].dir;
+			fk->source = MG_SRC_SQL;
+			fk->op = opi;
+			fk->line = col->line;
+			fk->col = c->m->ops[opi].span.col;
+			if (rt != NULL)
+				col->foreign_key = mg_arena_printf(&c->m->arena, "%s.?", rt);
+		}
+	}
+}
+
+static const char **
+name_list(struct sqlctx *c, json_t *arr, size_t *n)
+{
+	const char **v;
+	size_t i;
+
+	*n = json_array_size(arr);
+	v = mg_arena_alloc(&c->m->arena, (*n ? *n : 1) * sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = dup(c, jstr(json_object_get(json_array_get(arr, i), "String"), "sval"));
+	return v;
+}
+
+/* A table constraint (ALTER TABLE ADD CONSTRAINT, or inside CREATE TABLE). */
+static void
+table_constraint(struct sqlctx *c, json_t *k, size_t opi, const char *table, const char *schema)
+{
+	const char *t = jstr(k, "contype");
+	size_t n;
+
+	if (t == NULL)
+		return;
+	if (strcmp(t, "CONSTR_FOREIGN") == 0) {
+		struct mg_fkey *fk;
+		const char **cols = name_list(c, json_object_get(k, "fk_attrs"), &n);
+		fk = mg_model_add_fkey(c->m);
+		fk->table = dup(c, table);
+		fk->columns = cols;
+		fk->ncolumns = n;
+		fk->ref_table = dup(c, jstr(json_object_get(k, "pktable"), "relname"));
+		fk->dir = c->m->ops[opi].dir;
+		fk->source = MG_SRC_SQL;
+		fk->op = opi;
+		fk->line = c->m->ops[opi].span.line;
+		fk->col = c->m->ops[opi].span.col;
+	} else if (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) {
+		struct mg_index *ix;
+		const char **cols = name_list(c, json_object_get(k, "keys"), &n);
+		size_t i;
+
+		if (n == 0)
+			return; /* USING INDEX: the index exists already */
+		ix = mg_model_add_index(c->m);
+		ix->name = dup(c, jstr(k, "conname"));
+		ix->table = dup(c, table);
+		ix->schema = dup(c, schema);
+		ix->columns = cols;
+		ix->is_expr = mg_arena_alloc(&c->m->arena, n * sizeof(*ix->is_expr));
+		for (i = 0; i < n; i++)
+			ix->is_expr[i] = 0;
+		ix->ncolumns = n;
+		ix->columns_known = 1;
+		ix->kind = t[7] == 'P' ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE;
+		ix->unique = 1;
+		ix->dir = c->m->ops[opi].dir;
+		ix->source = MG_SRC_SQL;
+		ix->autocommit = c->m->ops[opi].autocommit;
+		ix->op = opi;
+		ix->line = c->m->ops[opi].span.line;
+		ix->col = c->m->ops[opi].span.col;
+	}
+}
+
+static void
+alter_table(struct sqlctx *c, json_t *s)
+{
+	json_t *rel = json_object_get(s, "relation"), *cmds = json_object_get(s, "cmds");
+	size_t i;
+
+	for (i = 0; i < json_array_size(cmds); i++) {
+		json_t *cmd = json_object_get(json_array_get(cmds, i), "AlterTableCmd");
+		const char *sub = jstr(cmd, "subtype");
+		size_t opi;
+		struct mg_op *op;
+
+		if (sub == NULL)
+			continue;
+		if (strcmp(sub, "AT_AddColumn") == 0) {
+			struct mg_column *col = mg_arena_alloc(&c->m->arena, sizeof(*col));
+			opi = add_op(c, MG_OP_ADD_COLUMN, rel);
+			column_def(c, json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
+			           col, opi, c->m->ops[opi].table);
+			op = &c->m->ops[opi];
+			op->coldef = col;
+			op->column = col->name;
+			op->nullable = col->nullable;
+			op->has_server_default = col->has_server_default;
+		} else if (strcmp(sub, "AT_SetNotNull") == 0 ||
+		           strcmp(sub, "AT_DropNotNull") == 0) {
+			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
+			op = &c->m->ops[opi];
+			op->column = dup(c, jstr(cmd, "name"));
+			op->nullable = sub[3] == 'S' ? MG_NO : MG_YES;
+			op->has_server_default = MG_NO;
+		} else if (strcmp(sub, "AT_DropColumn") == 0) {
+			opi = add_op(c, MG_OP_DROP_COLUMN, rel);
+			c->m->ops[opi].column = dup(c, jstr(cmd, "name"));
+		} else if (strcmp(sub, "AT_AddConstraint") == 0) {
+			json_t *k = json_object_get(json_object_get(cmd, "def"), "Constraint");
+			const char *t = jstr(k, "contype");
+			enum mg_op_kind kind = MG_OP_OTHER;
+			if (t != NULL && strcmp(t, "CONSTR_FOREIGN") == 0)
+				kind = MG_OP_CREATE_FOREIGN_KEY;
+			else if (t != NULL && strcmp(t, "CONSTR_CHECK") == 0)
+				kind = MG_OP_CREATE_CHECK_CONSTRAINT;
+			else if (t != NULL && (strcmp(t, "CONSTR_UNIQUE") == 0 ||
+			                       strcmp(t, "CONSTR_PRIMARY") == 0))
+				kind = MG_OP_CREATE_UNIQUE_CONSTRAINT;
+			opi = add_op(c, kind, rel);
+			c->m->ops[opi].object = dup(c, jstr(k, "conname"));
+			table_constraint(c, k, opi, c->m->ops[opi].table, c->m->ops[opi].schema);
+		} else if (strcmp(sub, "AT_DropConstraint") == 0) {
+			opi = add_op(c, MG_OP_DROP_CONSTRAINT, rel);
+			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
+		} else {
+			opi = add_op(c, MG_OP_OTHER, rel);
+			c->m->ops[opi].name = "alter_table";
+		}
+	}
+}
+
+static void
+create_stmt(struct sqlctx *c, json_t *s)
+{
+	json_t *rel = json_object_get(s, "relation"), *elts = json_object_get(s, "tableElts");
+	size_t opi = add_op(c, MG_OP_CREATE_TABLE, rel), i, n = json_array_size(elts), nc = 0;
+	struct mg_table *t = mg_model_add_table(c->m);
+	size_t ti = c->m->ntables - 1;
+	struct mg_column *cols;
+	int npk = 0;
+
+	c->m->ops[opi].table_index = ti;
+	t->name = c->m->ops[opi].table;
+	t->schema = c->m->ops[opi].schema;
+	t->op = opi;
+	t->line = c->m->ops[opi].span.line;
+	t->col = c->m->ops[opi].span.col;
+	t->columns_known = 1;
+	cols = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*cols));
+	for (i = 0; i < n; i++) {
+		json_t *cd = json_object_get(json_array_get(elts, i), "ColumnDef");
+		if (cd == NULL)
+			continue;
+		column_def(c, cd, &cols[nc], opi, c->m->ops[opi].table);
+		cols[nc].type = "(SQL)";
+		if (cols[nc].primary_key == MG_YES)
+			npk++;
+		nc++;
+	}
+	t = &c->m->tables[ti];
+	t->columns = cols;
+	t->ncolumns = nc;
+	for (i = 0; i < n; i++) {
+		json_t *k = json_object_get(json_array_get(elts, i), "Constraint");
+		if (k != NULL)
+			table_constraint(c, k, opi, c->m->ops[opi].table, c->m->ops[opi].schema);
+	}
+	for (i = 0; i < nc; i++) {
+		struct mg_index *ix;
+		if (cols[i].primary_key != MG_YES)
+			continue;
+		ix = mg_model_add_index(c->m);
+		ix->table = c->m->ops[opi].table;
+		ix->schema = c->m->ops[opi].schema;
+		ix->columns = mg_arena_alloc(&c->m->arena, sizeof(*ix->columns));
+		ix->is_expr = mg_arena_alloc(&c->m->arena, sizeof(*ix->is_expr));
+		ix->columns[0] = cols[i].name;
+		ix->ncolumns = 1;
+		ix->columns_known = 1;
+		ix->kind = MG_IX_PRIMARY_KEY;
+		ix->unique = 1;
+		ix->dir = c->m->ops[opi].dir;
+		ix->source = MG_SRC_SQL;
+		ix->op = opi;
+		ix->line = c->m->ops[opi].span.line;
+		ix->col = c->m->ops[opi].span.col;
+	}
+}
+
+/* UPDATE: a backfill of the columns it SETs. */
+static void
+update_stmt(struct sqlctx *c, json_t *s)
+{
+	json_t *targets = json_object_get(s, "targetList");
+	size_t opi = add_op(c, MG_OP_UPDATE, json_object_get(s, "relation"));
+	size_t i, n = json_array_size(targets);
+	struct mg_op *op = &c->m->ops[opi];
+
+	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
+	for (i = 0; i < n; i++) {
+		const char *name =
+		    jstr(json_object_get(json_array_get(targets, i), "ResTarget"), "name");
+		if (name != NULL)
+			op->set_columns[op->nset++] = dup(c, name);
+	}
+}
+
+static void statement(struct sqlctx *c, json_t *stmt);
+
+/* Statements in a WITH clause: `WITH batch AS (...), done AS (UPDATE ...)`. */
+static void
+ctes(struct sqlctx *c, json_t *s)
+{
+	json_t *list = json_object_get(json_object_get(s, "withClause"), "ctes");
+	size_t i;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		json_t *q = json_object_get(
+		    json_object_get(json_array_get(list, i), "CommonTableExpr"), "ctequery");
+		/* Only UPDATEs matter here, and ctes() looks one level deep. */
+		if (json_object_get(q, "UpdateStmt") != NULL)
+			statement(c, q);
+	}
+}
+
+static void
+statement(struct sqlctx *c, json_t *stmt)
+{
+	json_t *s;
+
+	if ((s = json_object_get(stmt, "SelectStmt")) != NULL ||
+	    (s = json_object_get(stmt, "InsertStmt")) != NULL ||
+	    (s = json_object_get(stmt, "UpdateStmt")) != NULL ||
+	    (s = json_object_get(stmt, "DeleteStmt")) != NULL)
+		ctes(c, s);
+
+	if ((s = json_object_get(stmt, "IndexStmt")) != NULL)
+		index_stmt(c, s);
+	else if ((s = json_object_get(stmt, "DropStmt")) != NULL)
+		drop_stmt(c, s);
+	else if ((s = json_object_get(stmt, "AlterTableStmt")) != NULL)
+		alter_table(c, s);
+	else if ((s = json_object_get(stmt, "CreateStmt")) != NULL)
+		create_stmt(c, s);
+	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
+		update_stmt(c, s);
+}
+
+/*
+ * Alembic hands op.execute() strings to sqlalchemy.text(), where `:name` is
+ * a bound parameter; PostgreSQL's parser does not know that syntax. Each is
+ * replaced by `$1` padded with spaces to the same length, so positions in
+ * the text stay those of the original.
+ */
+static char *
+unbind(const char *sql, size_t len)
+{
+	char *s = mg_xmalloc(len + 1);
+	size_t i;
+
+	memcpy(s, sql, len + 1);
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(s, i, len) - 1;
+			continue;
+		}
+		if (ch == ':' && i + 1 < len && s[i + 1] == ':') {
+			i++; /* a :: cast */
+			continue;
+		}
+		if (ch == ':' && i + 1 < len &&
+		    ((s[i + 1] >= 'a' && s[i + 1] <= 'z') || (s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
+		     s[i + 1] == '_') &&
+		    (i == 0 || !ident_char(s[i - 1]))) {
+			size_t j = i + 1;
+			while (j < len && ident_char(s[j]))
+				j++;
+			s[i] = '$';
+			s[i + 1] = '1';
+			memset(s + i + 2, ' ', j - i - 2);
+			i = j - 1;
+		}
+	}
+	return s;
+}
+
+int
+mg_sql_analyze(struct mg_model *m, size_t exec_op)
+{
+	struct sqlctx c;
+	PgQueryParseResult r;
+	json_t *root, *stmts;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.exec = exec_op;
+	c.sql = m->ops[exec_op].sql;
+	c.sql_len = strlen(c.sql);
+	/* libpg_query expects UTF-8 text; bytes literals may hold anything. */
+	if (!mg_utf8_valid(c.sql, c.sql_len)) {
+		m->ops[exec_op].sql_error = 1;
+		mg_model_add_note(m, m->ops[exec_op].span.line, m->ops[exec_op].span.col,
+		                  "SQL in op.execute() is not valid UTF-8: not analysed");
+		return -1;
+	}
+	{
+		char *plain = unbind(c.sql, c.sql_len);
+		r = pg_query_parse(plain);
+		free(plain);
+	}
+	if (r.error != NULL) {
+		m->ops[exec_op].sql_error = 1;
+		mg_model_add_note(m, m->ops[exec_op].span.line, m->ops[exec_op].span.col,
+		                  "SQL in op.execute() does not parse: %s", r.error->message);
+		pg_query_free_parse_result(r);
+		return -1;
+	}
+	root = json_loads(r.parse_tree, JSON_DECODE_ANY, NULL);
+	pg_query_free_parse_result(r);
+	if (root == NULL)
+		return -1;
+	stmts = json_object_get(root, "stmts");
+	for (i = 0; i < json_array_size(stmts); i++) {
+		json_t *e = json_array_get(stmts, i), *loc = json_object_get(e, "stmt_location"),
+		       *len = json_object_get(e, "stmt_len");
+		c.stmt_at = json_is_integer(loc) ? (size_t)json_integer_value(loc) : 0;
+		if (c.stmt_at > c.sql_len)
+			c.stmt_at = c.sql_len;
+		c.stmt_end = json_is_integer(len) && json_integer_value(len) > 0
+		                 ? c.stmt_at + (size_t)json_integer_value(len)
+		                 : c.sql_len;
+		if (c.stmt_end > c.sql_len)
+			c.stmt_end = c.sql_len;
+		statement(&c, json_object_get(e, "stmt"));
+	}
+	json_decref(root);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * The walk over upgrade()/downgrade() bodies and the recording of op.*
+ * calls into the model. Private to the analyzer (analyze.c, walk.c, ops.c,
+ * table.c).
+ */
+#ifndef MIGEN_WALK_H
+#define MIGEN_WALK_H
+
+#include <tree_sitter/api.h>
+
+#include "migen/model.h"
+#include "pytree.h"
+
+/* What changes the meaning of an op call: where it sits. */
+struct mg_ctx {
+	enum mg_direction dir;
+	const char *function;
+	int autocommit;
+	int in_loop;
+	const char *batch_alias; /* `as` name of op.batch_alter_table(), or NULL */
+	const char *batch_table; /* its table (NULL if not a literal) */
+	const char *batch_schema;
+	TSNode stmt; /* the statement holding the current node */
+};
+
+struct mg_walk {
+	struct mg_model *m;
+	const struct mg_pysrc *s;
+	const char **helpers; /* module-level functions other than upgrade/downgrade */
+	size_t nhelpers, caphelpers;
+};
+
+void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
+void mg_walk_add_helper(struct mg_walk *w, const char *name);
+struct mg_span mg_walk_span(const struct mg_walk *w, TSNode n);
+
+/*
+ * Records the call as an operation if it is an Alembic op (method is the
+ * attribute called on `op` or on the batch alias). Returns 1 if recorded.
+ */
+int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
+                  const struct mg_ctx *ctx);
+
+/* sa.Column(...) into col; 0 if the call is not a Column. */
+int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
+/* op.create_table(...) into the model; fills op->table, table_index. */
+void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
+/* The list of columns of an index argument (a list/tuple of names or expressions). */
+void mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix);
+
+#endif

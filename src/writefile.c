@@ -1,0 +1,105 @@
+/*
+ * Atomic replacement of a file (see fix.h). Nothing is written over the
+ * original: a complete, fsync'd copy is renamed over it, so a crash, a full
+ * disk or a read-only folder leaves either the old file or the new one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "migen/fix.h"
+#include "migen/input.h"
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Whether path still is the file that was read: same inode, size, mtime and bytes. */
+static int
+unchanged(const char *path, const struct stat *st, const char *orig, size_t origlen)
+{
+	struct mg_input now;
+	const char *why;
+	int same;
+
+	if (mg_input_read(path, &now, &why) != 0)
+		return 0;
+	same = now.st.st_ino == st->st_ino && now.st.st_dev == st->st_dev &&
+	       now.st.st_size == st->st_size && now.st.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       now.st.st_mtim.tv_nsec == st->st_mtim.tv_nsec && now.len == origlen &&
+	       memcmp(now.data, orig, origlen) == 0;
+	mg_input_free(&now);
+	return same;
+}
+
+int
+mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_t origlen,
+                const char *data, size_t len, const char **why)
+{
+	struct mg_buf tmp = {0};
+	char *dircopy;
+	int fd, dfd;
+
+	mg_buf_printf(&tmp, "%s.migen-XXXXXX", path);
+	if ((fd = mkstemp(tmp.s)) < 0) {
+		*why = strerror(errno);
+		mg_buf_free(&tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) != 0 || fchmod(fd, st->st_mode & 07777) != 0 ||
+	    fsync(fd) != 0) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	/* Root may keep the owner too; others cannot, and need not. */
+	if (fchown(fd, st->st_uid, st->st_gid) != 0 && geteuid() == 0) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		*why = strerror(errno);
+		goto fail;
+	}
+	fd = -1;
+	if (!unchanged(path, st, orig, origlen)) {
+		*why = "the file changed since it was read; not written";
+		goto fail;
+	}
+	if (rename(tmp.s, path) != 0) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	/* The rename itself must reach the disk. */
+	dircopy = mg_xstrdup(path);
+	if ((dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(dircopy);
+	mg_buf_free(&tmp);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.s);
+	mg_buf_free(&tmp);
+	return -1;
+}

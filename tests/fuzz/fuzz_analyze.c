@@ -1,0 +1,113 @@
+/*
+ * libFuzzer target for the core: any bytes that `migen enhance` would accept
+ * as a file (no NUL byte, UTF-8, at most 16 MiB: the checks of input.c) go
+ * through what it does with them: the analyzer in both modes, every rule
+ * with every option on, both emitters, and the fix pipeline (plan, apply,
+ * verify, diff) that --write and --diff run. Sanitizers do the checking.
+ *
+ * With MIGEN_FUZZ_STRICT set in the environment, a fix that does not verify
+ * (the edited file is no longer the same migration) aborts too: that is a
+ * fix-planner bug rather than a memory error, so it is opt-in.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/analyze.h"
+#include "migen/emit.h"
+#include "migen/fix.h"
+#include "migen/input.h"
+#include "migen/pystr.h"
+#include "migen/rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *
+devnull(void)
+{
+	static FILE *f;
+
+	if (f == NULL && (f = fopen("/dev/null", "w")) == NULL) {
+		perror("/dev/null");
+		abort();
+	}
+	return f;
+}
+
+static void
+fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
+{
+	struct mg_edits e;
+	struct mg_buf diff = {0};
+	const char *why = NULL;
+	char *after;
+	size_t alen;
+
+	memset(&e, 0, sizeof(e));
+	mg_fix_plan(m, src, len, d, &e);
+	after = mg_fix_apply(src, len, &e, &alen);
+	why = mg_fix_verify(m, after, alen);
+	if (why != NULL && getenv("MIGEN_FUZZ_STRICT") != NULL) {
+		fprintf(stderr, "fix does not verify: %s\n", why);
+		abort();
+	}
+	mg_diff_edits(&diff, "fuzz.py", src, len, &e);
+	mg_buf_free(&diff);
+	free(after);
+	mg_edits_free(&e);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mg_options o;
+	struct mg_diags d;
+	struct mg_model *m;
+	char *buf, *json;
+
+	/* What mg_input_read() refuses never reaches the analyzer. */
+	if (size > MG_INPUT_MAX || (size > 0 && memchr(data, '\0', size) != NULL) ||
+	    !mg_utf8_valid((const char *)data, size))
+		return 0;
+	/* NUL-terminated, as mg_input_read() hands it over. */
+	buf = malloc(size + 1);
+	if (buf == NULL)
+		return 0;
+	if (size > 0)
+		memcpy(buf, data, size);
+	buf[size] = '\0';
+
+	m = mg_analyze("fuzz.py", buf, size, MG_ANALYZE_REVISION);
+	mg_model_free(m);
+
+	m = mg_analyze("fuzz.py", buf, size, MG_ANALYZE_FULL);
+	memset(&o, 0, sizeof(o));
+	o.add_tenant_indexes = 1;
+	o.use_concurrently = 1;
+	o.tenant_column = "tenant_id";
+	o.space_column = "space_id";
+	o.soft_delete_column = "deleted_at";
+	memset(&d, 0, sizeof(d));
+	mg_rules_run(m, &o, &d);
+	json = mg_emit_json(m, &d, &o);
+	if (json == NULL)
+		abort();
+	free(json);
+	mg_emit_text(devnull(), m, &d, &o);
+	mg_emit_errors(devnull(), m);
+	mg_diags_free(&d);
+
+	/* --write / --diff with --default: every fix has its code. */
+	if (m->nerrors == 0) {
+		o.backfill_python = "0";
+		memset(&d, 0, sizeof(d));
+		mg_rules_run(m, &o, &d);
+		fix(m, buf, size, &d);
+		mg_diags_free(&d);
+	}
+
+	mg_model_free(m);
+	free(buf);
+	return 0;
+}
