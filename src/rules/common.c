@@ -48,6 +48,22 @@ mg_rc_sql_name(struct mg_diags *d, const char *name)
 	return r;
 }
 
+/* A name as mg_rc_sql_name() writes it: plain, or double-quoted around a safe name. */
+static int
+sql_name(const char *s)
+{
+	size_t n = strlen(s);
+	char inner[MG_IDENT_MAX + 1];
+
+	if (mg_ident_is_plain(s))
+		return 1;
+	if (n < 3 || n - 2 > MG_IDENT_MAX || s[0] != '"' || s[n - 1] != '"')
+		return 0;
+	memcpy(inner, s + 1, n - 2);
+	inner[n - 2] = '\0';
+	return mg_ident_refusal(inner) == NULL;
+}
+
 int
 mg_rc_spec_safe(const struct mg_index_spec *ix)
 {
@@ -59,8 +75,10 @@ mg_rc_spec_safe(const struct mg_index_spec *ix)
 		return 0;
 	if (ix->using_method != NULL && !mg_ident_is_plain(ix->using_method))
 		return 0;
+	/* Names migen quoted itself are safe; anything else asks the parser. */
 	for (i = 0; i < ix->ncolumns; i++)
-		if (ix->columns[i] == NULL || mg_sql_check_index_elem(ix->columns[i], &why) != 0)
+		if (ix->columns[i] == NULL ||
+		    (!sql_name(ix->columns[i]) && mg_sql_check_index_elem(ix->columns[i], &why) != 0))
 			return 0;
 	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
 }
