@@ -315,10 +315,12 @@ mg_cmd_enhance(int argc, char **argv)
 			return MG_EXIT_OK;
 		case ':':
 			free(files);
-			return mg_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return mg_usage_error(cmd, "option '%s' needs a value",
+			                      mg_cli_shown(argv[optind - 1]));
 		default:
 			free(files);
-			return mg_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return mg_usage_error(cmd, "unknown option '%s'",
+			                      mg_cli_shown(argv[optind - 1]));
 		}
 	}
 	for (; optind < argc; optind++)

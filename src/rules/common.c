@@ -77,15 +77,16 @@ mg_rc_spec_safe(const struct mg_index_spec *ix)
 		return 0;
 	/* Names migen quoted itself are safe; anything else asks the parser. */
 	for (i = 0; i < ix->ncolumns; i++)
-		if (ix->columns[i] == NULL ||
-		    (!sql_name(ix->columns[i]) && mg_sql_check_index_elem(ix->columns[i], &why) != 0))
+		if (ix->columns[i] == NULL || (!sql_name(ix->columns[i]) &&
+		                               mg_sql_check_index_elem(ix->columns[i], &why) != 0))
 			return 0;
 	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
 }
 
-const char *
-mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
-                 int concurrently)
+/* The create (or drop) code of ix in the file's style; NULL when ix is not safe. */
+static const char *
+index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+           int concurrently, int drop)
 {
 	struct mg_buf b = {0};
 	struct mg_style st;
@@ -94,7 +95,11 @@ mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_i
 	if (!mg_rc_spec_safe(ix))
 		return NULL;
 	mg_rules_style(m, &st);
-	if (concurrently)
+	if (drop && concurrently)
+		mg_snippet_drop_index_concurrently(&b, ix, &st);
+	else if (drop)
+		mg_snippet_drop_index_op(&b, ix, &st);
+	else if (concurrently)
 		mg_snippet_index_concurrently(&b, ix, &st);
 	else
 		mg_snippet_index_op(&b, ix, &st);
@@ -104,23 +109,17 @@ mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_i
 }
 
 const char *
+mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+                 int concurrently)
+{
+	return index_code(d, m, ix, concurrently, 0);
+}
+
+const char *
 mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
                 int concurrently)
 {
-	struct mg_buf b = {0};
-	struct mg_style st;
-	const char *r;
-
-	if (!mg_rc_spec_safe(ix))
-		return NULL;
-	mg_rules_style(m, &st);
-	if (concurrently)
-		mg_snippet_drop_index_concurrently(&b, ix, &st);
-	else
-		mg_snippet_drop_index_op(&b, ix, &st);
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
-	mg_buf_free(&b);
-	return r;
+	return index_code(d, m, ix, concurrently, 1);
 }
 
 const char *
