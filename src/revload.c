@@ -46,16 +46,32 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * A file found in a versions folder. The listing already knows what a
+ * stat() would say of most entries (d_type, d_ino, the folder's device), so
+ * reading 10,000 files costs three system calls each, not four.
+ */
+struct entry {
+	char *path; /* first: entries sort as strings */
+	dev_t dev;
+	ino_t ino;
+	int regular; /* d_type said DT_REG: no fstat needed */
+};
+
 struct list {
-	char **v;
+	struct entry *v;
 	size_t n, cap;
 };
 
 static void
-push(struct list *l, char *s)
+push(struct list *l, char *s, dev_t dev, ino_t ino, int regular)
 {
 	mg_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = s;
+	l->v[l->n].path = s;
+	l->v[l->n].dev = dev;
+	l->v[l->n].ino = ino;
+	l->v[l->n].regular = regular;
+	l->n++;
 }
 
 static char *
@@ -82,6 +98,7 @@ list_dir(const char *dir, int recursive, struct list *files, const char **why)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	struct list subs = {0};
+	struct stat dst;
 	size_t i;
 	int rc = 0;
 
@@ -89,6 +106,8 @@ list_dir(const char *dir, int recursive, struct list *files, const char **why)
 		*why = strerror(errno);
 		return -1;
 	}
+	if (fstat(dirfd(d), &dst) != 0)
+		dst.st_dev = 0;
 	while ((e = readdir(d)) != NULL) {
 		int isdir;
 
@@ -104,19 +123,20 @@ list_dir(const char *dir, int recursive, struct list *files, const char **why)
 		}
 		if (isdir) {
 			if (recursive && strcmp(e->d_name, "__pycache__") != 0)
-				push(&subs, join(dir, e->d_name));
+				push(&subs, join(dir, e->d_name), 0, 0, 0);
 			continue;
 		}
 		if (mg_revload_is_migration(e->d_name))
-			push(files, join(dir, e->d_name));
+			push(files, join(dir, e->d_name), dst.st_dev, e->d_ino,
+			     e->d_type == DT_REG);
 	}
 	closedir(d);
 	if (subs.n > 1)
 		qsort(subs.v, subs.n, sizeof(*subs.v), cmp_str);
 	for (i = 0; i < subs.n; i++) {
-		if (rc == 0 && list_dir(subs.v[i], recursive, files, why) != 0)
+		if (rc == 0 && list_dir(subs.v[i].path, recursive, files, why) != 0)
 			rc = -1;
-		free(subs.v[i]);
+		free(subs.v[i].path);
 	}
 	free(subs.v);
 	return rc;
@@ -127,6 +147,7 @@ struct job {
 	const struct mg_revload_opts *o;
 	dev_t *dev;
 	ino_t *ino;
+	unsigned char *regular;
 	atomic_size_t next;
 };
 
@@ -214,8 +235,8 @@ open_in(struct worker *w, const char *path)
 }
 
 static int
-read_head(struct worker *w, const char *path, char *buf, size_t *len, dev_t *dev, ino_t *ino,
-          const char **why)
+read_head(struct worker *w, const char *path, int regular, char *buf, size_t *len, dev_t *dev,
+          ino_t *ino, const char **why)
 {
 	int fd = open_in(w, path);
 	struct stat st;
@@ -225,15 +246,18 @@ read_head(struct worker *w, const char *path, char *buf, size_t *len, dev_t *dev
 		*why = strerror(errno);
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
-		close(fd);
-		return -1;
+	if (!regular) {
+		/* A link or an unknown type: ask, and take its real identity. */
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			*why = "not a regular file";
+			close(fd);
+			return -1;
+		}
+		*dev = st.st_dev;
+		*ino = st.st_ino;
 	}
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-	/* The size saves the read that would only return end-of-file. */
-	while (n < HEAD_BLOCK && (off_t)n < st.st_size) {
+	/* A regular file returns less than asked only at its end. */
+	while (n < HEAD_BLOCK) {
 		ssize_t k = read(fd, buf + n, HEAD_BLOCK - n);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -242,9 +266,9 @@ read_head(struct worker *w, const char *path, char *buf, size_t *len, dev_t *dev
 			close(fd);
 			return -1;
 		}
-		if (k == 0)
-			break;
 		n += (size_t)k;
+		if (k == 0 || n < HEAD_BLOCK)
+			break;
 	}
 	close(fd);
 	*len = n;
@@ -261,7 +285,8 @@ load_one(struct worker *w, struct mg_parser *p, size_t i, char *buf)
 	const char *why;
 	size_t len;
 
-	if (read_head(w, r->path, buf, &len, &w->job->dev[i], &w->job->ino[i], &why) != 0) {
+	if (read_head(w, r->path, w->job->regular[i], buf, &len, &w->job->dev[i], &w->job->ino[i],
+	              &why) != 0) {
 		r->error = why;
 		return;
 	}
@@ -390,26 +415,31 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 		if (list_dir(dirs[i], o->recursive, &files, why) != 0) {
 			*where = dirs[i];
 			for (i = 0; i < files.n; i++)
-				free(files.v[i]);
+				free(files.v[i].path);
 			free(files.v);
 			return -1;
 		}
 	}
+	/* struct entry starts with its path: it sorts as a string. */
 	if (files.n > 1)
 		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
-	out->n = files.n;
-	out->revs = mg_arena_alloc(&out->arena, (files.n ? files.n : 1) * sizeof(*out->revs));
-	for (i = 0; i < files.n; i++) {
-		out->revs[i].path = mg_arena_strdup(&out->arena, files.v[i]);
-		free(files.v[i]);
-	}
-	free(files.v);
-
 	memset(&job, 0, sizeof(job));
 	job.set = out;
 	job.o = o;
-	job.dev = mg_xcalloc(out->n ? out->n : 1, sizeof(*job.dev));
-	job.ino = mg_xcalloc(out->n ? out->n : 1, sizeof(*job.ino));
+	job.dev = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.dev));
+	job.ino = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.ino));
+	job.regular = mg_xcalloc(files.n ? files.n : 1, 1);
+	out->n = files.n;
+	out->revs = mg_arena_alloc(&out->arena, (files.n ? files.n : 1) * sizeof(*out->revs));
+	for (i = 0; i < files.n; i++) {
+		out->revs[i].path = mg_arena_strdup(&out->arena, files.v[i].path);
+		job.dev[i] = files.v[i].dev;
+		job.ino[i] = files.v[i].ino;
+		job.regular[i] = (unsigned char)files.v[i].regular;
+		free(files.v[i].path);
+	}
+	free(files.v);
+
 	atomic_init(&job.next, 0);
 	n = jobs_for(o, out->n);
 	workers = mg_xcalloc((size_t)n, sizeof(*workers));
@@ -432,6 +462,7 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 	drop_twice(out, job.dev, job.ino);
 	free(job.dev);
 	free(job.ino);
+	free(job.regular);
 	return 0;
 }
 
