@@ -1,193 +1,172 @@
 /*
- * The doctor's JSON document (docs/json-doctor.md). Keys are added in a
- * fixed order and jansson keeps it, so output is byte-stable; strings read
- * from files that are not UTF-8 get U+FFFD for the bad bytes.
+ * The doctor's JSON document (docs/json-doctor.md), written with the
+ * streaming writer (jsonw.h): keys in a fixed order, so the output is
+ * byte-stable; bytes that are not UTF-8 become U+FFFD.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "migen/doctor.h"
-#include "migen/pystr.h"
+#include "migen/jsonw.h"
 
-static json_t *
-jstr(const char *s)
+static void
+jlist(struct mg_jw *w, const char *key, const struct mg_strlist *l)
 {
-	struct mg_buf b = {0};
-	json_t *j;
-	size_t i, n;
-
-	if (s == NULL)
-		return json_null();
-	n = strlen(s);
-	if (mg_utf8_valid(s, n))
-		return json_stringn(s, n);
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x80)
-			mg_buf_putc(&b, s[i]);
-		else
-			mg_buf_puts(&b, "\xEF\xBF\xBD");
-	}
-	j = json_stringn(b.s, b.len);
-	mg_buf_free(&b);
-	return j;
-}
-
-static json_t *
-jlist(const struct mg_strlist *l)
-{
-	json_t *a;
 	size_t i;
 
-	if (!l->present || !l->known)
-		return json_null();
-	a = json_array();
+	if (!l->present || !l->known) {
+		mg_jw_null(w, key);
+		return;
+	}
+	mg_jw_begin_array(w, key);
 	for (i = 0; i < l->n; i++)
-		json_array_append_new(a, jstr(l->v[i]));
-	return a;
+		mg_jw_str(w, NULL, l->v[i]);
+	mg_jw_end(w);
 }
 
-static json_t *
-revision(const struct mg_revgraph *g, size_t node)
+static void
+revision(struct mg_jw *w, const struct mg_revgraph *g, size_t node)
 {
 	const struct mg_rev *r = mg_revgraph_rev(g, node);
 	const struct mg_revnode *v = &g->nodes[node];
-	json_t *j = json_object(), *labels = json_array();
 	size_t i;
 
-	json_object_set_new(j, "revision", jstr(r->revision));
-	json_object_set_new(j, "path", jstr(r->path));
-	json_object_set_new(j, "line", json_integer(r->line));
-	json_object_set_new(j, "message", jstr(r->message));
-	json_object_set_new(j, "down_revision", jlist(&r->down));
-	json_object_set_new(j, "branch_labels", jlist(&r->labels));
-	json_object_set_new(j, "depends_on", jlist(&r->deps));
+	mg_jw_begin_object(w, NULL);
+	mg_jw_str(w, "revision", r->revision);
+	mg_jw_str(w, "path", r->path);
+	mg_jw_int(w, "line", r->line);
+	mg_jw_str(w, "message", r->message);
+	jlist(w, "down_revision", &r->down);
+	jlist(w, "branch_labels", &r->labels);
+	jlist(w, "depends_on", &r->deps);
 	/* Inherited labels are computed for heads only. */
+	mg_jw_begin_array(w, "branches");
 	for (i = 0; i < v->nlabels; i++)
-		json_array_append_new(labels, jstr(v->labels[i]));
-	json_object_set_new(j, "branches", labels);
-	return j;
+		mg_jw_str(w, NULL, v->labels[i]);
+	mg_jw_end(w);
+	mg_jw_end(w);
 }
 
-static json_t *
-nodes(const struct mg_revgraph *g, const size_t *v, size_t n)
+static void
+nodes(struct mg_jw *w, const char *key, const struct mg_revgraph *g, const size_t *v, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
+	mg_jw_begin_array(w, key);
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, revision(g, v[i]));
-	return a;
+		revision(w, g, v[i]);
+	mg_jw_end(w);
 }
 
-static json_t *
-ids(const struct mg_revgraph *g, const size_t *v, size_t n)
+static void
+ids(struct mg_jw *w, const char *key, const struct mg_revgraph *g, const size_t *v, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
+	mg_jw_begin_array(w, key);
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, jstr(mg_revgraph_rev(g, v[i])->revision));
-	return a;
+		mg_jw_str(w, NULL, mg_revgraph_rev(g, v[i])->revision);
+	mg_jw_end(w);
 }
 
-static json_t *
-findings(const struct mg_revgraph *g)
+static void
+findings(struct mg_jw *w, const struct mg_revgraph *g)
 {
-	json_t *a = json_array();
 	size_t i, k;
 
+	mg_jw_begin_array(w, "findings");
 	for (i = 0; i < g->nfindings; i++) {
 		const struct mg_finding *x = &g->findings[i];
-		json_t *j = json_object(), *files = json_array();
 
-		json_object_set_new(j, "id", json_string(x->id));
-		json_object_set_new(j, "severity", json_string(mg_severity_name(x->severity)));
-		json_object_set_new(j, "path", jstr(x->path));
-		json_object_set_new(j, "line", x->line ? json_integer(x->line) : json_null());
-		json_object_set_new(j, "message", jstr(x->message));
+		mg_jw_begin_object(w, NULL);
+		mg_jw_str(w, "id", x->id);
+		mg_jw_str(w, "severity", mg_severity_name(x->severity));
+		mg_jw_str(w, "path", x->path);
+		if (x->line)
+			mg_jw_int(w, "line", x->line);
+		else
+			mg_jw_null(w, "line");
+		mg_jw_str(w, "message", x->message);
+		mg_jw_begin_array(w, "files");
 		for (k = 0; k < x->nfiles; k++)
-			json_array_append_new(files, jstr(x->files[k]));
-		json_object_set_new(j, "files", files);
-		json_array_append_new(a, j);
+			mg_jw_str(w, NULL, x->files[k]);
+		mg_jw_end(w);
+		mg_jw_end(w);
 	}
-	return a;
+	mg_jw_end(w);
 }
 
-static json_t *
-environment(const struct mg_doctor *d)
+static void
+environment(struct mg_jw *w, const struct mg_doctor *d)
 {
-	json_t *j, *v = json_array();
 	size_t i;
 
-	for (i = 0; i < d->nversions; i++) {
-		json_t *x = json_object();
-		json_object_set_new(x, "path", jstr(d->versions[i]));
-		json_object_set_new(x, "exists", json_boolean(d->version_ok[i]));
-		json_object_set_new(x, "migrations", json_integer((json_int_t)d->version_files[i]));
-		json_array_append_new(v, x);
+	mg_jw_begin_object(w, "environment");
+	mg_jw_str(w, "config", d->env ? d->env->ini : NULL);
+	mg_jw_str(w, "section", d->env ? d->section : NULL);
+	mg_jw_str(w, "script_location", d->env ? d->env->script_location : NULL);
+	mg_jw_str(w, "script_dir", d->env ? d->env->script_dir : NULL);
+	if (d->env) {
+		mg_jw_bool(w, "env_py", d->env_py_ok);
+		mg_jw_bool(w, "script_py_mako", d->mako_ok);
+	} else {
+		mg_jw_null(w, "env_py");
+		mg_jw_null(w, "script_py_mako");
 	}
-	j = json_object();
-	json_object_set_new(j, "config", d->env ? jstr(d->env->ini) : json_null());
-	json_object_set_new(j, "section", d->env ? jstr(d->section) : json_null());
-	json_object_set_new(j, "script_location",
-	                    d->env ? jstr(d->env->script_location) : json_null());
-	json_object_set_new(j, "script_dir", d->env ? jstr(d->env->script_dir) : json_null());
-	json_object_set_new(j, "env_py", d->env ? json_boolean(d->env_py_ok) : json_null());
-	json_object_set_new(j, "script_py_mako", d->env ? json_boolean(d->mako_ok) : json_null());
-	json_object_set_new(j, "recursive", json_boolean(d->recursive));
-	json_object_set_new(j, "versions", v);
-	return j;
+	mg_jw_bool(w, "recursive", d->recursive);
+	mg_jw_begin_array(w, "versions");
+	for (i = 0; i < d->nversions; i++) {
+		mg_jw_begin_object(w, NULL);
+		mg_jw_str(w, "path", d->versions[i]);
+		mg_jw_bool(w, "exists", d->version_ok[i]);
+		mg_jw_int(w, "migrations", (long long)d->version_files[i]);
+		mg_jw_end(w);
+	}
+	mg_jw_end(w);
+	mg_jw_end(w);
 }
 
 char *
 mg_emit_doctor_json(const struct mg_doctor *d)
 {
 	const struct mg_revgraph *g = d->graph;
-	json_t *j = json_object(), *summary = json_object(), *chain;
-	struct mg_buf b = {0};
-	char *s;
+	struct mg_jw w;
 
-	json_object_set_new(j, "migen", json_string(MIGEN_VERSION));
-	json_object_set_new(j, "command", json_string("doctor"));
-	json_object_set_new(j, "environment", environment(d));
-	json_object_set_new(summary, "files", json_integer((json_int_t)g->nrevs));
-	json_object_set_new(summary, "revisions", json_integer((json_int_t)g->nnodes));
-	json_object_set_new(summary, "heads", json_integer((json_int_t)g->nheads));
-	json_object_set_new(summary, "roots", json_integer((json_int_t)g->nroots));
-	json_object_set_new(summary, "merges", json_integer((json_int_t)g->nmerges));
-	json_object_set_new(summary, "branch_points", json_integer((json_int_t)g->nbranchpoints));
-	json_object_set_new(summary, "errors",
-	                    json_integer((json_int_t)mg_revgraph_count(g, MG_ERROR)));
-	json_object_set_new(summary, "warnings",
-	                    json_integer((json_int_t)mg_revgraph_count(g, MG_WARNING)));
-	json_object_set_new(summary, "notes",
-	                    json_integer((json_int_t)mg_revgraph_count(g, MG_NOTE)));
-	json_object_set_new(summary, "full_parse", json_boolean(d->full));
-	json_object_set_new(j, "summary", summary);
-	json_object_set_new(j, "heads", nodes(g, g->heads, g->nheads));
-	json_object_set_new(j, "roots", nodes(g, g->roots, g->nroots));
-	json_object_set_new(j, "merges", ids(g, g->merges, g->nmerges));
-	json_object_set_new(j, "branch_points", ids(g, g->branchpoints, g->nbranchpoints));
+	memset(&w, 0, sizeof(w));
+	mg_jw_begin_object(&w, NULL);
+	mg_jw_str(&w, "migen", MIGEN_VERSION);
+	mg_jw_str(&w, "command", "doctor");
+	environment(&w, d);
+	mg_jw_begin_object(&w, "summary");
+	mg_jw_int(&w, "files", (long long)g->nrevs);
+	mg_jw_int(&w, "revisions", (long long)g->nnodes);
+	mg_jw_int(&w, "heads", (long long)g->nheads);
+	mg_jw_int(&w, "roots", (long long)g->nroots);
+	mg_jw_int(&w, "merges", (long long)g->nmerges);
+	mg_jw_int(&w, "branch_points", (long long)g->nbranchpoints);
+	mg_jw_int(&w, "errors", (long long)mg_revgraph_count(g, MG_ERROR));
+	mg_jw_int(&w, "warnings", (long long)mg_revgraph_count(g, MG_WARNING));
+	mg_jw_int(&w, "notes", (long long)mg_revgraph_count(g, MG_NOTE));
+	mg_jw_bool(&w, "full_parse", d->full);
+	mg_jw_end(&w);
+	nodes(&w, "heads", g, g->heads, g->nheads);
+	nodes(&w, "roots", g, g->roots, g->nroots);
+	ids(&w, "merges", g, g->merges, g->nmerges);
+	ids(&w, "branch_points", g, g->branchpoints, g->nbranchpoints);
 	if (g->chain_len > 0) {
-		chain = json_object();
-		json_object_set_new(chain, "length", json_integer((json_int_t)g->chain_len));
-		json_object_set_new(chain, "from",
-		                    jstr(mg_revgraph_rev(g, g->chain_from)->revision));
-		json_object_set_new(chain, "to", jstr(mg_revgraph_rev(g, g->chain_to)->revision));
+		mg_jw_begin_object(&w, "longest_chain");
+		mg_jw_int(&w, "length", (long long)g->chain_len);
+		mg_jw_str(&w, "from", mg_revgraph_rev(g, g->chain_from)->revision);
+		mg_jw_str(&w, "to", mg_revgraph_rev(g, g->chain_to)->revision);
+		mg_jw_end(&w);
 	} else {
-		chain = json_null();
+		mg_jw_null(&w, "longest_chain");
 	}
-	json_object_set_new(j, "longest_chain", chain);
-	json_object_set_new(j, "merge_heads", ids(g, g->conflict, g->nconflict));
-	json_object_set_new(j, "diverge_at", ids(g, g->diverge, g->ndiverge));
-	json_object_set_new(j, "merge_command", jstr(g->merge_command));
-	json_object_set_new(j, "findings", findings(g));
-
-	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	mg_buf_puts(&b, s ? s : "null");
-	mg_buf_putc(&b, '\n');
-	free(s);
-	return mg_buf_detach(&b);
+	ids(&w, "merge_heads", g, g->conflict, g->nconflict);
+	ids(&w, "diverge_at", g, g->diverge, g->ndiverge);
+	mg_jw_str(&w, "merge_command", g->merge_command);
+	findings(&w, g);
+	mg_jw_end(&w);
+	mg_buf_putc(&w.out, '\n');
+	return mg_buf_detach(&w.out);
 }

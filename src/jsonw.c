@@ -46,7 +46,7 @@ quoted(struct mg_buf *b, const char *s)
 		else if (c == '\f')
 			esc = "\\f";
 		else if (c < 0x20) {
-			snprintf(u, sizeof(u), "\\u%04x", c);
+			snprintf(u, sizeof(u), "\\u%04X", c);
 			esc = u;
 		} else if (c >= 0x80 && !valid) {
 			esc = "\xEF\xBF\xBD";
