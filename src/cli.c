@@ -2,6 +2,7 @@
  * The command dispatcher: `migen CMD ...`, `migen help CMD`, `migen --help`,
  * `migen --version`. Commands are found through one table, as in git.c.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,15 @@ mg_cli_shown(const char *arg)
 		if (*p < 0x20 || *p > 0x7e)
 			return "(an argument with unprintable characters)";
 	return arg;
+}
+
+int
+mg_option_error(const struct mg_command *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return mg_usage_error(cmd, "option '%s' needs a value",
+		                      mg_cli_shown(argv[optind - 1]));
+	return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
 }
 
 void

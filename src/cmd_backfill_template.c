@@ -150,12 +150,8 @@ mg_cmd_backfill_template(int argc, char **argv)
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
-		case ':':
-			return mg_usage_error(cmd, "option '%s' needs a value",
-			                      mg_cli_shown(argv[optind - 1]));
-		default:
-			return mg_usage_error(cmd, "unknown option '%s'",
-			                      mg_cli_shown(argv[optind - 1]));
+		default: /* ':' or '?' */
+			return mg_option_error(cmd, ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -215,10 +215,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return -1;
-		case ':':
-			return mg_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return mg_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		default: /* ':' or '?' */
+			return mg_option_error(cmd, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -313,14 +313,9 @@ mg_cmd_enhance(int argc, char **argv)
 			free(files);
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
-		case ':':
+		default: /* ':' or '?' */
 			free(files);
-			return mg_usage_error(cmd, "option '%s' needs a value",
-			                      mg_cli_shown(argv[optind - 1]));
-		default:
-			free(files);
-			return mg_usage_error(cmd, "unknown option '%s'",
-			                      mg_cli_shown(argv[optind - 1]));
+			return mg_option_error(cmd, c, argv);
 		}
 	}
 	for (; optind < argc; optind++)

@@ -47,8 +47,7 @@ mg_cmd_patterns(int argc, char **argv)
 			mg_print_usage(cmd, stdout);
 			return MG_EXIT_OK;
 		default:
-			return mg_usage_error(cmd, "unknown option '%s'",
-			                      mg_cli_shown(argv[optind - 1]));
+			return mg_option_error(cmd, ch, argv);
 		}
 	}
 	if (all && optind < argc)

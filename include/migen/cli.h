@@ -34,6 +34,11 @@ int mg_usage_error(const struct mg_command *cmd, const char *fmt, ...)
  * messages may quote what was typed without passing control characters on.
  */
 const char *mg_cli_shown(const char *arg);
+/*
+ * The usage error for what getopt_long() returned for argv[optind - 1]:
+ * ':' (a missing value) or anything else (an unknown option).
+ */
+int mg_option_error(const struct mg_command *cmd, int c, char **argv);
 /* Prints cmd->usage on f. */
 void mg_print_usage(const struct mg_command *cmd, FILE *f);
 
