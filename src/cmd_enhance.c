@@ -98,7 +98,7 @@ python_value(const char *v, char quote)
 	return mg_buf_detach(&b);
 }
 
-/* What could not be applied, with the code to paste and the reason. */
+/* What was not applied (notes aside), with the code to paste and the reason. */
 static void
 leftovers(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 {
@@ -107,7 +107,7 @@ leftovers(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 
 	memset(&rest, 0, sizeof(rest));
 	for (i = 0; i < d->n; i++) {
-		if (d->v[i].applied || d->v[i].code == NULL)
+		if (d->v[i].applied || d->v[i].severity == MG_NOTE)
 			continue;
 		mg_grow(&rest.v, &rest.cap, rest.n + 1, sizeof(*rest.v));
 		rest.v[rest.n++] = d->v[i];
@@ -126,7 +126,7 @@ summary(FILE *f, const char *path, const struct mg_diags *d, const char *verb)
 	for (i = 0; i < d->n; i++) {
 		if (d->v[i].applied)
 			applied++;
-		else if (d->v[i].code != NULL)
+		else if (d->v[i].severity != MG_NOTE)
 			left++;
 	}
 	mg_emit_safe(f, path);
