@@ -36,7 +36,7 @@ const char mg_enhance_usage[] =
     "      --diff                 print the fixes as a unified diff (git apply, patch -p1)\n"
     "      --default VALUE        value for existing rows when a NOT NULL column is fixed\n"
     "      --default-sql EXPR     the same, as an SQL expression (e.g. now())\n"
-    "      --dry-run              show what --write would do, as --diff; never writes\n"
+    "      --dry-run              never write: alone, the report; with --write, the diff\n"
     "      --format text|json     output format (default text; JSON: docs/json.md)\n"
     "      --tenant-column NAME   the tenant column (default tenant_id)\n"
     "      --space-column NAME    the space column (default space_id)\n"
@@ -242,6 +242,7 @@ mg_cmd_enhance(int argc, char **argv)
 	struct mg_options o = {0, 0, "tenant_id", "space_id", "deleted_at", NULL, NULL};
 	enum mode mode = MODE_REPORT;
 	const char *default_value = NULL;
+	int dry_run = 0;
 	const char **files = mg_xcalloc((size_t)argc + 1, sizeof(*files));
 	size_t nfiles = 0, i;
 	int c, json = 0, status = MG_EXIT_OK;
@@ -261,18 +262,12 @@ mg_cmd_enhance(int argc, char **argv)
 			o.use_concurrently = 1;
 			break;
 		case OPT_DRY:
-			if (mode == MODE_WRITE) {
-				free(files);
-				return mg_usage_error(cmd,
-				                      "--dry-run and --write exclude each other");
-			}
-			mode = MODE_DIFF;
+			dry_run = 1;
 			break;
 		case OPT_WRITE:
 			if (mode == MODE_DIFF) {
 				free(files);
-				return mg_usage_error(
-				    cmd, "--write and --diff/--dry-run exclude each other");
+				return mg_usage_error(cmd, "--write and --diff exclude each other");
 			}
 			mode = MODE_WRITE;
 			break;
@@ -320,6 +315,9 @@ mg_cmd_enhance(int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		files[nfiles++] = argv[optind];
+	/* The seed's --dry-run shows the suggestions; with --write, what it would change. */
+	if (dry_run && mode == MODE_WRITE)
+		mode = MODE_DIFF;
 	if (nfiles == 0) {
 		free(files);
 		return mg_usage_error(cmd, "no migration file given (--file FILE)");

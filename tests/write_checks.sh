@@ -132,12 +132,18 @@ check "size limit: file unchanged" cmp -s "$top/examples/add_notifications.py" "
 check "size limit: no temporary left" sh -c "[ \$(ls '$tmp/full' | wc -l) -eq 1 ]"
 
 # Usage errors.
-for bad in "--write --diff" "--write --dry-run" "--default None" "--default-sql NULL" \
+for bad in "--write --diff" "--default None" "--default-sql NULL" \
 	"--default-sql 1);DROP_TABLE_x" "--write --format json" "--default a --default-sql now()"; do
 	s=0
 	"$migen" enhance $bad examples/add_notifications.py >/dev/null 2>&1 || s=$?
 	check "usage: $bad exits 2" test "$s" -eq 2
 done
+
+# --dry-run never writes: with --write it prints the diff.
+cp "$top/examples/add_notifications.py" "$tmp/dry.py"
+(cd "$tmp" && "$migen" enhance $flags --write --dry-run dry.py >"$tmp/dry.diff" 2>/dev/null)
+check "--write --dry-run: file unchanged" cmp -s "$top/examples/add_notifications.py" "$tmp/dry.py"
+check "--write --dry-run: prints the diff" grep -q '^+++ b/dry.py' "$tmp/dry.diff"
 
 echo "write checks: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
