@@ -22,7 +22,7 @@
 const char mg_doctor_usage[] =
     "usage: migen doctor [-c alembic.ini] [-n NAME] [--versions DIR ...] [--recursive]\n"
     "                    [--format text|json] [--graph mermaid|dot] [--no-collapse]\n"
-    "                    [--full] [-j N]\n"
+    "                    [--full] [--no-cache] [-j N]\n"
     "\n"
     "Checks an Alembic project without importing it: the environment (alembic.ini,\n"
     "env.py, script.py.mako, version folders) and the revision graph (every file has\n"
@@ -42,6 +42,9 @@ const char mg_doctor_usage[] =
     "      --full             parse whole files, reporting syntax errors anywhere\n"
     "                         (default: the module header, where the revision\n"
     "                         variables are)\n"
+    "      --no-cache         read every file (default: files unchanged since the\n"
+    "                         last run are taken from ~/.cache/migen; also\n"
+    "                         MIGEN_NO_CACHE=1)\n"
     "  -j, --jobs N           threads (default: one per core)\n"
     "  -h, --help             this help\n"
     "\n"
@@ -55,7 +58,15 @@ const char mg_doctor_usage[] =
     "Exit status: 0 healthy, 1 a check failed, 2 usage, 3 no Alembic environment\n"
     "found.\n";
 
-enum { OPT_VERSIONS = 256, OPT_FORMAT, OPT_GRAPH, OPT_NO_COLLAPSE, OPT_FULL, OPT_RECURSIVE };
+enum {
+	OPT_VERSIONS = 256,
+	OPT_FORMAT,
+	OPT_GRAPH,
+	OPT_NO_COLLAPSE,
+	OPT_FULL,
+	OPT_RECURSIVE,
+	OPT_NO_CACHE,
+};
 
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
@@ -66,6 +77,7 @@ static const struct option longopts[] = {
     {"graph", required_argument, NULL, OPT_GRAPH},
     {"no-collapse", no_argument, NULL, OPT_NO_COLLAPSE},
     {"full", no_argument, NULL, OPT_FULL},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -77,7 +89,7 @@ struct args {
 	const char *config, *section;
 	const char **versions;
 	size_t nversions;
-	int recursive, json, collapse, full, jobs;
+	int recursive, json, collapse, full, jobs, no_cache;
 	enum graph_format graph;
 };
 
@@ -199,6 +211,9 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			break;
 		case OPT_NO_COLLAPSE:
 			a->collapse = 0;
+			break;
+		case OPT_NO_CACHE:
+			a->no_cache = 1;
 			break;
 		case OPT_FULL:
 			a->full = 1;
@@ -332,6 +347,7 @@ mg_cmd_doctor(int argc, char **argv)
 
 	lo.recursive = d.recursive;
 	lo.full = a.full;
+	lo.cache = !a.no_cache;
 	lo.jobs = a.jobs;
 	if (mg_revload(d.versions, d.nversions, &lo, &set, &why, &where) != 0) {
 		mg_warnx("%s: %s", where, why);

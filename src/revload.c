@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migen/analyze.h"
 #include "migen/input.h"
 #include "migen/pystr.h"
+#include "migen/revcache.h"
 #include "migen/revload.h"
 
 /* Enough for any template's header; a longer one is read whole. */
@@ -74,18 +76,19 @@ push(struct list *l, char *s, dev_t dev, ino_t ino, int regular)
 	l->n++;
 }
 
+/* dir/name in one allocation: it runs once per migration. */
 static char *
 join(const char *dir, const char *name)
 {
-	struct mg_buf b = {0};
+	size_t d = strcmp(dir, ".") == 0 ? 0 : strlen(dir), n = strlen(name);
+	int slash = d > 0 && dir[d - 1] != '/';
+	char *s = mg_xmalloc(d + (size_t)slash + n + 1);
 
-	if (strcmp(dir, ".") != 0) {
-		mg_buf_puts(&b, dir);
-		if (b.len > 0 && b.s[b.len - 1] != '/')
-			mg_buf_putc(&b, '/');
-	}
-	mg_buf_puts(&b, name);
-	return mg_buf_detach(&b);
+	memcpy(s, dir, d);
+	if (slash)
+		s[d] = '/';
+	memcpy(s + d + (size_t)slash, name, n + 1);
+	return s;
 }
 
 /*
@@ -148,7 +151,10 @@ struct job {
 	dev_t *dev;
 	ino_t *ino;
 	unsigned char *regular;
+	struct mg_revcache *cache; /* NULL: no cache */
+	struct mg_statkey *keys;   /* with a cache: each file's stat data, for the next run */
 	atomic_size_t next;
+	atomic_size_t misses;
 };
 
 struct worker {
@@ -209,17 +215,19 @@ legacy_id(struct mg_arena *a, struct mg_rev *r)
 }
 
 /*
- * The first block of the file (all of it, when it is small).
- * Returns 0 or -1 with *why.
+ * Where path is, for the *at() calls: the descriptor of its folder (kept
+ * open across files) and the name in it; AT_FDCWD and path itself when the
+ * folder cannot be opened.
  */
 static int
-open_in(struct worker *w, const char *path)
+dir_of(struct worker *w, const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
 
+	*name = path;
 	if (slash == NULL || slash == path)
-		return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		return AT_FDCWD;
 	if (w->dir == NULL || strlen(w->dir) != n || memcmp(w->dir, path, n) != 0) {
 		if (w->dirfd >= 0)
 			close(w->dirfd);
@@ -230,8 +238,22 @@ open_in(struct worker *w, const char *path)
 		w->dirfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (w->dirfd < 0)
-		return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	return openat(w->dirfd, slash + 1, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		return AT_FDCWD;
+	*name = slash + 1;
+	return w->dirfd;
+}
+
+/*
+ * The first block of the file (all of it, when it is small).
+ * Returns 0 or -1 with *why.
+ */
+static int
+open_in(struct worker *w, const char *path)
+{
+	const char *name;
+	int dfd = dir_of(w, path, &name);
+
+	return openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 }
 
 static int
@@ -276,6 +298,27 @@ read_head(struct worker *w, const char *path, int regular, char *buf, size_t *le
 	return 0;
 }
 
+/*
+ * With a cache: one fstatat, and the cached record when the file is the
+ * one it was. Returns 1 on a hit; on a miss the file is known regular.
+ */
+static int
+cached(struct worker *w, size_t i)
+{
+	struct mg_rev *r = &w->job->set->revs[i];
+	const char *name;
+	int dfd = dir_of(w, r->path, &name);
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	mg_statkey_from(&w->job->keys[i], &st);
+	w->job->dev[i] = st.st_dev;
+	w->job->ino[i] = st.st_ino;
+	w->job->regular[i] = 1;
+	return mg_revcache_get(w->job->cache, i, r->path, &w->job->keys[i], r);
+}
+
 static void
 load_one(struct worker *w, struct mg_parser *p, size_t i, char *buf)
 {
@@ -285,6 +328,11 @@ load_one(struct worker *w, struct mg_parser *p, size_t i, char *buf)
 	const char *why;
 	size_t len;
 
+	if (w->job->cache != NULL) {
+		if (cached(w, i))
+			return;
+		atomic_fetch_add(&w->job->misses, 1);
+	}
 	if (read_head(w, r->path, w->job->regular[i], buf, &len, &w->job->dev[i], &w->job->ino[i],
 	              &why) != 0) {
 		r->error = why;
@@ -396,6 +444,24 @@ drop_twice(struct mg_revset *set, const dev_t *dev, const ino_t *ino)
 	free(drop);
 }
 
+struct loader {
+	const char *const *dirs;
+	size_t ndirs;
+	const struct mg_revload_opts *o;
+	int64_t started_ns;
+	struct mg_revcache *cache;
+	pthread_t tid;
+};
+
+static void *
+load_cache(void *arg)
+{
+	struct loader *l = arg;
+
+	l->cache = mg_revcache_open(l->dirs, l->ndirs, l->o->recursive, l->o->full, l->started_ns);
+	return NULL;
+}
+
 int
 mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *o,
            struct mg_revset *out, const char **why, const char **where)
@@ -403,10 +469,27 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 	struct list files = {0};
 	struct worker *workers;
 	struct job job;
+	struct timespec now;
+	struct loader loader;
+	int loading = 0;
 	size_t i;
 	int n, t;
 
+	/* Before any file is read: what changes after this, the cache must not trust. */
+	clock_gettime(CLOCK_REALTIME, &now);
 	memset(out, 0, sizeof(*out));
+	memset(&job, 0, sizeof(job));
+	/* The cache loads on another thread while this one lists the folders. */
+	if (o->cache) {
+		loader.dirs = dirs;
+		loader.ndirs = ndirs;
+		loader.o = o;
+		loader.started_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+		loader.cache = NULL;
+		loading = pthread_create(&loader.tid, NULL, load_cache, &loader) == 0;
+		if (!loading)
+			load_cache(&loader);
+	}
 	for (i = 0; i < ndirs; i++) {
 		struct stat st;
 
@@ -417,18 +500,27 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 			for (i = 0; i < files.n; i++)
 				free(files.v[i].path);
 			free(files.v);
+			if (loading)
+				pthread_join(loader.tid, NULL);
+			mg_revcache_free(loader.cache);
 			return -1;
 		}
 	}
 	/* struct entry starts with its path: it sorts as a string. */
 	if (files.n > 1)
 		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
-	memset(&job, 0, sizeof(job));
 	job.set = out;
 	job.o = o;
 	job.dev = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.dev));
 	job.ino = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.ino));
 	job.regular = mg_xcalloc(files.n ? files.n : 1, 1);
+	if (o->cache) {
+		if (loading)
+			pthread_join(loader.tid, NULL);
+		job.cache = loader.cache;
+		job.keys = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.keys));
+	}
+	atomic_init(&job.misses, 0);
 	out->n = files.n;
 	out->revs = mg_arena_alloc(&out->arena, (files.n ? files.n : 1) * sizeof(*out->revs));
 	for (i = 0; i < files.n; i++) {
@@ -453,13 +545,23 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 	n = t;
 	for (t = 1; t < n; t++)
 		pthread_join(workers[t].tid, NULL);
-	/* The workers' strings stay with the set, freed with it. */
-	out->arenas = mg_xcalloc((size_t)n, sizeof(*out->arenas));
+	/* The workers' strings, and the cache's, stay with the set, freed with it. */
+	out->arenas = mg_xcalloc((size_t)n + 1, sizeof(*out->arenas));
 	for (t = 0; t < n; t++)
 		out->arenas[t] = workers[t].arena;
 	out->narenas = (size_t)n;
 	free(workers);
-	drop_twice(out, job.dev, job.ino);
+	if (job.cache != NULL) {
+		/* Written only when something changed: a warm run writes nothing. */
+		if (atomic_load(&job.misses) > 0 || mg_revcache_count(job.cache) != out->n)
+			mg_revcache_save(job.cache, out->revs, job.keys, out->n);
+		mg_revcache_take_arena(job.cache, &out->arenas[out->narenas++]);
+	}
+	mg_revcache_free(job.cache);
+	free(job.keys);
+	/* One folder, not recursive: no file can be reached twice. */
+	if (ndirs > 1 || o->recursive)
+		drop_twice(out, job.dev, job.ino);
 	free(job.dev);
 	free(job.ino);
 	free(job.regular);

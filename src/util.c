@@ -83,8 +83,9 @@ struct mg_arena_block {
 
 #define MG_ARENA_BLOCK (64 * 1024)
 
-void *
-mg_arena_alloc(struct mg_arena *a, size_t n)
+/* Arena memory, not zeroed: for callers that fill every byte. */
+static void *
+arena_raw(struct mg_arena *a, size_t n)
 {
 	struct mg_arena_block *b = a->head;
 	size_t align = sizeof(max_align_t);
@@ -112,6 +113,14 @@ mg_arena_alloc(struct mg_arena *a, size_t n)
 	}
 	p = (char *)b->data + b->used;
 	b->used += n;
+	return p;
+}
+
+void *
+mg_arena_alloc(struct mg_arena *a, size_t n)
+{
+	void *p = arena_raw(a, n);
+
 	memset(p, 0, n);
 	return p;
 }
@@ -119,7 +128,7 @@ mg_arena_alloc(struct mg_arena *a, size_t n)
 char *
 mg_arena_strndup(struct mg_arena *a, const char *s, size_t n)
 {
-	char *p = mg_arena_alloc(a, n + 1);
+	char *p = arena_raw(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

@@ -28,6 +28,7 @@ struct mg_revload_opts {
 	int recursive; /* descend into sub-folders (recursive_version_locations) */
 	int full;      /* parse whole files: syntax errors anywhere are reported */
 	int jobs;      /* threads; 0: one per online core */
+	int cache;     /* use and refresh the record cache (revcache.h) */
 };
 
 /*

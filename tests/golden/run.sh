@@ -19,6 +19,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# doctor's record cache stays in this run's folder, not the user's.
+export XDG_CACHE_HOME="$tmp/cache"
 
 if [ $# -gt 0 ]; then
 	cases=$*

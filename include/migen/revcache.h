@@ -1,0 +1,72 @@
+/*
+ * The doctor's cache of revision records, as git's index caches stat data:
+ * a file whose device, inode, size, mtime and ctime are unchanged since its
+ * record was written is not opened again. That turns three system calls a
+ * migration (open, read, close) into one (fstatat): at 10,000 revisions the
+ * kernel's file work is most of doctor's time.
+ *
+ * Only records whose file was last modified well before the run that wrote
+ * them are trusted (git's "racily clean" rule, with a one-second margin for
+ * the kernel's coarse file clock): a file changed twice within one clock
+ * tick, size kept, is read again. Any doubt — another migen version, a
+ * damaged cache, another set of folders — means no cache.
+ *
+ * The cache lives in $XDG_CACHE_HOME/migen (else ~/.cache/migen), one file a
+ * set of version folders; MIGEN_NO_CACHE=1 or `doctor --no-cache` turns it off.
+ *
+ * Ownership: mg_revcache_open() returns NULL (no cache) or a cache that
+ * mg_revcache_free() releases, with the strings of the records it gave out
+ * unless mg_revcache_take_arena() moved them first.
+ */
+#ifndef MIGEN_REVCACHE_H
+#define MIGEN_REVCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "migen/revgraph.h"
+#include "migen/util.h"
+
+struct mg_statkey {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
+
+struct mg_revcache;
+
+void mg_statkey_from(struct mg_statkey *k, const struct stat *st);
+
+/*
+ * The cache for these folders (as given; full: whole-file parsing, which
+ * records differently), loaded if one exists; NULL when caching is off or
+ * there is nowhere to keep one. started_ns is the run's start (realtime).
+ */
+struct mg_revcache *mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
+                                     int64_t started_ns);
+/*
+ * Fills out from a trusted record for path with this key; 1 on a hit.
+ * hint is where the record probably is: files and records are both sorted
+ * by path, so the i-th file is usually the i-th record. The
+ * strings stay in the cache's arena: take it with mg_revcache_take_arena()
+ * before freeing the cache if the records outlive it.
+ */
+int mg_revcache_get(const struct mg_revcache *c, size_t hint, const char *path,
+                    const struct mg_statkey *k, struct mg_rev *out);
+/* Moves the cache's string arena to *to (which must be empty). */
+void mg_revcache_take_arena(struct mg_revcache *c, struct mg_arena *to);
+/*
+ * Writes the records (keys[i] for revs[i]; a key with ino 0 is not saved)
+ * atomically, for the next run. Failures are silent: the cache is an
+ * optimisation, never a reason to fail.
+ */
+void mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs,
+                      const struct mg_statkey *keys, size_t n);
+void mg_revcache_free(struct mg_revcache *c);
+/* How many records the loaded cache held. */
+size_t mg_revcache_count(const struct mg_revcache *c);
+
+/* The file the cache uses (for tests and docs), or NULL; free() it. */
+char *mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full);
+
+#endif
