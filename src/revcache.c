@@ -1,8 +1,9 @@
 /*
- * The doctor's record cache (see revcache.h). One text file: a header line
- * with the format and migen's version, the start time of the run that wrote
- * it, then one record a line, strings as netstrings (`5:hello`, `-` for
- * none) so no byte needs escaping. Records are sorted by path, as the
+ * The doctor's record cache (see revcache.h). One file: a header line with
+ * the format and migen's version, the start time of the run that wrote it,
+ * then one record a line: the path, its numbers as a binary block (64-bit,
+ * native order, named in the header), then strings as netstrings (`5:hello`,
+ * `-` for none), so no byte needs escaping. Records are sorted by path, as the
  * loader lists files, and found by binary search.
  */
 #include <errno.h>
@@ -16,7 +17,14 @@
 #include "migen/input.h"
 #include "migen/revcache.h"
 
-#define FORMAT "migen-revcache 1 " MIGEN_VERSION
+/* The format names the byte order and word size of the binary numbers. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FORMAT "migen-revcache 2 le64 " MIGEN_VERSION
+#else
+#define FORMAT "migen-revcache 2 be64 " MIGEN_VERSION
+#endif
+/* dev, ino, size, mtime, ctime, has_revision, line */
+#define NUMS 7
 /* The kernel stamps files with a coarse clock: trust only older changes. */
 #define RACY_MARGIN_NS 1000000000LL
 
@@ -86,13 +94,18 @@ mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full)
 	return mg_buf_detach(&b);
 }
 
-/* A netstring at *p (or `-`), copied into the arena; advances *p. -1 if malformed. */
+/*
+ * A netstring at *p (or `-`); advances *p. The cache's bytes stay in its
+ * arena, so the string is used in place: the separator after it (a space or
+ * a newline, checked here) becomes its terminating NUL. -1 if malformed.
+ */
 static int
-get_str(struct mg_arena *a, const char **p, const char *end, const char **out)
+get_str(struct mg_arena *a, char **p, const char *end, const char **out)
 {
-	const char *s = *p;
+	char *s = *p;
 	size_t n = 0;
 
+	(void)a;
 	if (s < end && *s == '-') {
 		*out = NULL;
 		*p = s + 1;
@@ -105,18 +118,21 @@ get_str(struct mg_arena *a, const char **p, const char *end, const char **out)
 			return -1;
 		n = n * 10 + (size_t)(*s++ - '0');
 	}
-	if (s >= end || *s != ':' || (size_t)(end - s - 1) < n)
+	if (s >= end || *s != ':' || (size_t)(end - s - 1) <= n ||
+	    (s[1 + n] != ' ' && s[1 + n] != '\n'))
 		return -1;
-	*out = mg_arena_strndup(a, s + 1, n);
+	*out = s + 1;
 	*p = s + 1 + n;
+	/* The caller's sep() or end-of-record check sees the NUL as the separator. */
+	**p = '\0';
 	return 0;
 }
 
 /* A decimal, maybe negative; strtoll's locale handling was a quarter of a warm run. */
 static int
-get_num(const char **p, const char *end, long long *out)
+get_num(char **p, const char *end, long long *out)
 {
-	const char *s = *p;
+	char *s = *p;
 	unsigned long long v = 0;
 	int neg = 0, digits = 0;
 
@@ -136,9 +152,12 @@ get_num(const char **p, const char *end, long long *out)
 	return 0;
 }
 
-/* The whole cache file, as bytes (its strings were checked when first read). */
+/*
+ * The whole cache file, in the arena: the records' strings are used where
+ * they lie (their text was checked when the migrations were first read).
+ */
 static char *
-slurp(const char *path, size_t *len)
+slurp(struct mg_arena *a, const char *path, size_t *len)
 {
 	struct stat st;
 	char *buf;
@@ -151,7 +170,7 @@ slurp(const char *path, size_t *len)
 		close(fd);
 		return NULL;
 	}
-	buf = mg_xmalloc((size_t)st.st_size + 1);
+	buf = mg_arena_alloc_raw(a, (size_t)st.st_size + 1);
 	while (n < (size_t)st.st_size) {
 		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
 		if (k < 0 && errno == EINTR)
@@ -166,18 +185,18 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* One space between fields. */
+/* One space between fields (a NUL where a string before it ended). */
 static int
-sep(const char **p, const char *end)
+sep(char **p, const char *end)
 {
-	if (*p >= end || **p != ' ')
+	if (*p >= end || (**p != ' ' && **p != '\0'))
 		return -1;
 	(*p)++;
 	return 0;
 }
 
 static int
-get_list(struct mg_arena *a, const char **p, const char *end, struct mg_strlist *l)
+get_list(struct mg_arena *a, char **p, const char *end, struct mg_strlist *l)
 {
 	long long present, known, n, i;
 
@@ -187,7 +206,7 @@ get_list(struct mg_arena *a, const char **p, const char *end, struct mg_strlist 
 	l->present = present != 0;
 	l->known = known != 0;
 	l->n = (size_t)n;
-	l->v = mg_arena_alloc(a, (size_t)(n ? n : 1) * sizeof(*l->v));
+	l->v = mg_arena_alloc_raw(a, (size_t)(n ? n : 1) * sizeof(*l->v));
 	for (i = 0; i < n; i++)
 		if (sep(p, end) || get_str(a, p, end, &l->v[i]) || l->v[i] == NULL)
 			return -1;
@@ -195,17 +214,19 @@ get_list(struct mg_arena *a, const char **p, const char *end, struct mg_strlist 
 }
 
 static int
-get_record(struct mg_arena *a, const char **p, const char *end, struct record *r)
+get_record(struct mg_arena *a, char **p, const char *end, struct record *r)
 {
-	long long f[8];
-	int i;
+	int64_t f[NUMS];
+	long long el;
 
 	memset(r, 0, sizeof(*r));
-	if (get_str(a, p, end, &r->path) || r->path == NULL)
+	if (get_str(a, p, end, &r->path) || r->path == NULL || sep(p, end))
 		return -1;
-	for (i = 0; i < 7; i++)
-		if (sep(p, end) || get_num(p, end, &f[i]))
-			return -1;
+	/* The numbers as a binary block: decimal timestamps cost more to read than the rest. */
+	if ((size_t)(end - *p) < sizeof(f))
+		return -1;
+	memcpy(f, *p, sizeof(f));
+	*p += sizeof(f);
 	r->key.dev = (uint64_t)f[0];
 	r->key.ino = (uint64_t)f[1];
 	r->key.size = (uint64_t)f[2];
@@ -219,10 +240,10 @@ get_record(struct mg_arena *a, const char **p, const char *end, struct record *r
 	    get_list(a, p, end, &r->rev.labels) || sep(p, end) ||
 	    get_list(a, p, end, &r->rev.deps) || sep(p, end) ||
 	    get_str(a, p, end, &r->rev.message) || sep(p, end) ||
-	    get_str(a, p, end, &r->rev.error) || sep(p, end) || get_num(p, end, &f[7]))
+	    get_str(a, p, end, &r->rev.error) || sep(p, end) || get_num(p, end, &el))
 		return -1;
-	r->rev.error_line = (uint32_t)f[7];
-	if (*p >= end || **p != '\n')
+	r->rev.error_line = (uint32_t)el;
+	if (*p >= end || (**p != '\n' && **p != '\0'))
 		return -1;
 	(*p)++;
 	return 0;
@@ -231,12 +252,12 @@ get_record(struct mg_arena *a, const char **p, const char *end, struct record *r
 static int
 load(struct mg_revcache *c)
 {
-	const char *p, *end;
-	char *data;
+	char *p, *data;
+	const char *end;
 	long long n, i;
 	size_t flen = strlen(FORMAT), len;
 
-	if ((data = slurp(c->file, &len)) == NULL)
+	if ((data = slurp(&c->arena, c->file, &len)) == NULL)
 		return -1;
 	p = data;
 	end = data + len;
@@ -254,7 +275,7 @@ load(struct mg_revcache *c)
 	p += 6;
 	if (get_num(&p, end, &n) || n < 0 || n > 10000000 || p >= end || *p++ != '\n')
 		goto bad;
-	c->v = mg_arena_alloc(&c->arena, (size_t)(n ? n : 1) * sizeof(*c->v));
+	c->v = mg_arena_alloc_raw(&c->arena, (size_t)(n ? n : 1) * sizeof(*c->v));
 	for (i = 0; i < n; i++) {
 		if (get_record(&c->arena, &p, end, &c->v[i]) != 0)
 			goto bad;
@@ -265,11 +286,9 @@ load(struct mg_revcache *c)
 	if (p != end)
 		goto bad;
 	c->n = (size_t)n;
-	free(data);
 	return 0;
 bad:
 	c->n = 0;
-	free(data);
 	return -1;
 }
 
@@ -329,15 +348,36 @@ mg_revcache_take_arena(struct mg_revcache *c, struct mg_arena *to)
 	c->arena.head = NULL;
 }
 
+/* A space (unless first) and a decimal: printf per field made a first run slow. */
+static void
+put_num(struct mg_buf *b, long long v, int space)
+{
+	char d[24], *e = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--e = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--e = '-';
+	if (space)
+		mg_buf_putc(b, ' ');
+	mg_buf_add(b, e, (size_t)(d + sizeof(d) - e));
+}
+
 static void
 put_str(struct mg_buf *b, const char *s)
 {
+	size_t n;
+
 	if (s == NULL) {
 		mg_buf_putc(b, '-');
 		return;
 	}
-	mg_buf_printf(b, "%zu:", strlen(s));
-	mg_buf_puts(b, s);
+	n = strlen(s);
+	put_num(b, (long long)n, 0);
+	mg_buf_putc(b, ':');
+	mg_buf_add(b, s, n);
 }
 
 static void
@@ -345,7 +385,9 @@ put_list(struct mg_buf *b, const struct mg_strlist *l)
 {
 	size_t i;
 
-	mg_buf_printf(b, "%d %d %zu", l->present ? 1 : 0, l->known ? 1 : 0, l->n);
+	put_num(b, l->present ? 1 : 0, 0);
+	put_num(b, l->known ? 1 : 0, 1);
+	put_num(b, (long long)l->n, 1);
 	for (i = 0; i < l->n; i++) {
 		mg_buf_putc(b, ' ');
 		put_str(b, l->v[i]);
@@ -387,11 +429,14 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 
 		if (k->ino == 0)
 			continue;
+		int64_t f[NUMS] = {(int64_t)k->dev, (int64_t)k->ino, (int64_t)k->size,
+		                   k->mtime_ns,     k->ctime_ns,     r->has_revision ? 1 : 0,
+		                   (int64_t)r->line};
+
 		put_str(&b, r->path);
-		mg_buf_printf(&b, " %llu %llu %llu %lld %lld %d %u ", (unsigned long long)k->dev,
-		              (unsigned long long)k->ino, (unsigned long long)k->size,
-		              (long long)k->mtime_ns, (long long)k->ctime_ns,
-		              r->has_revision ? 1 : 0, (unsigned)r->line);
+		mg_buf_putc(&b, ' ');
+		mg_buf_add(&b, (const char *)f, sizeof(f));
+		mg_buf_putc(&b, ' ');
 		put_str(&b, r->revision);
 		mg_buf_putc(&b, ' ');
 		put_list(&b, &r->down);
@@ -403,7 +448,8 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 		put_str(&b, r->message);
 		mg_buf_putc(&b, ' ');
 		put_str(&b, r->error);
-		mg_buf_printf(&b, " %u\n", (unsigned)r->error_line);
+		put_num(&b, (long long)r->error_line, 1);
+		mg_buf_putc(&b, '\n');
 	}
 	if (make_dirs(c->file) != 0)
 		goto out;

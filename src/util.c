@@ -117,6 +117,12 @@ arena_raw(struct mg_arena *a, size_t n)
 }
 
 void *
+mg_arena_alloc_raw(struct mg_arena *a, size_t n)
+{
+	return arena_raw(a, n);
+}
+
+void *
 mg_arena_alloc(struct mg_arena *a, size_t n)
 {
 	void *p = arena_raw(a, n);

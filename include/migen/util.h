@@ -25,7 +25,8 @@ struct mg_arena {
 	struct mg_arena_block *head;
 };
 
-void *mg_arena_alloc(struct mg_arena *a, size_t n);
+void *mg_arena_alloc(struct mg_arena *a, size_t n);     /* zeroed */
+void *mg_arena_alloc_raw(struct mg_arena *a, size_t n); /* not zeroed: the caller fills it */
 char *mg_arena_strndup(struct mg_arena *a, const char *s, size_t n);
 char *mg_arena_strdup(struct mg_arena *a, const char *s);
 char *mg_arena_printf(struct mg_arena *a, const char *fmt, ...)
