@@ -109,12 +109,6 @@ messages(struct mg_jw *w, const char *key, const struct mg_error *v, size_t n)
 	mg_jw_end(w);
 }
 
-static const char *
-severity(enum mg_severity s)
-{
-	return s == MG_ERROR ? "error" : s == MG_WARNING ? "warning" : "note";
-}
-
 char *
 mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg_options *o)
 {
@@ -175,7 +169,7 @@ mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg
 		const struct mg_diag *g = &d->v[i];
 		mg_jw_begin_object(&w, NULL);
 		mg_jw_str(&w, "rule", g->rule);
-		mg_jw_str(&w, "severity", severity(g->severity));
+		mg_jw_str(&w, "severity", mg_severity_name(g->severity));
 		mg_jw_str(&w, "table", g->table);
 		mg_jw_int(&w, "line", g->line);
 		mg_jw_int(&w, "column", g->col);

@@ -132,12 +132,6 @@ tables(FILE *f, const struct mg_model *m, const struct mg_options *o)
 	}
 }
 
-static const char *
-severity(enum mg_severity s)
-{
-	return s == MG_ERROR ? "error" : s == MG_WARNING ? "warning" : "note";
-}
-
 void
 mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d, int reasons)
 {
@@ -155,7 +149,7 @@ mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 		fputc('\n', f);
 		mg_emit_safe(f, m->path);
 		fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col,
-		        severity(g->severity));
+		        mg_severity_name(g->severity));
 		mg_emit_safe(f, g->message);
 		fprintf(f, " [%s]\n", g->rule);
 		if (reasons && g->not_applied != NULL && g->code != NULL) {

@@ -146,6 +146,41 @@ mg_model_add_fkey(struct mg_model *m)
 	ADD(m, fkeys, nfkeys, capfkeys);
 }
 
+struct mg_index *
+mg_model_add_op_index(struct mg_model *m, size_t opi, enum mg_index_kind kind,
+                      enum mg_source source)
+{
+	struct mg_index *ix = mg_model_add_index(m);
+	const struct mg_op *op = &m->ops[opi];
+
+	ix->table = op->table;
+	ix->schema = op->schema;
+	ix->kind = kind;
+	ix->unique = kind != MG_IX_INDEX;
+	ix->dir = op->dir;
+	ix->source = source;
+	ix->autocommit = op->autocommit;
+	ix->op = opi;
+	ix->line = op->span.line;
+	ix->col = op->span.col;
+	return ix;
+}
+
+struct mg_fkey *
+mg_model_add_op_fkey(struct mg_model *m, size_t opi, enum mg_source source)
+{
+	struct mg_fkey *fk = mg_model_add_fkey(m);
+	const struct mg_op *op = &m->ops[opi];
+
+	fk->table = op->table;
+	fk->dir = op->dir;
+	fk->source = source;
+	fk->op = opi;
+	fk->line = op->span.line;
+	fk->col = op->span.col;
+	return fk;
+}
+
 static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap,
                         uint32_t line, uint32_t col, const char *fmt, va_list ap)
     __attribute__((format(printf, 7, 0)));
@@ -265,6 +300,12 @@ mg_op_kind_name(enum mg_op_kind k)
 	    "update",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
+}
+
+const char *
+mg_severity_name(enum mg_severity s)
+{
+	return s == MG_ERROR ? "error" : s == MG_WARNING ? "warning" : "note";
 }
 
 const char *

@@ -98,39 +98,23 @@ create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	table(w, call, on_batch, ctx, 1, "table_name", op);
 	conc = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_concurrently"));
 	op->concurrently = conc == MG_YES;
-	ix = mg_model_add_index(w->m);
+	ix = mg_model_add_op_index(w->m, opi, MG_IX_INDEX, MG_SRC_OP);
 	op = &w->m->ops[opi];
 	op->index = w->m->nindexes - 1;
 	ix->name = sarg(w, call, 0, 0, "index_name");
-	ix->table = op->table;
-	ix->schema = op->schema;
-	ix->kind = MG_IX_INDEX;
 	ix->unique = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "unique")) == MG_YES;
 	ix->concurrently = op->concurrently;
 	ix->if_not_exists =
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "if_not_exists")) == MG_YES;
 	ix->where = where_arg(w, call, "postgresql_where");
 	ix->using_method = str(w, mg_call_kwarg(w->s, call, "postgresql_using"));
-	ix->dir = ctx->dir;
-	ix->source = MG_SRC_OP;
-	ix->autocommit = ctx->autocommit;
-	ix->op = opi;
-	ix->line = op->span.line;
-	ix->col = op->span.col;
 	mg_index_columns(w, cols, ix);
 }
 
 static void
 drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, struct mg_op *op)
 {
-	if (on_batch) {
-		op->table = ctx->batch_table;
-		op->schema = ctx->batch_schema;
-	} else {
-		op->table = str(w, mg_call_arg_or_kw(w->s, call, 1, "table_name"));
-		op->schema = str(w, mg_call_kwarg(w->s, call, "schema"));
-	}
-	op->column = NULL;
+	table(w, call, on_batch, ctx, 1, "table_name", op);
 	op->object = sarg(w, call, 0, 0, "index_name");
 	op->concurrently =
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_concurrently")) == MG_YES;
@@ -194,17 +178,10 @@ create_foreign_key(struct mg_walk *w, TSNode call, int on_batch, const struct mg
 	if (!on_batch)
 		op->schema = str(w, mg_call_kwarg(w->s, call, "source_schema"));
 	cols = strings(w, narg(w, call, on_batch, 3, "local_cols"), &n);
-	fk = mg_model_add_fkey(w->m);
-	op = &w->m->ops[opi];
-	fk->table = op->table;
+	fk = mg_model_add_op_fkey(w->m, opi, MG_SRC_OP);
 	fk->columns = cols;
 	fk->ncolumns = n;
 	fk->ref_table = sarg(w, call, on_batch, 2, "referent_table");
-	fk->dir = ctx->dir;
-	fk->source = MG_SRC_OP;
-	fk->op = opi;
-	fk->line = op->span.line;
-	fk->col = op->span.col;
 }
 
 static void
@@ -215,20 +192,10 @@ create_unique(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx 
 	struct mg_index *ix;
 
 	table(w, call, on_batch, ctx, 1, "table_name", op);
-	ix = mg_model_add_index(w->m);
-	op = &w->m->ops[opi];
-	op->index = w->m->nindexes - 1;
+	ix =
+	    mg_model_add_op_index(w->m, opi, primary ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE, MG_SRC_OP);
+	w->m->ops[opi].index = w->m->nindexes - 1;
 	ix->name = sarg(w, call, 0, 0, "constraint_name");
-	ix->table = op->table;
-	ix->schema = op->schema;
-	ix->kind = primary ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE;
-	ix->unique = 1;
-	ix->dir = ctx->dir;
-	ix->source = MG_SRC_OP;
-	ix->autocommit = ctx->autocommit;
-	ix->op = opi;
-	ix->line = op->span.line;
-	ix->col = op->span.col;
 	mg_index_columns(w, narg(w, call, on_batch, 2, "columns"), ix);
 }
 

@@ -17,20 +17,6 @@
 
 #define NONE ((size_t)-1)
 
-const char *
-mg_severity_name(enum mg_severity s)
-{
-	switch (s) {
-	case MG_NOTE:
-		return "note";
-	case MG_WARNING:
-		return "warning";
-	case MG_ERROR:
-		return "error";
-	}
-	return "?";
-}
-
 const struct mg_rev *
 mg_revgraph_rev(const struct mg_revgraph *g, size_t node)
 {

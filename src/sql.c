@@ -249,7 +249,7 @@ index_stmt(struct sqlctx *c, json_t *s)
 	json_t *rel = json_object_get(s, "relation"), *params = json_object_get(s, "indexParams");
 	json_t *where = json_object_get(s, "whereClause");
 	size_t opi = add_op(c, MG_OP_CREATE_INDEX, rel), n, i, nraw = 0, after = 0;
-	struct mg_index *ix = mg_model_add_index(c->m);
+	struct mg_index *ix = mg_model_add_op_index(c->m, opi, MG_IX_INDEX, MG_SRC_SQL);
 	struct mg_op *op = &c->m->ops[opi];
 	const char **raw;
 	json_t *loc;
@@ -257,19 +257,10 @@ index_stmt(struct sqlctx *c, json_t *s)
 	op->index = c->m->nindexes - 1;
 	op->concurrently = jbool(s, "concurrent");
 	ix->name = dup(c, jstr(s, "idxname"));
-	ix->table = op->table;
-	ix->schema = op->schema;
-	ix->kind = MG_IX_INDEX;
 	ix->unique = jbool(s, "unique");
 	ix->concurrently = op->concurrently;
 	ix->if_not_exists = jbool(s, "if_not_exists");
 	ix->using_method = dup(c, jstr(s, "accessMethod"));
-	ix->dir = op->dir;
-	ix->source = MG_SRC_SQL;
-	ix->autocommit = op->autocommit;
-	ix->op = opi;
-	ix->line = op->span.line;
-	ix->col = op->span.col;
 
 	n = json_array_size(params);
 	ix->columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*ix->columns));
@@ -338,7 +329,7 @@ drop_stmt(struct sqlctx *c, json_t *s)
 
 /* Constraints on a column definition: NOT NULL, DEFAULT, PRIMARY KEY, REFERENCES. */
 static void
-column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi, const char *table)
+column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 {
 	json_t *cons = json_object_get(cd, "constraints");
 	size_t i;
@@ -365,19 +356,13 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi, cons
 		} else if (strcmp(t, "CONSTR_FOREIGN") == 0) {
 			json_t *pk = json_object_get(k, "pktable");
 			const char *rt = jstr(pk, "relname");
-			struct mg_fkey *fk = mg_model_add_fkey(c->m);
+			struct mg_fkey *fk = mg_model_add_op_fkey(c->m, opi, MG_SRC_SQL);
 			const char **one = mg_arena_alloc(&c->m->arena, sizeof(*one));
 
 			one[0] = col->name;
-			fk->table = dup(c, table);
 			fk->columns = one;
 			fk->ncolumns = 1;
 			fk->ref_table = dup(c, rt);
-			fk->dir = c->m->ops[opi].dir;
-			fk->source = MG_SRC_SQL;
-			fk->op = opi;
-			fk->line = col->line;
-			fk->col = c->m->ops[opi].span.col;
 			if (rt != NULL)
 				col->foreign_key = mg_arena_printf(&c->m->arena, "%s.?", rt);
 		}
@@ -399,7 +384,7 @@ name_list(struct sqlctx *c, json_t *arr, size_t *n)
 
 /* A table constraint (ALTER TABLE ADD CONSTRAINT, or inside CREATE TABLE). */
 static void
-table_constraint(struct sqlctx *c, json_t *k, size_t opi, const char *table, const char *schema)
+table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 {
 	const char *t = jstr(k, "contype");
 	size_t n;
@@ -409,16 +394,10 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi, const char *table, con
 	if (strcmp(t, "CONSTR_FOREIGN") == 0) {
 		struct mg_fkey *fk;
 		const char **cols = name_list(c, json_object_get(k, "fk_attrs"), &n);
-		fk = mg_model_add_fkey(c->m);
-		fk->table = dup(c, table);
+		fk = mg_model_add_op_fkey(c->m, opi, MG_SRC_SQL);
 		fk->columns = cols;
 		fk->ncolumns = n;
 		fk->ref_table = dup(c, jstr(json_object_get(k, "pktable"), "relname"));
-		fk->dir = c->m->ops[opi].dir;
-		fk->source = MG_SRC_SQL;
-		fk->op = opi;
-		fk->line = c->m->ops[opi].span.line;
-		fk->col = c->m->ops[opi].span.col;
 	} else if (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) {
 		struct mg_index *ix;
 		const char **cols = name_list(c, json_object_get(k, "keys"), &n);
@@ -426,24 +405,15 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi, const char *table, con
 
 		if (n == 0)
 			return; /* USING INDEX: the index exists already */
-		ix = mg_model_add_index(c->m);
+		ix = mg_model_add_op_index(
+		    c->m, opi, t[7] == 'P' ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE, MG_SRC_SQL);
 		ix->name = dup(c, jstr(k, "conname"));
-		ix->table = dup(c, table);
-		ix->schema = dup(c, schema);
 		ix->columns = cols;
 		ix->is_expr = mg_arena_alloc(&c->m->arena, n * sizeof(*ix->is_expr));
 		for (i = 0; i < n; i++)
 			ix->is_expr[i] = 0;
 		ix->ncolumns = n;
 		ix->columns_known = 1;
-		ix->kind = t[7] == 'P' ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE;
-		ix->unique = 1;
-		ix->dir = c->m->ops[opi].dir;
-		ix->source = MG_SRC_SQL;
-		ix->autocommit = c->m->ops[opi].autocommit;
-		ix->op = opi;
-		ix->line = c->m->ops[opi].span.line;
-		ix->col = c->m->ops[opi].span.col;
 	}
 }
 
@@ -465,7 +435,7 @@ alter_table(struct sqlctx *c, json_t *s)
 			struct mg_column *col = mg_arena_alloc(&c->m->arena, sizeof(*col));
 			opi = add_op(c, MG_OP_ADD_COLUMN, rel);
 			column_def(c, json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
-			           col, opi, c->m->ops[opi].table);
+			           col, opi);
 			op = &c->m->ops[opi];
 			op->coldef = col;
 			op->column = col->name;
@@ -494,7 +464,7 @@ alter_table(struct sqlctx *c, json_t *s)
 				kind = MG_OP_CREATE_UNIQUE_CONSTRAINT;
 			opi = add_op(c, kind, rel);
 			c->m->ops[opi].object = dup(c, jstr(k, "conname"));
-			table_constraint(c, k, opi, c->m->ops[opi].table, c->m->ops[opi].schema);
+			table_constraint(c, k, opi);
 		} else if (strcmp(sub, "AT_DropConstraint") == 0) {
 			opi = add_op(c, MG_OP_DROP_CONSTRAINT, rel);
 			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
@@ -527,7 +497,7 @@ create_stmt(struct sqlctx *c, json_t *s)
 		json_t *cd = json_object_get(json_array_get(elts, i), "ColumnDef");
 		if (cd == NULL)
 			continue;
-		column_def(c, cd, &cols[nc], opi, c->m->ops[opi].table);
+		column_def(c, cd, &cols[nc], opi);
 		cols[nc].type = "(SQL)";
 		if (cols[nc].primary_key == MG_YES)
 			npk++;
@@ -539,27 +509,18 @@ create_stmt(struct sqlctx *c, json_t *s)
 	for (i = 0; i < n; i++) {
 		json_t *k = json_object_get(json_array_get(elts, i), "Constraint");
 		if (k != NULL)
-			table_constraint(c, k, opi, c->m->ops[opi].table, c->m->ops[opi].schema);
+			table_constraint(c, k, opi);
 	}
 	for (i = 0; i < nc; i++) {
 		struct mg_index *ix;
 		if (cols[i].primary_key != MG_YES)
 			continue;
-		ix = mg_model_add_index(c->m);
-		ix->table = c->m->ops[opi].table;
-		ix->schema = c->m->ops[opi].schema;
+		ix = mg_model_add_op_index(c->m, opi, MG_IX_PRIMARY_KEY, MG_SRC_SQL);
 		ix->columns = mg_arena_alloc(&c->m->arena, sizeof(*ix->columns));
 		ix->is_expr = mg_arena_alloc(&c->m->arena, sizeof(*ix->is_expr));
 		ix->columns[0] = cols[i].name;
 		ix->ncolumns = 1;
 		ix->columns_known = 1;
-		ix->kind = MG_IX_PRIMARY_KEY;
-		ix->unique = 1;
-		ix->dir = c->m->ops[opi].dir;
-		ix->source = MG_SRC_SQL;
-		ix->op = opi;
-		ix->line = c->m->ops[opi].span.line;
-		ix->col = c->m->ops[opi].span.col;
 	}
 }
 

@@ -197,20 +197,11 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 }
 
 static struct mg_index *
-table_index(struct mg_walk *w, size_t opi, const struct mg_table *t, enum mg_index_kind kind,
-            TSNode at)
+table_index(struct mg_walk *w, size_t opi, enum mg_index_kind kind, TSNode at)
 {
-	struct mg_index *ix = mg_model_add_index(w->m);
-	const struct mg_op *op = &w->m->ops[opi];
+	struct mg_index *ix = mg_model_add_op_index(w->m, opi, kind, MG_SRC_TABLE);
 
-	ix->table = t->name;
-	ix->schema = t->schema;
-	ix->kind = kind;
-	ix->unique = kind != MG_IX_INDEX;
-	ix->dir = op->dir;
-	ix->source = MG_SRC_TABLE;
-	ix->autocommit = op->autocommit;
-	ix->op = opi;
+	/* The op's table is the table; the position is the constraint's own. */
 	ix->line = mg_node_line(at);
 	ix->col = mg_node_col(at);
 	return ix;
@@ -255,18 +246,13 @@ constraint_columns(struct mg_walk *w, TSNode call, struct mg_index *ix)
 }
 
 static void
-add_fkey(struct mg_walk *w, size_t opi, const struct mg_table *t, const char **cols, size_t n,
-         const char *target, TSNode at)
+add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at)
 {
-	struct mg_fkey *fk = mg_model_add_fkey(w->m);
+	struct mg_fkey *fk = mg_model_add_op_fkey(w->m, opi, MG_SRC_TABLE);
 
-	fk->table = t->name;
 	fk->columns = cols;
 	fk->ncolumns = n;
 	fk->ref_table = target ? ref_table(&w->m->arena, target) : NULL;
-	fk->dir = w->m->ops[opi].dir;
-	fk->source = MG_SRC_TABLE;
-	fk->op = opi;
 	fk->line = mg_node_line(at);
 	fk->col = mg_node_col(at);
 }
@@ -281,7 +267,7 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 		size_t i, j;
 
 		*has_pk = 1;
-		ix = table_index(w, opi, t, MG_IX_PRIMARY_KEY, call);
+		ix = table_index(w, opi, MG_IX_PRIMARY_KEY, call);
 		ix->name = str(w, mg_call_kwarg(w->s, call, "name"));
 		constraint_columns(w, call, ix);
 		/* As SQLAlchemy does: the constraint makes its columns primary
@@ -295,11 +281,11 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 						t->columns[j].nullable = MG_NO;
 				}
 	} else if (mg_call_name_is(w->s, call, "UniqueConstraint")) {
-		ix = table_index(w, opi, t, MG_IX_UNIQUE, call);
+		ix = table_index(w, opi, MG_IX_UNIQUE, call);
 		ix->name = str(w, mg_call_kwarg(w->s, call, "name"));
 		constraint_columns(w, call, ix);
 	} else if (mg_call_name_is(w->s, call, "Index")) {
-		ix = table_index(w, opi, t, MG_IX_INDEX, call);
+		ix = table_index(w, opi, MG_IX_INDEX, call);
 		constraint_columns(w, call, ix);
 		ix->unique = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "unique")) == MG_YES;
 		{
@@ -317,7 +303,7 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 		memset(&refs, 0, sizeof(refs));
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 0, "columns"), &cols);
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 1, "refcolumns"), &refs);
-		add_fkey(w, opi, t, cols.columns_known ? cols.columns : NULL,
+		add_fkey(w, opi, cols.columns_known ? cols.columns : NULL,
 		         cols.columns_known ? cols.ncolumns : 0,
 		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call);
 	}
@@ -394,7 +380,7 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 	if (!has_pk && npk > 0) {
 		struct mg_index *ix;
 		size_t cap = 0;
-		ix = table_index(w, opi, t, MG_IX_PRIMARY_KEY, call);
+		ix = table_index(w, opi, MG_IX_PRIMARY_KEY, call);
 		ix->columns_known = 1;
 		for (i = 0; i < t->ncolumns; i++)
 			if (t->columns[i].primary_key == MG_YES)
@@ -408,13 +394,12 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		if (col->foreign_key != NULL) {
 			const char **one = mg_arena_alloc(&w->m->arena, sizeof(*one));
 			one[0] = col->name;
-			add_fkey(w, opi, &w->m->tables[ti], one, 1, col->foreign_key, call);
+			add_fkey(w, opi, one, 1, col->foreign_key, call);
 			w->m->fkeys[w->m->nfkeys - 1].line = col->line;
 		}
 		if (!col->index && !col->unique)
 			continue;
-		ix = table_index(w, opi, &w->m->tables[ti],
-		                 col->unique ? MG_IX_UNIQUE : MG_IX_INDEX, call);
+		ix = table_index(w, opi, col->unique ? MG_IX_UNIQUE : MG_IX_INDEX, call);
 		ix->line = col->line;
 		ix->columns_known = 1;
 		push_column(w, ix, &cap, col->name, 0);

@@ -219,6 +219,14 @@ struct mg_op *mg_model_add_op(struct mg_model *m);
 struct mg_table *mg_model_add_table(struct mg_model *m);
 struct mg_index *mg_model_add_index(struct mg_model *m);
 struct mg_fkey *mg_model_add_fkey(struct mg_model *m);
+/*
+ * An index or a foreign key made by operation op: table, schema, direction,
+ * autocommit, op and position come from it (the caller may refine them).
+ * An index is unique unless kind is MG_IX_INDEX.
+ */
+struct mg_index *mg_model_add_op_index(struct mg_model *m, size_t op, enum mg_index_kind kind,
+                                       enum mg_source source);
+struct mg_fkey *mg_model_add_op_fkey(struct mg_model *m, size_t op, enum mg_source source);
 void mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -233,6 +241,7 @@ const struct mg_column *mg_table_column(const struct mg_table *t, const char *na
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
 
 const char *mg_op_kind_name(enum mg_op_kind k);
+const char *mg_severity_name(enum mg_severity s); /* "note", "warning", "error" */
 const char *mg_source_name(enum mg_source s);
 
 #endif

@@ -101,6 +101,4 @@ struct mg_finding *mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, co
 /* Sorts the findings: by path (graph-wide last), line, id, message. */
 void mg_revgraph_sort_findings(struct mg_revgraph *g);
 
-const char *mg_severity_name(enum mg_severity s);
-
 #endif
