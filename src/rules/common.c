@@ -83,43 +83,28 @@ mg_rc_spec_safe(const struct mg_index_spec *ix)
 	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
 }
 
-/* The create (or drop) code of ix in the file's style; NULL when ix is not safe. */
-static const char *
-index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
-           int concurrently, int drop)
+int
+mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+                 int concurrently, struct mg_diag *g)
 {
-	struct mg_buf b = {0};
+	struct mg_buf up = {0}, down = {0};
 	struct mg_style st;
-	const char *r;
 
 	if (!mg_rc_spec_safe(ix))
-		return NULL;
+		return -1;
 	mg_rules_style(m, &st);
-	if (drop && concurrently)
-		mg_snippet_drop_index_concurrently(&b, ix, &st);
-	else if (drop)
-		mg_snippet_drop_index_op(&b, ix, &st);
-	else if (concurrently)
-		mg_snippet_index_concurrently(&b, ix, &st);
-	else
-		mg_snippet_index_op(&b, ix, &st);
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
-	mg_buf_free(&b);
-	return r;
-}
-
-const char *
-mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
-                 int concurrently)
-{
-	return index_code(d, m, ix, concurrently, 0);
-}
-
-const char *
-mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
-                int concurrently)
-{
-	return index_code(d, m, ix, concurrently, 1);
+	if (concurrently) {
+		mg_snippet_index_concurrently(&up, ix, &st);
+		mg_snippet_drop_index_concurrently(&down, ix, &st);
+	} else {
+		mg_snippet_index_op(&up, ix, &st);
+		mg_snippet_drop_index_op(&down, ix, &st);
+	}
+	g->code = mg_arena_strndup(&d->arena, up.s, up.len);
+	g->downgrade = mg_arena_strndup(&d->arena, down.s, down.len);
+	mg_buf_free(&up);
+	mg_buf_free(&down);
+	return 0;
 }
 
 const char *

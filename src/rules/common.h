@@ -25,13 +25,13 @@ const char *mg_rc_sql_name(struct mg_diags *d, const char *name);
  */
 int mg_rc_spec_safe(const struct mg_index_spec *ix);
 /*
- * Python code for an index: plain op.create_index (new table) or
- * CONCURRENTLY; NULL when mg_rc_spec_safe() refuses the spec.
+ * The code of an index for g: g->code builds it (plain op.create_index for
+ * a new table, else CONCURRENTLY), g->downgrade drops it. Returns 0, or -1
+ * (and no code) when mg_rc_spec_safe() refuses the spec: it is checked once
+ * for both.
  */
-const char *mg_rc_index_code(struct mg_diags *d, const struct mg_model *m,
-                             const struct mg_index_spec *ix, int concurrently);
-const char *mg_rc_drop_code(struct mg_diags *d, const struct mg_model *m,
-                            const struct mg_index_spec *ix, int concurrently);
+int mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
+                     int concurrently, struct mg_diag *g);
 /* "op.create_table('t')" style description of an op, for "where" texts. */
 const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
 

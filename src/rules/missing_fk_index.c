@@ -119,9 +119,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		/* On an existing table a plain CREATE INDEX blocks writes while it builds.
 		 * NULL when a name is not safe to put into code: the finding stays. */
-		if ((g->code = mg_rc_index_code(d, m, &ix, existing)) == NULL)
+		if (mg_rc_index_code(d, m, &ix, existing, g) != 0)
 			continue;
-		g->downgrade = mg_rc_drop_code(d, m, &ix, existing);
 		g->downgrade_where =
 		    existing ? "downgrade(), at the start"
 		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')",

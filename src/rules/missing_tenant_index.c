@@ -68,9 +68,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->where =
 		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
 		/* NULL when a name is not safe to put into code: the finding stays. */
-		if ((g->code = mg_rc_index_code(d, m, &ix, 0)) == NULL)
+		if (mg_rc_index_code(d, m, &ix, 0, g) != 0)
 			continue;
-		g->downgrade = mg_rc_drop_code(d, m, &ix, 0);
 		g->downgrade_where =
 		    mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')", t->name);
 		g->fix = MG_FIX_INSERT_AFTER;

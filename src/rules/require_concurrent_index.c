@@ -81,9 +81,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s",
 		                           mg_rc_describe(d, m, op));
 		/* NULL when a part is not safe to put into code: the finding stays. */
-		if ((g->code = mg_rc_index_code(d, m, &ix, 1)) == NULL)
+		if (mg_rc_index_code(d, m, &ix, 1, g) != 0)
 			continue;
-		g->downgrade = mg_rc_drop_code(d, m, &ix, 1);
 		g->downgrade_where = mg_arena_printf(
 		    &d->arena,
 		    "downgrade(), instead of its op.drop_index('%s', ...) if there is one",
