@@ -202,22 +202,42 @@ label(const struct layout *l, size_t i, FILE *f, void (*text)(FILE *, const char
 	}
 }
 
-static const char *
-mermaid_class(const struct layout *l, size_t i)
+/*
+ * How a node is marked, in the order that decides (a collapsed run first,
+ * then head, merge, branch point, label): its Mermaid class and DOT style.
+ */
+struct mark {
+	const char *mermaid;
+	const char *dot;
+};
+
+enum { MARK_RUN, MARK_HEAD, MARK_MERGE, MARK_BRANCH, MARK_LABEL, MARK_NONE };
+
+static const struct mark marks[] = {
+    {"run", ", style=\"dashed,filled\", fillcolor=\"#f5f5f5\""},
+    {"head", ", style=filled, fillcolor=\"#d4edda\", penwidth=2"},
+    {"merge", ", style=filled, fillcolor=\"#e3f2fd\""},
+    {"branchpoint", ", style=filled, fillcolor=\"#fff3e0\""},
+    {"labelled", ", style=filled, fillcolor=\"#f3e5f5\""},
+    {NULL, ""},
+};
+
+static const struct mark *
+mark_of(const struct layout *l, size_t i)
 {
 	unsigned char k = l->kind[i];
 
 	if (l->runlen[i] > 1)
-		return "run";
+		return &marks[MARK_RUN];
 	if (k & HEAD)
-		return "head";
+		return &marks[MARK_HEAD];
 	if (k & MERGE)
-		return "merge";
+		return &marks[MARK_MERGE];
 	if (k & BRANCH)
-		return "branchpoint";
+		return &marks[MARK_BRANCH];
 	if (k & LABEL)
-		return "labelled";
-	return NULL;
+		return &marks[MARK_LABEL];
+	return &marks[MARK_NONE];
 }
 
 void
@@ -237,7 +257,7 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 		fprintf(f, "  r%zu[\"", i);
 		label(&l, i, f, mermaid_text, "<br/>");
 		fputs("\"]", f);
-		if ((c = mermaid_class(&l, i)) != NULL)
+		if ((c = mark_of(&l, i)->mermaid) != NULL)
 			fprintf(f, ":::%s", c);
 		fputc('\n', f);
 	}
@@ -263,24 +283,6 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 	layout_free(&l);
 }
 
-static const char *
-dot_style(const struct layout *l, size_t i)
-{
-	unsigned char k = l->kind[i];
-
-	if (l->runlen[i] > 1)
-		return ", style=\"dashed,filled\", fillcolor=\"#f5f5f5\"";
-	if (k & HEAD)
-		return ", style=filled, fillcolor=\"#d4edda\", penwidth=2";
-	if (k & MERGE)
-		return ", style=filled, fillcolor=\"#e3f2fd\"";
-	if (k & BRANCH)
-		return ", style=filled, fillcolor=\"#fff3e0\"";
-	if (k & LABEL)
-		return ", style=filled, fillcolor=\"#f3e5f5\"";
-	return "";
-}
-
 void
 mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 {
@@ -298,7 +300,7 @@ mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 			continue;
 		fprintf(f, "  r%zu [label=\"", i);
 		label(&l, i, f, dot_text, "\\n");
-		fprintf(f, "\"%s];\n", dot_style(&l, i));
+		fprintf(f, "\"%s];\n", mark_of(&l, i)->dot);
 	}
 	for (a = 0; a < g->nnodes; a++) {
 		const struct mg_revnode *v;
