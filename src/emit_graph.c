@@ -24,6 +24,7 @@ struct layout {
 	size_t *run;         /* per node: the first node of its folded run, or itself */
 	size_t *runlen;      /* per run start: its length (1 when not folded) */
 	size_t *runend;      /* per run start: its last node */
+	size_t *byid;        /* every node, sorted by id: the drawing order */
 };
 
 static void
@@ -36,6 +37,7 @@ layout(struct layout *l, const struct mg_revgraph *g, int collapse)
 	l->run = mg_xcalloc(n ? n : 1, sizeof(*l->run));
 	l->runlen = mg_xcalloc(n ? n : 1, sizeof(*l->runlen));
 	l->runend = mg_xcalloc(n ? n : 1, sizeof(*l->runend));
+	l->byid = mg_revgraph_by_id(g);
 	for (i = 0; i < n; i++)
 		for (k = 0; k < g->nodes[i].ndeps; k++)
 			l->kind[g->nodes[i].deps[k]] |= DEP;
@@ -89,6 +91,7 @@ layout_free(struct layout *l)
 	free(l->run);
 	free(l->runlen);
 	free(l->runend);
+	free(l->byid);
 }
 
 /* Whether node i is drawn (a folded run is drawn once, as its first node). */
@@ -251,7 +254,7 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 	for (a = 0; a < g->nnodes; a++) {
 		const char *c;
 
-		i = g->byid[a];
+		i = l.byid[a];
 		if (!drawn(&l, i))
 			continue;
 		fprintf(f, "  r%zu[\"", i);
@@ -264,7 +267,7 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 	for (a = 0; a < g->nnodes; a++) {
 		const struct mg_revnode *v;
 
-		i = g->byid[a];
+		i = l.byid[a];
 		v = &g->nodes[i];
 		for (k = 0; k < v->nparents; k++)
 			if (shown(&l, v->parents[k]) != shown(&l, i))
@@ -295,7 +298,7 @@ mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 	      "  node [shape=box, fontname=\"Helvetica\"];\n",
 	      f);
 	for (a = 0; a < g->nnodes; a++) {
-		i = g->byid[a];
+		i = l.byid[a];
 		if (!drawn(&l, i))
 			continue;
 		fprintf(f, "  r%zu [label=\"", i);
@@ -305,7 +308,7 @@ mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 	for (a = 0; a < g->nnodes; a++) {
 		const struct mg_revnode *v;
 
-		i = g->byid[a];
+		i = l.byid[a];
 		v = &g->nodes[i];
 		for (k = 0; k < v->nparents; k++)
 			if (shown(&l, v->parents[k]) != shown(&l, i))

@@ -26,9 +26,8 @@ mg_revgraph_rev(const struct mg_revgraph *g, size_t node)
 static const char *
 idof(const struct mg_revgraph *g, size_t node)
 {
-	return mg_revgraph_rev(g, node)->revision;
+	return g->nodes[node].id;
 }
-
 struct mg_finding *
 mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, const char *id, const char *path,
                 uint32_t line, const char *fmt, ...)
@@ -113,7 +112,7 @@ cmp_node_id(const void *pa, const void *pb)
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	int c = strcmp(idof(sorting, a), idof(sorting, b));
 
-	/* Equal ids (duplicates): the first file by path comes first. */
+	/* Ids are unique among nodes; the index keeps the order total anyway. */
 	if (c == 0)
 		return a < b ? -1 : a > b;
 	return c;
@@ -129,23 +128,56 @@ sort_by_id(const struct mg_revgraph *g, size_t *v, size_t n)
 	sorting = NULL;
 }
 
+size_t *
+mg_revgraph_by_id(const struct mg_revgraph *g)
+{
+	size_t i, *v = mg_xcalloc(g->nnodes ? g->nnodes : 1, sizeof(*v));
+
+	for (i = 0; i < g->nnodes; i++)
+		v[i] = i;
+	sort_by_id(g, v, g->nnodes);
+	return v;
+}
+
+/*
+ * The id index: open addressing with linear probing, each slot a node and
+ * its id's hash, so a probe compares strings only when the hashes agree.
+ * Sorting 10,000 ids to search them took longer than the rest of the graph.
+ */
+static uint32_t
+hash_id(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static struct mg_revslot *
+probe(const struct mg_revgraph *g, const char *id, uint32_t h)
+{
+	size_t i = h & g->mask;
+
+	for (;; i = (i + 1) & g->mask) {
+		struct mg_revslot *s = &g->index[i];
+
+		if (s->node == MG_REVSLOT_EMPTY ||
+		    (s->hash == h && strcmp(g->nodes[s->node].id, id) == 0))
+			return s;
+	}
+}
+
 size_t
 mg_revgraph_find(const struct mg_revgraph *g, const char *id)
 {
-	size_t lo = 0, hi = g->nnodes;
+	const struct mg_revslot *s;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(idof(g, g->byid[mid]), id);
-
-		if (c == 0)
-			return g->byid[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NONE;
+	if (g->index == NULL)
+		return NONE;
+	s = probe(g, id, hash_id(id));
+	return s->node == MG_REVSLOT_EMPTY ? NONE : s->node;
 }
 
 /* A branch label and the node that declares it, for depends_on lookups. */
@@ -184,10 +216,11 @@ find_label(const struct label *v, size_t n, const char *name)
 	return NONE;
 }
 
+/* Node arrays are filled by their users: no zeroing, no page touched early. */
 static size_t *
 arena_nodes(struct mg_revgraph *g, size_t n)
 {
-	return mg_arena_alloc(&g->arena, (n ? n : 1) * sizeof(size_t));
+	return mg_arena_alloc_raw(&g->arena, (n ? n : 1) * sizeof(size_t));
 }
 
 /*
@@ -198,11 +231,22 @@ arena_nodes(struct mg_revgraph *g, size_t n)
 static void
 check_files(struct mg_revgraph *g)
 {
-	size_t i, n = 0, *all = arena_nodes(g, g->nrevs);
+	size_t i, n = 0, cap = 16;
 
+	/* Node numbers are 32-bit in the index: 4 billion mg_rev records would
+	 * take terabytes, so this cannot be reached from real folders. */
+	if (g->nrevs >= MG_REVSLOT_EMPTY)
+		abort();
+	while (cap < g->nrevs + g->nrevs / 2)
+		cap *= 2;
+	g->mask = cap - 1;
+	g->index = mg_arena_alloc_raw(&g->arena, cap * sizeof(*g->index));
+	memset(g->index, 0xff, cap * sizeof(*g->index));
 	g->nodes = mg_arena_alloc(&g->arena, (g->nrevs ? g->nrevs : 1) * sizeof(*g->nodes));
 	for (i = 0; i < g->nrevs; i++) {
 		const struct mg_rev *r = &g->revs[i];
+		struct mg_revslot *slot;
+		uint32_t h;
 
 		if (r->error != NULL) {
 			mg_revgraph_add(g, MG_ERROR, "unparsable-file", r->path, r->error_line,
@@ -244,53 +288,26 @@ check_files(struct mg_revgraph *g)
 		if (r->deps.present && !r->deps.known)
 			mg_revgraph_add(g, MG_ERROR, "non-literal-variable", r->path, r->line,
 			                "depends_on of '%s' is not a literal", r->revision);
+		h = hash_id(r->revision);
+		slot = probe(g, r->revision, h);
+		if (slot->node != MG_REVSLOT_EMPTY) {
+			/* Files come in path order: the first one keeps the id. */
+			const struct mg_rev *first = mg_revgraph_rev(g, slot->node);
+			struct mg_finding *f;
+
+			f = mg_revgraph_add(g, MG_ERROR, "duplicate-revision", r->path, r->line,
+			                    "duplicate revision '%s' (also in %s)", r->revision,
+			                    first->path);
+			involve(g, f, first->path);
+			continue;
+		}
 		g->nodes[n].rev = i;
-		all[n] = n;
+		g->nodes[n].id = r->revision;
+		slot->node = (uint32_t)n;
+		slot->hash = h;
 		n++;
 	}
 	g->nnodes = n;
-	sort_by_id(g, all, n);
-
-	/* Drop duplicates: the first file by path keeps the id. */
-	g->byid = arena_nodes(g, n);
-	{
-		size_t j, k = 0;
-		size_t *keep = mg_xcalloc(n ? n : 1, sizeof(*keep));
-
-		for (j = 0; j < n; j++) {
-			if (k > 0 && strcmp(idof(g, all[j]), idof(g, g->byid[k - 1])) == 0) {
-				const struct mg_rev *first = mg_revgraph_rev(g, g->byid[k - 1]);
-				const struct mg_rev *dup = mg_revgraph_rev(g, all[j]);
-				struct mg_finding *f;
-
-				f = mg_revgraph_add(g, MG_ERROR, "duplicate-revision", dup->path,
-				                    dup->line,
-				                    "duplicate revision '%s' (also in %s)",
-				                    dup->revision, first->path);
-				involve(g, f, first->path);
-				continue;
-			}
-			g->byid[k++] = all[j];
-			keep[all[j]] = 1;
-		}
-		/* Renumber the kept nodes, staying in path order. */
-		{
-			size_t *renum = mg_xcalloc(n ? n : 1, sizeof(*renum)), m = 0;
-
-			for (j = 0; j < n; j++) {
-				renum[j] = NONE;
-				if (keep[j]) {
-					g->nodes[m] = g->nodes[j];
-					renum[j] = m++;
-				}
-			}
-			for (j = 0; j < k; j++)
-				g->byid[j] = renum[g->byid[j]];
-			g->nnodes = m;
-			free(renum);
-		}
-		free(keep);
-	}
 }
 
 /* Branch labels: each used once, and never the same as a revision id. */
@@ -336,17 +353,28 @@ collect_labels(struct mg_revgraph *g, size_t *nout)
 	return v;
 }
 
-/* Resolves down_revision and depends_on into edges; reports what is dangling. */
+/*
+ * Resolves down_revision and depends_on into edges; reports what is dangling.
+ * Each kind of edge lives in one array the nodes point into: three
+ * allocations for the whole graph instead of three per node.
+ */
 static void
 link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 {
-	size_t i, j, *nkids = mg_xcalloc(g->nnodes ? g->nnodes : 1, sizeof(*nkids));
+	size_t i, j, ndown = 0, ndeps = 0, nedges = 0;
+	size_t *down, *deps, *kids;
 
+	for (i = 0; i < g->nnodes; i++) {
+		ndown += mg_revgraph_rev(g, i)->down.n;
+		ndeps += mg_revgraph_rev(g, i)->deps.n;
+	}
+	down = arena_nodes(g, ndown);
+	deps = arena_nodes(g, ndeps);
 	for (i = 0; i < g->nnodes; i++) {
 		struct mg_revnode *v = &g->nodes[i];
 		const struct mg_rev *r = mg_revgraph_rev(g, i);
 
-		v->parents = arena_nodes(g, r->down.n);
+		v->parents = down;
 		for (j = 0; j < r->down.n; j++) {
 			size_t p = mg_revgraph_find(g, r->down.v[j]), k;
 
@@ -363,9 +391,11 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			if (k < v->nparents)
 				continue;
 			v->parents[v->nparents++] = p;
-			nkids[p]++;
+			g->nodes[p].nchildren++;
 		}
-		v->deps = arena_nodes(g, r->deps.n);
+		down += v->nparents;
+		nedges += v->nparents;
+		v->deps = deps;
 		for (j = 0; j < r->deps.n; j++) {
 			size_t p = mg_revgraph_find(g, r->deps.v[j]);
 
@@ -381,9 +411,14 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			}
 			v->deps[v->ndeps++] = p;
 		}
+		deps += v->ndeps;
 	}
+	/* Children: each node's slice is sized by the count taken above, then filled. */
+	kids = arena_nodes(g, nedges);
 	for (i = 0; i < g->nnodes; i++) {
-		g->nodes[i].children = arena_nodes(g, nkids[i]);
+		g->nodes[i].children = kids;
+		kids += g->nodes[i].nchildren;
+		g->nodes[i].nchildren = 0;
 	}
 	for (i = 0; i < g->nnodes; i++) {
 		for (j = 0; j < g->nodes[i].nparents; j++) {
@@ -391,7 +426,6 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			p->children[p->nchildren++] = i;
 		}
 	}
-	free(nkids);
 }
 
 /*

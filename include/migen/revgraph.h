@@ -46,9 +46,17 @@ struct mg_finding {
 	size_t nfiles;
 };
 
+/* A slot of the id index: a node and the hash of its id. */
+#define MG_REVSLOT_EMPTY UINT32_MAX
+struct mg_revslot {
+	uint32_t node; /* MG_REVSLOT_EMPTY: free */
+	uint32_t hash;
+};
+
 /* A revision with an id, after duplicates are dropped. */
 struct mg_revnode {
 	size_t rev;      /* index into the mg_rev array */
+	const char *id;  /* its revision id (the mg_rev's, borrowed) */
 	size_t *parents; /* down_revision targets that exist */
 	size_t nparents;
 	size_t *children; /* revisions naming this one in down_revision */
@@ -64,7 +72,8 @@ struct mg_revgraph {
 	size_t nrevs;
 	struct mg_revnode *nodes; /* in rev order (sorted by path) */
 	size_t nnodes;
-	size_t *byid; /* node indexes sorted by revision id */
+	struct mg_revslot *index; /* ids to nodes: a hash table of mask + 1 slots */
+	size_t mask;
 
 	size_t *heads, nheads; /* node indexes, sorted by id */
 	size_t *roots, nroots;
@@ -88,6 +97,8 @@ void mg_revgraph_free(struct mg_revgraph *g);
 
 /* The node of a revision id, or (size_t)-1. */
 size_t mg_revgraph_find(const struct mg_revgraph *g, const char *id);
+/* Every node, sorted by revision id (for stable output); free() the result. */
+size_t *mg_revgraph_by_id(const struct mg_revgraph *g);
 /* The revision id, path and message of a node. */
 const struct mg_rev *mg_revgraph_rev(const struct mg_revgraph *g, size_t node);
 
