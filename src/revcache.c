@@ -1,10 +1,16 @@
 /*
- * The doctor's record cache (see revcache.h). One file: a header line with
- * the format and migen's version, the start time of the run that wrote it,
- * then one record a line: the path, its numbers as a binary block (64-bit,
- * native order, named in the header), then strings as netstrings (`5:hello`,
- * `-` for none), so no byte needs escaping. Records are sorted by path, as the
- * loader lists files, and found by binary search.
+ * The doctor's record cache (see revcache.h). One file:
+ *
+ *   migen-revcache 3 le64 VERSION     format, byte order, migen's version
+ *   started NS                        start of the run that wrote it
+ *   folders K                         then K lines: path, stat key
+ *   count N                           then N record offsets, then a newline
+ *   records                           one a line, sorted by path
+ *
+ * A record is the path, its stat key and two numbers as a binary block
+ * (64-bit, native order, named in the header), then strings as netstrings
+ * (`5:hello`, `-` for none), so no byte needs escaping. Records are found by
+ * binary search over the offsets and parsed only when asked for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,27 +25,23 @@
 
 /* The format names the byte order and word size of the binary numbers. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FORMAT "migen-revcache 2 le64 " MIGEN_VERSION
+#define FORMAT "migen-revcache 3 le64 " MIGEN_VERSION
 #else
-#define FORMAT "migen-revcache 2 be64 " MIGEN_VERSION
+#define FORMAT "migen-revcache 3 be64 " MIGEN_VERSION
 #endif
-/* dev, ino, size, mtime, ctime, has_revision, line */
-#define NUMS 7
 /* The kernel stamps files with a coarse clock: trust only older changes. */
 #define RACY_MARGIN_NS 1000000000LL
-
-struct record {
-	const char *path;
-	struct mg_statkey key;
-	struct mg_rev rev;
-};
 
 struct mg_revcache {
 	char *file;
 	int64_t written_ns; /* start of the run that wrote the loaded records */
 	int64_t started_ns; /* start of this run */
-	struct record *v;
+	char *data;         /* the file, in the arena */
+	size_t len;
+	size_t *off; /* where each record starts in data */
 	size_t n;
+	struct mg_revfolder *folders; /* the folders listed, as they were */
+	size_t nfolders;
 	struct mg_arena arena;
 };
 
@@ -97,15 +99,15 @@ mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full)
 /*
  * A netstring at *p (or `-`); advances *p. The cache's bytes stay in its
  * arena, so the string is used in place: the separator after it (a space or
- * a newline, checked here) becomes its terminating NUL. -1 if malformed.
+ * a newline, checked here; a NUL when the path was already terminated)
+ * becomes its terminating NUL. -1 if malformed.
  */
 static int
-get_str(struct mg_arena *a, char **p, const char *end, const char **out)
+get_str(char **p, const char *end, const char **out)
 {
 	char *s = *p;
 	size_t n = 0;
 
-	(void)a;
 	if (s < end && *s == '-') {
 		*out = NULL;
 		*p = s + 1;
@@ -119,13 +121,36 @@ get_str(struct mg_arena *a, char **p, const char *end, const char **out)
 		n = n * 10 + (size_t)(*s++ - '0');
 	}
 	if (s >= end || *s != ':' || (size_t)(end - s - 1) <= n ||
-	    (s[1 + n] != ' ' && s[1 + n] != '\n'))
+	    (s[1 + n] != ' ' && s[1 + n] != '\n' && s[1 + n] != '\0'))
 		return -1;
 	*out = s + 1;
 	*p = s + 1 + n;
 	/* The caller's sep() or end-of-record check sees the NUL as the separator. */
 	**p = '\0';
 	return 0;
+}
+
+/*
+ * The netstring at p without writing anything: its bytes and length. Lookups
+ * by path run on every thread while others parse their own records, so
+ * they must not touch the bytes parsing writes (the separators).
+ */
+static const char *
+peek_str(const char *p, const char *end, size_t *len)
+{
+	size_t n = 0;
+
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (n > MG_INPUT_MAX)
+			return NULL;
+		n = n * 10 + (size_t)(*p++ - '0');
+	}
+	if (p >= end || *p != ':' || (size_t)(end - p - 1) <= n)
+		return NULL;
+	*len = n;
+	return p + 1;
 }
 
 /* A decimal, maybe negative; strtoll's locale handling was a quarter of a warm run. */
@@ -208,47 +233,76 @@ get_list(struct mg_arena *a, char **p, const char *end, struct mg_strlist *l)
 	l->n = (size_t)n;
 	l->v = mg_arena_alloc_raw(a, (size_t)(n ? n : 1) * sizeof(*l->v));
 	for (i = 0; i < n; i++)
-		if (sep(p, end) || get_str(a, p, end, &l->v[i]) || l->v[i] == NULL)
+		if (sep(p, end) || get_str(p, end, &l->v[i]) || l->v[i] == NULL)
 			return -1;
 	return 0;
 }
 
+/* A stat key as a binary block: decimal timestamps cost more to read than the rest. */
 static int
-get_record(struct mg_arena *a, char **p, const char *end, struct record *r)
+get_key(char **p, const char *end, struct mg_statkey *k)
 {
-	int64_t f[NUMS];
-	long long el;
+	int64_t f[5];
 
-	memset(r, 0, sizeof(*r));
-	if (get_str(a, p, end, &r->path) || r->path == NULL || sep(p, end))
-		return -1;
-	/* The numbers as a binary block: decimal timestamps cost more to read than the rest. */
 	if ((size_t)(end - *p) < sizeof(f))
 		return -1;
 	memcpy(f, *p, sizeof(f));
 	*p += sizeof(f);
-	r->key.dev = (uint64_t)f[0];
-	r->key.ino = (uint64_t)f[1];
-	r->key.size = (uint64_t)f[2];
-	r->key.mtime_ns = f[3];
-	r->key.ctime_ns = f[4];
-	r->rev.has_revision = f[5] != 0;
-	r->rev.line = (uint32_t)f[6];
-	r->rev.path = r->path;
-	if (sep(p, end) || get_str(a, p, end, &r->rev.revision) || sep(p, end) ||
-	    get_list(a, p, end, &r->rev.down) || sep(p, end) ||
-	    get_list(a, p, end, &r->rev.labels) || sep(p, end) ||
-	    get_list(a, p, end, &r->rev.deps) || sep(p, end) ||
-	    get_str(a, p, end, &r->rev.message) || sep(p, end) ||
-	    get_str(a, p, end, &r->rev.error) || sep(p, end) || get_num(p, end, &el))
+	k->dev = (uint64_t)f[0];
+	k->ino = (uint64_t)f[1];
+	k->size = (uint64_t)f[2];
+	k->mtime_ns = f[3];
+	k->ctime_ns = f[4];
+	return 0;
+}
+
+/* One record, parsed where it lies; list arrays go to a (the caller's thread's arena). */
+static int
+get_record(struct mg_arena *a, char *p, const char *end, struct mg_statkey *k, struct mg_rev *r)
+{
+	int64_t f[2];
+	long long el;
+
+	memset(r, 0, sizeof(*r));
+	if (get_str(&p, end, &r->path) || r->path == NULL || sep(&p, end) || get_key(&p, end, k) ||
+	    (size_t)(end - p) < sizeof(f))
 		return -1;
-	r->rev.error_line = (uint32_t)el;
-	if (*p >= end || (**p != '\n' && **p != '\0'))
+	memcpy(f, p, sizeof(f));
+	p += sizeof(f);
+	r->has_revision = f[0] != 0;
+	r->line = (uint32_t)f[1];
+	if (sep(&p, end) || get_str(&p, end, &r->revision) || sep(&p, end) ||
+	    get_list(a, &p, end, &r->down) || sep(&p, end) || get_list(a, &p, end, &r->labels) ||
+	    sep(&p, end) || get_list(a, &p, end, &r->deps) || sep(&p, end) ||
+	    get_str(&p, end, &r->message) || sep(&p, end) || get_str(&p, end, &r->error) ||
+	    sep(&p, end) || get_num(&p, end, &el))
+		return -1;
+	r->error_line = (uint32_t)el;
+	if (p >= end || *p != '\n')
+		return -1;
+	return 0;
+}
+
+/* "name N\n" at *p. */
+static int
+get_count(char **p, const char *end, const char *name, long long max, long long *n)
+{
+	size_t len = strlen(name);
+
+	if ((size_t)(end - *p) < len + 1 || memcmp(*p, name, len) != 0 || (*p)[len] != ' ')
+		return -1;
+	*p += len + 1;
+	if (get_num(p, end, n) || *n < 0 || *n > max || *p >= end || **p != '\n')
 		return -1;
 	(*p)++;
 	return 0;
 }
 
+/*
+ * The header, the folders and the record offsets. Records themselves are
+ * parsed when asked for, by the thread that asks: at 10,000 revisions
+ * parsing them all here was most of the cache's cost, and on one core.
+ */
 static int
 load(struct mg_revcache *c)
 {
@@ -264,31 +318,41 @@ load(struct mg_revcache *c)
 	if ((size_t)(end - p) < flen + 1 || memcmp(p, FORMAT, flen) != 0 || p[flen] != '\n')
 		goto bad;
 	p += flen + 1;
-	if (end - p < 8 || memcmp(p, "started ", 8) != 0)
-		goto bad;
-	p += 8;
-	if (get_num(&p, end, &n) || p >= end || *p++ != '\n')
+	if (get_count(&p, end, "started", INT64_MAX, &n))
 		goto bad;
 	c->written_ns = n;
-	if (end - p < 6 || memcmp(p, "count ", 6) != 0)
+	if (get_count(&p, end, "folders", 100000, &n))
 		goto bad;
-	p += 6;
-	if (get_num(&p, end, &n) || n < 0 || n > 10000000 || p >= end || *p++ != '\n')
-		goto bad;
-	c->v = mg_arena_alloc_raw(&c->arena, (size_t)(n ? n : 1) * sizeof(*c->v));
+	c->folders = mg_arena_alloc_raw(&c->arena, (size_t)(n ? n : 1) * sizeof(*c->folders));
 	for (i = 0; i < n; i++) {
-		if (get_record(&c->arena, &p, end, &c->v[i]) != 0)
-			goto bad;
-		/* Sorted, as written: anything else is not a cache of ours. */
-		if (i > 0 && strcmp(c->v[i - 1].path, c->v[i].path) >= 0)
+		struct mg_revfolder *f = &c->folders[i];
+		if (get_str(&p, end, &f->path) || f->path == NULL || sep(&p, end) ||
+		    get_key(&p, end, &f->key) || p >= end || *p++ != '\n')
 			goto bad;
 	}
-	if (p != end)
+	c->nfolders = (size_t)n;
+	if (get_count(&p, end, "count", 10000000, &n) || (size_t)(end - p) < (size_t)n * 8 + 1)
 		goto bad;
+	c->off = mg_arena_alloc_raw(&c->arena, (size_t)(n ? n : 1) * sizeof(*c->off));
+	for (i = 0; i < n; i++) {
+		uint64_t o;
+		memcpy(&o, p + 8 * i, 8);
+		/* In the file, after the table, increasing: each record has room. */
+		if (o <= (uint64_t)(p - data) + (uint64_t)n * 8 || o >= len ||
+		    (i > 0 && o <= c->off[i - 1]))
+			goto bad;
+		c->off[i] = (size_t)o;
+	}
+	p += n * 8;
+	if (*p != '\n' || (n > 0 && c->off[0] != (size_t)(p + 1 - data)))
+		goto bad;
+	c->data = data;
+	c->len = len;
 	c->n = (size_t)n;
 	return 0;
 bad:
 	c->n = 0;
+	c->nfolders = 0;
 	return -1;
 }
 
@@ -307,36 +371,135 @@ mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
 	return c;
 }
 
-int
-mg_revcache_get(const struct mg_revcache *c, size_t hint, const char *path,
-                const struct mg_statkey *k, struct mg_rev *out)
+/* Changed within the racy margin of the run that wrote the cache: not trusted. */
+static int
+racy(const struct mg_revcache *c, const struct mg_statkey *k)
 {
-	const struct record *r;
-	size_t lo = 0, hi = c->n;
+	return k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
+	       k->ctime_ns >= c->written_ns - RACY_MARGIN_NS;
+}
 
-	if (hint < c->n && strcmp(c->v[hint].path, path) == 0)
-		lo = hi = hint;
+static int
+same_key(const struct mg_statkey *a, const struct mg_statkey *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* Whether path (len bytes) names a file in a folder the cache lists. */
+static int
+in_folder(const struct mg_revcache *c, const char *path, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < c->nfolders; k++) {
+		const char *f = c->folders[k].path;
+		size_t n = strlen(f);
+
+		if (strcmp(f, ".") == 0 || (n < len && memcmp(path, f, n) == 0 &&
+		                            (path[n] == '/' || (n > 0 && f[n - 1] == '/'))))
+			return 1;
+	}
+	return 0;
+}
+
+size_t
+mg_revcache_listing(struct mg_revcache *c, const char *const *dirs, size_t ndirs,
+                    const char ***paths)
+{
+	const char **v;
+	size_t i, k, plen = 0;
+	const char *prev = NULL;
+
+	if (c == NULL || (c->n == 0 && c->nfolders == 0))
+		return MG_REVCACHE_NONE;
+	/* Every folder asked for was listed then... */
+	for (i = 0; i < ndirs; i++) {
+		for (k = 0; k < c->nfolders && strcmp(c->folders[k].path, dirs[i]) != 0; k++)
+			;
+		if (k == c->nfolders)
+			return MG_REVCACHE_NONE;
+	}
+	/* ...and no folder listed then has changed since, nor only just before. */
+	for (k = 0; k < c->nfolders; k++) {
+		struct stat st;
+		struct mg_statkey now;
+
+		if (stat(c->folders[k].path, &st) != 0 || !S_ISDIR(st.st_mode))
+			return MG_REVCACHE_NONE;
+		mg_statkey_from(&now, &st);
+		if (!same_key(&now, &c->folders[k].key) || racy(c, &now))
+			return MG_REVCACHE_NONE;
+	}
+	/* The records' paths, as the listing would give them: sorted, each once,
+	 * each in a folder listed. */
+	v = mg_arena_alloc_raw(&c->arena, (c->n ? c->n : 1) * sizeof(*v));
+	for (i = 0; i < c->n; i++) {
+		char *s = c->data + c->off[i];
+		size_t len;
+		const char *p = peek_str(s, c->data + c->len, &len);
+
+		if (p == NULL || p[len] != ' ' || memchr(p, '\0', len) != NULL ||
+		    !in_folder(c, p, len) ||
+		    (prev != NULL &&
+		     (memcmp(prev, p, len < plen ? len : plen) > 0 ||
+		      (memcmp(prev, p, len < plen ? len : plen) == 0 && plen >= len))))
+			return MG_REVCACHE_NONE;
+		/* Terminated in place; parsing the record later finds the NUL. */
+		((char *)p)[len] = '\0';
+		v[i] = p;
+		prev = p;
+		plen = len;
+	}
+	*paths = v;
+	return c->n;
+}
+
+/* The record for path: the hint first, else a binary search. */
+static size_t
+find(const struct mg_revcache *c, size_t hint, const char *path)
+{
+	size_t lo = 0, hi = c->n, n = strlen(path);
+
+	if (hint < c->n) {
+		size_t len;
+		const char *p = peek_str(c->data + c->off[hint], c->data + c->len, &len);
+		if (p == path || (p != NULL && len == n && memcmp(p, path, n) == 0))
+			return hint;
+	}
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int d = strcmp(c->v[mid].path, path);
-		if (d == 0) {
-			lo = mid;
-			break;
-		}
+		size_t mid = lo + (hi - lo) / 2, len;
+		const char *p = peek_str(c->data + c->off[mid], c->data + c->len, &len);
+		int d;
+
+		if (p == NULL)
+			return MG_REVCACHE_NONE;
+		d = memcmp(p, path, len < n ? len : n);
+		if (d == 0)
+			d = len < n ? -1 : len > n;
+		if (d == 0)
+			return mid;
 		if (d < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo >= c->n || strcmp(c->v[lo].path, path) != 0)
+	return MG_REVCACHE_NONE;
+}
+
+int
+mg_revcache_get(const struct mg_revcache *c, size_t hint, const char *path,
+                const struct mg_statkey *k, struct mg_arena *a, struct mg_rev *out)
+{
+	struct mg_statkey was;
+	struct mg_rev r;
+	size_t i = find(c, hint, path);
+
+	if (i == MG_REVCACHE_NONE ||
+	    get_record(a, c->data + c->off[i], c->data + c->len, &was, &r) != 0 || was.ino == 0 ||
+	    !same_key(&was, k) || racy(c, k))
 		return 0;
-	r = &c->v[lo];
-	if (r->key.dev != k->dev || r->key.ino != k->ino || r->key.size != k->size ||
-	    r->key.mtime_ns != k->mtime_ns || r->key.ctime_ns != k->ctime_ns ||
-	    k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
-	    k->ctime_ns >= c->written_ns - RACY_MARGIN_NS)
-		return 0;
-	*out = r->rev;
+	*out = r;
 	out->path = path;
 	return 1;
 }
@@ -411,46 +574,65 @@ make_dirs(const char *file)
 	return rc;
 }
 
+static void
+put_key(struct mg_buf *b, const struct mg_statkey *k)
+{
+	int64_t f[5] = {(int64_t)k->dev, (int64_t)k->ino, (int64_t)k->size, k->mtime_ns,
+	                k->ctime_ns};
+
+	mg_buf_add(b, (const char *)f, sizeof(f));
+}
+
 void
 mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct mg_statkey *keys,
-                 size_t n)
+                 size_t n, const struct mg_revfolder *folders, size_t nfolders)
 {
-	struct mg_buf b = {0}, tmp = {0};
-	size_t i, saved = 0;
+	struct mg_buf b = {0}, rec = {0}, tmp = {0};
+	size_t i, *off = mg_xcalloc(n ? n : 1, sizeof(*off)), base;
 	int fd;
 
-	for (i = 0; i < n; i++)
-		if (keys[i].ino != 0)
-			saved++;
-	mg_buf_printf(&b, "%s\nstarted %lld\ncount %zu\n", FORMAT, (long long)c->started_ns, saved);
-	for (i = 0; i < n; i++) {
-		const struct mg_rev *r = &revs[i];
-		const struct mg_statkey *k = &keys[i];
-
-		if (k->ino == 0)
-			continue;
-		int64_t f[NUMS] = {(int64_t)k->dev, (int64_t)k->ino, (int64_t)k->size,
-		                   k->mtime_ns,     k->ctime_ns,     r->has_revision ? 1 : 0,
-		                   (int64_t)r->line};
-
-		put_str(&b, r->path);
+	mg_buf_printf(&b, "%s\nstarted %lld\nfolders %zu\n", FORMAT, (long long)c->started_ns,
+	              nfolders);
+	for (i = 0; i < nfolders; i++) {
+		put_str(&b, folders[i].path);
 		mg_buf_putc(&b, ' ');
-		mg_buf_add(&b, (const char *)f, sizeof(f));
-		mg_buf_putc(&b, ' ');
-		put_str(&b, r->revision);
-		mg_buf_putc(&b, ' ');
-		put_list(&b, &r->down);
-		mg_buf_putc(&b, ' ');
-		put_list(&b, &r->labels);
-		mg_buf_putc(&b, ' ');
-		put_list(&b, &r->deps);
-		mg_buf_putc(&b, ' ');
-		put_str(&b, r->message);
-		mg_buf_putc(&b, ' ');
-		put_str(&b, r->error);
-		put_num(&b, (long long)r->error_line, 1);
+		put_key(&b, &folders[i].key);
 		mg_buf_putc(&b, '\n');
 	}
+	mg_buf_printf(&b, "count %zu\n", n);
+	/* Every file listed has a record, so the records are the listing; a
+	 * file that could not be stat'ed has key 0 and is never trusted. */
+	for (i = 0; i < n; i++) {
+		const struct mg_rev *r = &revs[i];
+		int64_t f[2] = {r->has_revision ? 1 : 0, (int64_t)r->line};
+
+		off[i] = rec.len;
+		put_str(&rec, r->path);
+		mg_buf_putc(&rec, ' ');
+		put_key(&rec, &keys[i]);
+		mg_buf_add(&rec, (const char *)f, sizeof(f));
+		mg_buf_putc(&rec, ' ');
+		put_str(&rec, r->revision);
+		mg_buf_putc(&rec, ' ');
+		put_list(&rec, &r->down);
+		mg_buf_putc(&rec, ' ');
+		put_list(&rec, &r->labels);
+		mg_buf_putc(&rec, ' ');
+		put_list(&rec, &r->deps);
+		mg_buf_putc(&rec, ' ');
+		put_str(&rec, r->message);
+		mg_buf_putc(&rec, ' ');
+		put_str(&rec, r->error);
+		put_num(&rec, (long long)r->error_line, 1);
+		mg_buf_putc(&rec, '\n');
+	}
+	base = b.len + n * 8 + 1;
+	for (i = 0; i < n; i++) {
+		uint64_t o = (uint64_t)(base + off[i]);
+		mg_buf_add(&b, (const char *)&o, sizeof(o));
+	}
+	mg_buf_putc(&b, '\n');
+	mg_buf_add(&b, rec.s ? rec.s : "", rec.len);
 	if (make_dirs(c->file) != 0)
 		goto out;
 	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
@@ -465,7 +647,9 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 			unlink(tmp.s);
 	}
 out:
+	free(off);
 	mg_buf_free(&b);
+	mg_buf_free(&rec);
 	mg_buf_free(&tmp);
 }
 
@@ -473,6 +657,28 @@ size_t
 mg_revcache_count(const struct mg_revcache *c)
 {
 	return c->n;
+}
+
+const struct mg_revfolder *
+mg_revcache_folders(const struct mg_revcache *c, size_t *n)
+{
+	*n = c->nfolders;
+	return c->folders;
+}
+
+int
+mg_revcache_folders_stale(const struct mg_revcache *c, const struct mg_revfolder *folders, size_t n)
+{
+	size_t i;
+
+	if (n != c->nfolders)
+		return 1;
+	/* A racy stamp stays racy against the run that wrote it: rewrite it. */
+	for (i = 0; i < n; i++)
+		if (strcmp(folders[i].path, c->folders[i].path) != 0 ||
+		    !same_key(&folders[i].key, &c->folders[i].key) || racy(c, &c->folders[i].key))
+			return 1;
+	return 0;
 }
 
 void

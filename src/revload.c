@@ -66,6 +66,9 @@ struct list {
 	struct entry *v;
 	size_t n, cap;
 	struct mg_arena *arena; /* where the paths go */
+	/* The folders listed, stamped before reading them: for the cache. */
+	struct mg_revfolder *folders;
+	size_t nfolders, capfolders;
 };
 
 /* dir/name: it runs once per migration. */
@@ -113,8 +116,19 @@ list_dir(const char *dir, int recursive, struct list *files, const char **why)
 		*why = strerror(errno);
 		return -1;
 	}
-	if (fstat(dirfd(d), &dst) != 0)
+	/* Stamped before it is read: an entry added while listing leaves the
+	 * folder newer than its stamp, so the next run lists it again. */
+	if (fstat(dirfd(d), &dst) == 0) {
+		struct mg_revfolder *f;
+
+		mg_grow(&files->folders, &files->capfolders, files->nfolders + 1,
+		        sizeof(*files->folders));
+		f = &files->folders[files->nfolders++];
+		f->path = mg_arena_strdup(files->arena, dir);
+		mg_statkey_from(&f->key, &dst);
+	} else {
 		dst.st_dev = 0;
+	}
 	while ((e = readdir(d)) != NULL) {
 		int isdir;
 
@@ -149,10 +163,11 @@ list_dir(const char *dir, int recursive, struct list *files, const char **why)
 }
 
 /*
- * Sorting 10,000 paths by strcmp() chased a pointer per comparison and was a
- * tenth of a warm run. Every path shares the folder's prefix, so each entry
- * carries the next 8 bytes as a big-endian number: most comparisons end
- * there, and strcmp() settles the rest.
+ * Sorting 10,000 paths with qsort() and strcmp() was a tenth of a warm run:
+ * a call and a pointer chase per comparison. Every path shares the folder's
+ * prefix, so each entry carries the next 8 bytes as a big-endian number and
+ * a radix sort orders those; strcmp() settles only the entries whose 8
+ * bytes tie.
  */
 struct sortkey {
 	uint64_t key;
@@ -170,11 +185,38 @@ cmp_sortkey(const void *pa, const void *pb)
 	return strcmp(a->rest, b->rest);
 }
 
+/* LSD radix sort on the key, a byte a pass; passes where every key holds
+ * the same byte are skipped. Stable; the result is in v. */
+static void
+radix_sort(struct sortkey *v, struct sortkey *tmp, size_t n)
+{
+	size_t count[8][256] = {{0}}, i;
+	int pass;
+
+	for (i = 0; i < n; i++)
+		for (pass = 0; pass < 8; pass++)
+			count[pass][(v[i].key >> (8 * pass)) & 0xff]++;
+	for (pass = 0; pass < 8; pass++) {
+		size_t *c = count[pass], sum = 0, b;
+
+		if (c[(v[0].key >> (8 * pass)) & 0xff] == n)
+			continue;
+		for (b = 0; b < 256; b++) {
+			size_t k = c[b];
+			c[b] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			tmp[c[(v[i].key >> (8 * pass)) & 0xff]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+}
+
 /* The entries in path order. */
 static void
 sort_paths(struct list *files)
 {
-	struct sortkey *k;
+	struct sortkey *k, *tmp;
 	struct entry *sorted;
 	size_t i, j, common;
 
@@ -188,6 +230,7 @@ sort_paths(struct list *files)
 		common = j;
 	}
 	k = mg_xcalloc(files->n, sizeof(*k));
+	tmp = mg_xcalloc(files->n, sizeof(*tmp));
 	for (i = 0; i < files->n; i++) {
 		const unsigned char *p = (const unsigned char *)files->v[i].path + common;
 		uint64_t key = 0;
@@ -202,13 +245,21 @@ sort_paths(struct list *files)
 		k[i].rest = files->v[i].path + common;
 		k[i].i = i;
 	}
-	qsort(k, files->n, sizeof(*k), cmp_sortkey);
+	radix_sort(k, tmp, files->n);
+	/* Runs of equal keys: the paths agree on 8 more bytes; compare the rest. */
+	for (i = 0; i < files->n; i = j) {
+		for (j = i + 1; j < files->n && k[j].key == k[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(k + i, j - i, sizeof(*k), cmp_sortkey);
+	}
 	sorted = mg_xcalloc(files->n, sizeof(*sorted));
 	for (i = 0; i < files->n; i++)
 		sorted[i] = files->v[k[i].i];
 	free(files->v);
 	files->v = sorted;
 	files->cap = files->n;
+	free(tmp);
 	free(k);
 }
 
@@ -383,7 +434,7 @@ cached(struct worker *w, size_t i)
 	w->job->dev[i] = st.st_dev;
 	w->job->ino[i] = st.st_ino;
 	w->job->regular[i] = 1;
-	return mg_revcache_get(w->job->cache, i, r->path, &w->job->keys[i], r);
+	return mg_revcache_get(w->job->cache, i, r->path, &w->job->keys[i], &w->arena, r);
 }
 
 static void
@@ -517,22 +568,42 @@ drop_twice(struct mg_revset *set, const dev_t *dev, const ino_t *ino)
 	free(drop);
 }
 
-struct loader {
-	const char *const *dirs;
-	size_t ndirs;
-	const struct mg_revload_opts *o;
-	int64_t started_ns;
-	struct mg_revcache *cache;
-	pthread_t tid;
-};
-
-static void *
-load_cache(void *arg)
+/*
+ * The files to read, in path order: from the cache when no folder has
+ * changed since it was written (no listing, no sort), else listed.
+ */
+static int
+list_files(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *o,
+           struct mg_revcache *cache, struct list *files, const char **why, const char **where)
 {
-	struct loader *l = arg;
+	const char **paths;
+	size_t i, n = mg_revcache_listing(cache, dirs, ndirs, &paths);
 
-	l->cache = mg_revcache_open(l->dirs, l->ndirs, l->o->recursive, l->o->full, l->started_ns);
-	return NULL;
+	if (n != MG_REVCACHE_NONE) {
+		const struct mg_revfolder *f = mg_revcache_folders(cache, &files->nfolders);
+
+		files->v = mg_xcalloc(n ? n : 1, sizeof(*files->v));
+		for (i = 0; i < n; i++)
+			files->v[i].path = (char *)paths[i];
+		files->n = files->cap = n;
+		/* Unchanged: the next cache keeps these stamps. */
+		files->folders = mg_xcalloc(files->nfolders ? files->nfolders : 1, sizeof(*f));
+		memcpy(files->folders, f, files->nfolders * sizeof(*f));
+		files->capfolders = files->nfolders;
+		return 1;
+	}
+	for (i = 0; i < ndirs; i++) {
+		struct stat st;
+
+		if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (list_dir(dirs[i], o->recursive, files, why) != 0) {
+			*where = dirs[i];
+			return -1;
+		}
+	}
+	sort_paths(files);
+	return 0;
 }
 
 int
@@ -543,54 +614,31 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 	struct worker *workers;
 	struct job job;
 	struct timespec now;
-	struct loader loader;
-	int loading = 0;
 	size_t i;
-	int n, t;
+	int n, t, listed;
 
 	/* Before any file is read: what changes after this, the cache must not trust. */
 	clock_gettime(CLOCK_REALTIME, &now);
 	memset(out, 0, sizeof(*out));
 	memset(&job, 0, sizeof(job));
 	files.arena = &out->arena;
-	/* The cache loads on another thread while this one lists the folders. */
-	if (o->cache) {
-		loader.dirs = dirs;
-		loader.ndirs = ndirs;
-		loader.o = o;
-		loader.started_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-		loader.cache = NULL;
-		loading = pthread_create(&loader.tid, NULL, load_cache, &loader) == 0;
-		if (!loading)
-			load_cache(&loader);
+	if (o->cache)
+		job.cache = mg_revcache_open(dirs, ndirs, o->recursive, o->full,
+		                             (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+	if ((listed = list_files(dirs, ndirs, o, job.cache, &files, why, where)) < 0) {
+		free(files.v);
+		free(files.folders);
+		mg_arena_free(&out->arena);
+		mg_revcache_free(job.cache);
+		return -1;
 	}
-	for (i = 0; i < ndirs; i++) {
-		struct stat st;
-
-		if (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (list_dir(dirs[i], o->recursive, &files, why) != 0) {
-			*where = dirs[i];
-			free(files.v);
-			mg_arena_free(&out->arena);
-			if (loading)
-				pthread_join(loader.tid, NULL);
-			mg_revcache_free(loader.cache);
-			return -1;
-		}
-	}
-	sort_paths(&files);
 	job.set = out;
 	job.o = o;
 	job.dev = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.dev));
 	job.ino = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.ino));
 	job.regular = mg_xcalloc(files.n ? files.n : 1, 1);
-	if (o->cache) {
-		if (loading)
-			pthread_join(loader.tid, NULL);
-		job.cache = loader.cache;
+	if (job.cache != NULL)
 		job.keys = mg_xcalloc(files.n ? files.n : 1, sizeof(*job.keys));
-	}
 	atomic_init(&job.misses, 0);
 	out->n = files.n;
 	out->revs = mg_arena_alloc(&out->arena, (files.n ? files.n : 1) * sizeof(*out->revs));
@@ -623,12 +671,16 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 	free(workers);
 	if (job.cache != NULL) {
 		/* Written only when something changed: a warm run writes nothing. */
-		if (atomic_load(&job.misses) > 0 || mg_revcache_count(job.cache) != out->n)
-			mg_revcache_save(job.cache, out->revs, job.keys, out->n);
+		if (atomic_load(&job.misses) > 0 || mg_revcache_count(job.cache) != out->n ||
+		    (!listed &&
+		     mg_revcache_folders_stale(job.cache, files.folders, files.nfolders)))
+			mg_revcache_save(job.cache, out->revs, job.keys, out->n, files.folders,
+			                 files.nfolders);
 		mg_revcache_take_arena(job.cache, &out->arenas[out->narenas++]);
 	}
 	mg_revcache_free(job.cache);
 	free(job.keys);
+	free(files.folders);
 	/* One folder, not recursive: no file can be reached twice. */
 	if (ndirs > 1 || o->recursive)
 		drop_twice(out, job.dev, job.ino);

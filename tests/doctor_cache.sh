@@ -25,8 +25,9 @@ run() { # name: doctor's output and status into $tmp/name.{out,status}
 
 mkdir -p "$tmp/p"
 cp -R "$top/fixtures/doctor/healthy/migrations/versions" "$tmp/p/versions"
-# Old enough for the cache to trust them.
-find "$tmp/p/versions" -type f -exec touch -d '2 hours ago' {} +
+# Old enough for the cache to trust them, the folder too (its stamp lets a
+# warm run skip the listing).
+find "$tmp/p/versions" -exec touch -d '2 hours ago' {} +
 
 run cold
 check "a cache file is written" sh -c "ls '$XDG_CACHE_HOME'/migen/doctor-* >/dev/null 2>&1"
@@ -46,6 +47,19 @@ check "edit seen: exit 1" test "$(cat "$tmp/edited.status")" = 1
 check "edit seen: dangling reported" grep -q dangling-down-revision "$tmp/edited.out"
 MIGEN_NO_CACHE=1 run edited_nocache
 check "edited: cached = uncached" cmp -s "$tmp/edited.out" "$tmp/edited_nocache.out"
+
+# A warm run again, after the rewrite: the listing now comes from the cache.
+run edited_again
+check "edited, warm again: same report" cmp -s "$tmp/edited.out" "$tmp/edited_again.out"
+
+# Add a migration: the folder changes, so it is listed again and the new file seen.
+g=$(grep -l "^down_revision = None" "$tmp/p/versions"/*.py | head -n 1)
+sed "s/^revision = '\(.*\)'/revision = 'added0000001'/" "$g" >"$tmp/p/versions/added0000001_new.py"
+run added
+MIGEN_NO_CACHE=1 run added_nocache
+check "added: cached = uncached" cmp -s "$tmp/added.out" "$tmp/added_nocache.out"
+check "added: the new file is read" grep -q added0000001 "$tmp/added.out"
+rm "$tmp/p/versions/added0000001_new.py"
 
 # Remove it: the rest is still read right.
 rm "$f"
