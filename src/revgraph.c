@@ -432,7 +432,7 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
  * Cycles through down_revision and depends_on: Tarjan's strongly connected
  * components, iterative so that a 100,000-revision chain cannot overflow the
  * stack. Every component of more than one node, or a node that names
- * itself, is one cycle finding.
+ * itself, is one cycle finding. order receives the nodes as they close.
  */
 struct tarjan_frame {
 	size_t node, edge;
@@ -483,9 +483,9 @@ report_cycle(struct mg_revgraph *g, size_t *members, size_t n)
 }
 
 static void
-find_cycles(struct mg_revgraph *g)
+find_cycles(struct mg_revgraph *g, size_t *order)
 {
-	size_t n = g->nnodes, counter = 0, sp = 0, fp = 0, i;
+	size_t n = g->nnodes, counter = 0, sp = 0, fp = 0, i, done = 0;
 	size_t *index, *low, *stack;
 	unsigned char *on;
 	struct tarjan_frame *frames;
@@ -533,6 +533,7 @@ find_cycles(struct mg_revgraph *g)
 				do {
 					start--;
 					on[stack[start]] = 0;
+					order[done++] = stack[start];
 				} while (stack[start] != t->node);
 				if (sp - start > 1 || self_loop(v, t->node))
 					report_cycle(g, stack + start, sp - start);
@@ -551,33 +552,6 @@ find_cycles(struct mg_revgraph *g)
 	free(stack);
 	free(on);
 	free(frames);
-}
-
-/*
- * Topological order over down_revision edges (parents first), by Kahn's
- * algorithm; returns 0 if a cycle leaves nodes out.
- */
-static int
-topo_order(const struct mg_revgraph *g, size_t *order)
-{
-	size_t n = g->nnodes, i, head = 0, tail = 0;
-	size_t *indeg = mg_xcalloc(n ? n : 1, sizeof(*indeg));
-
-	for (i = 0; i < n; i++) {
-		indeg[i] = g->nodes[i].nparents;
-		if (indeg[i] == 0)
-			order[tail++] = i;
-	}
-	while (head < tail) {
-		const struct mg_revnode *v = &g->nodes[order[head++]];
-		size_t k;
-
-		for (k = 0; k < v->nchildren; k++)
-			if (--indeg[v->children[k]] == 0)
-				order[tail++] = v->children[k];
-	}
-	free(indeg);
-	return tail == n;
 }
 
 /*
@@ -757,20 +731,18 @@ heads(struct mg_revgraph *g)
 	}
 }
 
-/* The longest run of revisions from a root to a head through down_revision. */
+/*
+ * The longest run of revisions from a root to a head through down_revision,
+ * over order: parents before children.
+ */
 static void
-longest_chain(struct mg_revgraph *g)
+longest_chain(struct mg_revgraph *g, const size_t *order)
 {
 	size_t n = g->nnodes, i, k, best = NONE;
-	size_t *order, *len, *from;
+	size_t *len, *from;
 
 	if (n == 0 || g->cyclic)
 		return;
-	order = mg_xcalloc(n, sizeof(*order));
-	if (!topo_order(g, order)) {
-		free(order);
-		return;
-	}
 	len = mg_xcalloc(n, sizeof(*len));
 	from = mg_xcalloc(n, sizeof(*from));
 	for (i = 0; i < n; i++) {
@@ -802,7 +774,6 @@ longest_chain(struct mg_revgraph *g)
 		g->chain_from = from[best];
 		g->chain_to = best;
 	}
-	free(order);
 	free(len);
 	free(from);
 }
@@ -811,7 +782,7 @@ void
 mg_revgraph_build(struct mg_revgraph *g, const struct mg_rev *revs, size_t n)
 {
 	struct label *labels;
-	size_t nlabels;
+	size_t nlabels, *order;
 
 	memset(g, 0, sizeof(*g));
 	g->revs = revs;
@@ -820,9 +791,13 @@ mg_revgraph_build(struct mg_revgraph *g, const struct mg_rev *revs, size_t n)
 	labels = collect_labels(g, &nlabels);
 	link(g, labels, nlabels);
 	free(labels);
-	find_cycles(g);
+	/* Tarjan's algorithm closes every node after all those it names: with no
+	 * cycle, the order it closes them in has parents first. */
+	order = mg_xcalloc(g->nnodes ? g->nnodes : 1, sizeof(*order));
+	find_cycles(g, order);
 	heads(g);
-	longest_chain(g);
+	longest_chain(g, order);
+	free(order);
 	mg_revgraph_sort_findings(g);
 }
 
