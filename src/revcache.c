@@ -2,6 +2,7 @@
  * The doctor's record cache (see revcache.h). One file:
  *
  *   migen-revcache 3 le64 VERSION     format, byte order, migen's version
+ *   sum HEX                           checksum of everything below
  *   started NS                        start of the run that wrote it
  *   folders K                         then K lines: path, stat key
  *   count N                           then N record offsets, then a newline
@@ -65,6 +66,42 @@ fnv64(uint64_t h, const char *s, size_t n)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+/*
+ * A checksum of the cache's body, so that a damaged byte anywhere (a record's
+ * string, not only its framing) makes the whole cache untrusted, as git's
+ * index trailer does. Not cryptographic: it guards against accidents, and
+ * anyone who can write the cache folder can write anything else of the user's.
+ * Four independent lanes of 64-bit words keep it to about 0.3 ms for the 2 MB
+ * of a 10,000-revision cache.
+ */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+checksum(const char *p, size_t n)
+{
+	uint64_t h[4] = {1, 2, 3, 4}, w;
+	size_t i = 0, j;
+
+	for (; i + 32 <= n; i += 32)
+		for (j = 0; j < 4; j++) {
+			memcpy(&w, p + i + 8 * j, 8);
+			h[j] = mix(h[j], w);
+		}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h[0] = mix(h[0], w);
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h[1] = mix(h[1], w ^ ((uint64_t)n << 56));
+	return mix(mix(mix(h[0], h[1]), h[2]), h[3] ^ (uint64_t)n);
 }
 
 char *
@@ -318,6 +355,22 @@ load(struct mg_revcache *c)
 	if ((size_t)(end - p) < flen + 1 || memcmp(p, FORMAT, flen) != 0 || p[flen] != '\n')
 		goto bad;
 	p += flen + 1;
+	if (end - p < 21 || memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
+		goto bad;
+	{
+		uint64_t want = 0;
+		for (i = 4; i < 20; i++) {
+			int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+			        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+			                                     : -1;
+			if (d < 0)
+				goto bad;
+			want = want << 4 | (uint64_t)d;
+		}
+		p += 21;
+		if (checksum(p, (size_t)(end - p)) != want)
+			goto bad;
+	}
 	if (get_count(&p, end, "started", INT64_MAX, &n))
 		goto bad;
 	c->written_ns = n;
@@ -369,6 +422,17 @@ mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
 	c->started_ns = started_ns;
 	(void)load(c); /* no cache, or a bad one: every file is read */
 	return c;
+}
+
+/*
+ * Where record i ends: the next one's start. Reading and parsing stay inside
+ * a record's own bytes, so threads parsing different records never touch the
+ * same byte, even in a damaged cache.
+ */
+static const char *
+record_end(const struct mg_revcache *c, size_t i)
+{
+	return c->data + (i + 1 < c->n ? c->off[i + 1] : c->len);
 }
 
 /* Changed within the racy margin of the run that wrote the cache: not trusted. */
@@ -437,7 +501,7 @@ mg_revcache_listing(struct mg_revcache *c, const char *const *dirs, size_t ndirs
 	for (i = 0; i < c->n; i++) {
 		char *s = c->data + c->off[i];
 		size_t len;
-		const char *p = peek_str(s, c->data + c->len, &len);
+		const char *p = peek_str(s, record_end(c, i), &len);
 
 		if (p == NULL || p[len] != ' ' || memchr(p, '\0', len) != NULL ||
 		    !in_folder(c, p, len) ||
@@ -463,13 +527,13 @@ find(const struct mg_revcache *c, size_t hint, const char *path)
 
 	if (hint < c->n) {
 		size_t len;
-		const char *p = peek_str(c->data + c->off[hint], c->data + c->len, &len);
+		const char *p = peek_str(c->data + c->off[hint], record_end(c, hint), &len);
 		if (p == path || (p != NULL && len == n && memcmp(p, path, n) == 0))
 			return hint;
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2, len;
-		const char *p = peek_str(c->data + c->off[mid], c->data + c->len, &len);
+		const char *p = peek_str(c->data + c->off[mid], record_end(c, mid), &len);
 		int d;
 
 		if (p == NULL)
@@ -496,7 +560,7 @@ mg_revcache_get(const struct mg_revcache *c, size_t hint, const char *path,
 	size_t i = find(c, hint, path);
 
 	if (i == MG_REVCACHE_NONE ||
-	    get_record(a, c->data + c->off[i], c->data + c->len, &was, &r) != 0 || was.ino == 0 ||
+	    get_record(a, c->data + c->off[i], record_end(c, i), &was, &r) != 0 || was.ino == 0 ||
 	    !same_key(&was, k) || racy(c, k))
 		return 0;
 	*out = r;
@@ -587,12 +651,11 @@ void
 mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct mg_statkey *keys,
                  size_t n, const struct mg_revfolder *folders, size_t nfolders)
 {
-	struct mg_buf b = {0}, rec = {0}, tmp = {0};
+	struct mg_buf head = {0}, b = {0}, rec = {0}, tmp = {0};
 	size_t i, *off = mg_xcalloc(n ? n : 1, sizeof(*off)), base;
 	int fd;
 
-	mg_buf_printf(&b, "%s\nstarted %lld\nfolders %zu\n", FORMAT, (long long)c->started_ns,
-	              nfolders);
+	mg_buf_printf(&b, "started %lld\nfolders %zu\n", (long long)c->started_ns, nfolders);
 	for (i = 0; i < nfolders; i++) {
 		put_str(&b, folders[i].path);
 		mg_buf_putc(&b, ' ');
@@ -626,13 +689,15 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 		put_num(&rec, (long long)r->error_line, 1);
 		mg_buf_putc(&rec, '\n');
 	}
-	base = b.len + n * 8 + 1;
+	/* Offsets count from the start of the file: the format and sum lines come first. */
+	base = strlen(FORMAT) + 1 + 21 + b.len + n * 8 + 1;
 	for (i = 0; i < n; i++) {
 		uint64_t o = (uint64_t)(base + off[i]);
 		mg_buf_add(&b, (const char *)&o, sizeof(o));
 	}
 	mg_buf_putc(&b, '\n');
 	mg_buf_add(&b, rec.s ? rec.s : "", rec.len);
+	mg_buf_printf(&head, "%s\nsum %016llx\n", FORMAT, (unsigned long long)checksum(b.s, b.len));
 	if (make_dirs(c->file) != 0)
 		goto out;
 	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
@@ -640,7 +705,8 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 		goto out;
 	/* Whole or not at all: a reader sees the old cache or the new one. */
 	{
-		int ok = write(fd, b.s, b.len) == (ssize_t)b.len;
+		int ok = write(fd, head.s, head.len) == (ssize_t)head.len &&
+		         write(fd, b.s, b.len) == (ssize_t)b.len;
 		if (close(fd) != 0)
 			ok = 0;
 		if (!ok || rename(tmp.s, c->file) != 0)
@@ -648,6 +714,7 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 	}
 out:
 	free(off);
+	mg_buf_free(&head);
 	mg_buf_free(&b);
 	mg_buf_free(&rec);
 	mg_buf_free(&tmp);
