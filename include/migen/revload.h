@@ -32,12 +32,6 @@ struct mg_revload_opts {
 };
 
 /*
- * Which names in a version folder are migrations, as Alembic decides:
- * ending in ".py", not starting with "__init__" or ".#" (editor lock files).
- */
-int mg_revload_is_migration(const char *name);
-
-/*
  * Lists and reads the migrations of dirs[0..ndirs) (folders that do not
  * exist are skipped: the caller reports them). Returns 0, or -1 with *why
  * set (static text) and *where (the folder) when a folder cannot be listed.
