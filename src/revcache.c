@@ -467,6 +467,15 @@ in_folder(const struct mg_revcache *c, const char *path, size_t len)
 	return 0;
 }
 
+/* Whether a (alen bytes) sorts strictly before b, as strcmp() orders them. */
+static int
+before(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	return d < 0 || (d == 0 && alen < blen);
+}
+
 size_t
 mg_revcache_listing(struct mg_revcache *c, const char *const *dirs, size_t ndirs,
                     const char ***paths)
@@ -504,10 +513,7 @@ mg_revcache_listing(struct mg_revcache *c, const char *const *dirs, size_t ndirs
 		const char *p = peek_str(s, record_end(c, i), &len);
 
 		if (p == NULL || p[len] != ' ' || memchr(p, '\0', len) != NULL ||
-		    !in_folder(c, p, len) ||
-		    (prev != NULL &&
-		     (memcmp(prev, p, len < plen ? len : plen) > 0 ||
-		      (memcmp(prev, p, len < plen ? len : plen) == 0 && plen >= len))))
+		    !in_folder(c, p, len) || (prev != NULL && !before(prev, plen, p, len)))
 			return MG_REVCACHE_NONE;
 		/* Terminated in place; parsing the record later finds the NUL. */
 		((char *)p)[len] = '\0';
