@@ -1,6 +1,9 @@
 /*
  * Loading version folders (see revload.h). Two costs dominate on a big
- * project: opening thousands of files and parsing them. Each file is opened
+ * project: opening thousands of files and parsing them. With the record
+ * cache (revcache.h), a file whose stat data is unchanged is neither: one
+ * fstatat, and its record; and when no folder changed, the folders are not
+ * listed either (revlist.c lists them otherwise). Any other file is opened
  * once and only its first block is read: the revision variables sit in the
  * module header, and mg_analyze_header() reads them from there. Files whose
  * header it cannot settle are read whole and parsed by tree-sitter. Work is
