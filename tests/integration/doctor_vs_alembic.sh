@@ -13,6 +13,8 @@ migen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 alembic() { /usr/bin/python3 -m alembic "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# doctor's record cache goes with the run, not into the user's home.
+export XDG_CACHE_HOME="$tmp/cache"
 pass=0
 fail=0
 
