@@ -5,6 +5,11 @@
  * with every option on, both emitters, and the fix pipeline (plan, apply,
  * verify, diff) that --write and --diff run. Sanitizers do the checking.
  *
+ * Any bytes at all also go through doctor's header reader (the first 8 KiB
+ * of every migration, unchecked), and whatever the hand-written reader
+ * settles must agree with tree-sitter on the same header: the revision
+ * variables, their line and the message. A disagreement aborts.
+ *
  * With MIGEN_FUZZ_STRICT set in the environment, a fix that does not verify
  * (the edited file is no longer the same migration) aborts too: that is a
  * fix-planner bug rather than a memory error, so it is opt-in.
@@ -20,6 +25,8 @@
 #include "migen/input.h"
 #include "migen/pystr.h"
 #include "migen/rules.h"
+/* Private to the analyzer; the oracle below needs where the header ends. */
+#include "../../src/revhead.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,6 +65,79 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 	mg_edits_free(&e);
 }
 
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+same_list(const struct mg_strlist *a, const struct mg_strlist *b)
+{
+	size_t i;
+
+	if (a->present != b->present || a->known != b->known || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (!same_str(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+static void
+disagree(const char *what)
+{
+	fprintf(stderr, "header reader and tree-sitter disagree on %s\n", what);
+	abort();
+}
+
+/*
+ * doctor's path: mg_analyze_header() on raw bytes. When it settles the
+ * variables, tree-sitter on the header alone must read the same.
+ */
+static void
+header(const uint8_t *data, size_t size)
+{
+	static struct mg_parser *p;
+	size_t base = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, end;
+	struct mg_model *h, *t;
+	char *buf = malloc(size + 1);
+
+	if (buf == NULL)
+		return;
+	if (p == NULL)
+		p = mg_parser_new();
+	if (size > 0)
+		memcpy(buf, data, size);
+	buf[size] = '\0';
+	h = mg_analyze_header(p, "fuzz.py", buf, size);
+	end = mg_revhead_end(buf + base, size - base);
+	if (h == NULL || end == (size_t)-1) {
+		mg_model_free(h);
+		free(buf);
+		return;
+	}
+	t = mg_analyze_with(p, "fuzz.py", buf, base + end, MG_ANALYZE_REVISION);
+	if (t->nerrors == 0) {
+		if (!same_str(h->rev.revision, t->rev.revision) ||
+		    h->rev.has_revision != t->rev.has_revision)
+			disagree("revision");
+		if (h->rev.revision != NULL && h->rev.revision_span.line != t->rev.revision_span.line)
+			disagree("the revision's line");
+		if (!same_list(&h->rev.down_revision, &t->rev.down_revision))
+			disagree("down_revision");
+		if (!same_list(&h->rev.branch_labels, &t->rev.branch_labels))
+			disagree("branch_labels");
+		if (!same_list(&h->rev.depends_on, &t->rev.depends_on))
+			disagree("depends_on");
+		if (!same_str(h->rev.message, t->rev.message))
+			disagree("the message");
+	}
+	mg_model_free(t);
+	mg_model_free(h);
+	free(buf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mg_model *m;
 	char *buf, *json;
 
+	header(data, size);
 	/* What mg_input_read() refuses never reaches the analyzer. */
 	if (size > MG_INPUT_MAX || (size > 0 && memchr(data, '\0', size) != NULL) ||
 	    !mg_utf8_valid((const char *)data, size))
