@@ -225,6 +225,79 @@ test_shapes(void **state)
 	assert_true(fast_hits - before >= 8);
 }
 
+/*
+ * Import lines: the fast reader takes every form Python accepts that
+ * templates write, and refuses every form Python refuses (each list was
+ * checked with Python's compile()). A loose reader once took
+ * "import sqy Alembic." and vouched for a file Alembic cannot load.
+ */
+static int
+fast_with_import(const char *imp)
+{
+	char src[512];
+	size_t end;
+	struct mg_model *m = mg_model_new("imp.py");
+	int fast;
+
+	snprintf(src, sizeof(src),
+	         "\"\"\"doc\"\"\"\n%s\nrevision = 'a1'\ndown_revision = None\n"
+	         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n",
+	         imp);
+	end = mg_revhead_end(src, strlen(src));
+	assert_true(end != (size_t)-1);
+	fast = mg_revhead_scan(m, src, end, 0);
+	mg_model_free(m);
+	/* Whatever the fast reader says must match the full parse. */
+	check("imp.py", src, strlen(src));
+	return fast;
+}
+
+static void
+test_imports(void **state)
+{
+	static const char *const good[] = {
+	    "import os",
+	    "import sqlalchemy as sa",
+	    "import a.b.c as d, e",
+	    "from alembic import op",
+	    "from typing import Sequence, Union",
+	    "from . import x",
+	    "from .import x",
+	    "from ..pkg.mod import (a as b,\n    c,  # why\n)",
+	    "from x import *",
+	    "from x import(y)",
+	    "from x import (a)",
+	    "import os  # comment",
+	};
+	static const char *const bad[] = {
+	    "import sqy Alembic.",
+	    "import a.",
+	    "import",
+	    "from . import",
+	    "from x import ()",
+	    "from x import a,",
+	    "import a as",
+	    "import None",
+	    "from x import (a",
+	    "from x import a as b as c",
+	    "import a,",
+	    "from import x",
+	    "import a.b as c.d",
+	    "from x import (a,,)",
+	    "from x import *, a",
+	    "import a b",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!fast_with_import(good[i]))
+			fail_msg("fast reader refused: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (fast_with_import(bad[i]))
+			fail_msg("fast reader took what Python refuses: %s", bad[i]);
+}
+
 /* A variable assigned only after the first def is found by the fallback. */
 static void
 test_after_def(void **state)
@@ -243,9 +316,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_autogen),
-	    cmocka_unit_test(test_unusual),
-	    cmocka_unit_test(test_shapes),
+	    cmocka_unit_test(test_autogen),   cmocka_unit_test(test_unusual),
+	    cmocka_unit_test(test_shapes),    cmocka_unit_test(test_imports),
 	    cmocka_unit_test(test_after_def),
 	};
 	int rc;
