@@ -402,19 +402,70 @@ strlist(struct scan *s, struct mg_strlist *out)
 	return 0;
 }
 
-/* An annotation such as `str` or `Union[str, Sequence[str], None]`, up to its `=`. */
+static int ann_expr(struct scan *s, int depth);
+
+/* NAME(.NAME)*[subscript], None or `...`, as annotations write them. */
+static int
+ann_term(struct scan *s, int depth)
+{
+	int n = 0;
+
+	skip_blanks(s);
+	if (word_is(s, "None")) {
+		s->p += 4;
+	} else if (s->end - s->p >= 3 && memcmp(s->p, "...", 3) == 0) {
+		s->p += 3;
+	} else {
+		if (!name(s))
+			return 0;
+		skip_blanks(s);
+		while (eat(s, '.')) {
+			skip_blanks(s);
+			if (!name(s))
+				return 0;
+			skip_blanks(s);
+		}
+		if (eat(s, '[')) {
+			/* Deeper than any template's Union[str, Sequence[str], None]. */
+			if (depth >= 8)
+				return 0;
+			do {
+				skip_blanks(s);
+				if (at(s, ']') && n > 0)
+					break; /* a trailing comma */
+				if (!ann_expr(s, depth + 1))
+					return 0;
+				n++;
+			} while (eat(s, ','));
+			if (!eat(s, ']'))
+				return 0;
+		}
+	}
+	skip_blanks(s);
+	return 1;
+}
+
+static int
+ann_expr(struct scan *s, int depth)
+{
+	do
+		if (!ann_term(s, depth))
+			return 0;
+	while (eat(s, '|'));
+	return 1;
+}
+
+/*
+ * An annotation such as `str`, `Union[str, Sequence[str], None]` or
+ * `str | None`, up to its `=`: names, subscripts and `|` only, by Python's
+ * grammar (an unbalanced bracket or two names in a row is a syntax error
+ * there, so it must not pass here).
+ */
 static int
 annotation(struct scan *s)
 {
 	s->p++; /* ':' */
-	while (s->p < s->end && *s->p != '=') {
-		char c = *s->p;
-		if (!(is_ident(c) || c == ' ' || c == '\t' || c == '.' || c == ',' || c == '[' ||
-		      c == ']' || c == '|'))
-			return 0;
-		s->p++;
-	}
-	return s->p < s->end;
+	return ann_expr(s, 0) && at(s, '=');
 }
 
 static uint32_t

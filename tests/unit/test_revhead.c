@@ -232,7 +232,7 @@ test_shapes(void **state)
  * "import sqy Alembic." and vouched for a file Alembic cannot load.
  */
 static int
-fast_with_import(const char *imp)
+fast_with(const char *imp, const char *revision)
 {
 	char src[512];
 	size_t end;
@@ -240,9 +240,9 @@ fast_with_import(const char *imp)
 	int fast;
 
 	snprintf(src, sizeof(src),
-	         "\"\"\"doc\"\"\"\n%s\nrevision = 'a1'\ndown_revision = None\n"
+	         "\"\"\"doc\"\"\"\n%s\n%s\ndown_revision = None\n"
 	         "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n",
-	         imp);
+	         imp, revision);
 	end = mg_revhead_end(src, strlen(src));
 	assert_true(end != (size_t)-1);
 	fast = mg_revhead_scan(m, src, end, 0);
@@ -250,6 +250,12 @@ fast_with_import(const char *imp)
 	/* Whatever the fast reader says must match the full parse. */
 	check("imp.py", src, strlen(src));
 	return fast;
+}
+
+static int
+fast_with_import(const char *imp)
+{
+	return fast_with(imp, "revision = 'a1'");
 }
 
 static void
@@ -298,6 +304,38 @@ test_imports(void **state)
 			fail_msg("fast reader took what Python refuses: %s", bad[i]);
 }
 
+/* Annotations, likewise: by Python's grammar, each list checked with compile(). */
+static void
+test_annotations(void **state)
+{
+	static const char *const good[] = {
+	    "revision: str = 'a1'",
+	    "revision: Union[str, None] = 'a1'",
+	    "revision: Union[str, Sequence[str], None] = 'a1'",
+	    "revision: str | None = 'a1'",
+	    "revision: typing.Optional[str] = 'a1'",
+	    "revision: tuple[str, ...] = 'a1'",
+	    "revision: Union[str, None,] = 'a1'",
+	    "revision:str='a1'",
+	};
+	static const char *const bad[] = {
+	    "revision: str str = 'a1'",   "revision: = 'a1'",
+	    "revision: Union[str = 'a1'", "revision: str] = 'a1'",
+	    "revision: Union[] = 'a1'",   "revision: str | = 'a1'",
+	    "revision: str, = 'a1'",      "revision: Union[str,,] = 'a1'",
+	    "revision: None. = 'a1'",     "revision: def = 'a1'",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!fast_with("import os", good[i]))
+			fail_msg("fast reader refused: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (fast_with("import os", bad[i]))
+			fail_msg("fast reader took what Python refuses: %s", bad[i]);
+}
+
 /* A variable assigned only after the first def is found by the fallback. */
 static void
 test_after_def(void **state)
@@ -316,9 +354,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_autogen),   cmocka_unit_test(test_unusual),
-	    cmocka_unit_test(test_shapes),    cmocka_unit_test(test_imports),
-	    cmocka_unit_test(test_after_def),
+	    cmocka_unit_test(test_autogen),     cmocka_unit_test(test_unusual),
+	    cmocka_unit_test(test_shapes),      cmocka_unit_test(test_imports),
+	    cmocka_unit_test(test_annotations), cmocka_unit_test(test_after_def),
 	};
 	int rc;
 
