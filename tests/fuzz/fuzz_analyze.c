@@ -122,7 +122,8 @@ header(const uint8_t *data, size_t size)
 		if (!same_str(h->rev.revision, t->rev.revision) ||
 		    h->rev.has_revision != t->rev.has_revision)
 			disagree("revision");
-		if (h->rev.revision != NULL && h->rev.revision_span.line != t->rev.revision_span.line)
+		if (h->rev.revision != NULL &&
+		    h->rev.revision_span.line != t->rev.revision_span.line)
 			disagree("the revision's line");
 		if (!same_list(&h->rev.down_revision, &t->rev.down_revision))
 			disagree("down_revision");
