@@ -95,9 +95,10 @@ $(printf '%s' "$rows")
   run there is the "no cache" column. A CI runner that keeps its workspace
   and \`~/.cache/migen\` between jobs gets the first column for every file
   the new commits did not touch.
-- Three runs of this script, on the last three builds of this work, gave
-  190×, 200× and 194× at 10,000 revisions warm, 86×, 85× and 88× without
-  the cache.
+- Four runs of this script, on the last builds of this work, gave 190×,
+  200×, 194× and 250× at 10,000 revisions warm (15.3, 13.3, 15.1 and
+  9.9 ms), 86×, 85×, 88× and 92× without the cache: the machine's own
+  speed moves from run to run (alembic heads took 2.5 to 2.9 s).
 - History: before the folder stamps, the hash index of revision ids and the
   lazily parsed records, this script measured 90× and 99× at 10,000
   revisions warm (26.6 and 25.1 ms).
