@@ -312,25 +312,6 @@ mg_edits_free(struct mg_edits *e)
 	e->n = e->cap = 0;
 }
 
-static int
-same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static int
-same_list(const struct mg_strlist *a, const struct mg_strlist *b)
-{
-	size_t i;
-
-	if (a->present != b->present || a->known != b->known || a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (!same_str(a->v[i], b->v[i]))
-			return 0;
-	return 1;
-}
-
 const char *
 mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
 {
@@ -339,11 +320,7 @@ mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
 
 	if (n->nerrors > 0)
 		why = "the edited file would not parse";
-	else if (!same_str(m->rev.revision, n->rev.revision) ||
-	         !same_list(&m->rev.down_revision, &n->rev.down_revision) ||
-	         !same_list(&m->rev.branch_labels, &n->rev.branch_labels) ||
-	         !same_list(&m->rev.depends_on, &n->rev.depends_on) ||
-	         !same_str(m->rev.message, n->rev.message))
+	else if (!mg_revinfo_same(&m->rev, &n->rev))
 		why = "the edit would change the revision data";
 	mg_model_free(n);
 	return why;

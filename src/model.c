@@ -302,6 +302,35 @@ mg_op_kind_name(enum mg_op_kind k)
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }
 
+int
+mg_str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+mg_strlist_same(const struct mg_strlist *a, const struct mg_strlist *b)
+{
+	size_t i;
+
+	if (a->present != b->present || a->known != b->known || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (!mg_str_same(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+int
+mg_revinfo_same(const struct mg_revinfo *a, const struct mg_revinfo *b)
+{
+	return mg_str_same(a->revision, b->revision) &&
+	       mg_strlist_same(&a->down_revision, &b->down_revision) &&
+	       mg_strlist_same(&a->branch_labels, &b->branch_labels) &&
+	       mg_strlist_same(&a->depends_on, &b->depends_on) &&
+	       mg_str_same(a->message, b->message);
+}
+
 const char *
 mg_severity_name(enum mg_severity s)
 {

@@ -240,6 +240,15 @@ const struct mg_column *mg_table_column(const struct mg_table *t, const char *na
 /* Whether an index (any kind, any source, upgrade direction) on table leads with column. */
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
 
+/*
+ * Whether two revision headers carry the same values: revision,
+ * down_revision, branch_labels, depends_on (present, known and every
+ * string) and the message; spans are not compared. NULL equals only NULL.
+ */
+int mg_revinfo_same(const struct mg_revinfo *a, const struct mg_revinfo *b);
+int mg_strlist_same(const struct mg_strlist *a, const struct mg_strlist *b);
+int mg_str_same(const char *a, const char *b);
+
 const char *mg_op_kind_name(enum mg_op_kind k);
 const char *mg_severity_name(enum mg_severity s); /* "note", "warning", "error" */
 const char *mg_source_name(enum mg_source s);

@@ -65,25 +65,6 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 	mg_edits_free(&e);
 }
 
-static int
-same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static int
-same_list(const struct mg_strlist *a, const struct mg_strlist *b)
-{
-	size_t i;
-
-	if (a->present != b->present || a->known != b->known || a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (!same_str(a->v[i], b->v[i]))
-			return 0;
-	return 1;
-}
-
 static void
 disagree(const char *what)
 {
@@ -119,19 +100,19 @@ header(const uint8_t *data, size_t size)
 	}
 	t = mg_analyze_with(p, "fuzz.py", buf, base + end, MG_ANALYZE_REVISION);
 	if (t->nerrors == 0) {
-		if (!same_str(h->rev.revision, t->rev.revision) ||
+		if (!mg_str_same(h->rev.revision, t->rev.revision) ||
 		    h->rev.has_revision != t->rev.has_revision)
 			disagree("revision");
 		if (h->rev.revision != NULL &&
 		    h->rev.revision_span.line != t->rev.revision_span.line)
 			disagree("the revision's line");
-		if (!same_list(&h->rev.down_revision, &t->rev.down_revision))
+		if (!mg_strlist_same(&h->rev.down_revision, &t->rev.down_revision))
 			disagree("down_revision");
-		if (!same_list(&h->rev.branch_labels, &t->rev.branch_labels))
+		if (!mg_strlist_same(&h->rev.branch_labels, &t->rev.branch_labels))
 			disagree("branch_labels");
-		if (!same_list(&h->rev.depends_on, &t->rev.depends_on))
+		if (!mg_strlist_same(&h->rev.depends_on, &t->rev.depends_on))
 			disagree("depends_on");
-		if (!same_str(h->rev.message, t->rev.message))
+		if (!mg_str_same(h->rev.message, t->rev.message))
 			disagree("the message");
 	}
 	mg_model_free(t);

@@ -20,37 +20,13 @@
 #include "../../src/revhead.h"
 
 static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int
-same_list(const struct mg_strlist *a, const struct mg_strlist *b)
-{
-	size_t i;
-
-	if (a->present != b->present || a->known != b->known || a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (!same_str(a->v[i], b->v[i]))
-			return 0;
-	return 1;
-}
-
-static int
 same_rev(const struct mg_revinfo *a, const struct mg_revinfo *b)
 {
-	return same_str(a->revision, b->revision) && a->has_revision == b->has_revision &&
+	return mg_revinfo_same(a, b) && a->has_revision == b->has_revision &&
 	       (!a->has_revision || (a->revision_span.start == b->revision_span.start &&
 	                             a->revision_span.end == b->revision_span.end &&
 	                             a->revision_span.line == b->revision_span.line &&
-	                             a->revision_span.col == b->revision_span.col)) &&
-	       same_list(&a->down_revision, &b->down_revision) &&
-	       same_list(&a->branch_labels, &b->branch_labels) &&
-	       same_list(&a->depends_on, &b->depends_on) && same_str(a->message, b->message);
+	                             a->revision_span.col == b->revision_span.col));
 }
 
 static struct mg_parser *parser;
@@ -82,12 +58,12 @@ check(const char *name, const char *src, size_t len)
 			/* Variables the header lacks are absent in both only if not
 			 * assigned later: compare the ones it found. */
 			if (m->rev.has_revision && full->rev.has_revision &&
-			    !same_str(m->rev.revision, full->rev.revision))
+			    !mg_str_same(m->rev.revision, full->rev.revision))
 				fail_msg("%s: fast revision differs", name);
 			if (m->rev.down_revision.present &&
-			    !same_list(&m->rev.down_revision, &full->rev.down_revision))
+			    !mg_strlist_same(&m->rev.down_revision, &full->rev.down_revision))
 				fail_msg("%s: fast down_revision differs", name);
-			if (!same_str(m->rev.message, full->rev.message))
+			if (!mg_str_same(m->rev.message, full->rev.message))
 				fail_msg("%s: fast message '%s' vs '%s'", name,
 				         m->rev.message ? m->rev.message : "(null)",
 				         full->rev.message ? full->rev.message : "(null)");
