@@ -253,20 +253,29 @@ eat(struct scan *s, char c)
 	return 1;
 }
 
-/* NAME ('.' NAME)*, then an optional `as NAME`. */
+/* NAME ('.' NAME)*, with blanks (and inside parentheses, newlines) around the dots. */
 static int
-dotted_as(struct scan *s, int dotted, int paren)
+dotted(struct scan *s, int paren)
 {
 	if (!name(s))
 		return 0;
 	gap(s, paren);
-	while (dotted && at(s, '.')) {
-		s->p++;
+	while (eat(s, '.')) {
 		gap(s, paren);
 		if (!name(s))
 			return 0;
 		gap(s, paren);
 	}
+	return 1;
+}
+
+/* A dotted name (or a plain one), then an optional `as NAME`. */
+static int
+dotted_as(struct scan *s, int dots, int paren)
+{
+	if (dots ? !dotted(s, paren) : !name(s))
+		return 0;
+	gap(s, paren);
 	if (word_is(s, "as")) {
 		s->p += 2;
 		gap(s, paren);
@@ -302,18 +311,9 @@ import(struct scan *s, int from)
 		dots++;
 		skip_blanks(s);
 	}
-	if (!word_is(s, "import") || dots == 0) {
-		if (!name(s))
-			return 0;
-		skip_blanks(s);
-		while (at(s, '.')) {
-			s->p++;
-			skip_blanks(s);
-			if (!name(s))
-				return 0;
-			skip_blanks(s);
-		}
-	}
+	/* `from . import x` names no module; `from .a import x` does. */
+	if ((!word_is(s, "import") || dots == 0) && !dotted(s, 0))
+		return 0;
 	if (!word_is(s, "import"))
 		return 0;
 	s->p += 6;
@@ -416,15 +416,8 @@ ann_term(struct scan *s, int depth)
 	} else if (s->end - s->p >= 3 && memcmp(s->p, "...", 3) == 0) {
 		s->p += 3;
 	} else {
-		if (!name(s))
+		if (!dotted(s, 0))
 			return 0;
-		skip_blanks(s);
-		while (eat(s, '.')) {
-			skip_blanks(s);
-			if (!name(s))
-				return 0;
-			skip_blanks(s);
-		}
 		if (eat(s, '[')) {
 			/* Deeper than any template's Union[str, Sequence[str], None]. */
 			if (depth >= 8)
