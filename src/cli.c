@@ -68,6 +68,14 @@ mg_option_error(const struct mg_command *cmd, int c, char **argv)
 	return mg_usage_error(cmd, "unknown option '%s'", mg_cli_shown(argv[optind - 1]));
 }
 
+int
+mg_no_operands(const struct mg_command *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return 0;
+	return mg_usage_error(cmd, "unexpected argument '%s'", mg_cli_shown(argv[optind]));
+}
+
 void
 mg_print_usage(const struct mg_command *cmd, FILE *f)
 {

@@ -234,8 +234,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			return mg_option_error(cmd, c, argv);
 		}
 	}
-	if (optind < argc)
-		return mg_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (mg_no_operands(cmd, argc, argv) != 0)
+		return MG_EXIT_USAGE;
 	if (a->json && a->graph != GRAPH_NONE)
 		return mg_usage_error(cmd, "--graph and --format json do not go together");
 	return 0;

@@ -184,8 +184,8 @@ mg_cmd_index_template(int argc, char **argv)
 			return mg_option_error(cmd, ch, argv);
 		}
 	}
-	if (optind < argc)
-		return mg_usage_error(cmd, "unexpected argument '%s'", mg_cli_shown(argv[optind]));
+	if (mg_no_operands(cmd, argc, argv) != 0)
+		return MG_EXIT_USAGE;
 	if (table == NULL)
 		return mg_usage_error(cmd, "--table is required");
 	if (columns == NULL)

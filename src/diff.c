@@ -80,16 +80,6 @@ emit_text(struct mg_buf *out, const char *t)
 	}
 }
 
-static int
-editcmp(const void *a, const void *b)
-{
-	const struct mg_edit *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 void
 mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t len,
               const struct mg_edits *e)
@@ -101,9 +91,7 @@ mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t len,
 
 	if (e->n == 0)
 		return;
-	v = mg_xcalloc(e->n, sizeof(*v));
-	memcpy(v, e->v, e->n * sizeof(*v));
-	qsort(v, e->n, sizeof(*v), editcmp);
+	v = mg_edits_in_order(e);
 	split(&l, src, len);
 	/* a/ and b/ prefixes as git writes them, on a relative path. */
 	while (path[0] == '/' || (path[0] == '.' && path[1] == '/'))

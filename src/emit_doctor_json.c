@@ -12,16 +12,10 @@
 static void
 jlist(struct mg_jw *w, const char *key, const struct mg_strlist *l)
 {
-	size_t i;
-
-	if (!l->present || !l->known) {
+	if (!l->present || !l->known)
 		mg_jw_null(w, key);
-		return;
-	}
-	mg_jw_begin_array(w, key);
-	for (i = 0; i < l->n; i++)
-		mg_jw_str(w, NULL, l->v[i]);
-	mg_jw_end(w);
+	else
+		mg_jw_strs(w, key, l->v, l->n);
 }
 
 static void
@@ -29,7 +23,6 @@ revision(struct mg_jw *w, const struct mg_revgraph *g, size_t node)
 {
 	const struct mg_rev *r = mg_revgraph_rev(g, node);
 	const struct mg_revnode *v = &g->nodes[node];
-	size_t i;
 
 	mg_jw_begin_object(w, NULL);
 	mg_jw_str(w, "revision", r->revision);
@@ -40,10 +33,7 @@ revision(struct mg_jw *w, const struct mg_revgraph *g, size_t node)
 	jlist(w, "branch_labels", &r->labels);
 	jlist(w, "depends_on", &r->deps);
 	/* Inherited labels are computed for heads only. */
-	mg_jw_begin_array(w, "branches");
-	for (i = 0; i < v->nlabels; i++)
-		mg_jw_str(w, NULL, v->labels[i]);
-	mg_jw_end(w);
+	mg_jw_strs(w, "branches", v->labels, v->nlabels);
 	mg_jw_end(w);
 }
 
@@ -72,7 +62,7 @@ ids(struct mg_jw *w, const char *key, const struct mg_revgraph *g, const size_t 
 static void
 findings(struct mg_jw *w, const struct mg_revgraph *g)
 {
-	size_t i, k;
+	size_t i;
 
 	mg_jw_begin_array(w, "findings");
 	for (i = 0; i < g->nfindings; i++) {
@@ -87,10 +77,7 @@ findings(struct mg_jw *w, const struct mg_revgraph *g)
 		else
 			mg_jw_null(w, "line");
 		mg_jw_str(w, "message", x->message);
-		mg_jw_begin_array(w, "files");
-		for (k = 0; k < x->nfiles; k++)
-			mg_jw_str(w, NULL, x->files[k]);
-		mg_jw_end(w);
+		mg_jw_strs(w, "files", x->files, x->nfiles);
 		mg_jw_end(w);
 	}
 	mg_jw_end(w);

@@ -7,25 +7,12 @@
 #include <string.h>
 
 #include "migen/doctor.h"
+#include "migen/emit.h"
 
 void
 mg_emit_line_safe(FILE *f, const char *s)
 {
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("?", f);
-		return;
-	}
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\%03o", *p);
-		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-			fprintf(f, "\\%03o\\%03o", p[0], p[1]);
-			p++;
-		} else
-			fputc(*p, f);
-	}
+	mg_emit_escaped(f, s, 0);
 }
 
 static const char *

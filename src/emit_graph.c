@@ -243,26 +243,81 @@ mark_of(const struct layout *l, size_t i)
 	return &marks[MARK_NONE];
 }
 
-void
-mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
+/* How one format writes nodes and edges; draw() does the walking. */
+struct format {
+	const char *head, *tail;
+	const char *node;                   /* after "  rN": the label opens */
+	void (*text)(FILE *, const char *); /* label text, escaped */
+	const char *br;                     /* a line break inside a label */
+	void (*close)(FILE *, const struct mark *);
+	const char *edge[2], *dep[2]; /* "  rP", [0], "rC", [1] */
+};
+
+static void
+mermaid_close(FILE *f, const struct mark *m)
+{
+	fputs("\"]", f);
+	if (m->mermaid != NULL)
+		fprintf(f, ":::%s", m->mermaid);
+	fputc('\n', f);
+}
+
+static void
+dot_close(FILE *f, const struct mark *m)
+{
+	fprintf(f, "\"%s];\n", m->dot);
+}
+
+static const struct format mermaid = {
+    "flowchart TD\n",
+    "  classDef head fill:#d4edda,stroke:#2e7d32,stroke-width:2px\n"
+    "  classDef merge fill:#e3f2fd,stroke:#1565c0\n"
+    "  classDef branchpoint fill:#fff3e0,stroke:#ef6c00\n"
+    "  classDef labelled fill:#f3e5f5,stroke:#6a1b9a\n"
+    "  classDef run fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:4 2\n",
+    "[\"",
+    mermaid_text,
+    "<br/>",
+    mermaid_close,
+    {" --> ", "\n"},
+    {" -. depends_on .-> ", "\n"},
+};
+
+static const struct format dot = {
+    "digraph revisions {\n"
+    "  rankdir=TB;\n"
+    "  node [shape=box, fontname=\"Helvetica\"];\n",
+    "}\n",
+    " [label=\"",
+    dot_text,
+    "\\n",
+    dot_close,
+    {" -> ", ";\n"},
+    {" -> ", " [style=dashed, label=\"depends_on\"];\n"},
+};
+
+static void
+edge(FILE *f, const char *const how[2], size_t from, size_t to)
+{
+	fprintf(f, "  r%zu%sr%zu%s", from, how[0], to, how[1]);
+}
+
+/* Nodes by id, then edges by their child's id; an edge inside a folded run is not drawn. */
+static void
+draw(FILE *f, const struct mg_revgraph *g, int collapse, const struct format *fmt)
 {
 	struct layout l;
 	size_t a, i, k;
 
 	layout(&l, g, collapse);
-	fputs("flowchart TD\n", f);
+	fputs(fmt->head, f);
 	for (a = 0; a < g->nnodes; a++) {
-		const char *c;
-
 		i = l.byid[a];
 		if (!drawn(&l, i))
 			continue;
-		fprintf(f, "  r%zu[\"", i);
-		label(&l, i, f, mermaid_text, "<br/>");
-		fputs("\"]", f);
-		if ((c = mark_of(&l, i)->mermaid) != NULL)
-			fprintf(f, ":::%s", c);
-		fputc('\n', f);
+		fprintf(f, "  r%zu%s", i, fmt->node);
+		label(&l, i, f, fmt->text, fmt->br);
+		fmt->close(f, mark_of(&l, i));
 	}
 	for (a = 0; a < g->nnodes; a++) {
 		const struct mg_revnode *v;
@@ -271,53 +326,22 @@ mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
 		v = &g->nodes[i];
 		for (k = 0; k < v->nparents; k++)
 			if (shown(&l, v->parents[k]) != shown(&l, i))
-				fprintf(f, "  r%zu --> r%zu\n", shown(&l, v->parents[k]),
-				        shown(&l, i));
+				edge(f, fmt->edge, shown(&l, v->parents[k]), shown(&l, i));
 		for (k = 0; k < v->ndeps; k++)
-			fprintf(f, "  r%zu -. depends_on .-> r%zu\n", shown(&l, v->deps[k]),
-			        shown(&l, i));
+			edge(f, fmt->dep, shown(&l, v->deps[k]), shown(&l, i));
 	}
-	fputs("  classDef head fill:#d4edda,stroke:#2e7d32,stroke-width:2px\n"
-	      "  classDef merge fill:#e3f2fd,stroke:#1565c0\n"
-	      "  classDef branchpoint fill:#fff3e0,stroke:#ef6c00\n"
-	      "  classDef labelled fill:#f3e5f5,stroke:#6a1b9a\n"
-	      "  classDef run fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:4 2\n",
-	      f);
+	fputs(fmt->tail, f);
 	layout_free(&l);
+}
+
+void
+mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse)
+{
+	draw(f, g, collapse, &mermaid);
 }
 
 void
 mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse)
 {
-	struct layout l;
-	size_t a, i, k;
-
-	layout(&l, g, collapse);
-	fputs("digraph revisions {\n"
-	      "  rankdir=TB;\n"
-	      "  node [shape=box, fontname=\"Helvetica\"];\n",
-	      f);
-	for (a = 0; a < g->nnodes; a++) {
-		i = l.byid[a];
-		if (!drawn(&l, i))
-			continue;
-		fprintf(f, "  r%zu [label=\"", i);
-		label(&l, i, f, dot_text, "\\n");
-		fprintf(f, "\"%s];\n", mark_of(&l, i)->dot);
-	}
-	for (a = 0; a < g->nnodes; a++) {
-		const struct mg_revnode *v;
-
-		i = l.byid[a];
-		v = &g->nodes[i];
-		for (k = 0; k < v->nparents; k++)
-			if (shown(&l, v->parents[k]) != shown(&l, i))
-				fprintf(f, "  r%zu -> r%zu;\n", shown(&l, v->parents[k]),
-				        shown(&l, i));
-		for (k = 0; k < v->ndeps; k++)
-			fprintf(f, "  r%zu -> r%zu [style=dashed, label=\"depends_on\"];\n",
-			        shown(&l, v->deps[k]), shown(&l, i));
-	}
-	fputs("}\n", f);
-	layout_free(&l);
+	draw(f, g, collapse, &dot);
 }

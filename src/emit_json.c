@@ -12,31 +12,19 @@
 static void
 strlist(struct mg_jw *w, const char *key, const struct mg_strlist *l)
 {
-	size_t i;
-
-	if (l->present && !l->known) {
+	if (l->present && !l->known)
 		mg_jw_null(w, key);
-		return;
-	}
-	mg_jw_begin_array(w, key);
-	for (i = 0; i < l->n; i++)
-		mg_jw_str(w, NULL, l->v[i]);
-	mg_jw_end(w);
+	else
+		mg_jw_strs(w, key, l->v, l->n);
 }
 
 static void
 columns(struct mg_jw *w, const struct mg_index *ix)
 {
-	size_t i;
-
-	if (!ix->columns_known) {
+	if (!ix->columns_known)
 		mg_jw_null(w, "columns");
-		return;
-	}
-	mg_jw_begin_array(w, "columns");
-	for (i = 0; i < ix->ncolumns; i++)
-		mg_jw_str(w, NULL, ix->columns[i]);
-	mg_jw_end(w);
+	else
+		mg_jw_strs(w, "columns", ix->columns, ix->ncolumns);
 }
 
 static const char *

@@ -9,7 +9,7 @@
 #include "migen/emit.h"
 
 void
-mg_emit_safe(FILE *f, const char *s)
+mg_emit_escaped(FILE *f, const char *s, int keep_layout)
 {
 	const unsigned char *p;
 
@@ -17,10 +17,10 @@ mg_emit_safe(FILE *f, const char *s)
 		fputs("?", f);
 		return;
 	}
-	/* C0 controls (but newline and tab), DEL and C1 controls could drive
-	 * the terminal; everything else, UTF-8 included, is printed as is. */
+	/* C0 controls, DEL and C1 controls could drive the terminal; everything
+	 * else, UTF-8 included, is printed as is. */
 	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+		if ((*p < 0x20 && !(keep_layout && (*p == '\n' || *p == '\t'))) || *p == 0x7f)
 			fprintf(f, "\\%03o", *p);
 		else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
 			fprintf(f, "\\%03o\\%03o", p[0], p[1]);
@@ -28,6 +28,12 @@ mg_emit_safe(FILE *f, const char *s)
 		} else
 			fputc(*p, f);
 	}
+}
+
+void
+mg_emit_safe(FILE *f, const char *s)
+{
+	mg_emit_escaped(f, s, 1);
 }
 
 static void

@@ -276,17 +276,25 @@ editcmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-char *
-mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outlen)
+struct mg_edit *
+mg_edits_in_order(const struct mg_edits *e)
 {
-	struct mg_buf b = {0};
 	struct mg_edit *v = mg_xcalloc(e->n + 1, sizeof(*v));
-	size_t i, at = 0;
 
 	if (e->n > 0) {
 		memcpy(v, e->v, e->n * sizeof(*v));
 		qsort(v, e->n, sizeof(*v), editcmp);
 	}
+	return v;
+}
+
+char *
+mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outlen)
+{
+	struct mg_buf b = {0};
+	struct mg_edit *v = mg_edits_in_order(e);
+	size_t i, at = 0;
+
 	for (i = 0; i < e->n; i++) {
 		if (v[i].start < at)
 			continue; /* planned edits never overlap; be safe anyway */

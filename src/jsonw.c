@@ -146,6 +146,17 @@ mg_jw_null(struct mg_jw *w, const char *key)
 }
 
 void
+mg_jw_strs(struct mg_jw *w, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	mg_jw_begin_array(w, key);
+	for (i = 0; i < n; i++)
+		mg_jw_str(w, NULL, v[i]);
+	mg_jw_end(w);
+}
+
+void
 mg_jw_tri(struct mg_jw *w, const char *key, int v)
 {
 	if (v < 0)

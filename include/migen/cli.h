@@ -39,6 +39,8 @@ const char *mg_cli_shown(const char *arg);
  * ':' (a missing value) or anything else (an unknown option).
  */
 int mg_option_error(const struct mg_command *cmd, int c, char **argv);
+/* After getopt_long(): 0 when no operand is left, else the usage error for the first. */
+int mg_no_operands(const struct mg_command *cmd, int argc, char **argv);
 /* Prints cmd->usage on f. */
 void mg_print_usage(const struct mg_command *cmd, FILE *f);
 

@@ -22,5 +22,8 @@ char *mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const str
 
 /* Writes untrusted text with control characters escaped (\ooo), UTF-8 kept. */
 void mg_emit_safe(FILE *f, const char *s);
+/* The same, newline and tab escaped too unless keep_layout: mg_emit_safe()
+ * keeps them, doctor's one-line output does not. NULL prints "?". */
+void mg_emit_escaped(FILE *f, const char *s, int keep_layout);
 
 #endif

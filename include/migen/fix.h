@@ -33,6 +33,8 @@ struct mg_edits {
  */
 void mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
                  struct mg_edits *out);
+/* The edits by position (ties in planning order), as a copy; free() it. */
+struct mg_edit *mg_edits_in_order(const struct mg_edits *e);
 /* The edited file; free() it. */
 char *mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outlen);
 void mg_edits_free(struct mg_edits *e);

@@ -32,6 +32,8 @@ void mg_jw_str(struct mg_jw *w, const char *key, const char *s); /* NULL: null *
 void mg_jw_int(struct mg_jw *w, const char *key, long long v);
 void mg_jw_bool(struct mg_jw *w, const char *key, int v);
 void mg_jw_null(struct mg_jw *w, const char *key);
+/* An array of n strings (each NULL: null). */
+void mg_jw_strs(struct mg_jw *w, const char *key, const char *const *v, size_t n);
 /* MG_UNKNOWN (-1): null; else a boolean. */
 void mg_jw_tri(struct mg_jw *w, const char *key, int v);
 
