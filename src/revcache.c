@@ -224,7 +224,8 @@ slurp(struct mg_arena *a, const char *path, size_t *len)
 	struct stat st;
 	char *buf;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return NULL;
