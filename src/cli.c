@@ -62,32 +62,6 @@ mg_cli_shown(const char *arg)
 	return arg;
 }
 
-/* Levenshtein distance, capped: names are short, a row on the stack is enough. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], i, j;
-
-	if (la >= 63 || lb >= 63)
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 const char *
 mg_cli_closest(const char *typed, const char *const *names, size_t n)
 {
@@ -100,7 +74,7 @@ mg_cli_closest(const char *typed, const char *const *names, size_t n)
 	if (len == 0)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		size_t d = distance(typed, names[i]);
+		size_t d = mg_edit_distance(typed, names[i]);
 		if (strncmp(names[i], typed, len) == 0 && d > 0)
 			d = 1;
 		if (d < bestd) {

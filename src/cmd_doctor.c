@@ -51,9 +51,10 @@ const char mg_doctor_usage[] =
     "Checks: unparsable-file, missing-revision, invalid-revision-id,\n"
     "missing-down-revision, non-literal-variable, duplicate-revision,\n"
     "duplicate-branch-label, dangling-down-revision, dangling-depends-on, cycle,\n"
-    "multiple-heads, labelled-heads (note), multiple-roots (note), missing-env-py,\n"
-    "missing-script-mako, missing-script-location, missing-versions-dir,\n"
-    "bad-version-path-separator, bad-ini-value, loaded-twice (docs/doctor.md).\n"
+    "multiple-heads, labelled-heads (note), unlabelled-head (note), multiple-roots\n"
+    "(note), missing-env-py, missing-script-mako, missing-script-location,\n"
+    "missing-versions-dir, bad-version-path-separator, bad-ini-value, loaded-twice\n"
+    "(docs/doctor.md).\n"
     "\n"
     "Exit status: 0 healthy, 1 a check failed, 2 usage, 3 no Alembic environment\n"
     "found.\n";
@@ -238,6 +239,15 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 		return MG_EXIT_USAGE;
 	if (a->json && a->graph != GRAPH_NONE)
 		return mg_usage_error(cmd, "--graph and --format json do not go together");
+	/* Options that would change nothing are refused, so that nobody relies on them. */
+	if (!a->collapse && a->graph == GRAPH_NONE)
+		return mg_usage_error(cmd,
+		                      "--no-collapse is for --graph mermaid|dot: the %s report "
+		                      "lists every revision",
+		                      a->json ? "JSON" : "text");
+	if (a->recursive && a->nversions == 0)
+		return mg_usage_error(cmd, "--recursive is for --versions folders (for the ini's, "
+		                           "Alembic's recursive_version_locations = true decides)");
 	return 0;
 }
 
@@ -264,6 +274,8 @@ report(const struct mg_doctor *d, const struct args *a)
 			fprintf(stderr, "%s: ", mg_severity_name(x->severity));
 			mg_emit_line_safe(stderr, x->message);
 			fprintf(stderr, " [%s]\n", x->id);
+			if (strcmp(x->id, "multiple-heads") == 0)
+				mg_emit_fix_line(stderr, g);
 		}
 	} else if (a->json) {
 		char *s = mg_emit_doctor_json(d);
