@@ -112,5 +112,19 @@ apply_check "absolute path outside the current folder" "$tmp/far.diff" "$repo"
 	<"$repo/migrations/versions/m.py" >"$tmp/stdin.diff" 2>/dev/null)
 apply_check "standard input" "$tmp/stdin.diff" "$repo"
 
+# ---- the pre-commit hook of docs/doctor.md, as printed there ----
+sed -n '/^Plain git/,/^(.tests.cli.checks/p' docs/doctor.md | sed -n 's/^    //p' >"$tmp/pre-commit"
+chmod +x "$tmp/pre-commit"
+grep -q "migen doctor" "$tmp/pre-commit" || bad "doctor.md: no pre-commit hook found" "$(cat "$tmp/pre-commit")"
+mkdir -p "$tmp/bin"
+ln -s "$migen" "$tmp/bin/migen"
+s=0
+out=$(cd fixtures/readme && PATH="$tmp/bin:$PATH" "$tmp/pre-commit") || s=$?
+[ "$s" = 1 ] && printf '%s\n' "$out" | grep -q "\[multiple-heads\]" && ok ||
+	bad "pre-commit hook on two heads: exit $s, expected 1 and the report" "$out"
+s=0
+out=$(cd fixtures/doctor/healthy && PATH="$tmp/bin:$PATH" "$tmp/pre-commit") || s=$?
+[ "$s" = 0 ] && [ -z "$out" ] && ok || bad "pre-commit hook on a healthy project: exit $s, output" "$out"
+
 echo "cli checks: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
