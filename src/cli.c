@@ -45,7 +45,7 @@ main_usage(FILE *f)
 		fprintf(f, "  %-18s %s\n", c->name, c->summary);
 	fputs("\n'migen help <command>' or 'migen <command> --help' describes one command.\n"
 	      "Exit status: 0 ok, 1 a check failed (or output could not be written),\n"
-	      "2 usage, 3 unreadable input (or not an Alembic migration).\n",
+	      "2 bad arguments, 3 unreadable input (or not an Alembic migration).\n",
 	      f);
 }
 

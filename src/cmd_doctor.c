@@ -36,9 +36,10 @@ const char mg_doctor_usage[] =
     "      --versions DIR     a version folder to check instead of the ini's\n"
     "                         (repeatable; works without an alembic.ini)\n"
     "      --recursive        descend into sub-folders of --versions folders\n"
-    "      --format text|json report format (default text; JSON: docs/json-doctor.md)\n"
+    "      --format text|json output format (default text; JSON: docs/json-doctor.md)\n"
     "      --graph mermaid|dot  print the revision graph instead of the report\n"
-    "      --no-collapse      draw every revision (default: fold long linear runs)\n"
+    "      --no-collapse      with --graph: draw every revision (default: fold long\n"
+    "                         linear runs)\n"
     "      --full             parse whole files, reporting syntax errors anywhere\n"
     "                         (default: the module header, where the revision\n"
     "                         variables are)\n"
@@ -46,7 +47,7 @@ const char mg_doctor_usage[] =
     "                         last run are taken from ~/.cache/migen; also\n"
     "                         MIGEN_NO_CACHE=1)\n"
     "  -j, --jobs N           threads (default: one per core)\n"
-    "  -h, --help             this help\n"
+    "  -h, --help             print this help\n"
     "\n"
     "Checks: unparsable-file, missing-revision, invalid-revision-id,\n"
     "missing-down-revision, non-literal-variable, duplicate-revision,\n"
@@ -56,8 +57,8 @@ const char mg_doctor_usage[] =
     "missing-versions-dir, bad-version-path-separator, bad-ini-value, loaded-twice\n"
     "(docs/doctor.md).\n"
     "\n"
-    "Exit status: 0 healthy, 1 a check failed, 2 usage, 3 no Alembic environment\n"
-    "found.\n";
+    "Exit status: 0 healthy, 1 a check failed, 2 bad arguments, 3 no Alembic\n"
+    "environment found.\n";
 
 enum {
 	OPT_VERSIONS = 256,

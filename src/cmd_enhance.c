@@ -53,14 +53,14 @@ const char mg_enhance_usage[] =
     "      --tenant-column NAME    the tenant column (default tenant_id)\n"
     "      --space-column NAME     the space column (default space_id)\n"
     "      --soft-delete-column NAME  the soft-delete column (default deleted_at)\n"
-    "  -h, --help                  this help\n"
+    "  -h, --help                  print this help\n"
     "\n"
     "Rules: missing-tenant-index, missing-fk-index, require-concurrent-index,\n"
     "concurrent-index-in-transaction, not-null-without-backfill (docs/rules.md).\n"
     "\n"
     "Exit status: 0 ok, 1 a finding at the --fail-on level, fixes pending (--diff,\n"
-    "--check), Python syntax errors, or a failed write, 2 usage, 3 unreadable input\n"
-    "or not an Alembic migration.\n";
+    "--check), Python syntax errors, or a failed write, 2 bad arguments, 3 unreadable\n"
+    "input or not an Alembic migration.\n";
 
 enum {
 	OPT_FORMAT = 256,

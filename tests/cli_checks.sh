@@ -126,5 +126,14 @@ s=0
 out=$(cd fixtures/doctor/healthy && PATH="$tmp/bin:$PATH" "$tmp/pre-commit") || s=$?
 [ "$s" = 0 ] && [ -z "$out" ] && ok || bad "pre-commit hook on a healthy project: exit $s, output" "$out"
 
+# ---- the man page lists every option of every command ----
+sed 's/\\-/-/g; s/\\f[BIRP]//g' docs/migen.1 >"$tmp/man.txt"
+for c in enhance index-template backfill-template patterns doctor; do
+	for o in $("$migen" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		if grep -q -- "$o" "$tmp/man.txt"; then ok; else bad "migen.1: $c's option $o is missing"; fi
+	done
+done
+grep -q '"migen manual"' docs/migen.1 && ok || bad "migen.1: its header is not \"migen manual\""
+
 echo "cli checks: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
