@@ -13,6 +13,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc)
+# Nothing the suite runs may write to the user's ~/.cache/migen (doctor's
+# record cache): every test script sets its own, and this catches the rest.
+export XDG_CACHE_HOME="$top/build-ci/test-cache"
 
 step() { printf '\n== %s\n' "$*"; }
 

@@ -49,10 +49,12 @@ mg_alembic_ini_find(const char *explicit_path)
 	struct mg_buf dir = {0};
 	int i;
 
+	/* A path given is taken when it exists: reading it says what is wrong
+	 * with it (a folder, a FIFO) better than "no such file". */
 	if (explicit_path != NULL)
-		return exists(explicit_path, 0) ? mg_xstrdup(explicit_path) : NULL;
+		return access(explicit_path, F_OK) == 0 ? mg_xstrdup(explicit_path) : NULL;
 	if (env != NULL && *env != '\0')
-		return exists(env, 0) ? mg_xstrdup(env) : NULL;
+		return access(env, F_OK) == 0 ? mg_xstrdup(env) : NULL;
 	/* ".", "..", "../..": relative, so output does not name the checkout's location. */
 	for (i = 0; i < MAX_PARENTS; i++) {
 		struct mg_buf p = {0};

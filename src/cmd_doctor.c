@@ -36,9 +36,10 @@ const char mg_doctor_usage[] =
     "      --versions DIR     a version folder to check instead of the ini's\n"
     "                         (repeatable; works without an alembic.ini)\n"
     "      --recursive        descend into sub-folders of --versions folders\n"
-    "      --format text|json report format (default text; JSON: docs/json-doctor.md)\n"
+    "      --format text|json output format (default text; JSON: docs/json-doctor.md)\n"
     "      --graph mermaid|dot  print the revision graph instead of the report\n"
-    "      --no-collapse      draw every revision (default: fold long linear runs)\n"
+    "      --no-collapse      with --graph: draw every revision (default: fold long\n"
+    "                         linear runs)\n"
     "      --full             parse whole files, reporting syntax errors anywhere\n"
     "                         (default: the module header, where the revision\n"
     "                         variables are)\n"
@@ -46,17 +47,18 @@ const char mg_doctor_usage[] =
     "                         last run are taken from ~/.cache/migen; also\n"
     "                         MIGEN_NO_CACHE=1)\n"
     "  -j, --jobs N           threads (default: one per core)\n"
-    "  -h, --help             this help\n"
+    "  -h, --help             print this help\n"
     "\n"
     "Checks: unparsable-file, missing-revision, invalid-revision-id,\n"
     "missing-down-revision, non-literal-variable, duplicate-revision,\n"
     "duplicate-branch-label, dangling-down-revision, dangling-depends-on, cycle,\n"
-    "multiple-heads, labelled-heads (note), multiple-roots (note), missing-env-py,\n"
-    "missing-script-mako, missing-script-location, missing-versions-dir,\n"
-    "bad-version-path-separator, bad-ini-value, loaded-twice (docs/doctor.md).\n"
+    "multiple-heads, labelled-heads (note), unlabelled-head (note), multiple-roots\n"
+    "(note), missing-env-py, missing-script-mako, missing-script-location,\n"
+    "missing-versions-dir, bad-version-path-separator, bad-ini-value, loaded-twice\n"
+    "(docs/doctor.md).\n"
     "\n"
-    "Exit status: 0 healthy, 1 a check failed, 2 usage, 3 no Alembic environment\n"
-    "found.\n";
+    "Exit status: 0 healthy, 1 a check failed, 2 bad arguments, 3 no Alembic\n"
+    "environment found.\n";
 
 enum {
 	OPT_VERSIONS = 256,
@@ -238,6 +240,15 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 		return MG_EXIT_USAGE;
 	if (a->json && a->graph != GRAPH_NONE)
 		return mg_usage_error(cmd, "--graph and --format json do not go together");
+	/* Options that would change nothing are refused, so that nobody relies on them. */
+	if (!a->collapse && a->graph == GRAPH_NONE)
+		return mg_usage_error(cmd,
+		                      "--no-collapse is for --graph mermaid|dot: the %s report "
+		                      "lists every revision",
+		                      a->json ? "JSON" : "text");
+	if (a->recursive && a->nversions == 0)
+		return mg_usage_error(cmd, "--recursive is for --versions folders (for the ini's, "
+		                           "Alembic's recursive_version_locations = true decides)");
 	return 0;
 }
 
@@ -264,6 +275,8 @@ report(const struct mg_doctor *d, const struct args *a)
 			fprintf(stderr, "%s: ", mg_severity_name(x->severity));
 			mg_emit_line_safe(stderr, x->message);
 			fprintf(stderr, " [%s]\n", x->id);
+			if (strcmp(x->id, "multiple-heads") == 0)
+				mg_emit_fix_line(stderr, g);
 		}
 	} else if (a->json) {
 		char *s = mg_emit_doctor_json(d);

@@ -23,6 +23,23 @@ const char mg_patterns_usage[] =
     "\n"
     "Exit status: 0 printed, 2 bad arguments or an unknown pattern (nothing printed).\n";
 
+/* "no pattern named 'x'", with the closest name when one is close. */
+static int
+unknown_pattern(const struct mg_command *cmd, const char *name)
+{
+	const char *names[64], *best;
+	const struct mg_pattern *p;
+	size_t n = 0;
+
+	for (p = mg_patterns; p->name != NULL && n < 64; p++)
+		names[n++] = p->name;
+	if ((best = mg_cli_closest(name, names, n)) != NULL)
+		return mg_usage_error(cmd, "no pattern named '%s'; did you mean '%s'?",
+		                      mg_cli_shown(name), best);
+	return mg_usage_error(cmd, "no pattern named '%s'; 'migen patterns' lists them",
+	                      mg_cli_shown(name));
+}
+
 int
 mg_cmd_patterns(int argc, char **argv)
 {
@@ -55,9 +72,7 @@ mg_cmd_patterns(int argc, char **argv)
 	/* Check every name before printing anything. */
 	for (i = optind; i < argc; i++)
 		if (mg_pattern_find(argv[i]) == NULL)
-			return mg_usage_error(cmd,
-			                      "no pattern named '%s'; 'migen patterns' lists them",
-			                      mg_cli_shown(argv[i]));
+			return unknown_pattern(cmd, argv[i]);
 	if (all) {
 		for (p = mg_patterns; p->name != NULL; p++) {
 			if (p != mg_patterns)
@@ -75,7 +90,7 @@ mg_cmd_patterns(int argc, char **argv)
 			mg_buf_printf(&out, "%-24s %s\n", p->name, p->title);
 	}
 	fputs(out.s, stdout);
-	status = fflush(stdout) == 0 ? MG_EXIT_OK : MG_EXIT_FAIL;
+	status = MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */
 	mg_buf_free(&out);
 	return status;
 }

@@ -149,10 +149,14 @@ mg_emit_doctor_json(const struct mg_doctor *d)
 	} else {
 		mg_jw_null(&w, "longest_chain");
 	}
-	ids(&w, "merge_heads", g, g->conflict, g->nconflict);
+	/* The heads merge_command joins; those a broken revision made are listed apart. */
+	ids(&w, "merge_heads", g, g->conflict,
+	    g->merge_command != NULL ? g->nconflict - g->nbroken_heads : 0);
 	ids(&w, "diverge_at", g, g->diverge, g->ndiverge);
 	mg_jw_str(&w, "merge_command", g->merge_command);
 	findings(&w, g);
+	ids(&w, "broken_heads", g, g->conflict + (g->nconflict - g->nbroken_heads),
+	    g->nbroken_heads);
 	mg_jw_end(&w);
 	mg_buf_putc(&w.out, '\n');
 	return mg_buf_detach(&w.out);

@@ -37,8 +37,27 @@ describe(FILE *f, const struct mg_revgraph *g, size_t node)
 	}
 }
 
+void
+mg_emit_fix_line(FILE *f, const struct mg_revgraph *g)
+{
+	if (g->nbroken_heads > 0) {
+		fputs("  fix: the errors above first (a mistyped down_revision cuts a revision off "
+		      "its parent), then run doctor again",
+		      f);
+		if (g->merge_command != NULL) {
+			fputs("; the other heads need: ", f);
+			mg_emit_line_safe(f, g->merge_command);
+		}
+		fputc('\n', f);
+	} else if (g->merge_command != NULL) {
+		fputs("  fix: ", f);
+		mg_emit_line_safe(f, g->merge_command);
+		fputc('\n', f);
+	}
+}
+
 static void
-head_lines(FILE *f, const struct mg_revgraph *g, const size_t *v, size_t n)
+head_lines(FILE *f, const struct mg_revgraph *g, const size_t *v, size_t n, const char *why)
 {
 	size_t i, j;
 
@@ -53,6 +72,8 @@ head_lines(FILE *f, const struct mg_revgraph *g, const size_t *v, size_t n)
 		}
 		if (h->nlabels)
 			fputc(']', f);
+		if (why != NULL)
+			fputs(why, f);
 		fputc('\n', f);
 	}
 }
@@ -72,19 +93,23 @@ finding(FILE *f, const struct mg_revgraph *g, const struct mg_finding *x)
 	mg_emit_line_safe(f, x->message);
 	fprintf(f, " [%s]\n", x->id);
 	if (strcmp(x->id, "multiple-heads") == 0) {
-		head_lines(f, g, g->conflict, g->nconflict);
-		for (i = 0; i < g->ndiverge; i++) {
-			fputs("  diverge at ", f);
-			describe(f, g, g->diverge[i]);
-			fputc('\n', f);
+		size_t sound = g->nconflict - g->nbroken_heads;
+
+		head_lines(f, g, g->conflict, sound, NULL);
+		head_lines(f, g, g->conflict + sound, g->nbroken_heads,
+		           " (errors in its line: fix them, do not merge)");
+		if (g->merge_command != NULL) {
+			for (i = 0; i < g->ndiverge; i++) {
+				fputs("  diverge at ", f);
+				describe(f, g, g->diverge[i]);
+				fputc('\n', f);
+			}
+			if (g->ndiverge == 0)
+				fputs("  diverge at: no common ancestor (separate roots)\n", f);
 		}
-		if (g->ndiverge == 0)
-			fputs("  diverge at: no common ancestor (separate roots)\n", f);
-		fputs("  fix: ", f);
-		mg_emit_line_safe(f, g->merge_command);
-		fputc('\n', f);
-	} else if (strcmp(x->id, "labelled-heads") == 0) {
-		head_lines(f, g, g->heads, g->nheads);
+		mg_emit_fix_line(f, g);
+	} else if (strcmp(x->id, "labelled-heads") == 0 || strcmp(x->id, "unlabelled-head") == 0) {
+		head_lines(f, g, g->heads, g->nheads, NULL);
 	}
 }
 

@@ -4,6 +4,7 @@
  * form "path:line:col: warning: message [rule]" that editors can jump to.
  * Everything that comes from the input is written through mg_emit_safe().
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "migen/emit.h"
@@ -138,26 +139,107 @@ tables(FILE *f, const struct mg_model *m, const struct mg_options *o)
 	}
 }
 
+/* "path:line:col: severity: message [rule]" and a newline. */
+static void
+diag_line(FILE *f, const struct mg_model *m, const struct mg_diag *g)
+{
+	mg_emit_safe(f, m->path);
+	fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col,
+	        mg_severity_name(g->severity));
+	mg_emit_safe(f, g->message);
+	fprintf(f, " [%s]\n", g->rule);
+}
+
+/* A note with no code to add: nothing to do, so it is listed, not explained at length. */
+static int
+informational(const struct mg_diag *g)
+{
+	return g->severity == MG_NOTE && g->code == NULL && g->downgrade == NULL;
+}
+
+/* The explanation of a note: what follows its first ": " (the whole message without one). */
+static const char *
+reason_of(const char *msg, size_t *headlen)
+{
+	const char *colon = msg ? strstr(msg, ": ") : NULL;
+
+	*headlen = colon ? (size_t)(colon - msg) : 0;
+	return colon ? colon + 2 : NULL;
+}
+
+/*
+ * The notes that need no action, once each and compactly: notes of one rule
+ * that give the same reason share one line with that reason, then a line
+ * per place ("line 37: index ix_a on 'documents' stays transactional").
+ */
+static void
+quiet_notes(FILE *f, const struct mg_diags *d)
+{
+	unsigned char *done = mg_xcalloc(d->n + 1, 1);
+	size_t i, j, any = 0;
+
+	for (i = 0; i < d->n; i++) {
+		const struct mg_diag *g = &d->v[i];
+		const char *why;
+		size_t head;
+
+		if (!informational(g) || done[i])
+			continue;
+		if (!any++)
+			fputs("\nNotes (no action needed):\n", f);
+		why = reason_of(g->message, &head);
+		if (why == NULL) {
+			fprintf(f, "  %s: line %u: ", g->rule, (unsigned)g->line);
+			mg_emit_safe(f, g->message);
+			fputc('\n', f);
+			continue;
+		}
+		fprintf(f, "  %s: ", g->rule);
+		mg_emit_safe(f, why);
+		fputc('\n', f);
+		for (j = i; j < d->n; j++) {
+			const struct mg_diag *h = &d->v[j];
+			const char *hw;
+			size_t hh;
+			char *text;
+
+			if (done[j] || !informational(h) || strcmp(h->rule, g->rule) != 0)
+				continue;
+			hw = reason_of(h->message, &hh);
+			if (hw == NULL || strcmp(hw, why) != 0)
+				continue;
+			done[j] = 1;
+			text = mg_xmalloc(hh + 1);
+			memcpy(text, h->message, hh);
+			text[hh] = '\0';
+			fprintf(f, "    line %u: ", (unsigned)h->line);
+			mg_emit_safe(f, text);
+			fputc('\n', f);
+			free(text);
+		}
+	}
+	free(done);
+}
+
 void
 mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d, int reasons)
 {
-	size_t i;
+	size_t i, n = 0;
 
+	for (i = 0; i < d->n; i++)
+		n += !informational(&d->v[i]);
 	fputs("\nSuggestions:", f);
-	if (d->n == 0) {
+	if (n == 0)
 		fputs(" none\n", f);
-		return;
-	}
-	fputc('\n', f);
+	else
+		fputc('\n', f);
 	for (i = 0; i < d->n; i++) {
 		const struct mg_diag *g = &d->v[i];
 
+		if (informational(g))
+			continue;
 		fputc('\n', f);
-		mg_emit_safe(f, m->path);
-		fprintf(f, ":%u:%u: %s: ", (unsigned)g->line, (unsigned)g->col,
-		        mg_severity_name(g->severity));
-		mg_emit_safe(f, g->message);
-		fprintf(f, " [%s]\n", g->rule);
+		diag_line(f, m, g);
 		if (reasons && g->not_applied != NULL && g->code != NULL) {
 			fputs("# Not applied: ", f);
 			mg_emit_safe(f, g->not_applied);
@@ -175,6 +257,22 @@ mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 			fputs(":\n", f);
 			mg_emit_safe(f, g->downgrade);
 		}
+	}
+	quiet_notes(f, d);
+}
+
+void
+mg_emit_findings(FILE *f, const struct mg_model *m, const struct mg_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		diag_line(f, m, &d->v[i]);
+	for (i = 0; i < m->nnotes; i++) {
+		mg_emit_safe(f, m->path);
+		fprintf(f, ":%u:%u: note: ", (unsigned)m->notes[i].line, (unsigned)m->notes[i].col);
+		mg_emit_safe(f, m->notes[i].message);
+		fputc('\n', f);
 	}
 }
 

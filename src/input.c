@@ -1,6 +1,7 @@
 /*
  * Input files (see input.h). The file is read through one descriptor that
- * is fstat'ed, so the checks and the bytes describe the same file.
+ * is fstat'ed, so the checks and the bytes describe the same file; it is
+ * opened without blocking, so a FIFO is refused instead of waited on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,40 +13,16 @@
 #include "migen/pystr.h"
 #include "migen/util.h"
 
-int
-mg_input_read(const char *path, struct mg_input *in, const char **why)
+/*
+ * The bytes of fd, at most MG_INPUT_MAX, checked: no NUL byte, UTF-8.
+ * Closes fd.
+ */
+static int
+read_all(int fd, struct mg_input *in, size_t hint, const char **why)
 {
-	int fd;
-	size_t cap, len = 0;
-	char *buf;
+	size_t cap = hint + 1, len = 0;
+	char *buf = mg_xmalloc(cap + 1);
 
-	memset(in, 0, sizeof(*in));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		*why = strerror(errno);
-		return -1;
-	}
-	if (fstat(fd, &in->st) != 0) {
-		*why = strerror(errno);
-		close(fd);
-		return -1;
-	}
-	if (S_ISDIR(in->st.st_mode)) {
-		*why = "is a directory";
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(in->st.st_mode)) {
-		*why = "not a regular file";
-		close(fd);
-		return -1;
-	}
-	if ((unsigned long long)in->st.st_size > MG_INPUT_MAX) {
-		*why = "larger than 16 MiB";
-		close(fd);
-		return -1;
-	}
-	cap = (size_t)in->st.st_size + 1;
-	buf = mg_xmalloc(cap + 1);
 	for (;;) {
 		ssize_t n;
 		if (len == cap) {
@@ -92,6 +69,71 @@ fail:
 	close(fd);
 	free(buf);
 	return -1;
+}
+
+int
+mg_input_open(const char *path, struct stat *st, const char **why)
+{
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO for reading waits for a writer, forever if
+	 * none comes; with it the open returns at once and fstat says what the
+	 * file is. It changes nothing for a regular file. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, st) != 0) {
+		*why = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		*why = "is a directory";
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+mg_input_read(const char *path, struct mg_input *in, const char **why)
+{
+	int fd;
+
+	memset(in, 0, sizeof(*in));
+	if ((fd = mg_input_open(path, &in->st, why)) < 0)
+		return -1;
+	if ((unsigned long long)in->st.st_size > MG_INPUT_MAX) {
+		*why = "larger than 16 MiB";
+		close(fd);
+		return -1;
+	}
+	return read_all(fd, in, (size_t)in->st.st_size, why);
+}
+
+int
+mg_input_read_stdin(struct mg_input *in, const char **why)
+{
+	int fd;
+
+	memset(in, 0, sizeof(*in));
+	/* A duplicate: read_all() closes what it reads, stdin stays open. */
+	if ((fd = dup(STDIN_FILENO)) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &in->st) != 0 || S_ISDIR(in->st.st_mode)) {
+		*why = S_ISDIR(in->st.st_mode) ? "is a directory" : strerror(errno);
+		close(fd);
+		return -1;
+	}
+	return read_all(fd, in, 4096, why);
 }
 
 void

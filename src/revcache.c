@@ -13,12 +13,16 @@
  * (`5:hello`, `-` for none), so no byte needs escaping. Records are found by
  * binary search over the offsets and parsed only when asked for.
  */
+/* dirfd(), utimensat() */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migen/input.h"
@@ -224,7 +228,8 @@ slurp(struct mg_arena *a, const char *path, size_t *len)
 	struct stat st;
 	char *buf;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return NULL;
@@ -409,6 +414,52 @@ bad:
 	return -1;
 }
 
+/*
+ * Cache files not used for MG_REVCACHE_MAX_AGE_DAYS are removed: one file per
+ * project folder and option set, so moved, renamed and deleted projects
+ * would otherwise leave theirs behind for ever. "Used" is the file's mtime:
+ * a run that reads a cache without rewriting it sets it to now (at most once
+ * a day, so a read-only run costs no write), as atime cannot be trusted
+ * (noatime, relatime).
+ */
+#define DAY_SECONDS (24LL * 60 * 60)
+
+static void
+mark_used(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS)
+		(void)utimensat(AT_FDCWD, file, NULL, 0);
+}
+
+static void
+prune(const char *file)
+{
+	char *dir = mg_xstrdup(file), *slash = strrchr(dir, '/');
+	time_t old = time(NULL) - MG_REVCACHE_MAX_AGE_DAYS * DAY_SECONDS;
+	DIR *d;
+	struct dirent *e;
+
+	if (slash == NULL || (*slash = '\0', d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		/* Only migen's own files: doctor-HASH and doctor-HASH.XXXXXX left by a crash. */
+		if (strncmp(e->d_name, "doctor-", 7) != 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= old)
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	free(dir);
+}
+
 struct mg_revcache *
 mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full, int64_t started_ns)
 {
@@ -420,7 +471,10 @@ mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
 	c = mg_xcalloc(1, sizeof(*c));
 	c->file = file;
 	c->started_ns = started_ns;
-	(void)load(c); /* no cache, or a bad one: every file is read */
+	/* No cache, or a bad one: every file is read. */
+	if (load(c) == 0)
+		mark_used(file);
+	prune(file);
 	return c;
 }
 

@@ -248,6 +248,8 @@ check_files(struct mg_revgraph *g)
 		struct mg_revslot *slot;
 		uint32_t h;
 
+		int broken = r->error != NULL;
+
 		if (r->error != NULL) {
 			mg_revgraph_add(g, MG_ERROR, "unparsable-file", r->path, r->error_line,
 			                "%s", r->error);
@@ -271,6 +273,9 @@ check_files(struct mg_revgraph *g)
 			                r->revision);
 			continue;
 		}
+		broken |= !r->down.present || !r->down.known ||
+		          (r->labels.present && !r->labels.known) ||
+		          (r->deps.present && !r->deps.known);
 		if (!r->down.present) {
 			mg_revgraph_add(g, MG_ERROR, "missing-down-revision", r->path, r->line,
 			                "revision '%s' has no down_revision variable (use None for "
@@ -303,6 +308,7 @@ check_files(struct mg_revgraph *g)
 		}
 		g->nodes[n].rev = i;
 		g->nodes[n].id = r->revision;
+		g->nodes[n].broken = broken;
 		slot->node = (uint32_t)n;
 		slot->hash = h;
 		n++;
@@ -354,6 +360,39 @@ collect_labels(struct mg_revgraph *g, size_t *nout)
 }
 
 /*
+ * A down_revision that names no revision. A mistyped id also cuts the
+ * revision off its parent, making it a root and a head of its own: the
+ * message says so and names the closest existing id, so that the advice is
+ * to fix the reference, never to merge the extra head.
+ */
+static void
+dangling(struct mg_revgraph *g, const struct mg_rev *r, const char *ref)
+{
+	const char *best = NULL;
+	size_t i, bestd = (size_t)-1, len = strlen(ref);
+	size_t limit = len / 3 > 2 ? len / 3 : 2;
+
+	for (i = 0; i < g->nnodes; i++) {
+		size_t d = mg_edit_distance(ref, g->nodes[i].id);
+		if (d < bestd || (d == bestd && best != NULL && strcmp(g->nodes[i].id, best) < 0)) {
+			bestd = d;
+			best = g->nodes[i].id;
+		}
+	}
+	if (best != NULL && bestd <= limit)
+		mg_revgraph_add(
+		    g, MG_ERROR, "dangling-down-revision", r->path, r->line,
+		    "down_revision '%s' of '%s' does not exist (did you mean '%s'?): "
+		    "fix the reference; until then '%s' is a root and a head of its own",
+		    ref, r->revision, best, r->revision);
+	else
+		mg_revgraph_add(g, MG_ERROR, "dangling-down-revision", r->path, r->line,
+		                "down_revision '%s' of '%s' does not exist: fix the reference; "
+		                "until then '%s' is a root and a head of its own",
+		                ref, r->revision, r->revision);
+}
+
+/*
  * Resolves down_revision and depends_on into edges; reports what is dangling.
  * Each kind of edge lives in one array the nodes point into: three
  * allocations for the whole graph instead of three per node.
@@ -379,10 +418,8 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			size_t p = mg_revgraph_find(g, r->down.v[j]), k;
 
 			if (p == NONE) {
-				mg_revgraph_add(g, MG_ERROR, "dangling-down-revision", r->path,
-				                r->line,
-				                "down_revision '%s' of '%s' does not exist",
-				                r->down.v[j], r->revision);
+				dangling(g, r, r->down.v[j]);
+				v->broken = 1;
 				continue;
 			}
 			/* A repeated parent is one edge, as Alembic's tuple handling makes it. */
@@ -402,6 +439,7 @@ link(struct mg_revgraph *g, const struct label *labels, size_t nlabels)
 			if (p == NONE)
 				p = find_label(labels, nlabels, r->deps.v[j]);
 			if (p == NONE) {
+				v->broken = 1;
 				mg_revgraph_add(
 				    g, MG_ERROR, "dangling-depends-on", r->path, r->line,
 				    "depends_on '%s' of '%s' is neither a revision nor a "
@@ -656,6 +694,51 @@ divergence(struct mg_revgraph *g)
 	free(stamp);
 }
 
+/*
+ * Orders the conflicting heads: those whose line of descent is sound first,
+ * then those with a broken revision (an error in its file, a dangling
+ * reference) on the way to their root. Counts the latter.
+ */
+static void
+sound_heads_first(struct mg_revgraph *g)
+{
+	size_t n = g->nnodes, k, sp, nsound = 0, nbad = 0;
+	size_t *stack = mg_xcalloc(n ? n : 1, sizeof(*stack));
+	size_t *bad = mg_xcalloc(g->nconflict ? g->nconflict : 1, sizeof(*bad));
+	unsigned char *seen = mg_xcalloc(n ? n : 1, 1);
+
+	for (k = 0; k < g->nconflict; k++) {
+		size_t h = g->conflict[k], i;
+		int broken = 0;
+
+		memset(seen, 0, n);
+		sp = 0;
+		stack[sp++] = h;
+		seen[h] = 1;
+		while (sp > 0 && !broken) {
+			size_t x = stack[--sp];
+
+			broken = g->nodes[x].broken;
+			for (i = 0; i < g->nodes[x].nparents; i++) {
+				size_t p = g->nodes[x].parents[i];
+				if (!seen[p]) {
+					seen[p] = 1;
+					stack[sp++] = p;
+				}
+			}
+		}
+		if (broken)
+			bad[nbad++] = h;
+		else
+			g->conflict[nsound++] = h;
+	}
+	memcpy(g->conflict + nsound, bad, nbad * sizeof(*bad));
+	g->nbroken_heads = nbad;
+	free(stack);
+	free(bad);
+	free(seen);
+}
+
 static void
 heads(struct mg_revgraph *g)
 {
@@ -710,22 +793,52 @@ heads(struct mg_revgraph *g)
 			g->conflict[g->nconflict++] = g->heads[i];
 	}
 	if (g->nconflict == 0) {
-		mg_revgraph_add(g, MG_NOTE, "labelled-heads", NULL, 0,
-		                "%zu heads, each on its own labelled branch: upgrade with "
-		                "'alembic upgrade heads' or LABEL@head",
-		                g->nheads);
+		if (nunlabelled == 0)
+			mg_revgraph_add(g, MG_NOTE, "labelled-heads", NULL, 0,
+			                "%zu heads, each on its own labelled branch: upgrade with "
+			                "'alembic upgrade heads' or LABEL@head",
+			                g->nheads);
+		else
+			for (i = 0; i < g->nheads; i++)
+				if (g->nodes[g->heads[i]].nlabels == 0)
+					mg_revgraph_add(g, MG_NOTE, "unlabelled-head", NULL, 0,
+					                "%zu heads, and '%s' has no branch label: "
+					                "'alembic upgrade "
+					                "head' fails; upgrade with 'alembic "
+					                "upgrade heads', or give "
+					                "its branch a label",
+					                g->nheads, idof(g, g->heads[i]));
 		return;
 	}
-	divergence(g);
-	mg_buf_puts(&b, "alembic merge -m \"merge heads\"");
-	for (i = 0; i < g->nconflict; i++)
-		mg_buf_printf(&b, " %s", idof(g, g->conflict[i]));
-	g->merge_command = mg_arena_strdup(&g->arena, b.s);
-	mg_buf_free(&b);
+	sound_heads_first(g);
 	{
-		struct mg_finding *f = mg_revgraph_add(
-		    g, MG_ERROR, "multiple-heads", NULL, 0,
-		    "%zu heads need a merge, expected 1 (fix: %s)", g->nconflict, g->merge_command);
+		size_t sound = g->nconflict - g->nbroken_heads, all = g->nconflict;
+		struct mg_finding *f;
+
+		/* Where the heads to merge part; the broken ones are fixed, not merged. */
+		if (sound >= 2) {
+			g->nconflict = sound;
+			divergence(g);
+			g->nconflict = all;
+		}
+
+		/* Merging a head that a broken revision made would record the mistake. */
+		if (sound >= 2) {
+			mg_buf_puts(&b, "alembic merge -m \"merge heads\"");
+			for (i = 0; i < sound; i++)
+				mg_buf_printf(&b, " %s", idof(g, g->conflict[i]));
+			g->merge_command = mg_arena_strdup(&g->arena, b.s);
+			mg_buf_free(&b);
+		}
+		if (g->nbroken_heads == 0)
+			f = mg_revgraph_add(g, MG_ERROR, "multiple-heads", NULL, 0,
+			                    "%zu heads need a merge, expected 1", g->nconflict);
+		else
+			f = mg_revgraph_add(g, MG_ERROR, "multiple-heads", NULL, 0,
+			                    "%zu heads, expected 1; %zu of them %s from revisions "
+			                    "with errors: fix those first, do not merge them",
+			                    g->nconflict, g->nbroken_heads,
+			                    g->nbroken_heads == 1 ? "comes" : "come");
 		for (i = 0; i < g->nconflict; i++)
 			involve(g, f, mg_revgraph_rev(g, g->conflict[i])->path);
 	}

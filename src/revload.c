@@ -144,7 +144,8 @@ open_in(struct worker *w, const char *path)
 	const char *name;
 	int dfd = dir_of(w, path, &name);
 
-	return openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named *.py must not stop the run (fstat refuses it). */
+	return openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
 static int

@@ -97,5 +97,27 @@ for c in "$XDG_CACHE_HOME"/migen/doctor-*; do printf 'garbage' >"$c"; done
 run damaged
 check "damaged cache: same report" cmp -s "$tmp/removed.out" "$tmp/damaged.out"
 
+# Cache files not used for 30 days are removed when doctor next runs; the one
+# in use, however old its date, is kept (and marked used); other files stay.
+rm -rf "$XDG_CACHE_HOME/migen"
+run fresh
+own=$(ls "$XDG_CACHE_HOME"/migen/doctor-*)
+c=$XDG_CACHE_HOME/migen
+printf 'x' >"$c/doctor-00000000000000aa"
+printf 'x' >"$c/doctor-00000000000000bb"
+printf 'x' >"$c/doctor-00000000000000cc.Ab12Cd"
+printf 'x' >"$c/notes.txt"
+touch -d '31 days ago' "$c/doctor-00000000000000aa" "$c/doctor-00000000000000cc.Ab12Cd" \
+	"$c/notes.txt" "$own"
+touch -d '29 days ago' "$c/doctor-00000000000000bb"
+run pruned
+check "prune: a cache unused for 31 days is removed" test ! -e "$c/doctor-00000000000000aa"
+check "prune: a temporary file left for 31 days is removed" test ! -e "$c/doctor-00000000000000cc.Ab12Cd"
+check "prune: a cache used 29 days ago is kept" test -e "$c/doctor-00000000000000bb"
+check "prune: a file that is not migen's is kept" test -e "$c/notes.txt"
+check "prune: the cache in use is kept" test -e "$own"
+check "prune: the cache in use is marked used" test -n "$(find "$own" -mtime -1)"
+check "prune: same report" cmp -s "$tmp/fresh.out" "$tmp/pruned.out"
+
 echo "doctor cache: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

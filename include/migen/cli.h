@@ -5,13 +5,15 @@
 #ifndef MIGEN_CLI_H
 #define MIGEN_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum {
-	MG_EXIT_OK = 0,    /* done; for enhance: analysed, with or without suggestions */
-	MG_EXIT_FAIL = 1,  /* a check failed (doctor), a file had syntax errors, a write failed */
+	MG_EXIT_OK = 0,    /* done, nothing at or above the --fail-on level */
+	MG_EXIT_FAIL = 1,  /* a check failed, fixes pending (--check, --diff), syntax errors,
+	                      a write failed (the file, or stdout) */
 	MG_EXIT_USAGE = 2, /* bad command line */
-	MG_EXIT_INPUT = 3, /* unreadable input / no Alembic environment */
+	MG_EXIT_INPUT = 3, /* unreadable input, not a migration, no Alembic environment */
 };
 
 struct mg_command {
@@ -39,6 +41,11 @@ const char *mg_cli_shown(const char *arg);
  * ':' (a missing value) or anything else (an unknown option).
  */
 int mg_option_error(const struct mg_command *cmd, int c, char **argv);
+/*
+ * The name in names[0..n) closest to typed (a few letters off, or typed
+ * begins it), for "did you mean"; NULL when none is close.
+ */
+const char *mg_cli_closest(const char *typed, const char *const *names, size_t n);
 /* After getopt_long(): 0 when no operand is left, else the usage error for the first. */
 int mg_no_operands(const struct mg_command *cmd, int argc, char **argv);
 /* Prints cmd->usage on f. */

@@ -41,6 +41,9 @@ char *mg_emit_doctor_json(const struct mg_doctor *d);
 void mg_emit_graph_mermaid(FILE *f, const struct mg_revgraph *g, int collapse);
 void mg_emit_graph_dot(FILE *f, const struct mg_revgraph *g, int collapse);
 
+/* The "  fix: ..." line under multiple-heads: the merge of the sound heads, or fix the broken
+ * first. */
+void mg_emit_fix_line(FILE *f, const struct mg_revgraph *g);
 /* Writes untrusted text on one line: control characters, newline and tab included, as \ooo. */
 void mg_emit_line_safe(FILE *f, const char *s);
 

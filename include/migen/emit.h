@@ -13,8 +13,13 @@
 /* The human report: migration info, tables, suggestions with code. */
 void mg_emit_text(FILE *f, const struct mg_model *m, const struct mg_diags *d,
                   const struct mg_options *o);
-/* The "Suggestions:" part of the text report alone; with reasons, why each was not applied. */
+/*
+ * The "Suggestions:" part of the text report alone, then the notes that need
+ * no action, listed compactly; with reasons, why each suggestion was not applied.
+ */
 void mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d, int reasons);
+/* --quiet: each finding and each "not analysed" note as one compiler-style line. */
+void mg_emit_findings(FILE *f, const struct mg_model *m, const struct mg_diags *d);
 /* Syntax errors, "path:line:col: error: message", one a line. */
 void mg_emit_errors(FILE *f, const struct mg_model *m);
 /* The JSON document of docs/json.md, with a final newline; free() it. */

@@ -24,6 +24,14 @@ struct mg_input {
  * "not UTF-8", "larger than 16 MiB").
  */
 int mg_input_read(const char *path, struct mg_input *in, const char **why);
+/* The same checks on standard input, which may be a pipe ("-" on the command line). */
+int mg_input_read_stdin(struct mg_input *in, const char **why);
+/*
+ * Opens path for reading without ever blocking (a FIFO, a device) and
+ * fstat's it into st: returns the descriptor of a regular file, or -1 with
+ * *why ("is a directory", "not a regular file", strerror). close() it.
+ */
+int mg_input_open(const char *path, struct stat *st, const char **why);
 void mg_input_free(struct mg_input *in);
 
 #endif

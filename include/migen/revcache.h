@@ -13,6 +13,8 @@
  *
  * The cache lives in $XDG_CACHE_HOME/migen (else ~/.cache/migen), one file a
  * set of version folders; MIGEN_NO_CACHE=1 or `doctor --no-cache` turns it off.
+ * Opening a cache removes the cache files of that folder not used for
+ * MG_REVCACHE_MAX_AGE_DAYS.
  *
  * Ownership: mg_revcache_open() returns NULL (no cache) or a cache that
  * mg_revcache_free() releases, with the strings of the records it gave out
@@ -27,6 +29,8 @@
 
 #include "migen/revgraph.h"
 #include "migen/util.h"
+
+#define MG_REVCACHE_MAX_AGE_DAYS 30
 
 struct mg_statkey {
 	uint64_t dev, ino, size;

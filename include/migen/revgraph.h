@@ -65,6 +65,7 @@ struct mg_revnode {
 	size_t ndeps;
 	const char **labels; /* branch labels inherited as Alembic does (heads only) */
 	size_t nlabels;
+	int broken; /* an error in its own file: its place in the graph is not to be trusted */
 };
 
 struct mg_revgraph {
@@ -80,11 +81,12 @@ struct mg_revgraph {
 	size_t *merges, nmerges;
 	size_t *branchpoints, nbranchpoints;
 	size_t *conflict, nconflict; /* heads that need merging (multiple-heads) */
+	size_t nbroken_heads;        /* of those, the ones a broken revision made (listed last) */
 	size_t *diverge, ndiverge;   /* where the conflicting heads part */
 	int cyclic;
 	size_t chain_len;            /* longest chain, in revisions; 0 if cyclic/empty */
 	size_t chain_from, chain_to; /* its root and head nodes */
-	const char *merge_command;   /* `alembic merge ...`, or NULL */
+	const char *merge_command; /* `alembic merge ...` of the sound conflicting heads, or NULL */
 
 	struct mg_finding *findings; /* sorted: by file, then the graph's own */
 	size_t nfindings, capfindings;

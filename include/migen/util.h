@@ -51,6 +51,9 @@ void mg_buf_free(struct mg_buf *b);
 char *mg_buf_detach(struct mg_buf *b);
 
 /* Program-wide error output: "migen: " + message + newline on stderr. */
+/* Levenshtein distance of two short strings; (size_t)-1 past 62 bytes. */
+size_t mg_edit_distance(const char *a, const char *b);
+
 void mg_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

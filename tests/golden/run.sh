@@ -1,6 +1,7 @@
 #!/bin/sh
 # Golden tests: each folder under tests/golden/ is one case, holding
 #   args             migen's arguments, one per line (paths relative to the repo root)
+#   cwd              optional: the folder to run in instead (relative to the repo root)
 #   stdin            optional: fed to migen's standard input
 #   expected.stdout  expected.stderr  expected.status
 # The runner runs migen from the repo root and diffs all three.
@@ -10,6 +11,8 @@
 set -u
 migen=$1
 shift
+# Absolute, as a case may run in its own folder (cwd).
+case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
 update=0
 if [ "${1:-}" = "--update" ]; then
 	update=1
@@ -38,11 +41,11 @@ for c in $cases; do
 	while IFS= read -r a || [ -n "$a" ]; do
 		set -- "$@" "$a"
 	done <"$d/args"
-	if [ -f "$d/stdin" ]; then
-		"$migen" "$@" <"$d/stdin" >"$tmp/stdout" 2>"$tmp/stderr"
-	else
-		"$migen" "$@" </dev/null >"$tmp/stdout" 2>"$tmp/stderr"
-	fi
+	in=/dev/null
+	[ -f "$d/stdin" ] && in=$top/$d/stdin
+	where=$top
+	[ -f "$d/cwd" ] && where=$top/$(cat "$d/cwd")
+	(cd "$where" && "$migen" "$@" <"$in" >"$tmp/stdout" 2>"$tmp/stderr")
 	echo $? >"$tmp/status"
 	if [ $update -eq 1 ]; then
 		cp "$tmp/stdout" "$d/expected.stdout"

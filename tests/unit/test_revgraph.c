@@ -162,7 +162,10 @@ static void
 test_labelled_heads(void **state)
 {
 	/* Two bases, each labelled: heads are fine (a note). */
-	static const char *const s[] = {"1.py|r1|-", "2.py|r2|r1", "n1.py|n1|-|networking",
+	static const char *const s[] = {"1.py|r1|-|main", "2.py|r2|r1", "n1.py|n1|-|networking",
+	                                "n2.py|n2|n1", NULL};
+	/* One of them unlabelled: fine too, but 'alembic upgrade head' fails (another note). */
+	static const char *const t[] = {"1.py|r1|-", "2.py|r2|r1", "n1.py|n1|-|networking",
 	                                "n2.py|n2|n1", NULL};
 	struct fixture f;
 	struct mg_revgraph g;
@@ -171,9 +174,48 @@ test_labelled_heads(void **state)
 	build(&g, &f, s);
 	assert_int_equal(g.nheads, 2);
 	assert_int_equal(count_id(&g, "labelled-heads"), 1);
+	assert_int_equal(count_id(&g, "unlabelled-head"), 0);
 	assert_int_equal(count_id(&g, "multiple-heads"), 0);
 	assert_int_equal(count_id(&g, "multiple-roots"), 1);
 	assert_int_equal(mg_revgraph_count(&g, MG_ERROR), 0);
+	done(&g, &f);
+
+	build(&g, &f, t);
+	assert_int_equal(count_id(&g, "labelled-heads"), 0);
+	assert_int_equal(count_id(&g, "unlabelled-head"), 1);
+	assert_int_equal(count_id(&g, "multiple-heads"), 0);
+	assert_int_equal(mg_revgraph_count(&g, MG_ERROR), 0);
+	done(&g, &f);
+}
+
+static void
+test_typo_is_not_merged(void **state)
+{
+	/* A mistyped down_revision: a dangling reference and an extra head. The
+	 * advice is the reference, never a merge of the broken revision. */
+	static const char *const s[] = {"1.py|aaaa01|-", "2.py|aaaa02|aaaa01", "3.py|aaaa03|aaaa0x",
+	                                NULL};
+	/* The same beside a real fork: only the sound heads are merged. */
+	static const char *const t[] = {"1.py|aaaa01|-", "2.py|aaaa02|aaaa01", "3.py|aaaa03|aaaa0x",
+	                                "4.py|aaaa04|aaaa01", NULL};
+	struct fixture f;
+	struct mg_revgraph g;
+	size_t i;
+
+	(void)state;
+	build(&g, &f, s);
+	assert_int_equal(count_id(&g, "dangling-down-revision"), 1);
+	assert_int_equal(count_id(&g, "multiple-heads"), 1);
+	assert_int_equal(g.nbroken_heads, 1);
+	assert_null(g.merge_command);
+	for (i = 0; i < g.nfindings; i++)
+		if (strcmp(g.findings[i].id, "dangling-down-revision") == 0)
+			assert_non_null(strstr(g.findings[i].message, "did you mean 'aaaa01'"));
+	done(&g, &f);
+
+	build(&g, &f, t);
+	assert_int_equal(g.nbroken_heads, 1);
+	assert_string_equal(g.merge_command, "alembic merge -m \"merge heads\" aaaa02 aaaa04");
 	done(&g, &f);
 }
 
@@ -332,6 +374,7 @@ main(void)
 	    cmocka_unit_test(test_merge),
 	    cmocka_unit_test(test_labelled_heads),
 	    cmocka_unit_test(test_labelled_branch_forks),
+	    cmocka_unit_test(test_typo_is_not_merged),
 	    cmocka_unit_test(test_duplicate_and_dangling),
 	    cmocka_unit_test(test_cycles),
 	    cmocka_unit_test(test_depends_cycle),

@@ -5,5 +5,5 @@ from alembic.script import write_hooks
 
 @write_hooks.register("migen")
 def run_migen(filename, options):
-    subprocess.run(["migen", "enhance", "--write", "--add-tenant-indexes",
+    subprocess.run(["migen", "enhance", "--write", "--fail-on", "never", "--add-tenant-indexes",
                     "--use-concurrently", filename], check=True)
