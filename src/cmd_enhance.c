@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "migen/analyze.h"
+#include "migen/backfill.h"
 #include "migen/cli.h"
 #include "migen/emit.h"
 #include "migen/fix.h"
@@ -24,6 +25,7 @@ const char mg_enhance_usage[] =
     "                     [--write | --diff] [--default VALUE | --default-sql EXPR]\n"
     "                     [--dry-run] [--format text|json] [--tenant-column NAME]\n"
     "                     [--space-column NAME] [--soft-delete-column NAME]\n"
+    "                     [--key COLUMN] [--batch-size N] [--sleep SECONDS]\n"
     "\n"
     "Explains what an Alembic migration does and what it lacks for a busy\n"
     "PostgreSQL, and prints the exact code to add. With --write it applies the\n"
@@ -41,6 +43,10 @@ const char mg_enhance_usage[] =
     "      --tenant-column NAME   the tenant column (default tenant_id)\n"
     "      --space-column NAME    the space column (default space_id)\n"
     "      --soft-delete-column NAME  the soft-delete column (default deleted_at)\n"
+    "      --key COLUMN           the unique, ordered column backfills walk (default: the\n"
+    "                             table's primary key, from the file or the version folder)\n"
+    "      --batch-size N         rows per backfill batch, 1 to 100000 (default 5000)\n"
+    "      --sleep SECONDS        pause between backfill batches, 0 to 60 (default 0.01)\n"
     "  -h, --help                 this help\n"
     "\n"
     "Rules: missing-tenant-index, missing-fk-index, require-concurrent-index,\n"
@@ -62,6 +68,9 @@ enum {
 	OPT_DIFF,
 	OPT_DEFAULT,
 	OPT_DEFAULT_SQL,
+	OPT_KEY,
+	OPT_BATCH,
+	OPT_SLEEP,
 };
 
 enum mode { MODE_REPORT, MODE_DIFF, MODE_WRITE };
@@ -79,6 +88,9 @@ static const struct option longopts[] = {
     {"diff", no_argument, NULL, OPT_DIFF},
     {"default", required_argument, NULL, OPT_DEFAULT},
     {"default-sql", required_argument, NULL, OPT_DEFAULT_SQL},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"batch-size", required_argument, NULL, OPT_BATCH},
+    {"sleep", required_argument, NULL, OPT_SLEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -204,6 +216,7 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 	struct mg_diags d;
 	const char *why;
 	char *value = NULL;
+	struct mg_table_keys keys;
 	int status;
 
 	if (mg_input_read(path, &in, &why) != 0) {
@@ -211,6 +224,9 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 		return MG_EXIT_INPUT;
 	}
 	m = mg_analyze(path, in.data, in.len, MG_ANALYZE_FULL);
+	/* The primary keys backfills walk: from the migrations beside this one. */
+	mg_backfill_history_keys(path, &m->arena, &keys);
+	o.history_keys = &keys;
 	if (default_value != NULL)
 		o.backfill_python = value = python_value(default_value, m->quote);
 	memset(&d, 0, sizeof(d));
@@ -229,6 +245,7 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 		status = m->nerrors > 0 ? MG_EXIT_FAIL : MG_EXIT_OK;
 	}
 	free(value);
+	free(keys.v);
 	mg_diags_free(&d);
 	mg_model_free(m);
 	mg_input_free(&in);
@@ -239,7 +256,8 @@ int
 mg_cmd_enhance(int argc, char **argv)
 {
 	const struct mg_command *cmd = mg_command_find("enhance");
-	struct mg_options o = {0, 0, "tenant_id", "space_id", "deleted_at", NULL, NULL};
+	struct mg_options o = {0,    0,    "tenant_id", "space_id", "deleted_at", NULL,
+	                       NULL, NULL, 0,           NULL,       NULL};
 	enum mode mode = MODE_REPORT;
 	const char *default_value = NULL;
 	int dry_run = 0;
@@ -284,6 +302,25 @@ mg_cmd_enhance(int argc, char **argv)
 		case OPT_DEFAULT_SQL:
 			o.backfill_sql = optarg;
 			break;
+		case OPT_KEY:
+			o.backfill_key = optarg;
+			break;
+		case OPT_BATCH:
+			if (mg_backfill_parse_batch(optarg, &o.batch_size) != 0) {
+				free(files);
+				return mg_usage_error(cmd, "--batch-size: must be a whole number "
+				                           "from 1 to 100000");
+			}
+			break;
+		case OPT_SLEEP:
+			if (mg_backfill_check_sleep(optarg) != 0) {
+				free(files);
+				return mg_usage_error(cmd,
+				                      "--sleep: must be a number of seconds from "
+				                      "0 to 60, such as 0.01");
+			}
+			o.sleep = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -321,6 +358,10 @@ mg_cmd_enhance(int argc, char **argv)
 	if (nfiles == 0) {
 		free(files);
 		return mg_usage_error(cmd, "no migration file given (--file FILE)");
+	}
+	if (o.backfill_key != NULL && (why = mg_ident_refusal(o.backfill_key)) != NULL) {
+		free(files);
+		return mg_usage_error(cmd, "--key: %s", why);
 	}
 	if ((why = mg_ident_refusal(o.tenant_column)) != NULL ||
 	    (why = mg_ident_refusal(o.space_column)) != NULL ||

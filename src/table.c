@@ -172,6 +172,13 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				continue;
 			}
 			if (ts_node_symbol(k) == mg_sym.call &&
+			    (mg_call_name_is(w->s, k, "Identity") ||
+			     mg_call_name_is(w->s, k, "Sequence") ||
+			     mg_call_name_is(w->s, k, "Computed"))) {
+				col->generated = 1; /* PostgreSQL computes it for every row */
+				continue;
+			}
+			if (ts_node_symbol(k) == mg_sym.call &&
 			    mg_call_name_is(w->s, k, "ForeignKey")) {
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
@@ -188,6 +195,13 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+	/* An integer primary key that autoincrements becomes SERIAL: nextval() fills existing rows.
+	 */
+	if (col->primary_key == MG_YES && col->type != NULL &&
+	    strstr(col->type, "Integer") != NULL &&
+	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "autoincrement")) != MG_NO &&
+	    ts_node_is_null(mg_call_kwarg(w->s, call, "server_default")))
+		col->generated = 1;
 	/* SQLAlchemy: nullable defaults to `not primary_key`. */
 	if (col->nullable == MG_UNKNOWN && ts_node_is_null(mg_call_kwarg(w->s, call, "nullable")))
 		col->nullable = col->primary_key == MG_UNKNOWN ? MG_UNKNOWN

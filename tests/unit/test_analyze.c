@@ -1327,7 +1327,8 @@ test_bind_execute(void **state)
 static void
 test_sql_opaque(void **state)
 {
-	const char *src = HEAD "SQL = 'DROP TABLE x'\n"
+	/* A module-level string constant is a literal (see test_sql_constant). */
+	const char *src = HEAD "SQL = 'DROP TABLE ' + 'x'\n"
 	                       "def upgrade():\n"
 	                       "    name = 'ix'\n"
 	                       "    op.execute(f\"CREATE INDEX {name} ON t (a)\")\n"
