@@ -57,7 +57,7 @@ struct mg_column {
 	int index;                  /* index=True */
 	int unique;                 /* unique=True */
 	/* PostgreSQL fills existing rows itself: serial, identity, sa.Identity(),
-	 * sa.Sequence, sa.Computed, an autoincrementing integer primary key. */
+	 * sa.Computed, an autoincrementing integer primary key (SERIAL). */
 	int generated;
 	uint32_t line;
 };

@@ -228,6 +228,23 @@ nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *
 	                       s + at + 5);
 }
 
+/* add_column(sa.Column(..., autoincrement=True)) without primary_key=True: as
+ * autogenerate writes it, and PostgreSQL gets no SERIAL from it. */
+static int
+autoincrement_only(const struct mg_model *m, const struct mg_op *op)
+{
+	size_t at;
+	int count;
+
+	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen ||
+	    op->coldef == NULL || op->coldef->primary_key == MG_YES)
+		return 0;
+	at = kwarg_at(m->src + op->span.start, op->span.end - op->span.start, "autoincrement",
+	              &count);
+	return count == 1 && op->span.end - op->span.start >= at + 4 &&
+	       memcmp(m->src + op->span.start + at, "True", 4) == 0;
+}
+
 /* What else an alter_column changes besides nullable: replacing it would lose that. */
 static const char *
 alter_changes_more(const struct mg_model *m, const struct mg_op *op)
@@ -257,6 +274,7 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	const char *key = k->n == 1 ? k->cols[0] : "id";
 	const char *names[3] = {op->table, op->column, key};
 	const char *step1 = NULL, *why = NULL, *more;
+	/* A walk needs one key column, and never the column being filled. */
 	int loop = k->n <= 1 && strcmp(key, op->column) != 0;
 
 	if (!mg_rc_safe(names, 3) || (op->schema && !mg_rc_safe(&op->schema, 1)))
@@ -303,12 +321,19 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 			    "one\n%s# unique, ordered column. Fill %s in batches on such a "
 			    "column\n%s# (enhance --key COLUMN prints the loop).\n",
 			    st.indent, op->table, key_list(d, k), st.indent, op->column, st.indent);
-		else
+		else if (k->n == 1)
 			mg_buf_printf(&b,
 			              "%s# Step 2: the key of %s is %s, the column being filled: a "
 			              "batched walk\n%s# needs another unique, ordered column "
 			              "(enhance --key COLUMN).\n",
 			              st.indent, op->table, key, st.indent);
+		else
+			mg_buf_printf(
+			    &b,
+			    "%s# Step 2: migen did not find a key of %s to walk in batches "
+			    "(%s is the\n%s# column being filled): give a unique, ordered "
+			    "column with enhance --key COLUMN.\n",
+			    st.indent, op->table, op->column, st.indent);
 	} else {
 		if (k->n == 0) {
 			mg_buf_printf(
@@ -351,12 +376,17 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 		                      "the UPDATE at line %u is the backfill: replace it with the "
 		                      "batched form by hand",
 		                      (unsigned)unbatched->span.line);
+	else if (add && op->coldef != NULL && op->coldef->type == NULL)
+		why = "the column has no type: give it one (a fix never chooses a type)";
 	else if (add && step1 == NULL)
 		why = "the column cannot become nullable by changing nullable=False alone: edit it "
 		      "by hand";
 	else if (!add && (more = alter_changes_more(m, op)) != NULL)
 		why = mg_arena_printf(&d->arena, "op.alter_column also sets %s=: edit it by hand",
 		                      more);
+	else if (k->n == 0 && !loop)
+		why = mg_arena_printf(
+		    &d->arena, "the primary key of %s is not known: give --key COLUMN", op->table);
 	else if (k->n == 0)
 		why = mg_arena_printf(&d->arena,
 		                      "the primary key of %s is not known (the code assumes %s): "
@@ -432,8 +462,14 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			g->message =
 			    mg_arena_printf(&d->arena,
 			                    "NOT NULL column %s.%s is added without a "
-			                    "server_default: it fails on a table that has rows",
-			                    op->table, op->column);
+			                    "server_default: it fails on a "
+			                    "table that has rows%s",
+			                    op->table, op->column,
+			                    autoincrement_only(m, op)
+			                        ? " (autoincrement=True gives no default to a "
+			                          "column that is not the primary key: "
+			                          "sa.Identity() would number the rows)"
+			                        : "");
 		else if (unbatched != NULL)
 			g->message = mg_arena_printf(
 			    &d->arena,
