@@ -512,7 +512,7 @@ add_core_op(struct mg_walk *w, const struct core *c, size_t parent)
 	size_t i;
 
 	op->kind = c->kind;
-	op->name = c->kind == MG_OP_UPDATE ? "update" : "delete";
+	op->name = mg_op_kind_name(c->kind);
 	op->dir = ex->dir;
 	op->function = ex->function;
 	op->source = ex->source;
@@ -628,7 +628,7 @@ mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 	op = mg_model_add_op(w->m);
 	opi = w->m->nops - 1;
 	op->kind = MG_OP_UPDATE;
-	op->name = "session";
+	op->name = mg_op_kind_name(MG_OP_UPDATE);
 	op->dir = ctx->dir;
 	op->function = ctx->function;
 	op->source = MG_SRC_OP;
