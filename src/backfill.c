@@ -155,3 +155,39 @@ mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_k
 	mg_parser_free(p);
 	free(dir);
 }
+
+const struct mg_table_keys *
+mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path)
+{
+	char *dir = folder(path);
+
+	if (c->dir != NULL && strcmp(c->dir, dir) == 0) {
+		free(dir);
+		return &c->keys;
+	}
+	mg_backfill_cache_free(c);
+	c->dir = dir;
+	mg_backfill_history_keys(path, &c->arena, &c->keys);
+	return &c->keys;
+}
+
+void
+mg_backfill_cache_free(struct mg_backfill_cache *c)
+{
+	free(c->dir);
+	free(c->keys.v);
+	mg_arena_free(&c->arena);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+mg_backfill_needs_keys(const struct mg_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nops; i++)
+		if (m->ops[i].dir == MG_UPGRADE && m->ops[i].nullable == MG_NO &&
+		    (m->ops[i].kind == MG_OP_ADD_COLUMN || m->ops[i].kind == MG_OP_ALTER_COLUMN))
+			return 1;
+	return 0;
+}

@@ -207,8 +207,8 @@ fix_one(const char *path, struct mg_input *in, struct mg_model *m, struct mg_dia
 
 /* One file: analysed and reported (or fixed); returns its exit status. */
 static int
-enhance_one(const char *path, const struct mg_options *opts, int json, enum mode mode,
-            const char *default_value)
+enhance_one(const char *path, const struct mg_options *opts, struct mg_backfill_cache *keys,
+            int json, enum mode mode, const char *default_value)
 {
 	struct mg_options o = *opts;
 	struct mg_input in;
@@ -216,7 +216,6 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 	struct mg_diags d;
 	const char *why;
 	char *value = NULL;
-	struct mg_table_keys keys;
 	int status;
 
 	if (mg_input_read(path, &in, &why) != 0) {
@@ -225,8 +224,8 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 	}
 	m = mg_analyze(path, in.data, in.len, MG_ANALYZE_FULL);
 	/* The primary keys backfills walk: from the migrations beside this one. */
-	mg_backfill_history_keys(path, &m->arena, &keys);
-	o.history_keys = &keys;
+	if (mg_backfill_needs_keys(m))
+		o.history_keys = mg_backfill_cache_keys(keys, path);
 	if (default_value != NULL)
 		o.backfill_python = value = python_value(default_value, m->quote);
 	memset(&d, 0, sizeof(d));
@@ -245,7 +244,6 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 		status = m->nerrors > 0 ? MG_EXIT_FAIL : MG_EXIT_OK;
 	}
 	free(value);
-	free(keys.v);
 	mg_diags_free(&d);
 	mg_model_free(m);
 	mg_input_free(&in);
@@ -260,6 +258,7 @@ mg_cmd_enhance(int argc, char **argv)
 	                       NULL, NULL, 0,           NULL,       NULL};
 	enum mode mode = MODE_REPORT;
 	const char *default_value = NULL;
+	struct mg_backfill_cache keys;
 	int dry_run = 0;
 	const char **files = mg_xcalloc((size_t)argc + 1, sizeof(*files));
 	size_t nfiles = 0, i;
@@ -390,15 +389,17 @@ mg_cmd_enhance(int argc, char **argv)
 		free(files);
 		return mg_usage_error(cmd, "--default: %s", why);
 	}
+	memset(&keys, 0, sizeof(keys));
 	for (i = 0; i < nfiles; i++) {
 		int s;
 		if (i > 0 && !json && mode == MODE_REPORT)
 			fputc('\n', stdout);
-		s = enhance_one(files[i], &o, json, mode, default_value);
+		s = enhance_one(files[i], &o, &keys, json, mode, default_value);
 		/* The worst outcome wins: unreadable input over syntax errors. */
 		if (s > status)
 			status = s;
 	}
+	mg_backfill_cache_free(&keys);
 	free(files);
 	return status;
 }

@@ -25,4 +25,19 @@ int mg_backfill_check_sleep(const char *s);
  */
 void mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_keys *out);
 
+/*
+ * The keys of path's folder, read once per folder for a run over many files
+ * (the last folder is kept). Zero-initialise; mg_backfill_cache_free()
+ * releases it.
+ */
+struct mg_backfill_cache {
+	char *dir;
+	struct mg_arena arena;
+	struct mg_table_keys keys;
+};
+const struct mg_table_keys *mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path);
+void mg_backfill_cache_free(struct mg_backfill_cache *c);
+/* Whether a rule could need a table's key: a NOT NULL column added or altered in upgrade(). */
+int mg_backfill_needs_keys(const struct mg_model *m);
+
 #endif
