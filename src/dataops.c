@@ -515,7 +515,7 @@ add_core_op(struct mg_walk *w, const struct core *c, size_t parent)
 	op->name = mg_op_kind_name(c->kind);
 	op->dir = ex->dir;
 	op->function = ex->function;
-	op->source = ex->source;
+	op->source = MG_SRC_SQL; /* a statement the execute runs, as SQL text would be */
 	op->parent = parent;
 	op->span = ex->span;
 	op->stmt = ex->stmt;
@@ -580,6 +580,27 @@ chain_root(TSNode n)
 	}
 }
 
+/* The method called on the session itself: "query" in `s.query(User).all()`. */
+static const char *
+session_method(struct mg_walk *w, TSNode n)
+{
+	TSNode last = n;
+
+	for (;;) {
+		TSSymbol y = ts_node_symbol(n);
+		if (y == mg_sym.call)
+			n = ts_node_child_by_field_id(n, mg_sym.f_function);
+		else if (y == mg_sym.attribute) {
+			last = ts_node_child_by_field_id(n, mg_sym.f_attribute);
+			n = ts_node_child_by_field_id(n, mg_sym.f_object);
+		} else
+			break;
+		if (ts_node_is_null(n))
+			break;
+	}
+	return mg_node_dup(&w->m->arena, w->s, last);
+}
+
 /* The first mapped class (or table variable) named anywhere under n. */
 static const struct name_value *
 mentions_table(struct mg_walk *w, TSNode n)
@@ -628,7 +649,7 @@ mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 	op = mg_model_add_op(w->m);
 	opi = w->m->nops - 1;
 	op->kind = MG_OP_UPDATE;
-	op->name = mg_op_kind_name(MG_OP_UPDATE);
+	op->name = mg_arena_printf(&w->m->arena, "session.%s", session_method(w, f));
 	op->dir = ctx->dir;
 	op->function = ctx->function;
 	op->source = MG_SRC_OP;
