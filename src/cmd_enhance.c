@@ -254,8 +254,9 @@ int
 mg_cmd_enhance(int argc, char **argv)
 {
 	const struct mg_command *cmd = mg_command_find("enhance");
-	struct mg_options o = {0,    0,    "tenant_id", "space_id", "deleted_at", NULL,
-	                       NULL, NULL, 0,           NULL,       NULL};
+	struct mg_options o = {.tenant_column = "tenant_id",
+	                       .space_column = "space_id",
+	                       .soft_delete_column = "deleted_at"};
 	enum mode mode = MODE_REPORT;
 	const char *default_value = NULL;
 	struct mg_backfill_cache keys;

@@ -179,8 +179,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 			}
 			if (ts_node_symbol(k) == mg_sym.call &&
 			    mg_call_name_is(w->s, k, "Sequence")) {
-				/* Client-side: ADD COLUMN gets no default from it, not even SERIAL.
-				 */
+				/* Client-side: ADD COLUMN gets no default, not even SERIAL. */
 				sequence = 1;
 				continue;
 			}
