@@ -204,15 +204,60 @@ kwarg_at(const char *s, size_t n, const char *word, int *count)
 }
 
 /*
+ * The first argument of the call s[0..n): from after the first `(` to the
+ * first comma outside brackets and quotes (or the closing `)`). 0 when it
+ * cannot be cut that simply.
+ */
+static int
+first_arg(const char *s, size_t n, size_t *from, size_t *len)
+{
+	const char *open = memchr(s, '(', n);
+	size_t i, depth = 0;
+	char q = 0;
+
+	if (open == NULL)
+		return 0;
+	*from = (size_t)(open - s) + 1;
+	for (i = *from; i < n; i++) {
+		char c = s[i];
+		if (q != 0) {
+			if (c == '\\')
+				i++;
+			else if (c == q)
+				q = 0;
+		} else if (c == '\'' || c == '"') {
+			q = c;
+		} else if (c == '(' || c == '[' || c == '{') {
+			depth++;
+		} else if (c == ')' || c == ']' || c == '}') {
+			if (depth == 0)
+				break;
+			depth--;
+		} else if (c == ',' && depth == 0) {
+			break;
+		}
+	}
+	while (*from < i && (s[*from] == ' ' || s[*from] == '\n' || s[*from] == '\t'))
+		(*from)++;
+	*len = i - *from;
+	while (*len > 0 && (s[*from + *len - 1] == ' ' || s[*from + *len - 1] == '\n' ||
+	                    s[*from + *len - 1] == '\t'))
+		(*len)--;
+	return i<n && * len> 0;
+}
+
+/*
  * Step 1 for an add_column: the user's own call with nullable=False turned
  * into nullable=True, so its type, keys, defaults and comments stay as
- * written. NULL when that cannot be done by that one change.
+ * written. In a batch block the column goes to op.add_column(): batch_op
+ * operations run only when the block ends, after the backfill. NULL when
+ * that cannot be done by that one change.
  */
 static const char *
-nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op, char quote)
 {
-	const char *s;
-	size_t n, at;
+	const char *s, *r;
+	size_t n, at, from = 0, len;
 	int count;
 
 	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen ||
@@ -220,12 +265,31 @@ nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *
 		return NULL;
 	s = m->src + op->span.start;
 	n = op->span.end - op->span.start;
+	if (op->batch) {
+		if (!first_arg(s, n, &from, &len))
+			return NULL;
+		s += from;
+		n = len;
+	}
 	at = kwarg_at(s, n, "nullable", &count);
 	if (count != 1 || at + 5 > n || memcmp(s + at, "False", 5) != 0 ||
 	    (at + 5 < n && ident_char(s[at + 5])))
 		return NULL;
-	return mg_arena_printf(&d->arena, "%.*sTrue%.*s", (int)at, s, (int)(n - at - 5),
-	                       s + at + 5);
+	r = mg_arena_printf(&d->arena, "%.*sTrue%.*s", (int)at, s, (int)(n - at - 5), s + at + 5);
+	if (op->batch) {
+		struct mg_buf b = {0};
+		mg_buf_puts(&b, "op.add_column(");
+		mg_snippet_pystr(&b, op->table, quote);
+		mg_buf_printf(&b, ", %s", r);
+		if (op->schema != NULL) {
+			mg_buf_puts(&b, ", schema=");
+			mg_snippet_pystr(&b, op->schema, quote);
+		}
+		mg_buf_putc(&b, ')');
+		r = mg_arena_strndup(&d->arena, b.s, b.len);
+		mg_buf_free(&b);
+	}
+	return r;
 }
 
 /* add_column(sa.Column(..., autoincrement=True)) without primary_key=True: as
@@ -292,7 +356,7 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	bf.sleep = o->sleep != NULL ? o->sleep : "0.01";
 	mg_rules_style(m, &st);
 	if (add) {
-		step1 = nullable_call(d, m, op);
+		step1 = nullable_call(d, m, op, st.quote);
 		if (step1 != NULL) {
 			mg_buf_printf(
 			    &b,
@@ -384,6 +448,9 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	else if (!add && (more = alter_changes_more(m, op)) != NULL)
 		why = mg_arena_printf(&d->arena, "op.alter_column also sets %s=: edit it by hand",
 		                      more);
+	else if (op->batch)
+		why = "the statement is inside op.batch_alter_table(), whose operations run when "
+		      "the block ends: move it out of the block, then apply";
 	else if (k->n == 0 && !loop)
 		why = mg_arena_printf(
 		    &d->arena, "the primary key of %s is not known: give --key COLUMN", op->table);
