@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "migen/analyze.h"
 #include "migen/backfill.h"
@@ -136,13 +137,15 @@ mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_k
 		struct mg_input in;
 		struct mg_model *m;
 		const char *why;
+		struct stat st;
 
 		if (len < 4 || strcmp(e->d_name + len - 3, ".py") != 0 ||
 		    strcmp(e->d_name, base) == 0 || strcmp(e->d_name, "env.py") == 0)
 			continue;
 		mg_buf_printf(&f, "%s/%s", dir, e->d_name);
-		/* mg_input_read refuses what is not a regular file, and oversized ones. */
-		if (mg_input_read(f.s, &in, &why) == 0) {
+		/* Only regular files: opening a FIFO named *.py would block. */
+		if (stat(f.s, &st) == 0 && S_ISREG(st.st_mode) &&
+		    mg_input_read(f.s, &in, &why) == 0) {
 			m = mg_analyze_with(p, f.s, in.data, in.len, MG_ANALYZE_FULL);
 			if (m->rev.has_revision)
 				collect(m, a, out);
