@@ -24,8 +24,8 @@ struct name_value {
 };
 
 struct mg_data {
-	struct name_value *consts, *tables, *sessions;
-	size_t nconsts, capconsts, ntables, captables, nsessions, capsessions;
+	struct name_value *consts, *tables, *sessions, *helpers;
+	size_t nconsts, capconsts, ntables, captables, nsessions, capsessions, nhelpers, caphelpers;
 };
 
 static void
@@ -267,6 +267,51 @@ with_session(struct mg_walk *w, TSNode item)
 		     mg_node_dup(&w->m->arena, w->s, id), NULL, (size_t)-1);
 }
 
+/* Calls that run SQL or ORM work, by their last name. */
+static int
+data_call(struct mg_walk *w, TSNode call)
+{
+	static const char *const names[] = {"execute", "exec_driver_sql", "bulk_insert", "query",
+	                                    "add",     "add_all",         "merge",       "scalars",
+	                                    NULL};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (mg_call_name_is(w->s, call, names[i]))
+			return 1;
+	return 0;
+}
+
+/* A module-level function (not upgrade/downgrade) whose body runs SQL or ORM work. */
+static void
+helper(struct mg_walk *w, TSNode def)
+{
+	TSNode name = ts_node_child_by_field_id(def, mg_sym.f_name);
+	TSTreeCursor c;
+	int found = 0;
+
+	if (ts_node_is_null(name))
+		return;
+	c = ts_tree_cursor_new(def);
+	for (;;) {
+		TSNode x = ts_tree_cursor_current_node(&c);
+		if (ts_node_symbol(x) == mg_sym.call && data_call(w, x)) {
+			found = 1;
+			break;
+		}
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c))
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto out;
+	}
+out:
+	ts_tree_cursor_delete(&c);
+	if (found)
+		push(&w->data->helpers, &w->data->nhelpers, &w->data->caphelpers,
+		     mg_node_dup(&w->m->arena, w->s, name), NULL, (size_t)-1);
+}
+
 void
 mg_data_scan(struct mg_walk *w, TSNode root)
 {
@@ -284,6 +329,9 @@ mg_data_scan(struct mg_walk *w, TSNode root)
 			assignment(w, n, depth == 2);
 		} else if (y == mg_sym.class_definition) {
 			mapped_class(w, n);
+		} else if (y == mg_sym.function_definition && depth <= 2) {
+			/* module > function_definition, or > decorated_definition > it */
+			helper(w, n);
 		} else if (y == mg_sym.with_item) {
 			with_session(w, n);
 		} else if (y == mg_sym.string || y == mg_sym.comment) {
@@ -311,6 +359,7 @@ mg_data_free(struct mg_walk *w)
 	free(w->data->consts);
 	free(w->data->tables);
 	free(w->data->sessions);
+	free(w->data->helpers);
 	free(w->data);
 	w->data = NULL;
 }
@@ -663,4 +712,21 @@ mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 	op->index = (size_t)-1;
 	op->table_index = (size_t)-1;
 	return 1;
+}
+
+void
+mg_data_helper_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
+{
+	struct mg_model *m = w->m;
+	struct mg_helper_call *h;
+
+	if (w->data == NULL || find(w, w->data->helpers, w->data->nhelpers,
+	                            ts_node_child_by_field_id(call, mg_sym.f_function)) == NULL)
+		return;
+	mg_grow(&m->helper_calls, &m->caphelper_calls, m->nhelper_calls + 1,
+	        sizeof(*m->helper_calls));
+	h = &m->helper_calls[m->nhelper_calls++];
+	h->name = mg_node_dup(&m->arena, w->s, ts_node_child_by_field_id(call, mg_sym.f_function));
+	h->dir = ctx->dir;
+	h->span = mg_walk_span(w, call);
 }

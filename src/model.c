@@ -95,6 +95,7 @@ mg_model_free(struct mg_model *m)
 	free(m->ops);
 	free(m->tables);
 	free(m->defined);
+	free(m->helper_calls);
 	free(m->indexes);
 	free(m->fkeys);
 	free(m->errors);

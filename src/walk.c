@@ -93,11 +93,13 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 	if (ts_node_is_null(f))
 		return 0;
 	if (ts_node_symbol(f) == mg_sym.identifier) {
-		if (is_helper(w, f))
+		if (is_helper(w, f)) {
 			mg_model_add_note(
 			    w->m, mg_node_line(n), mg_node_col(n),
 			    "%s() calls helper '%s': operations inside it are not analysed",
 			    ctx->function, mg_node_dup(&w->m->arena, w->s, f));
+			mg_data_helper_call(w, n, ctx);
+		}
 		return 0;
 	}
 	if (ts_node_symbol(f) != mg_sym.attribute)

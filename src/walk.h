@@ -62,6 +62,8 @@ char *mg_data_string(struct mg_walk *w, TSNode n);
 int mg_data_is_statement(struct mg_walk *w, TSNode arg);
 /* A Core UPDATE/DELETE run by execute op exec_op: adds its op; 0 when arg is none. */
 int mg_data_core(struct mg_walk *w, TSNode arg, size_t exec_op);
+/* A call of a helper function that runs SQL or ORM work: recorded in m->helper_calls. */
+void mg_data_helper_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx);
 /* A call on an ORM session bound to the connection: records it; 1 if so. */
 int mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx);
 

@@ -175,6 +175,13 @@ struct mg_function {
 	uint32_t body_line;
 };
 
+/* A call of a module-level helper that runs SQL or ORM work: it may be a backfill. */
+struct mg_helper_call {
+	const char *name;
+	enum mg_direction dir;
+	struct mg_span span;
+};
+
 enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
 
 /* A problem with the input itself (syntax error, unreadable construct). */
@@ -195,6 +202,8 @@ struct mg_model {
 	 * ORM classes with __tablename__): their key columns, for backfills. */
 	struct mg_table *defined;
 	size_t ndefined, capdefined;
+	struct mg_helper_call *helper_calls;
+	size_t nhelper_calls, caphelper_calls;
 	struct mg_index *indexes;
 	size_t nindexes, capindexes;
 	struct mg_fkey *fkeys;

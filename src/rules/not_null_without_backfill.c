@@ -51,6 +51,12 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table, cons
 	enum fill f = FILL_NONE;
 	size_t i;
 
+	/* A helper that runs SQL or ORM work, called before: it may well be the backfill. */
+	for (i = 0; i < m->nhelper_calls; i++)
+		if (m->helper_calls[i].dir == MG_UPGRADE &&
+		    m->helper_calls[i].span.start < m->ops[upto].span.start)
+			return FILL_OK;
+
 	for (i = 0; i < upto; i++) {
 		const struct mg_op *p = &m->ops[i];
 		if (p->dir != MG_UPGRADE)
