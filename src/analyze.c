@@ -332,9 +332,12 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 		m->syntax_errors = 1;
 		syntax_errors(&w, root);
 	}
-	if (mode == MG_ANALYZE_FULL)
+	if (mode == MG_ANALYZE_FULL) {
 		module(&w, root, 1, mode);
+		mg_data_scan(&w, root);
+	}
 	module(&w, root, 0, mode);
+	mg_data_free(&w);
 
 	if (mode == MG_ANALYZE_FULL)
 		mg_model_finish(m);

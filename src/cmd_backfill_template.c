@@ -11,15 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migen/backfill.h"
 #include "migen/cli.h"
 #include "migen/ident.h"
 #include "migen/pyval.h"
 #include "migen/snippet.h"
 #include "migen/sqlcheck.h"
 #include "migen/util.h"
-
-#define MG_BATCH_MAX 100000
-#define MG_SLEEP_MAX 60.0
 
 const char mg_backfill_template_usage[] =
     "usage: migen backfill-template --table TABLE --column COLUMN\n"
@@ -57,32 +55,6 @@ static int
 fail(const char *opt, const char *why)
 {
 	return mg_usage_error(mg_command_find("backfill-template"), "%s: %s", opt, why);
-}
-
-/* A whole number from 1 to MG_BATCH_MAX, nothing else. */
-static int
-parse_batch(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > MG_BATCH_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Seconds as Python reads them (no sign, no leading zeros), from 0 to MG_SLEEP_MAX. */
-static int
-check_sleep(const char *s)
-{
-	if (*s == '-' || strcmp(s, "True") == 0 || strcmp(s, "False") == 0 || !mg_pyval_is_plain(s))
-		return -1;
-	return strtod(s, NULL) <= MG_SLEEP_MAX ? 0 : -1;
 }
 
 int
@@ -177,9 +149,9 @@ mg_cmd_backfill_template(int argc, char **argv)
 	if (strcmp(key, column) == 0)
 		return fail("--key", "the key cannot be the column being filled");
 	memset(&bf, 0, sizeof(bf));
-	if (parse_batch(batch, &bf.batch_size) != 0)
+	if (mg_backfill_parse_batch(batch, &bf.batch_size) != 0)
 		return fail("--batch-size", "must be a whole number from 1 to 100000");
-	if (check_sleep(sleep_s) != 0)
+	if (mg_backfill_check_sleep(sleep_s) != 0)
 		return fail("--sleep", "must be a number of seconds from 0 to 60, such as 0.01");
 	if (type != NULL && (why = mg_pyval_type_refusal(type)) != NULL)
 		return fail("--type", why);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "migen/analyze.h"
+#include "migen/backfill.h"
 #include "migen/cli.h"
 #include "migen/emit.h"
 #include "migen/fix.h"
@@ -30,6 +31,7 @@ const char mg_enhance_usage[] =
     "                     [--dry-run] [--format text|json] [--quiet] [--fail-on LEVEL]\n"
     "                     [--stdin-filename NAME] [--tenant-column NAME]\n"
     "                     [--space-column NAME] [--soft-delete-column NAME]\n"
+    "                     [--key COLUMN] [--batch-size N] [--sleep SECONDS]\n"
     "\n"
     "Explains what an Alembic migration does and what it lacks for a busy\n"
     "PostgreSQL, and prints the exact code to add. With --write it applies the\n"
@@ -53,6 +55,10 @@ const char mg_enhance_usage[] =
     "      --tenant-column NAME    the tenant column (default tenant_id)\n"
     "      --space-column NAME     the space column (default space_id)\n"
     "      --soft-delete-column NAME  the soft-delete column (default deleted_at)\n"
+    "      --key COLUMN            the unique, ordered column backfills walk (default: the\n"
+    "                              table's primary key, from the file or the version folder)\n"
+    "      --batch-size N          rows per backfill batch, 1 to 100000 (default 5000)\n"
+    "      --sleep SECONDS         pause between backfill batches, 0 to 60 (default 0.01)\n"
     "  -h, --help                  print this help\n"
     "\n"
     "Rules: missing-tenant-index, missing-fk-index, require-concurrent-index,\n"
@@ -77,6 +83,9 @@ enum {
 	OPT_CHECK,
 	OPT_FAIL_ON,
 	OPT_STDIN_NAME,
+	OPT_KEY,
+	OPT_BATCH,
+	OPT_SLEEP,
 };
 
 enum mode { MODE_REPORT, MODE_DIFF, MODE_WRITE, MODE_CHECK };
@@ -98,6 +107,9 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"batch-size", required_argument, NULL, OPT_BATCH},
+    {"sleep", required_argument, NULL, OPT_SLEEP},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -127,6 +139,7 @@ struct run {
 	int json_array; /* several inputs: one JSON array of documents */
 	size_t ndocs, files, errors, warnings, notes;
 	int status;
+	struct mg_backfill_cache keys; /* primary keys from the version folders, per folder */
 };
 
 #define FAIL_NEVER (MG_ERROR + 1)
@@ -398,6 +411,9 @@ enhance_one(struct run *r, const char *path)
 		worsen(r, MG_EXIT_INPUT);
 		return;
 	}
+	/* The primary keys backfills walk: from the migrations beside this one. */
+	if (mg_backfill_needs_keys(m) && strcmp(name, "-") != 0)
+		o.history_keys = mg_backfill_cache_keys(&r->keys, name);
 	if (r->default_value != NULL)
 		o.backfill_python = value = python_value(r->default_value, m->quote);
 	memset(&d, 0, sizeof(d));
@@ -506,6 +522,21 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct run *r, c
 		case OPT_DEFAULT_SQL:
 			r->o.backfill_sql = optarg;
 			break;
+		case OPT_KEY:
+			r->o.backfill_key = optarg;
+			break;
+		case OPT_BATCH:
+			if (mg_backfill_parse_batch(optarg, &r->o.batch_size) != 0)
+				return mg_usage_error(cmd, "--batch-size: must be a whole number "
+				                           "from 1 to 100000");
+			break;
+		case OPT_SLEEP:
+			if (mg_backfill_check_sleep(optarg) != 0)
+				return mg_usage_error(cmd,
+				                      "--sleep: must be a number of seconds from "
+				                      "0 to 60, such as 0.01");
+			r->o.sleep = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				r->json = 1;
@@ -565,6 +596,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct run *r, c
 	if (r->stdin_name != NULL && nstdin == 0)
 		return mg_usage_error(cmd,
 		                      "--stdin-filename names standard input: give - as the file");
+	if (r->o.backfill_key != NULL && (why = mg_ident_refusal(r->o.backfill_key)) != NULL)
+		return mg_usage_error(cmd, "--key: %s", why);
 	if ((why = mg_ident_refusal(r->o.tenant_column)) != NULL)
 		return mg_usage_error(cmd, "--tenant-column: %s", why);
 	if ((why = mg_ident_refusal(r->o.space_column)) != NULL)
@@ -634,6 +667,7 @@ mg_cmd_enhance(int argc, char **argv)
 		        plural(r.warnings, "warning", "warnings"), r.notes,
 		        plural(r.notes, "note", "notes"));
 	}
+	mg_backfill_cache_free(&r.keys);
 	free(files);
 	return r.status;
 }

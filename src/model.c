@@ -94,6 +94,8 @@ mg_model_free(struct mg_model *m)
 		return;
 	free(m->ops);
 	free(m->tables);
+	free(m->defined);
+	free(m->helper_calls);
 	free(m->indexes);
 	free(m->fkeys);
 	free(m->errors);
@@ -125,6 +127,7 @@ mg_model_add_op(struct mg_model *m)
 	m->ops[m->nops].index = (size_t)-1;
 	m->ops[m->nops].table_index = (size_t)-1;
 	m->ops[m->nops].parent = m->nops;
+	m->ops[m->nops].whole_table = MG_UNKNOWN;
 	return &m->ops[m->nops++];
 }
 
@@ -222,6 +225,17 @@ mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *f
 }
 
 const struct mg_table *
+mg_model_defined_table(const struct mg_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = m->ndefined; name != NULL && i-- > 0;)
+		if (m->defined[i].name != NULL && strcmp(m->defined[i].name, name) == 0)
+			return &m->defined[i];
+	return NULL;
+}
+
+const struct mg_table *
 mg_model_created_table(const struct mg_model *m, const char *name)
 {
 	size_t i, lo, hi;
@@ -298,6 +312,7 @@ mg_op_kind_name(enum mg_op_kind k)
 	    "execute",
 	    "bulk_insert",
 	    "update",
+	    "empty_table",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }

@@ -266,9 +266,11 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 	case MG_OP_EXECUTE:
 		sql = mg_call_arg_or_kw(w->s, call, 0, "sqltext");
 		if (!ts_node_is_null(sql)) {
-			op->sql = str(w, sql);
+			op->sql = mg_data_string(w, sql);
 			op->sql_line = mg_node_line(sql);
 		}
+		if (op->sql == NULL && mg_data_core(w, sql, opi))
+			break; /* sa.update(t)... / t.delete(): its op follows */
 		if (op->sql == NULL)
 			mg_model_add_note(
 			    w->m, op->span.line, op->span.col,

@@ -339,6 +339,18 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 	col->primary_key = MG_NO;
 	col->has_server_default = MG_NO;
 	col->line = c->m->ops[opi].span.line;
+	{
+		/* serial types carry an implicit nextval() default */
+		json_t *names = json_object_get(json_object_get(cd, "typeName"), "names");
+		const char *tn = jstr(
+		    json_object_get(json_array_get(names, json_array_size(names) - 1), "String"),
+		    "sval");
+		if (tn != NULL &&
+		    (strcasecmp(tn, "serial") == 0 || strcasecmp(tn, "bigserial") == 0 ||
+		     strcasecmp(tn, "smallserial") == 0 || strcasecmp(tn, "serial4") == 0 ||
+		     strcasecmp(tn, "serial8") == 0 || strcasecmp(tn, "serial2") == 0))
+			col->generated = 1;
+	}
 	for (i = 0; i < json_array_size(cons); i++) {
 		json_t *k = json_object_get(json_array_get(cons, i), "Constraint");
 		const char *t = jstr(k, "contype");
@@ -350,6 +362,9 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 		} else if (strcmp(t, "CONSTR_DEFAULT") == 0) {
 			col->has_server_default = MG_YES;
 			col->server_default = "(SQL)";
+		} else if (strcmp(t, "CONSTR_IDENTITY") == 0 ||
+		           strcmp(t, "CONSTR_GENERATED") == 0) {
+			col->generated = 1;
 		} else if (strcmp(t, "CONSTR_PRIMARY") == 0) {
 			col->primary_key = MG_YES;
 			col->nullable = MG_NO;
@@ -529,10 +544,17 @@ static void
 update_stmt(struct sqlctx *c, json_t *s)
 {
 	json_t *targets = json_object_get(s, "targetList");
+	json_t *where = json_object_get(s, "whereClause");
 	size_t opi = add_op(c, MG_OP_UPDATE, json_object_get(s, "relation"));
 	size_t i, n = json_array_size(targets);
 	struct mg_op *op = &c->m->ops[opi];
+	const char *test = jstr(json_object_get(where, "NullTest"), "nulltesttype");
 
+	/* No WHERE, or only `col IS NULL`: every row that needs it, in one statement. */
+	op->whole_table =
+	    where == NULL || json_is_null(where) || (test != NULL && strcmp(test, "IS_NULL") == 0)
+	        ? MG_YES
+	        : MG_NO;
 	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
 	for (i = 0; i < n; i++) {
 		const char *name =
@@ -540,6 +562,23 @@ update_stmt(struct sqlctx *c, json_t *s)
 		if (name != NULL)
 			op->set_columns[op->nset++] = dup(c, name);
 	}
+}
+
+/* DELETE without WHERE and TRUNCATE leave the table empty: nothing to backfill. */
+static void
+empty_stmt(struct sqlctx *c, json_t *s, int truncate)
+{
+	json_t *rels = json_object_get(s, "relations");
+	size_t i;
+
+	if (!truncate) {
+		json_t *where = json_object_get(s, "whereClause");
+		if (where == NULL || json_is_null(where))
+			add_op(c, MG_OP_EMPTY_TABLE, json_object_get(s, "relation"));
+		return;
+	}
+	for (i = 0; i < json_array_size(rels); i++)
+		add_op(c, MG_OP_EMPTY_TABLE, json_object_get(json_array_get(rels, i), "RangeVar"));
 }
 
 static void statement(struct sqlctx *c, json_t *stmt);
@@ -581,6 +620,10 @@ statement(struct sqlctx *c, json_t *stmt)
 		create_stmt(c, s);
 	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
 		update_stmt(c, s);
+	else if ((s = json_object_get(stmt, "DeleteStmt")) != NULL)
+		empty_stmt(c, s, 0);
+	else if ((s = json_object_get(stmt, "TruncateStmt")) != NULL)
+		empty_stmt(c, s, 1);
 }
 
 /*

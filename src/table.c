@@ -128,7 +128,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 {
 	TSNode args, k, v;
 	TSTreeCursor c;
-	int pos = 0;
+	int pos = 0, sequence = 0;
 
 	if (!mg_call_name_is(w->s, call, "Column"))
 		return 0;
@@ -172,6 +172,18 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				continue;
 			}
 			if (ts_node_symbol(k) == mg_sym.call &&
+			    (mg_call_name_is(w->s, k, "Identity") ||
+			     mg_call_name_is(w->s, k, "Computed"))) {
+				col->generated = 1; /* PostgreSQL computes it for every row */
+				continue;
+			}
+			if (ts_node_symbol(k) == mg_sym.call &&
+			    mg_call_name_is(w->s, k, "Sequence")) {
+				/* Client-side: ADD COLUMN gets no default, not even SERIAL. */
+				sequence = 1;
+				continue;
+			}
+			if (ts_node_symbol(k) == mg_sym.call &&
 			    mg_call_name_is(w->s, k, "ForeignKey")) {
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
@@ -188,6 +200,12 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+	/* An autoincrementing integer primary key is SERIAL: nextval() fills existing rows. */
+	if (col->primary_key == MG_YES && !sequence && col->type != NULL &&
+	    strstr(col->type, "Integer") != NULL &&
+	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "autoincrement")) != MG_NO &&
+	    ts_node_is_null(mg_call_kwarg(w->s, call, "server_default")))
+		col->generated = 1;
 	/* SQLAlchemy: nullable defaults to `not primary_key`. */
 	if (col->nullable == MG_UNKNOWN && ts_node_is_null(mg_call_kwarg(w->s, call, "nullable")))
 		col->nullable = col->primary_key == MG_UNKNOWN ? MG_UNKNOWN

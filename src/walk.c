@@ -74,7 +74,7 @@ connection_execute(struct mg_walk *w, TSNode n, TSNode attr, const struct mg_ctx
 	size_t first = w->m->nops;
 
 	if (!mg_node_is_ident(w->s, attr, "execute") || ts_node_is_null(mg_call_arg(n, 0)) ||
-	    mg_node_string(&w->m->arena, w->s, mg_call_arg(n, 0)) == NULL)
+	    !mg_data_is_statement(w, mg_call_arg(n, 0)))
 		return 0;
 	mg_ops_record(w, n, "execute", 0, ctx);
 	w->m->ops[first].name = "bind.execute";
@@ -93,11 +93,13 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 	if (ts_node_is_null(f))
 		return 0;
 	if (ts_node_symbol(f) == mg_sym.identifier) {
-		if (is_helper(w, f))
+		if (is_helper(w, f)) {
 			mg_model_add_note(
 			    w->m, mg_node_line(n), mg_node_col(n),
 			    "%s() calls helper '%s': operations inside it are not analysed",
 			    ctx->function, mg_node_dup(&w->m->arena, w->s, f));
+			mg_data_helper_call(w, n, ctx);
+		}
 		return 0;
 	}
 	if (ts_node_symbol(f) != mg_sym.attribute)
@@ -106,7 +108,7 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 	attr = ts_node_child_by_field_id(f, mg_sym.f_attribute);
 	on_batch = ctx->batch_alias != NULL && mg_node_is_ident(w->s, obj, ctx->batch_alias);
 	if (!on_batch && !mg_node_is_ident(w->s, obj, "op"))
-		return connection_execute(w, n, attr, ctx);
+		return mg_data_session_call(w, n, ctx) || connection_execute(w, n, attr, ctx);
 	if (ts_node_is_null(attr))
 		return 0;
 	method = mg_node_dup(&w->m->arena, w->s, attr);

@@ -28,6 +28,7 @@ struct mg_walk {
 	const struct mg_pysrc *s;
 	const char **helpers; /* module-level functions other than upgrade/downgrade */
 	size_t nhelpers, caphelpers;
+	struct mg_data *data; /* names for data changes (dataops.c), or NULL */
 };
 
 void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
@@ -47,5 +48,23 @@ int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */
 void mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix);
+
+/*
+ * Data changes (dataops.c). mg_data_scan learns the file's string
+ * constants, table variables, mapped classes and sessions before the walk;
+ * mg_data_free releases them.
+ */
+void mg_data_scan(struct mg_walk *w, TSNode root);
+void mg_data_free(struct mg_walk *w);
+/* A literal string (as mg_node_string) or a module-level string constant, or NULL. */
+char *mg_data_string(struct mg_walk *w, TSNode n);
+/* Whether arg is SQL (literal or constant) or a Core UPDATE/DELETE. */
+int mg_data_is_statement(struct mg_walk *w, TSNode arg);
+/* A Core UPDATE/DELETE run by execute op exec_op: adds its op; 0 when arg is none. */
+int mg_data_core(struct mg_walk *w, TSNode arg, size_t exec_op);
+/* A call of a helper function that runs SQL or ORM work: recorded in m->helper_calls. */
+void mg_data_helper_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx);
+/* A call on an ORM session bound to the connection: records it; 1 if so. */
+int mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx);
 
 #endif

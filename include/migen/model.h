@@ -56,6 +56,9 @@ struct mg_column {
 	const char *foreign_key;    /* "table.column" target of sa.ForeignKey, or NULL */
 	int index;                  /* index=True */
 	int unique;                 /* unique=True */
+	/* PostgreSQL fills existing rows itself: serial, identity, sa.Identity(),
+	 * sa.Computed, an autoincrementing integer primary key (SERIAL). */
+	int generated;
 	uint32_t line;
 };
 
@@ -115,7 +118,8 @@ enum mg_op_kind {
 	MG_OP_DROP_CONSTRAINT,
 	MG_OP_EXECUTE,
 	MG_OP_BULK_INSERT,
-	MG_OP_UPDATE, /* an UPDATE statement seen in SQL: a backfill */
+	MG_OP_UPDATE,      /* an UPDATE (SQL, SQLAlchemy Core or an ORM session): a backfill */
+	MG_OP_EMPTY_TABLE, /* DELETE without WHERE, TRUNCATE: no rows are left after it */
 };
 
 /*
@@ -145,6 +149,7 @@ struct mg_op {
 	int concurrently;         /* create/drop index built CONCURRENTLY */
 	const char **set_columns; /* update: the columns it SETs */
 	size_t nset;
+	int whole_table;    /* update: no WHERE, or only `col IS NULL`; mg_tri */
 	const char *sql;    /* execute: the decoded SQL text, NULL when opaque */
 	uint32_t sql_line;  /* execute: line where the SQL literal starts */
 	int sql_error;      /* execute: the literal SQL did not parse */
@@ -170,6 +175,13 @@ struct mg_function {
 	uint32_t body_line;
 };
 
+/* A call of a module-level helper that runs SQL or ORM work: it may be a backfill. */
+struct mg_helper_call {
+	const char *name;
+	enum mg_direction dir;
+	struct mg_span span;
+};
+
 enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
 
 /* A problem with the input itself (syntax error, unreadable construct). */
@@ -186,6 +198,12 @@ struct mg_model {
 	size_t nops, capops;
 	struct mg_table *tables;
 	size_t ntables, captables;
+	/* Tables the file describes without creating them (sa.Table, sa.table,
+	 * ORM classes with __tablename__): their key columns, for backfills. */
+	struct mg_table *defined;
+	size_t ndefined, capdefined;
+	struct mg_helper_call *helper_calls;
+	size_t nhelper_calls, caphelper_calls;
 	struct mg_index *indexes;
 	size_t nindexes, capindexes;
 	struct mg_fkey *fkeys;
@@ -235,6 +253,8 @@ void mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const ch
     __attribute__((format(printf, 4, 5)));
 
 const struct mg_table *mg_model_created_table(const struct mg_model *m, const char *name);
+/* The last table described in the file (mg_model.defined) with that name, or NULL. */
+const struct mg_table *mg_model_defined_table(const struct mg_model *m, const char *name);
 /* A column of a created table by name, or NULL. */
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);
 /* Whether an index (any kind, any source, upgrade direction) on table leads with column. */

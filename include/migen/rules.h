@@ -19,6 +19,24 @@ struct mg_options {
 	const char *soft_delete_column; /* deleted_at */
 	const char *backfill_python; /* --default: a Python literal bound as a parameter, or NULL */
 	const char *backfill_sql;    /* --default-sql: an SQL expression, or NULL */
+	const char *backfill_key; /* --key: the column backfills walk, or NULL (the primary key) */
+	long batch_size;          /* --batch-size; 0: 5000 */
+	const char *sleep;        /* --sleep, seconds as given; NULL: "0.01" */
+	/* Primary keys of tables created by the project's other migrations, or NULL. */
+	const struct mg_table_keys *history_keys;
+};
+
+/* A table's primary key columns, as another migration created it. */
+struct mg_table_key {
+	const char *table;
+	const char *schema;
+	const char **columns;
+	size_t ncolumns;
+};
+
+struct mg_table_keys {
+	struct mg_table_key *v;
+	size_t n, cap;
 };
 
 /* What a fix would do to the file, for --write and --diff. */

@@ -27,36 +27,325 @@ sets(const struct mg_op *p, const char *column)
 	return 0;
 }
 
-/* A statement before op (same function) that may fill table: UPDATE, opaque SQL, a bulk insert. */
 static int
-backfilled_before(const struct mg_model *m, size_t upto, const char *table, const char *column)
+same_table(const struct mg_op *p, const char *table)
 {
+	return p->table == NULL || strcmp(p->table, table) == 0;
+}
+
+enum fill {
+	FILL_NONE,      /* nothing fills the column */
+	FILL_UNBATCHED, /* one whole-table UPDATE in the migration's transaction */
+	FILL_OK,        /* a backfill: batched, partial, opaque or a bulk insert */
+};
+
+/*
+ * What fills column before op upto (upgrade only). A whole-table UPDATE
+ * outside a loop and outside an autocommit block is the hazard, not its
+ * cure: it locks every row until the migration commits.
+ */
+static enum fill
+backfilled_before(const struct mg_model *m, size_t upto, const char *table, const char *column,
+                  size_t *unbatched)
+{
+	enum fill f = FILL_NONE;
 	size_t i;
+
+	/* A helper that runs SQL or ORM work, called before: it may well be the backfill. */
+	for (i = 0; i < m->nhelper_calls; i++)
+		if (m->helper_calls[i].dir == MG_UPGRADE &&
+		    m->helper_calls[i].span.start < m->ops[upto].span.start)
+			return FILL_OK;
 
 	for (i = 0; i < upto; i++) {
 		const struct mg_op *p = &m->ops[i];
 		if (p->dir != MG_UPGRADE)
 			continue;
-		if (p->kind == MG_OP_EXECUTE && p->sql == NULL)
-			return 1; /* opaque: it may well be the backfill */
-		if (p->kind == MG_OP_BULK_INSERT &&
-		    (p->table == NULL || strcmp(p->table, table) == 0))
+		if (p->kind == MG_OP_EXECUTE && p->sql == NULL && !p->sql_error &&
+		    (i + 1 >= m->nops || m->ops[i + 1].parent != i))
+			return FILL_OK; /* opaque: it may well be the backfill */
+		if (p->kind == MG_OP_BULK_INSERT && same_table(p, table))
+			return FILL_OK;
+		if (p->kind == MG_OP_UPDATE && same_table(p, table) && sets(p, column)) {
+			if (p->in_loop || p->autocommit || p->whole_table != MG_YES)
+				return FILL_OK;
+			f = FILL_UNBATCHED;
+			*unbatched = i;
+		}
+	}
+	return f;
+}
+
+/* DELETE FROM t (no WHERE) or TRUNCATE t before op upto: no rows to fill. */
+static int
+emptied_before(const struct mg_model *m, size_t upto, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (m->ops[i].dir == MG_UPGRADE && m->ops[i].kind == MG_OP_EMPTY_TABLE &&
+		    m->ops[i].table != NULL && strcmp(m->ops[i].table, table) == 0)
 			return 1;
-		if (p->kind == MG_OP_UPDATE && (p->table == NULL || strcmp(p->table, table) == 0) &&
-		    sets(p, column))
+	return 0;
+}
+
+/* The column was already made NOT NULL earlier in upgrade(): this alter changes nothing. */
+static int
+not_null_before(const struct mg_model *m, size_t upto, const char *table, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		const struct mg_op *p = &m->ops[i];
+		if (p->dir == MG_UPGRADE && p->nullable == MG_NO && p->table != NULL &&
+		    p->column != NULL && strcmp(p->table, table) == 0 &&
+		    strcmp(p->column, column) == 0 &&
+		    (p->kind == MG_OP_ADD_COLUMN || p->kind == MG_OP_ALTER_COLUMN))
 			return 1;
 	}
 	return 0;
 }
 
+/* The key a batched backfill walks, and where it was found. */
+struct key {
+	const char *const *cols;
+	size_t n; /* 0: not known */
+	const char *from;
+};
+
+static void
+pk_of(const struct mg_table *t, struct mg_diags *d, struct key *k)
+{
+	const char **v = mg_arena_alloc(&d->arena, (t->ncolumns ? t->ncolumns : 1) * sizeof(*v));
+	size_t i;
+
+	k->n = 0;
+	for (i = 0; i < t->ncolumns; i++)
+		if (t->columns[i].primary_key == MG_YES && t->columns[i].name != NULL)
+			v[k->n++] = t->columns[i].name;
+	k->cols = v;
+}
+
+/* --key, else the table's primary key from this file, else from the project's history. */
+static void
+find_key(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d,
+         const struct mg_op *op, struct key *k)
+{
+	const struct mg_table *t;
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	if (o->backfill_key != NULL) {
+		k->cols = &o->backfill_key;
+		k->n = 1;
+		k->from = "--key";
+		return;
+	}
+	if ((t = mg_model_defined_table(m, op->table)) != NULL) {
+		pk_of(t, d, k);
+		if (k->n > 0) {
+			k->from = "this file";
+			return;
+		}
+	}
+	for (i = 0; o->history_keys != NULL && i < o->history_keys->n; i++) {
+		const struct mg_table_key *h = &o->history_keys->v[i];
+		if (strcmp(h->table, op->table) == 0 && (op->schema == NULL || h->schema == NULL ||
+		                                         strcmp(op->schema, h->schema) == 0)) {
+			k->cols = h->columns;
+			k->n = h->ncolumns;
+			k->from = "the migration that created the table";
+			return;
+		}
+	}
+	k->n = 0;
+}
+
+static const char *
+key_list(struct mg_diags *d, const struct key *k)
+{
+	struct mg_buf b = {0};
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		mg_buf_printf(&b, "%s%s", i ? ", " : "", k->cols[i]);
+	s = mg_arena_strndup(&d->arena, b.s ? b.s : "", b.len);
+	mg_buf_free(&b);
+	return s;
+}
+
+static int
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/*
+ * Where word=... is in s[0..n) as a keyword argument; the offset after the
+ * `=` and its spaces, or (size_t)-1. Counts the matches in *count.
+ */
+static size_t
+kwarg_at(const char *s, size_t n, const char *word, int *count)
+{
+	size_t wl = strlen(word), i, at = (size_t)-1;
+
+	*count = 0;
+	for (i = 0; i + wl <= n; i++) {
+		size_t j = i + wl;
+		if (memcmp(s + i, word, wl) != 0 || (i > 0 && ident_char(s[i - 1])))
+			continue;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j >= n || s[j] != '=' || (j + 1 < n && s[j + 1] == '='))
+			continue;
+		j++;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		(*count)++;
+		at = j;
+	}
+	return at;
+}
+
+/*
+ * The first argument of the call s[0..n): from after the first `(` to the
+ * first comma outside brackets and quotes (or the closing `)`). 0 when it
+ * cannot be cut that simply.
+ */
+static int
+first_arg(const char *s, size_t n, size_t *from, size_t *len)
+{
+	const char *open = memchr(s, '(', n);
+	size_t i, depth = 0;
+	char q = 0;
+
+	if (open == NULL)
+		return 0;
+	*from = (size_t)(open - s) + 1;
+	for (i = *from; i < n; i++) {
+		char c = s[i];
+		if (q != 0) {
+			if (c == '\\')
+				i++;
+			else if (c == q)
+				q = 0;
+		} else if (c == '\'' || c == '"') {
+			q = c;
+		} else if (c == '(' || c == '[' || c == '{') {
+			depth++;
+		} else if (c == ')' || c == ']' || c == '}') {
+			if (depth == 0)
+				break;
+			depth--;
+		} else if (c == ',' && depth == 0) {
+			break;
+		}
+	}
+	while (*from < i && (s[*from] == ' ' || s[*from] == '\n' || s[*from] == '\t'))
+		(*from)++;
+	*len = i - *from;
+	while (*len > 0 && (s[*from + *len - 1] == ' ' || s[*from + *len - 1] == '\n' ||
+	                    s[*from + *len - 1] == '\t'))
+		(*len)--;
+	return i<n && * len> 0;
+}
+
+/*
+ * Step 1 for an add_column: the user's own call with nullable=False turned
+ * into nullable=True, so its type, keys, defaults and comments stay as
+ * written. In a batch block the column goes to op.add_column(): batch_op
+ * operations run only when the block ends, after the backfill. NULL when
+ * that cannot be done by that one change.
+ */
+static const char *
+nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op, char quote)
+{
+	const char *s, *r;
+	size_t n, at, from = 0, len;
+	int count;
+
+	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen ||
+	    op->coldef == NULL || op->coldef->primary_key == MG_YES)
+		return NULL;
+	s = m->src + op->span.start;
+	n = op->span.end - op->span.start;
+	if (op->batch) {
+		if (!first_arg(s, n, &from, &len))
+			return NULL;
+		s += from;
+		n = len;
+	}
+	at = kwarg_at(s, n, "nullable", &count);
+	if (count != 1 || at + 5 > n || memcmp(s + at, "False", 5) != 0 ||
+	    (at + 5 < n && ident_char(s[at + 5])))
+		return NULL;
+	r = mg_arena_printf(&d->arena, "%.*sTrue%.*s", (int)at, s, (int)(n - at - 5), s + at + 5);
+	if (op->batch) {
+		struct mg_buf b = {0};
+		mg_buf_puts(&b, "op.add_column(");
+		mg_snippet_pystr(&b, op->table, quote);
+		mg_buf_printf(&b, ", %s", r);
+		if (op->schema != NULL) {
+			mg_buf_puts(&b, ", schema=");
+			mg_snippet_pystr(&b, op->schema, quote);
+		}
+		mg_buf_putc(&b, ')');
+		r = mg_arena_strndup(&d->arena, b.s, b.len);
+		mg_buf_free(&b);
+	}
+	return r;
+}
+
+/* add_column(sa.Column(..., autoincrement=True)) without primary_key=True: as
+ * autogenerate writes it, and PostgreSQL gets no SERIAL from it. */
+static int
+autoincrement_only(const struct mg_model *m, const struct mg_op *op)
+{
+	size_t at;
+	int count;
+
+	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen ||
+	    op->coldef == NULL || op->coldef->primary_key == MG_YES)
+		return 0;
+	at = kwarg_at(m->src + op->span.start, op->span.end - op->span.start, "autoincrement",
+	              &count);
+	return count == 1 && op->span.end - op->span.start >= at + 4 &&
+	       memcmp(m->src + op->span.start + at, "True", 4) == 0;
+}
+
+/* What else an alter_column changes besides nullable: replacing it would lose that. */
+static const char *
+alter_changes_more(const struct mg_model *m, const struct mg_op *op)
+{
+	static const char *const kw[] = {"type_",   "server_default", "new_column_name",
+	                                 "comment", "autoincrement",  NULL};
+	size_t i;
+	int count;
+
+	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen)
+		return NULL;
+	for (i = 0; kw[i] != NULL; i++) {
+		kwarg_at(m->src + op->span.start, op->span.end - op->span.start, kw[i], &count);
+		if (count > 0)
+			return kw[i];
+	}
+	return NULL;
+}
+
 static void
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, struct mg_diag *g,
-     const struct mg_op *op, int add)
+     const struct mg_op *op, int add, const struct key *k, const struct mg_op *unbatched)
 {
 	struct mg_backfill_spec bf;
 	struct mg_style st;
 	struct mg_buf b = {0};
-	const char *names[3] = {op->table, op->column, "id"};
+	const char *key = k->n == 1 ? k->cols[0] : "id";
+	const char *names[3] = {op->table, op->column, key};
+	const char *step1 = NULL, *why = NULL, *more;
+	/* A walk needs one key column, and never the column being filled. */
+	int loop = k->n <= 1 && strcmp(key, op->column) != 0;
 
 	if (!mg_rc_safe(names, 3) || (op->schema && !mg_rc_safe(&op->schema, 1)))
 		return;
@@ -64,39 +353,133 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	bf.table = op->table;
 	bf.schema = op->schema;
 	bf.column = op->column;
-	bf.key = "id";
+	bf.key = key;
 	bf.value_python = o->backfill_python ? o->backfill_python : "backfill_value";
 	bf.value_sql = o->backfill_sql;
 	if (o->backfill_sql != NULL && o->backfill_python == NULL)
 		bf.value_python = NULL;
-	bf.type_python = op->coldef && op->coldef->type ? op->coldef->type : NULL;
-	bf.batch_size = 5000;
-	bf.sleep = "0.01";
+	bf.batch_size = o->batch_size > 0 ? o->batch_size : 5000;
+	bf.sleep = o->sleep != NULL ? o->sleep : "0.01";
 	mg_rules_style(m, &st);
-	if (add)
-		mg_snippet_add_nullable_column(&b, &bf, &st);
-	if (o->backfill_python == NULL && o->backfill_sql == NULL) {
-		mg_buf_printf(
-		    &b,
-		    "%s# The value existing rows get: migen cannot know it. Left as ... it fails\n",
-		    st.indent);
-		mg_buf_printf(
-		    &b, "%s# loudly until set (or run enhance with --default / --default-sql).\n",
-		    st.indent);
-		mg_buf_printf(&b, "%sbackfill_value = ...\n", st.indent);
+	if (add) {
+		step1 = nullable_call(d, m, op, st.quote);
+		if (step1 != NULL) {
+			mg_buf_printf(
+			    &b,
+			    "%s# Step 1: add the column as nullable: instant, no table rewrite.\n",
+			    st.indent);
+			mg_buf_printf(&b, "%s%s\n", st.indent, step1);
+		} else if (op->source == MG_SRC_SQL) {
+			mg_buf_printf(
+			    &b,
+			    "%s# Step 1: the same ADD COLUMN without NOT NULL: instant, no "
+			    "table rewrite.\n",
+			    st.indent);
+		} else {
+			mg_buf_printf(&b,
+			              "%s# Step 1: add %s as nullable (the same op.add_column with "
+			              "nullable=True).\n",
+			              st.indent, op->column);
+		}
 	}
-	mg_snippet_backfill(&b, &bf, &st);
+	if (!loop) {
+		/* No single column to walk: a loop would be wrong, so none is printed. */
+		if (k->n > 1)
+			mg_buf_printf(
+			    &b,
+			    "%s# Step 2: the primary key of %s is (%s): a batched walk needs "
+			    "one\n%s# unique, ordered column. Fill %s in batches on such a "
+			    "column\n%s# (enhance --key COLUMN prints the loop).\n",
+			    st.indent, op->table, key_list(d, k), st.indent, op->column, st.indent);
+		else if (k->n == 1)
+			mg_buf_printf(&b,
+			              "%s# Step 2: the key of %s is %s, the column being filled: a "
+			              "batched walk\n%s# needs another unique, ordered column "
+			              "(enhance --key COLUMN).\n",
+			              st.indent, op->table, key, st.indent);
+		else
+			mg_buf_printf(
+			    &b,
+			    "%s# Step 2: migen did not find a key of %s to walk in batches "
+			    "(%s is the\n%s# column being filled): give a unique, ordered "
+			    "column with enhance --key COLUMN.\n",
+			    st.indent, op->table, op->column, st.indent);
+	} else {
+		if (k->n == 0) {
+			mg_buf_printf(
+			    &b,
+			    "%s# CHECK THE KEY: migen did not find the primary key of %s and "
+			    "ASSUMES `%s`.\n",
+			    st.indent, op->table, key);
+			mg_buf_printf(
+			    &b,
+			    "%s# If %s has no unique, ordered `%s` column, replace every `%s` "
+			    "below with\n%s# one (or run enhance with --key COLUMN).\n",
+			    st.indent, op->table, key, key, st.indent);
+		}
+		if (o->backfill_python == NULL && o->backfill_sql == NULL) {
+			mg_buf_printf(
+			    &b,
+			    "%s# The value existing rows get: migen cannot know it. Left as ... it "
+			    "fails\n",
+			    st.indent);
+			mg_buf_printf(&b,
+			              "%s# loudly until set (or run enhance with --default / "
+			              "--default-sql).\n",
+			              st.indent);
+			mg_buf_printf(&b, "%sbackfill_value = ...\n", st.indent);
+		}
+		mg_snippet_backfill(&b, &bf, &st);
+	}
 	mg_snippet_set_not_null(&b, &bf, &st);
 	g->code = mg_arena_strndup(&d->arena, b.s, b.len);
-	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
-	/* Applied only when the value is known, and only to an op.* call of its own. */
-	if (o->backfill_python == NULL && o->backfill_sql == NULL)
-		g->not_applied =
-		    "needs the value for existing rows: --default VALUE or --default-sql EXPR";
+	if (unbatched != NULL)
+		g->where =
+		    mg_arena_printf(&d->arena, "upgrade(), instead of the UPDATE at line %u and %s",
+		                    (unsigned)unbatched->span.line, mg_rc_describe(d, m, op));
+	else
+		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s",
+		                           mg_rc_describe(d, m, op));
+	/* Applied only when every part is known, and only to an op.* call of its own. */
+	if (unbatched != NULL)
+		why = mg_arena_printf(&d->arena,
+		                      "the UPDATE at line %u is the backfill: replace it with the "
+		                      "batched form by hand",
+		                      (unsigned)unbatched->span.line);
+	else if (add && op->coldef != NULL && op->coldef->type == NULL)
+		why = "the column has no type: give it one (a fix never chooses a type)";
+	else if (add && step1 == NULL)
+		why = "the column cannot become nullable by changing nullable=False alone: edit it "
+		      "by hand";
+	else if (!add && (more = alter_changes_more(m, op)) != NULL)
+		why = mg_arena_printf(&d->arena, "op.alter_column also sets %s=: edit it by hand",
+		                      more);
+	else if (op->batch)
+		why = "the statement is inside op.batch_alter_table(), whose operations run when "
+		      "the block ends: move it out of the block, then apply";
+	else if (k->n == 0 && !loop)
+		why = mg_arena_printf(
+		    &d->arena, "the primary key of %s is not known: give --key COLUMN", op->table);
+	else if (k->n == 0)
+		why = mg_arena_printf(&d->arena,
+		                      "the primary key of %s is not known (the code assumes %s): "
+		                      "check it, or give --key COLUMN",
+		                      op->table, key);
+	else if (!loop)
+		why = k->n > 1
+		          ? mg_arena_printf(&d->arena,
+		                            "composite primary key (%s): no batched walk; give "
+		                            "--key COLUMN",
+		                            key_list(d, k))
+		          : "the key is the column being filled: give --key COLUMN";
+	else if (o->backfill_python == NULL && o->backfill_sql == NULL)
+		why = "needs the value for existing rows: --default VALUE or --default-sql EXPR";
 	else if (op->source != MG_SRC_OP)
-		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
+		why = "the statement is SQL inside op.execute(): edit it by hand";
 	else if (op->in_loop)
-		g->not_applied = "the statement is in a loop or nested function";
+		why = "the statement is in a loop or nested function";
+	if (why != NULL)
+		g->not_applied = why;
 	else
 		g->fix = MG_FIX_REPLACE;
 	mg_buf_free(&b);
@@ -107,22 +490,37 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	(void)o;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
+		const struct mg_op *unbatched = NULL;
 		struct mg_diag *g;
+		struct key k;
+		size_t at = 0;
 		int add;
 
 		if (op->dir != MG_UPGRADE || op->nullable != MG_NO || op->table == NULL ||
-		    op->column == NULL || mg_model_created_table(m, op->table) != NULL)
+		    op->column == NULL || mg_model_created_table(m, op->table) != NULL ||
+		    emptied_before(m, i, op->table))
 			continue;
+		find_key(m, o, d, op, &k);
 		if (op->kind == MG_OP_ADD_COLUMN) {
-			if (op->has_server_default != MG_NO)
+			/* A default, serial, identity or sequence fills the existing rows. */
+			if (op->has_server_default != MG_NO ||
+			    (op->coldef != NULL && op->coldef->generated))
 				continue;
 			add = 1;
 		} else if (op->kind == MG_OP_ALTER_COLUMN) {
-			if (backfilled_before(m, i, op->table, op->column))
+			enum fill f;
+			/* Already NOT NULL: made so earlier, or the table's primary key. */
+			if (not_null_before(m, i, op->table, op->column) ||
+			    (k.n == 1 && o->backfill_key == NULL &&
+			     strcmp(k.cols[0], op->column) == 0))
 				continue;
+			f = backfilled_before(m, i, op->table, op->column, &at);
+			if (f == FILL_OK)
+				continue;
+			if (f == FILL_UNBATCHED)
+				unbatched = &m->ops[at];
 			add = 0;
 		} else {
 			continue;
@@ -133,17 +531,37 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = op->span.line;
 		g->col = op->span.col;
 		g->op = i;
-		g->message =
-		    add ? mg_arena_printf(&d->arena,
-		                          "NOT NULL column %s.%s is added without a "
-		                          "server_default: it fails on a table that has rows",
-		                          op->table, op->column)
-		        : mg_arena_printf(
-		              &d->arena,
-		              "%s.%s is made NOT NULL with no backfill before it: it fails if a "
-		              "NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
-		              op->table, op->column);
-		code(d, m, o, g, op, add);
+		if (add)
+			g->message =
+			    mg_arena_printf(&d->arena,
+			                    "NOT NULL column %s.%s is added without a "
+			                    "server_default: it fails on a "
+			                    "table that has rows%s",
+			                    op->table, op->column,
+			                    autoincrement_only(m, op)
+			                        ? " (autoincrement=True gives no default to a "
+			                          "column that is not the primary key: "
+			                          "sa.Identity() would number the rows)"
+			                        : "");
+		else if (unbatched != NULL)
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "%s.%s is filled by one UPDATE of the whole table (line %u) in the "
+			    "migration's transaction, then made NOT NULL: every row stays locked "
+			    "until "
+			    "the migration commits, and SET NOT NULL still scans the table under "
+			    "an "
+			    "ACCESS EXCLUSIVE lock; fill it in batches that each commit (an "
+			    "autocommit "
+			    "block walking the key), then NOT NULL through a validated CHECK",
+			    op->table, op->column, (unsigned)unbatched->span.line);
+		else
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "%s.%s is made NOT NULL with no backfill before it: it fails if a "
+			    "NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
+			    op->table, op->column);
+		code(d, m, o, g, op, add, &k, unbatched);
 	}
 }
 

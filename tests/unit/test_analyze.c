@@ -1324,10 +1324,158 @@ test_bind_execute(void **state)
 	mg_model_free(m);
 }
 
+/* A module-level string constant is SQL like a literal, in op.execute and on the connection. */
+static void
+test_sql_constant(void **state)
+{
+	const char *src =
+	    HEAD "FILL = \"UPDATE users SET plan = 'free' WHERE plan IS NULL\"\n"
+	         "def upgrade():\n"
+	         "    op.execute(FILL)\n"
+	         "    conn = op.get_bind()\n"
+	         "    for i in range(3):\n"
+	         "        conn.execute(sa.text(FILL))\n"
+	         "    op.get_bind().execute(sa.text(\"UPDATE users SET a = 1 WHERE id < 5\"))\n";
+	struct mg_model *m;
+	const struct mg_op *u;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(count_ops(m, MG_OP_UPDATE), 3);
+	u = op_of(m, MG_OP_UPDATE, 0);
+	assert_string_equal(u->table, "users");
+	assert_string_equal(u->set_columns[0], "plan");
+	assert_int_equal(u->whole_table, MG_YES); /* only `plan IS NULL` */
+	assert_int_equal(u->in_loop, 0);
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 1)->in_loop, 1);
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 2)->whole_table, MG_NO);
+	assert_int_equal(m->nnotes, 0);
+	mg_model_free(m);
+}
+
+/* SQLAlchemy Core UPDATE/DELETE on tables the file describes. */
+static void
+test_data_core(void **state)
+{
+	const char *src =
+	    HEAD "accounts = sa.Table('accounts', sa.MetaData(),\n"
+	         "    sa.Column('acct_no', sa.BigInteger, primary_key=True), sa.Column('plan', "
+	         "sa.Text))\n"
+	         "def upgrade():\n"
+	         "    t = sa.table('orders', sa.column('id'), sa.column('state'))\n"
+	         "    op.execute(t.update().values(state='new'))\n"
+	         "    op.get_bind().execute(sa.update(accounts).where(accounts.c.acct_no < 10)"
+	         ".values({'plan': 'x', accounts.c.tier: 1}))\n"
+	         "    op.execute(sa.table('carts').delete())\n"
+	         "    op.execute(sa.delete(t).where(t.c.id > 3))\n"
+	         "    op.execute(update(t).values(**vals))\n"
+	         "    op.execute(\"TRUNCATE a, b\")\n"
+	         "    op.execute(\"DELETE FROM c\")\n"
+	         "    op.execute(\"DELETE FROM d WHERE x\")\n";
+	struct mg_model *m;
+	const struct mg_op *u;
+	const struct mg_table *t;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(count_ops(m, MG_OP_UPDATE), 3);
+	u = op_of(m, MG_OP_UPDATE, 0);
+	assert_string_equal(u->table, "orders");
+	assert_int_equal(u->nset, 1);
+	assert_string_equal(u->set_columns[0], "state");
+	assert_int_equal(u->whole_table, MG_YES);
+	u = op_of(m, MG_OP_UPDATE, 1);
+	assert_string_equal(u->table, "accounts");
+	assert_int_equal(u->nset, 2);
+	assert_string_equal(u->set_columns[1], "tier");
+	assert_int_equal(u->whole_table, MG_NO);
+	/* **vals: the columns are not known, so none are listed (it counts for all). */
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 2)->nset, 0);
+	assert_int_equal(count_ops(m, MG_OP_EMPTY_TABLE), 4);
+	assert_string_equal(op_of(m, MG_OP_EMPTY_TABLE, 0)->table, "carts");
+	assert_string_equal(op_of(m, MG_OP_EMPTY_TABLE, 1)->table, "a");
+	assert_string_equal(op_of(m, MG_OP_EMPTY_TABLE, 2)->table, "b");
+	assert_string_equal(op_of(m, MG_OP_EMPTY_TABLE, 3)->table, "c");
+	t = mg_model_defined_table(m, "accounts");
+	assert_non_null(t);
+	assert_int_equal(t->ncolumns, 2);
+	assert_int_equal(t->columns[0].primary_key, MG_YES);
+	assert_non_null(mg_model_defined_table(m, "orders"));
+	assert_null(mg_model_created_table(m, "accounts"));
+	mg_model_free(m);
+}
+
+/* An ORM session on the connection touching a mapped class. */
+static void
+test_data_orm(void **state)
+{
+	const char *src = HEAD "class User(Base):\n"
+	                       "    __tablename__ = 'users'\n"
+	                       "    uid = sa.Column(sa.Integer, primary_key=True)\n"
+	                       "class Other:\n"
+	                       "    pass\n"
+	                       "def upgrade():\n"
+	                       "    s = orm.Session(bind=op.get_bind())\n"
+	                       "    for u in s.query(User).all():\n"
+	                       "        u.name = 'x'\n"
+	                       "    s.query(Other).count()\n"
+	                       "    other.query(User)\n"
+	                       "    with Session(bind=op.get_bind()) as s2:\n"
+	                       "        s2.execute(sa.update(User).values(name='y'))\n";
+	struct mg_model *m;
+	const struct mg_table *t;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(count_ops(m, MG_OP_UPDATE), 2);
+	assert_string_equal(op_of(m, MG_OP_UPDATE, 0)->table, "users");
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 0)->in_loop, 1);
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 0)->whole_table, MG_UNKNOWN);
+	assert_string_equal(op_of(m, MG_OP_UPDATE, 1)->set_columns[0], "name");
+	t = mg_model_defined_table(m, "users");
+	assert_non_null(t);
+	assert_string_equal(t->columns[0].name, "uid");
+	assert_int_equal(t->columns[0].primary_key, MG_YES);
+	mg_model_free(m);
+}
+
+/* Columns PostgreSQL fills on existing rows. */
+static void
+test_generated_columns(void **state)
+{
+	const char *src =
+	    HEAD "def upgrade():\n"
+	         "    op.add_column('t', sa.Column('a', sa.Integer(), primary_key=True))\n"
+	         "    op.add_column('t', sa.Column('b', sa.BigInteger(), sa.Identity(), "
+	         "nullable=False))\n"
+	         "    op.add_column('t', sa.Column('c', sa.Integer(), sa.Sequence('s'), "
+	         "primary_key=True))\n"
+	         "    op.add_column('t', sa.Column('d', sa.Integer(), autoincrement=True, "
+	         "nullable=False))\n"
+	         "    op.add_column('t', sa.Column('e', sa.Integer(), primary_key=True, "
+	         "autoincrement=False))\n"
+	         "    op.execute('ALTER TABLE t ADD COLUMN f bigserial, ADD COLUMN g int GENERATED "
+	         "ALWAYS AS IDENTITY, ADD COLUMN h int NOT NULL')\n";
+	struct mg_model *m;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 0)->coldef->generated, 1);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 1)->coldef->generated, 1);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 2)->coldef->generated, 0);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 3)->coldef->generated, 0);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 4)->coldef->generated, 0);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 5)->coldef->generated, 1);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 6)->coldef->generated, 1);
+	assert_int_equal(op_of(m, MG_OP_ADD_COLUMN, 7)->coldef->generated, 0);
+	mg_model_free(m);
+}
+
 static void
 test_sql_opaque(void **state)
 {
-	const char *src = HEAD "SQL = 'DROP TABLE x'\n"
+	/* A module-level string constant is a literal (see test_sql_constant). */
+	const char *src = HEAD "SQL = 'DROP TABLE ' + 'x'\n"
 	                       "def upgrade():\n"
 	                       "    name = 'ix'\n"
 	                       "    op.execute(f\"CREATE INDEX {name} ON t (a)\")\n"
@@ -1681,6 +1829,10 @@ main(void)
 	    cmocka_unit_test(test_sql_string_forms),
 	    cmocka_unit_test(test_sql_statement_lines),
 	    cmocka_unit_test(test_bind_execute),
+	    cmocka_unit_test(test_sql_constant),
+	    cmocka_unit_test(test_data_core),
+	    cmocka_unit_test(test_data_orm),
+	    cmocka_unit_test(test_generated_columns),
 	    cmocka_unit_test(test_sql_opaque),
 	    cmocka_unit_test(test_sql_invalid),
 	    cmocka_unit_test(test_named_functions),

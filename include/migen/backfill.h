@@ -1,0 +1,43 @@
+/*
+ * What enhance and backfill-template share about batched backfills: the
+ * checks of --batch-size and --sleep, and the primary keys of the tables a
+ * project's other migrations create (the key a backfill walks).
+ */
+#ifndef MIGEN_BACKFILL_H
+#define MIGEN_BACKFILL_H
+
+#include "migen/rules.h"
+#include "migen/util.h"
+
+#define MG_BATCH_MAX 100000
+#define MG_SLEEP_MAX 60.0
+
+/* --batch-size: a whole number from 1 to MG_BATCH_MAX; 0, or -1 for anything else. */
+int mg_backfill_parse_batch(const char *s, long *out);
+/* --sleep: seconds as Python reads them (no sign), 0 to MG_SLEEP_MAX; 0 or -1. */
+int mg_backfill_check_sleep(const char *s);
+
+/*
+ * The primary keys of the tables that the migrations beside path create
+ * (op.create_table with its primary key): the files of its folder that
+ * assign `revision`, i.e. the version folder. No replay: a table created
+ * with different keys in two files gets none. Strings live in a.
+ */
+void mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_keys *out);
+
+/*
+ * The keys of path's folder, read once per folder for a run over many files
+ * (the last folder is kept). Zero-initialise; mg_backfill_cache_free()
+ * releases it.
+ */
+struct mg_backfill_cache {
+	char *dir;
+	struct mg_arena arena;
+	struct mg_table_keys keys;
+};
+const struct mg_table_keys *mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path);
+void mg_backfill_cache_free(struct mg_backfill_cache *c);
+/* Whether a rule could need a table's key: a NOT NULL column added or altered in upgrade(). */
+int mg_backfill_needs_keys(const struct mg_model *m);
+
+#endif
