@@ -672,6 +672,39 @@ out:
 	return k;
 }
 
+/*
+ * Whether the chain of call is `session.query(X).update(...)` with no
+ * filter on the way: the ORM's bulk UPDATE of every row of X.
+ */
+static int
+orm_update_all(struct mg_walk *w, TSNode call)
+{
+	static const char *const narrowing[] = {"filter", "filter_by", "where", "limit",
+	                                        "get",    "join",      NULL};
+	TSNode n = ts_node_child_by_field_id(call, mg_sym.f_function);
+	int first = 1;
+	size_t i;
+
+	while (!ts_node_is_null(n)) {
+		TSSymbol y = ts_node_symbol(n);
+		if (y == mg_sym.call) {
+			n = ts_node_child_by_field_id(n, mg_sym.f_function);
+		} else if (y == mg_sym.attribute) {
+			TSNode a = ts_node_child_by_field_id(n, mg_sym.f_attribute);
+			if (first && !mg_node_is_ident(w->s, a, "update"))
+				return 0;
+			first = 0;
+			for (i = 0; narrowing[i] != NULL; i++)
+				if (mg_node_is_ident(w->s, a, narrowing[i]))
+					return 0;
+			n = ts_node_child_by_field_id(n, mg_sym.f_object);
+		} else {
+			break;
+		}
+	}
+	return !first;
+}
+
 int
 mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 {
@@ -708,7 +741,7 @@ mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 	op->autocommit = ctx->autocommit;
 	op->in_loop = ctx->in_loop;
 	op->table = k->value;
-	op->whole_table = MG_UNKNOWN;
+	op->whole_table = orm_update_all(w, call) ? MG_YES : MG_UNKNOWN;
 	op->index = (size_t)-1;
 	op->table_index = (size_t)-1;
 	return 1;

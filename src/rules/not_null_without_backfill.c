@@ -548,18 +548,17 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    &d->arena,
 			    "%s.%s is filled by one UPDATE of the whole table (line %u) in the "
 			    "migration's transaction, then made NOT NULL: every row stays locked "
-			    "until "
-			    "the migration commits, and SET NOT NULL still scans the table under "
-			    "an "
-			    "ACCESS EXCLUSIVE lock; fill it in batches that each commit (an "
-			    "autocommit "
-			    "block walking the key), then NOT NULL through a validated CHECK",
+			    "until the migration commits, and SET NOT NULL still scans the table "
+			    "under an ACCESS EXCLUSIVE lock; fill it in batches that each commit "
+			    "(an autocommit block walking the key), then NOT NULL through a "
+			    "validated CHECK",
 			    op->table, op->column, (unsigned)unbatched->span.line);
 		else
 			g->message = mg_arena_printf(
 			    &d->arena,
-			    "%s.%s is made NOT NULL with no backfill before it: it fails if a "
-			    "NULL is left, and scans the table under an ACCESS EXCLUSIVE lock",
+			    "%s.%s is made NOT NULL with no backfill earlier in this migration: it "
+			    "fails if a NULL is left, and scans the table under an ACCESS "
+			    "EXCLUSIVE lock",
 			    op->table, op->column);
 		code(d, m, o, g, op, add, &k, unbatched);
 	}
