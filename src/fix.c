@@ -67,6 +67,59 @@ reindent(const char *code, const char *unit, const char *prefix, const char *eol
 	return mg_buf_detach(&b);
 }
 
+/*
+ * The code without its own autocommit blocks, for a place already inside
+ * one: Alembic refuses a block within a block (an AssertionError half-way
+ * through the upgrade), and the enclosing block already commits each
+ * statement. Each `with` line at the code's top level is dropped and its
+ * body moved one level (unit) out.
+ */
+static char *
+unwrap_autocommit(const char *code, const char *unit)
+{
+	static const char with[] = "with op.get_context().autocommit_block():";
+	struct mg_buf b = {0};
+	size_t ulen = strlen(unit);
+	const char *p = code;
+	int inside = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		size_t text = n - (nl != NULL);
+
+		if (text == ulen + sizeof(with) - 1 && memcmp(p, unit, ulen) == 0 &&
+		    memcmp(p + ulen, with, sizeof(with) - 1) == 0) {
+			inside = 1;
+		} else if (inside && text >= 2 * ulen && memcmp(p, unit, ulen) == 0 &&
+		           memcmp(p + ulen, unit, ulen) == 0) {
+			mg_buf_add(&b, p + ulen, n - ulen);
+		} else {
+			if (text > 0)
+				inside = 0;
+			mg_buf_add(&b, p, n);
+		}
+		p += n;
+	}
+	return mg_buf_detach(&b);
+}
+
+/* The code reindented for a statement at prefix; unwrapped inside an autocommit block. */
+static char *
+place(const struct mg_model *m, const char *code, const char *src, size_t ls, size_t il,
+      int autocommit)
+{
+	char *prefix = mg_xcalloc(il + 1, 1), *flat = NULL, *text;
+
+	memcpy(prefix, src + ls, il);
+	if (autocommit)
+		code = flat = unwrap_autocommit(code, m->indent);
+	text = reindent(code, m->indent, prefix, m->eol);
+	free(flat);
+	free(prefix);
+	return text;
+}
+
 static void
 add(struct mg_edits *e, size_t start, size_t end, char *text)
 {
@@ -158,17 +211,14 @@ plan_upgrade(const struct mg_model *m, const char *src, size_t len, const struct
 	const struct mg_op *op = &m->ops[g->op];
 	size_t ls, le, il;
 	const char *why;
-	char *prefix, *text;
+	char *text;
 	int same;
 
 	if (op->in_loop)
 		return "the statement is in a loop or nested function";
 	if ((why = statement_lines(src, len, &op->stmt, &ls, &le, &il)) != NULL)
 		return why;
-	prefix = mg_xcalloc(il + 1, 1);
-	memcpy(prefix, src + ls, il);
-	text = reindent(g->code, m->indent, prefix, m->eol);
-	free(prefix);
+	text = place(m, g->code, src, ls, il, op->autocommit);
 	if (g->fix == MG_FIX_INSERT_AFTER) {
 		if (le == len && len > 0 && src[len - 1] != '\n') {
 			/* The statement ends the file without a newline. */
@@ -201,7 +251,7 @@ plan_downgrade(const struct mg_model *m, const char *src, size_t len, const stru
 	const struct mg_function *f;
 	const struct mg_op *drop = NULL;
 	size_t ls, le, il;
-	char *prefix, *text;
+	char *text;
 	int same;
 
 	if (g->downgrade == NULL)
@@ -220,10 +270,7 @@ plan_downgrade(const struct mg_model *m, const char *src, size_t len, const stru
 			return "downgrade()'s body starts on the `def` line";
 		il = f->body_start - ls;
 	}
-	prefix = mg_xcalloc(il + 1, 1);
-	memcpy(prefix, src + ls, il);
-	text = reindent(g->downgrade, m->indent, prefix, m->eol);
-	free(prefix);
+	text = place(m, g->downgrade, src, ls, il, drop != NULL && drop->autocommit);
 	if (overlaps(out, ls, le, text, &same)) {
 		free(text);
 		return same ? NULL : "its downgrade overlaps another fix";
@@ -266,13 +313,22 @@ mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_dia
 	}
 }
 
+/*
+ * By position; at one position insertions come before a replacement that
+ * starts there, so that applying and diffing walk the same sequence and
+ * neither drops an insertion (a drop added at the top of downgrade() when
+ * its first statement is itself replaced).
+ */
 static int
 editcmp(const void *a, const void *b)
 {
 	const struct mg_edit *x = a, *y = b;
+	int xi = x->start == x->end, yi = y->start == y->end;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
+	if (xi != yi)
+		return xi ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -296,8 +352,12 @@ mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outl
 	size_t i, at = 0;
 
 	for (i = 0; i < e->n; i++) {
-		if (v[i].start < at)
-			continue; /* planned edits never overlap; be safe anyway */
+		/* Planned edits never overlap (mg_fix_plan checks), so none is skipped. */
+		if (v[i].start < at) {
+			/* A planner bug: stop rather than write a file that is not the plan. */
+			mg_warnx("internal error: overlapping edits at byte %zu", v[i].start);
+			abort();
+		}
 		mg_buf_add(&b, src + at, v[i].start - at);
 		mg_buf_puts(&b, v[i].text);
 		at = v[i].end;
@@ -330,6 +390,8 @@ mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
 		why = "the edited file would not parse";
 	else if (!mg_revinfo_same(&m->rev, &n->rev))
 		why = "the edit would change the revision data";
+	else if (n->nested_autocommit != 0)
+		why = "the edit would nest autocommit blocks, which Alembic refuses";
 	mg_model_free(n);
 	return why;
 }

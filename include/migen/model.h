@@ -197,11 +197,12 @@ struct mg_model {
 	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
 	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
-	int syntax_errors;  /* tree-sitter found ERROR or MISSING nodes */
-	char quote;         /* the quote most string literals use: '"' or '\'' */
-	const char *indent; /* one indentation level as the file writes it */
-	const char *eol;    /* "\n" or "\r\n" */
-	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */
+	int syntax_errors;          /* tree-sitter found ERROR or MISSING nodes */
+	uint32_t nested_autocommit; /* line of an autocommit block inside another, or 0 */
+	char quote;                 /* the quote most string literals use: '"' or '\'' */
+	const char *indent;         /* one indentation level as the file writes it */
+	const char *eol;            /* "\n" or "\r\n" */
+	const char *src;            /* the file's bytes, borrowed from the caller (may be NULL) */
 	size_t srclen;
 	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
 };
