@@ -179,8 +179,13 @@ fix_one(const char *path, struct mg_input *in, struct mg_model *m, struct mg_dia
 		summary(stderr, path, d, "in the diff");
 		leftovers(stderr, m, d);
 	} else {
-		if (e.n > 0 &&
-		    mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why) != 0) {
+		int w = e.n > 0
+		            ? mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why)
+		            : 0;
+		if (w == MG_WRITE_READ_ONLY) {
+			mg_warnx("%s: %s", path, why);
+			status = MG_EXIT_FAIL;
+		} else if (w != 0) {
 			mg_warnx("%s: cannot write: %s; the file is unchanged", path, why);
 			status = MG_EXIT_FAIL;
 		} else {

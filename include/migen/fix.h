@@ -55,10 +55,14 @@ void mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t
 
 /*
  * Replaces path with data atomically: a temporary file in the same folder,
- * fsync'd, given the original's mode, renamed over it. Refused when the file
- * no longer matches st (size, mtime, inode: it changed since it was read) or
- * its bytes differ from orig. Returns 0, or -1 with *why set.
+ * fsync'd, given the original's mode, owner and group, renamed over it. A
+ * symbolic link is followed: its target is replaced and the link kept.
+ * Refused when the file no longer matches st (size, mtime, inode: it
+ * changed since it was read) or its bytes differ from orig. Returns 0, or
+ * -1 with *why set; MG_WRITE_READ_ONLY (*why says so) for a file without
+ * write permission, which is never replaced.
  */
+#define MG_WRITE_READ_ONLY (-2)
 struct stat;
 int mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_t origlen,
                     const char *data, size_t len, const char **why);
