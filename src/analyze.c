@@ -12,6 +12,7 @@
 #include "migen/analyze.h"
 #include "migen/pystr.h"
 #include "migen/sql.h"
+#include "pyindent.h"
 #include "pytree.h"
 #include "revhead.h"
 #include "walk.h"
@@ -157,6 +158,21 @@ syntax_errors(struct mg_walk *w, TSNode root)
 			}
 		}
 	}
+}
+
+/*
+ * What tree-sitter forgives and Python does not (TabError, a dedent to no
+ * block's column): the same syntax error for every command, so such a file
+ * is never written by --write and doctor --full reports it.
+ */
+static void
+indentation(struct mg_model *m, const struct mg_pysrc *s)
+{
+	uint32_t line, col;
+	const char *why = mg_pyindent_check(s->text, s->len, &line, &col);
+
+	if (why != NULL)
+		mg_model_add_error(m, line, col, "%s", why);
 }
 
 static void
@@ -332,6 +348,7 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 		m->syntax_errors = 1;
 		syntax_errors(&w, root);
 	}
+	indentation(m, &s);
 	if (mode == MG_ANALYZE_FULL)
 		module(&w, root, 1, mode);
 	module(&w, root, 0, mode);

@@ -106,6 +106,16 @@ check "syntax error: exit 1" test "$s" -eq 1
 check "syntax error: file unchanged" cmp -s "$top/fixtures/unusual/syntax_error.py" "$tmp/syn.py"
 check "syntax error: says so" grep -q "has syntax errors; not changed" "$tmp/err"
 
+# Indentation Python refuses (TabError, IndentationError) is a syntax error: never written.
+for f in "$top"/fixtures/write/indent_versions/*.py; do
+	cp "$f" "$tmp/ind.py"
+	s=0
+	"$migen" enhance $flags --write "$tmp/ind.py" >/dev/null 2>"$tmp/err" || s=$?
+	check "$(basename "$f"): exit 1" test "$s" -eq 1
+	check "$(basename "$f"): file unchanged" cmp -s "$f" "$tmp/ind.py"
+	check "$(basename "$f"): says so" grep -q "has syntax errors; not changed" "$tmp/err"
+done
+
 # A read-only folder: the temporary file cannot be made; nothing changes.
 if id nobody >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/ro"
