@@ -279,6 +279,89 @@ plan_downgrade(const struct mg_model *m, const char *src, size_t len, const stru
 	return NULL;
 }
 
+/* The module names inserted code may use, and the import that binds each. */
+static const struct {
+	const char *name, *line;
+} needs[] = {
+    {"sa", "import sqlalchemy as sa"},
+    {"op", "from alembic import op"},
+    {"context", "from alembic import context"},
+};
+
+/* Whether code uses name as a module (`name.` after a non-name character), outside comments. */
+static int
+uses(const char *code, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = code;
+	int comment = 0;
+
+	for (; *p; p++) {
+		if (*p == '\n') {
+			comment = 0;
+			continue;
+		}
+		if (*p == '#')
+			comment = 1;
+		if (comment || strncmp(p, name, n) != 0 || p[n] != '.')
+			continue;
+		if (p > code && (p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+		                 (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+imported(const struct mg_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nimports; i++)
+		if (strcmp(m->imports[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The imports the planned code needs and the file lacks (a file written
+ * with `from sqlalchemy import Column` has no `sa`): added after the last
+ * module-level import, else before the first statement, so that the
+ * written migration never fails with NameError at deploy.
+ */
+static void
+plan_imports(const struct mg_model *m, const char *src, size_t len, struct mg_edits *out)
+{
+	struct mg_buf b = {0};
+	size_t i, k, at, planned = out->n;
+
+	for (k = 0; k < sizeof(needs) / sizeof(needs[0]); k++) {
+		if (imported(m, needs[k].name))
+			continue;
+		for (i = 0; i < planned; i++)
+			if (uses(out->v[i].text, needs[k].name))
+				break;
+		if (i == planned)
+			continue;
+		mg_buf_puts(&b, needs[k].line);
+		mg_buf_puts(&b, m->eol);
+	}
+	if (b.len == 0)
+		return;
+	at = m->imports_end != 0 ? m->imports_end : line_start(src, m->first_stmt);
+	if (at > len)
+		at = len;
+	if (at == len && len > 0 && src[len - 1] != '\n') {
+		struct mg_buf t = {0};
+		mg_buf_puts(&t, m->eol);
+		mg_buf_add(&t, b.s, b.len);
+		mg_buf_free(&b);
+		b = t;
+	}
+	add(out, at, at, mg_buf_detach(&b));
+}
+
 void
 mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
             struct mg_edits *out)
@@ -311,6 +394,7 @@ mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_dia
 		}
 		g->applied = 1;
 	}
+	plan_imports(m, src, len, out);
 }
 
 /*

@@ -204,6 +204,11 @@ struct mg_model {
 	const char *eol;            /* "\n" or "\r\n" */
 	const char *src;            /* the file's bytes, borrowed from the caller (may be NULL) */
 	size_t srclen;
+	/* Names bound by module-level imports ("sa", "op", "Column"; "*" for a star import). */
+	const char **imports;
+	size_t nimports, capimports;
+	uint32_t imports_end;     /* byte just past the last module-level import's line, or 0 */
+	uint32_t first_stmt;      /* byte where the first statement after the docstring starts */
 	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
 };
 
