@@ -158,6 +158,11 @@ mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 		        mg_severity_name(g->severity));
 		mg_emit_safe(f, g->message);
 		fprintf(f, " [%s]\n", g->rule);
+		if (g->note != NULL) {
+			fputs("# Note: ", f);
+			mg_emit_safe(f, g->note);
+			fputc('\n', f);
+		}
 		if (reasons && g->not_applied != NULL && g->code != NULL) {
 			fputs("# Not applied: ", f);
 			mg_emit_safe(f, g->not_applied);

@@ -81,6 +81,15 @@ struct mg_index {
 	int if_not_exists;
 	const char *where; /* partial index predicate, source text */
 	const char *using_method;
+	/* PostgreSQL options of op.create_index (postgresql_*), each NULL/0 when not given: */
+	const char **opclass; /* per column: postgresql_ops operator class, or NULL */
+	const char **include; /* postgresql_include columns */
+	size_t ninclude;
+	const char *with_sql;   /* postgresql_with as SQL: "fillfactor = 70, ..." */
+	const char *tablespace; /* postgresql_tablespace */
+	int nulls_not_distinct; /* postgresql_nulls_not_distinct=True */
+	const char *no_code;    /* why its SQL cannot be written (a Python expression, an option
+	                           migen cannot carry), or NULL */
 	enum mg_direction dir;
 	enum mg_source source;
 	int autocommit; /* built inside an autocommit block */
