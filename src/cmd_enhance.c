@@ -146,6 +146,14 @@ summary(FILE *f, const char *path, const struct mg_diags *d, const char *verb)
 	if (left > 0)
 		fprintf(f, "; %zu left as suggestion%s", left, left == 1 ? "" : "s");
 	fputc('\n', f);
+	/* What an applied fix does to the migration as a whole (fix.h, mg_fix_annotate). */
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].applied && d->v[i].note != NULL) {
+			mg_emit_safe(f, path);
+			fprintf(f, ":%u: ", (unsigned)d->v[i].line);
+			mg_emit_safe(f, d->v[i].note);
+			fputc('\n', f);
+		}
 }
 
 /* --diff and --write: plan, apply, verify, then print or write. */
@@ -220,6 +228,7 @@ enhance_one(const char *path, const struct mg_options *opts, int json, enum mode
 		o.backfill_python = value = python_value(default_value, m->quote);
 	memset(&d, 0, sizeof(d));
 	mg_rules_run(m, &o, &d);
+	mg_fix_annotate(m, &d);
 	if (mode != MODE_REPORT) {
 		status = fix_one(path, &in, m, &d, mode);
 	} else {

@@ -9,6 +9,7 @@
 
 #include "migen/analyze.h"
 #include "migen/fix.h"
+#include "migen/ident.h"
 
 static size_t
 line_start(const char *s, size_t pos)
@@ -478,4 +479,131 @@ mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
 		why = "the edit would nest autocommit blocks, which Alembic refuses";
 	mg_model_free(n);
 	return why;
+}
+
+/* Whether the function already has an autocommit block (the migration is not atomic anyway). */
+static int
+has_autocommit(const struct mg_model *m, const char *function)
+{
+	size_t i;
+
+	for (i = 0; i < m->nops; i++)
+		if (m->ops[i].autocommit && m->ops[i].function != NULL &&
+		    strcmp(m->ops[i].function, function) == 0)
+			return 1;
+	return 0;
+}
+
+/* The 1-based line just after the one byte end - 1 sits on. */
+static uint32_t
+line_after_span(const struct mg_model *m, const struct mg_span *sp)
+{
+	uint32_t line = sp->line;
+	size_t i;
+
+	for (i = sp->start; m->src != NULL && i < sp->end && i < m->srclen; i++)
+		if (m->src[i] == '\n')
+			line++;
+	return line + 1;
+}
+
+/* What a diagnostic's code is about, for a message: its index or column, if plainly named. */
+static const char *
+subject(const struct mg_model *m, const struct mg_diag *g)
+{
+	const struct mg_op *op = &m->ops[g->op];
+
+	if (op->index != (size_t)-1 && op->index < m->nindexes &&
+	    m->indexes[op->index].name != NULL && mg_ident_is_plain(m->indexes[op->index].name))
+		return m->indexes[op->index].name;
+	if (g->column != NULL && mg_ident_is_plain(g->column))
+		return g->column;
+	return NULL;
+}
+
+/*
+ * The note for d->v[first], the first fix that opens an autocommit block in
+ * its function: how many statements lose their transaction, and the split
+ * (every fix of that function with an autocommit block moves).
+ */
+static const char *
+atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t before,
+            uint32_t line)
+{
+	const struct mg_diag *g = &d->v[first];
+	const char *fn = m->ops[g->op].function, *s, *title = NULL;
+	struct mg_buf list = {0};
+	size_t i, n = 0;
+	const char *r;
+
+	for (i = first; i < d->n; i++) {
+		const struct mg_diag *x = &d->v[i];
+		if (x->code == NULL || x->op == (size_t)-1 || x->op >= m->nops ||
+		    m->ops[x->op].function == NULL || strcmp(m->ops[x->op].function, fn) != 0 ||
+		    strstr(x->code, "autocommit_block()") == NULL)
+			continue;
+		s = subject(m, x);
+		mg_buf_printf(&list, "%s%s", n++ ? ", " : "", s ? s : "(line ");
+		if (s == NULL)
+			mg_buf_printf(&list, "%u)", (unsigned)x->line);
+		if (title == NULL)
+			title = s;
+	}
+	r = mg_arena_printf(
+	    &d->arena,
+	    "migration no longer atomic: %zu statement%s before line %u commit%s on "
+	    "%s own (a failure later leaves %s applied). To keep it atomic, move "
+	    "the online part into a revision of its own: `alembic revision -m "
+	    "\"%s online\"` (its down_revision: this revision), with the code for "
+	    "%s in its upgrade() and their downgrade code in its downgrade()",
+	    before, before == 1 ? "" : "s", (unsigned)line, before == 1 ? "s" : "",
+	    before == 1 ? "its" : "their", before == 1 ? "it" : "them",
+	    title ? title : "concurrent index", list.s);
+	mg_buf_free(&list);
+	return r;
+}
+
+void
+mg_fix_annotate(const struct mg_model *m, struct mg_diags *d)
+{
+	const char **done = mg_xcalloc(d->n + 1, sizeof(*done));
+	size_t i, j, k, ndone = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct mg_diag *g = &d->v[i];
+		const struct mg_op *op;
+		size_t before = 0, pos;
+		uint32_t line;
+
+		if (g->code == NULL || g->op == (size_t)-1 || g->op >= m->nops ||
+		    strstr(g->code, "autocommit_block()") == NULL)
+			continue;
+		op = &m->ops[g->op];
+		if (op->dir != MG_UPGRADE || op->function == NULL || op->autocommit ||
+		    has_autocommit(m, op->function))
+			continue;
+		for (k = 0; k < ndone && strcmp(done[k], op->function) != 0; k++)
+			;
+		if (k < ndone)
+			continue; /* only the first block of a function changes atomicity */
+		done[ndone++] = op->function;
+		if (g->fix == MG_FIX_INSERT_AFTER) {
+			pos = op->stmt.end;
+			line = line_after_span(m, &op->stmt);
+		} else {
+			pos = op->stmt.start;
+			line = op->stmt.line;
+		}
+		for (j = 0; j < m->nops; j++) {
+			const struct mg_op *x = &m->ops[j];
+			if (x->source != MG_SRC_SQL && x->dir == MG_UPGRADE &&
+			    x->function != NULL && strcmp(x->function, op->function) == 0 &&
+			    x->stmt.start < pos && (j != g->op || g->fix == MG_FIX_INSERT_AFTER))
+				before++;
+		}
+		if (before == 0)
+			continue;
+		g->note = atomic_note(m, d, i, before, line);
+	}
+	free(done);
 }

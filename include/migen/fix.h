@@ -33,6 +33,14 @@ struct mg_edits {
  */
 void mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
                  struct mg_edits *out);
+/*
+ * Notes what a fix would do to the migration as a whole: where the code of
+ * a diagnostic brings the first autocommit block into an upgrade function
+ * that runs other statements before it, those statements commit on their
+ * own; g->note says so and how to split the migration. Call after the rules,
+ * for the report and for --write/--diff alike.
+ */
+void mg_fix_annotate(const struct mg_model *m, struct mg_diags *d);
 /* The edits by position (ties in planning order), as a copy; free() it. */
 struct mg_edit *mg_edits_in_order(const struct mg_edits *e);
 /* The edited file; free() it. */
