@@ -5,7 +5,8 @@ For each case (a migration with fixes, and the flags it is enhanced with) the
 file is written by `migen enhance --write`, then run by Alembic on its own
 copy of a seeded database (PGHOST/PGPORT from lib/pg.sh):
   - online with psycopg2 (alembic init's env.py): upgrade, downgrade, upgrade,
-    every index valid after each upgrade;
+    every index valid after each upgrade, the seed's indexes (no more) after
+    the downgrade;
   - online with asyncpg (the env.py of `alembic init -t async`): the same;
   - offline: `alembic upgrade head --sql` prints the script.
 For the index-option cases, the original migration runs in one database and
@@ -181,6 +182,12 @@ def online(name, written, seed, template):
             return
         if step[0] == "upgrade" and not all_valid(db):
             result("%s %s: every index valid after %s" % (name, driver, " ".join(step)), False)
+            return
+        # downgrade() undoes upgrade(): no index it built is left behind.
+        if step[0] == "downgrade" and indexdefs(db) != indexdefs("seed_" + seed):
+            left = sorted(set(indexdefs(db)) - set(indexdefs("seed_" + seed)))
+            result("%s %s: downgrade leaves the seed's indexes" % (name, driver), False,
+                   "\n".join(left))
             return
     result("%s %s: upgrade, downgrade, upgrade" % (name, driver), True)
 
