@@ -12,6 +12,7 @@
 #include "migen/analyze.h"
 #include "migen/pystr.h"
 #include "migen/sql.h"
+#include "pyindent.h"
 #include "pytree.h"
 #include "revhead.h"
 #include "walk.h"
@@ -159,6 +160,21 @@ syntax_errors(struct mg_walk *w, TSNode root)
 	}
 }
 
+/*
+ * What tree-sitter forgives and Python does not (TabError, a dedent to no
+ * block's column): the same syntax error for every command, so such a file
+ * is never written by --write and doctor --full reports it.
+ */
+static void
+indentation(struct mg_model *m, const struct mg_pysrc *s)
+{
+	uint32_t line, col;
+	const char *why = mg_pyindent_check(s->text, s->len, &line, &col);
+
+	if (why != NULL)
+		mg_model_add_error(m, line, col, "%s", why);
+}
+
 static void
 function(struct mg_walk *w, TSNode def, int helper_pass)
 {
@@ -204,12 +220,62 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	mg_walk_block(w, body, &ctx);
 }
 
+static void
+bind_name(struct mg_walk *w, TSNode n)
+{
+	struct mg_model *m = w->m;
+	const char *name;
+
+	if (ts_node_symbol(n) == mg_sym.aliased_import)
+		n = ts_node_child_by_field_id(n, mg_sym.f_alias);
+	else if (ts_node_symbol(n) == mg_sym.dotted_name)
+		n = ts_node_named_child(n, 0); /* import a.b binds a */
+	if (ts_node_is_null(n))
+		return;
+	name = ts_node_symbol(n) == mg_sym.wildcard_import ? "*" : mg_node_dup(&m->arena, w->s, n);
+	mg_grow(&m->imports, &m->capimports, m->nimports + 1, sizeof(*m->imports));
+	m->imports[m->nimports++] = name;
+}
+
+/*
+ * A module-level import: the names it binds, and the end of its line (where
+ * --write adds an import its code needs).
+ */
+static void
+import(struct mg_walk *w, TSNode n)
+{
+	TSTreeCursor c = ts_tree_cursor_new(n);
+	uint32_t end = ts_node_end_byte(n) + w->s->base;
+
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			TSNode k = ts_tree_cursor_current_node(&c);
+			if (ts_tree_cursor_current_field_id(&c) == mg_sym.f_name ||
+			    ts_node_symbol(k) == mg_sym.wildcard_import)
+				bind_name(w, k);
+		} while (ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+	while (end < w->m->srclen && w->m->src[end] != '\n')
+		end++;
+	w->m->imports_end = end < w->m->srclen ? end + 1 : end;
+}
+
+/* Whether n (first: the module's first statement) is not the module's docstring. */
+static int
+not_docstring(TSNode n, int first)
+{
+	return !(first && ts_node_symbol(n) == mg_sym.expression_statement &&
+	         ts_node_named_child_count(n) >= 1 &&
+	         ts_node_symbol(ts_node_named_child(n, 0)) == mg_sym.string);
+}
+
 /* Top-level statements; the helper pass only collects module function names. */
 static void
 module(struct mg_walk *w, TSNode root, int helper_pass, enum mg_analyze_mode mode)
 {
 	TSTreeCursor c = ts_tree_cursor_new(root);
-	int first = 1;
+	int first = 1, seen = 0;
 
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		do {
@@ -218,6 +284,14 @@ module(struct mg_walk *w, TSNode root, int helper_pass, enum mg_analyze_mode mod
 
 			if (y == mg_sym.comment)
 				continue;
+			if (!helper_pass && !seen && not_docstring(n, first)) {
+				w->m->first_stmt = ts_node_start_byte(n) + w->s->base;
+				seen = 1;
+			}
+			if (!helper_pass &&
+			    (y == mg_sym.import_statement || y == mg_sym.import_from_statement ||
+			     y == mg_sym.future_import_statement))
+				import(w, n);
 			if (y == mg_sym.decorated_definition) {
 				n = ts_node_child_by_field_id(n, mg_sym.f_definition);
 				y = ts_node_is_null(n) ? 0 : ts_node_symbol(n);
@@ -332,6 +406,7 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 		m->syntax_errors = 1;
 		syntax_errors(&w, root);
 	}
+	indentation(m, &s);
 	if (mode == MG_ANALYZE_FULL) {
 		module(&w, root, 1, mode);
 		mg_data_scan(&w, root);

@@ -200,6 +200,14 @@ summary(FILE *f, const char *path, const struct mg_diags *d, const char *verb)
 	if (left > 0)
 		fprintf(f, "; %zu left as suggestion%s", left, left == 1 ? "" : "s");
 	fputc('\n', f);
+	/* What an applied fix does to the migration as a whole (fix.h, mg_fix_annotate). */
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].applied && d->v[i].note != NULL) {
+			mg_emit_safe(f, path);
+			fprintf(f, ":%u: ", (unsigned)d->v[i].line);
+			mg_emit_safe(f, d->v[i].note);
+			fputc('\n', f);
+		}
 }
 
 /* Whether path names a ".." component: such a path cannot go in a patch header. */
@@ -314,8 +322,13 @@ fix_one(struct run *r, const char *path, const char *name, struct mg_input *in, 
 		if (e.n > 0)
 			status = MG_EXIT_FAIL;
 	} else {
-		if (e.n > 0 &&
-		    mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why) != 0) {
+		int w = e.n > 0
+		            ? mg_write_atomic(path, &in->st, in->data, in->len, after, alen, &why)
+		            : 0;
+		if (w == MG_WRITE_READ_ONLY) {
+			mg_warnx("%s: %s", name, why);
+			status = MG_EXIT_FAIL;
+		} else if (w != 0) {
 			mg_warnx("%s: cannot write: %s; the file is unchanged", name, why);
 			status = MG_EXIT_FAIL;
 		} else if (!r->quiet) {
@@ -418,6 +431,7 @@ enhance_one(struct run *r, const char *path)
 		o.backfill_python = value = python_value(r->default_value, m->quote);
 	memset(&d, 0, sizeof(d));
 	mg_rules_run(m, &o, &d);
+	mg_fix_annotate(m, &d);
 	if (r->mode != MODE_REPORT) {
 		status = fix_one(r, path, name, &in, m, &d);
 	} else {

@@ -167,6 +167,7 @@ mg_emit_json(const struct mg_model *m, const struct mg_diags *d, const struct mg
 		mg_jw_str(&w, "downgrade", g->downgrade);
 		mg_jw_str(&w, "downgrade_where", g->downgrade_where);
 		mg_jw_str(&w, "db_column", g->column);
+		mg_jw_str(&w, "note", g->note);
 		mg_jw_end(&w);
 	}
 	mg_jw_end(&w);

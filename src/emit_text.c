@@ -240,6 +240,11 @@ mg_emit_suggestions(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 			continue;
 		fputc('\n', f);
 		diag_line(f, m, g);
+		if (g->note != NULL) {
+			fputs("# Note: ", f);
+			mg_emit_safe(f, g->note);
+			fputc('\n', f);
+		}
 		if (reasons && g->not_applied != NULL && g->code != NULL) {
 			fputs("# Not applied: ", f);
 			mg_emit_safe(f, g->not_applied);

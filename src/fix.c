@@ -9,6 +9,7 @@
 
 #include "migen/analyze.h"
 #include "migen/fix.h"
+#include "migen/ident.h"
 
 static size_t
 line_start(const char *s, size_t pos)
@@ -65,6 +66,59 @@ reindent(const char *code, const char *unit, const char *prefix, const char *eol
 			p++;
 	}
 	return mg_buf_detach(&b);
+}
+
+/*
+ * The code without its own autocommit blocks, for a place already inside
+ * one: Alembic refuses a block within a block (an AssertionError half-way
+ * through the upgrade), and the enclosing block already commits each
+ * statement. Each `with` line at the code's top level is dropped and its
+ * body moved one level (unit) out.
+ */
+static char *
+unwrap_autocommit(const char *code, const char *unit)
+{
+	static const char with[] = "with op.get_context().autocommit_block():";
+	struct mg_buf b = {0};
+	size_t ulen = strlen(unit);
+	const char *p = code;
+	int inside = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		size_t text = n - (nl != NULL);
+
+		if (text == ulen + sizeof(with) - 1 && memcmp(p, unit, ulen) == 0 &&
+		    memcmp(p + ulen, with, sizeof(with) - 1) == 0) {
+			inside = 1;
+		} else if (inside && text >= 2 * ulen && memcmp(p, unit, ulen) == 0 &&
+		           memcmp(p + ulen, unit, ulen) == 0) {
+			mg_buf_add(&b, p + ulen, n - ulen);
+		} else {
+			if (text > 0)
+				inside = 0;
+			mg_buf_add(&b, p, n);
+		}
+		p += n;
+	}
+	return mg_buf_detach(&b);
+}
+
+/* The code reindented for a statement at prefix; unwrapped inside an autocommit block. */
+static char *
+place(const struct mg_model *m, const char *code, const char *src, size_t ls, size_t il,
+      int autocommit)
+{
+	char *prefix = mg_xcalloc(il + 1, 1), *flat = NULL, *text;
+
+	memcpy(prefix, src + ls, il);
+	if (autocommit)
+		code = flat = unwrap_autocommit(code, m->indent);
+	text = reindent(code, m->indent, prefix, m->eol);
+	free(flat);
+	free(prefix);
+	return text;
 }
 
 static void
@@ -158,17 +212,14 @@ plan_upgrade(const struct mg_model *m, const char *src, size_t len, const struct
 	const struct mg_op *op = &m->ops[g->op];
 	size_t ls, le, il;
 	const char *why;
-	char *prefix, *text;
+	char *text;
 	int same;
 
 	if (op->in_loop)
 		return "the statement is in a loop or nested function";
 	if ((why = statement_lines(src, len, &op->stmt, &ls, &le, &il)) != NULL)
 		return why;
-	prefix = mg_xcalloc(il + 1, 1);
-	memcpy(prefix, src + ls, il);
-	text = reindent(g->code, m->indent, prefix, m->eol);
-	free(prefix);
+	text = place(m, g->code, src, ls, il, op->autocommit);
 	if (g->fix == MG_FIX_INSERT_AFTER) {
 		if (le == len && len > 0 && src[len - 1] != '\n') {
 			/* The statement ends the file without a newline. */
@@ -201,7 +252,7 @@ plan_downgrade(const struct mg_model *m, const char *src, size_t len, const stru
 	const struct mg_function *f;
 	const struct mg_op *drop = NULL;
 	size_t ls, le, il;
-	char *prefix, *text;
+	char *text;
 	int same;
 
 	if (g->downgrade == NULL)
@@ -220,16 +271,96 @@ plan_downgrade(const struct mg_model *m, const char *src, size_t len, const stru
 			return "downgrade()'s body starts on the `def` line";
 		il = f->body_start - ls;
 	}
-	prefix = mg_xcalloc(il + 1, 1);
-	memcpy(prefix, src + ls, il);
-	text = reindent(g->downgrade, m->indent, prefix, m->eol);
-	free(prefix);
+	text = place(m, g->downgrade, src, ls, il, drop != NULL && drop->autocommit);
 	if (overlaps(out, ls, le, text, &same)) {
 		free(text);
 		return same ? NULL : "its downgrade overlaps another fix";
 	}
 	add(out, ls, le, text);
 	return NULL;
+}
+
+/* The module names inserted code may use, and the import that binds each. */
+static const struct {
+	const char *name, *line;
+} needs[] = {
+    {"sa", "import sqlalchemy as sa"},
+    {"op", "from alembic import op"},
+    {"context", "from alembic import context"},
+};
+
+/* Whether code uses name as a module (`name.` after a non-name character), outside comments. */
+static int
+uses(const char *code, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = code;
+	int comment = 0;
+
+	for (; *p; p++) {
+		if (*p == '\n') {
+			comment = 0;
+			continue;
+		}
+		if (*p == '#')
+			comment = 1;
+		if (comment || strncmp(p, name, n) != 0 || p[n] != '.')
+			continue;
+		if (p > code && (p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+		                 (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+imported(const struct mg_model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nimports; i++)
+		if (strcmp(m->imports[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The imports the planned code needs and the file lacks (a file written
+ * with `from sqlalchemy import Column` has no `sa`): added after the last
+ * module-level import, else before the first statement, so that the
+ * written migration never fails with NameError at deploy.
+ */
+static void
+plan_imports(const struct mg_model *m, const char *src, size_t len, struct mg_edits *out)
+{
+	struct mg_buf b = {0};
+	size_t i, k, at, planned = out->n;
+
+	for (k = 0; k < sizeof(needs) / sizeof(needs[0]); k++) {
+		if (imported(m, needs[k].name))
+			continue;
+		for (i = 0; i < planned; i++)
+			if (uses(out->v[i].text, needs[k].name))
+				break;
+		if (i == planned)
+			continue;
+		mg_buf_puts(&b, needs[k].line);
+		mg_buf_puts(&b, m->eol);
+	}
+	if (b.len == 0)
+		return;
+	at = m->imports_end != 0 ? m->imports_end : line_start(src, m->first_stmt);
+	if (at > len)
+		at = len;
+	if (at == len && len > 0 && src[len - 1] != '\n') {
+		struct mg_buf t = {0};
+		mg_buf_puts(&t, m->eol);
+		mg_buf_add(&t, b.s, b.len);
+		mg_buf_free(&b);
+		b = t;
+	}
+	add(out, at, at, mg_buf_detach(&b));
 }
 
 void
@@ -264,15 +395,25 @@ mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_dia
 		}
 		g->applied = 1;
 	}
+	plan_imports(m, src, len, out);
 }
 
+/*
+ * By position; at one position insertions come before a replacement that
+ * starts there, so that applying and diffing walk the same sequence and
+ * neither drops an insertion (a drop added at the top of downgrade() when
+ * its first statement is itself replaced).
+ */
 static int
 editcmp(const void *a, const void *b)
 {
 	const struct mg_edit *x = a, *y = b;
+	int xi = x->start == x->end, yi = y->start == y->end;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
+	if (xi != yi)
+		return xi ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -296,8 +437,12 @@ mg_fix_apply(const char *src, size_t len, const struct mg_edits *e, size_t *outl
 	size_t i, at = 0;
 
 	for (i = 0; i < e->n; i++) {
-		if (v[i].start < at)
-			continue; /* planned edits never overlap; be safe anyway */
+		/* Planned edits never overlap (mg_fix_plan checks), so none is skipped. */
+		if (v[i].start < at) {
+			/* A planner bug: stop rather than write a file that is not the plan. */
+			mg_warnx("internal error: overlapping edits at byte %zu", v[i].start);
+			abort();
+		}
 		mg_buf_add(&b, src + at, v[i].start - at);
 		mg_buf_puts(&b, v[i].text);
 		at = v[i].end;
@@ -330,6 +475,135 @@ mg_fix_verify(const struct mg_model *m, const char *after, size_t len)
 		why = "the edited file would not parse";
 	else if (!mg_revinfo_same(&m->rev, &n->rev))
 		why = "the edit would change the revision data";
+	else if (n->nested_autocommit != 0)
+		why = "the edit would nest autocommit blocks, which Alembic refuses";
 	mg_model_free(n);
 	return why;
+}
+
+/* Whether the function already has an autocommit block (the migration is not atomic anyway). */
+static int
+has_autocommit(const struct mg_model *m, const char *function)
+{
+	size_t i;
+
+	for (i = 0; i < m->nops; i++)
+		if (m->ops[i].autocommit && m->ops[i].function != NULL &&
+		    strcmp(m->ops[i].function, function) == 0)
+			return 1;
+	return 0;
+}
+
+/* The 1-based line just after the one byte end - 1 sits on. */
+static uint32_t
+line_after_span(const struct mg_model *m, const struct mg_span *sp)
+{
+	uint32_t line = sp->line;
+	size_t i;
+
+	for (i = sp->start; m->src != NULL && i < sp->end && i < m->srclen; i++)
+		if (m->src[i] == '\n')
+			line++;
+	return line + 1;
+}
+
+/* What a diagnostic's code is about, for a message: its index or column, if plainly named. */
+static const char *
+subject(const struct mg_model *m, const struct mg_diag *g)
+{
+	const struct mg_op *op = &m->ops[g->op];
+
+	if (op->index != (size_t)-1 && op->index < m->nindexes &&
+	    m->indexes[op->index].name != NULL && mg_ident_is_plain(m->indexes[op->index].name))
+		return m->indexes[op->index].name;
+	if (g->column != NULL && mg_ident_is_plain(g->column))
+		return g->column;
+	return NULL;
+}
+
+/*
+ * The note for d->v[first], the first fix that opens an autocommit block in
+ * its function: how many statements lose their transaction, and the split
+ * (every fix of that function with an autocommit block moves).
+ */
+static const char *
+atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t before,
+            uint32_t line)
+{
+	const struct mg_diag *g = &d->v[first];
+	const char *fn = m->ops[g->op].function, *s, *title = NULL;
+	struct mg_buf list = {0};
+	size_t i, n = 0;
+	const char *r;
+
+	for (i = first; i < d->n; i++) {
+		const struct mg_diag *x = &d->v[i];
+		if (x->code == NULL || x->op == (size_t)-1 || x->op >= m->nops ||
+		    m->ops[x->op].function == NULL || strcmp(m->ops[x->op].function, fn) != 0 ||
+		    strstr(x->code, "autocommit_block()") == NULL)
+			continue;
+		s = subject(m, x);
+		mg_buf_printf(&list, "%s%s", n++ ? ", " : "", s ? s : "(line ");
+		if (s == NULL)
+			mg_buf_printf(&list, "%u)", (unsigned)x->line);
+		if (title == NULL)
+			title = s;
+	}
+	r = mg_arena_printf(
+	    &d->arena,
+	    "migration no longer atomic: %zu statement%s before line %u commit%s on "
+	    "%s own (a failure later leaves %s applied). To keep it atomic, move "
+	    "the online part into a revision of its own: `alembic revision -m "
+	    "\"%s online\"` (its down_revision: this revision), with the code for "
+	    "%s in its upgrade() and their downgrade code in its downgrade()",
+	    before, before == 1 ? "" : "s", (unsigned)line, before == 1 ? "s" : "",
+	    before == 1 ? "its" : "their", before == 1 ? "it" : "them",
+	    title ? title : "concurrent index", list.s);
+	mg_buf_free(&list);
+	return r;
+}
+
+void
+mg_fix_annotate(const struct mg_model *m, struct mg_diags *d)
+{
+	const char **done = mg_xcalloc(d->n + 1, sizeof(*done));
+	size_t i, j, k, ndone = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct mg_diag *g = &d->v[i];
+		const struct mg_op *op;
+		size_t before = 0, pos;
+		uint32_t line;
+
+		if (g->code == NULL || g->op == (size_t)-1 || g->op >= m->nops ||
+		    strstr(g->code, "autocommit_block()") == NULL)
+			continue;
+		op = &m->ops[g->op];
+		if (op->dir != MG_UPGRADE || op->function == NULL || op->autocommit ||
+		    has_autocommit(m, op->function))
+			continue;
+		for (k = 0; k < ndone && strcmp(done[k], op->function) != 0; k++)
+			;
+		if (k < ndone)
+			continue; /* only the first block of a function changes atomicity */
+		done[ndone++] = op->function;
+		if (g->fix == MG_FIX_INSERT_AFTER) {
+			pos = op->stmt.end;
+			line = line_after_span(m, &op->stmt);
+		} else {
+			pos = op->stmt.start;
+			line = op->stmt.line;
+		}
+		for (j = 0; j < m->nops; j++) {
+			const struct mg_op *x = &m->ops[j];
+			if (x->source != MG_SRC_SQL && x->dir == MG_UPGRADE &&
+			    x->function != NULL && strcmp(x->function, op->function) == 0 &&
+			    x->stmt.start < pos && (j != g->op || g->fix == MG_FIX_INSERT_AFTER))
+				before++;
+		}
+		if (before == 0)
+			continue;
+		g->note = atomic_note(m, d, i, before, line);
+	}
+	free(done);
 }

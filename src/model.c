@@ -101,6 +101,7 @@ mg_model_free(struct mg_model *m)
 	free(m->errors);
 	free(m->notes);
 	free(m->functions);
+	free(m->imports);
 	if (m->lookup != NULL) {
 		free(m->lookup->leading);
 		free(m->lookup->created);

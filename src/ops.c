@@ -87,6 +87,206 @@ where_arg(struct mg_walk *w, TSNode call, const char *kw)
 	return mg_node_dup(&w->m->arena, w->s, n);
 }
 
+/* The keyword arguments of op.create_index that change nothing on PostgreSQL or are read above. */
+static const char *const index_kwargs[] = {
+    "index_name",
+    "table_name",
+    "columns",
+    "schema",
+    "unique",
+    "if_not_exists",
+    "quote",
+    "info",
+    "postgresql_concurrently",
+    "postgresql_where",
+    "postgresql_using",
+    "postgresql_ops",
+    "postgresql_include",
+    "postgresql_with",
+    "postgresql_tablespace",
+    "postgresql_nulls_not_distinct",
+    NULL,
+};
+
+/* An operator class, storage parameter or tablespace: letters, digits, _ and dots. */
+static int
+plain_word(const char *s)
+{
+	const char *p;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 2 * 63 + 1)
+		return 0;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' ||
+		      (*p == '.' && p != s && p[1] != '\0')))
+			return 0;
+	return 1;
+}
+
+static int
+is_type(TSNode n, const char *type)
+{
+	return !ts_node_is_null(n) && strcmp(ts_node_type(n), type) == 0;
+}
+
+/* postgresql_ops={"col": "opclass"}: each class onto its column; 0 if not understood. */
+static int
+index_ops(struct mg_walk *w, TSNode d, struct mg_index *ix)
+{
+	uint32_t i, n = ts_node_named_child_count(d);
+
+	if (!is_type(d, "dictionary"))
+		return 0;
+	ix->opclass = mg_arena_alloc(&w->m->arena, (ix->ncolumns + 1) * sizeof(*ix->opclass));
+	for (i = 0; i < n; i++) {
+		TSNode pair = ts_node_named_child(d, i);
+		const char *k, *v;
+		size_t j;
+
+		if (is_type(pair, "comment"))
+			continue;
+		if (!is_type(pair, "pair"))
+			return 0;
+		k = mg_node_string_plain(&w->m->arena, w->s,
+		                         ts_node_child_by_field_name(pair, "key", 3));
+		v = mg_node_string_plain(&w->m->arena, w->s,
+		                         ts_node_child_by_field_name(pair, "value", 5));
+		if (k == NULL || !plain_word(v))
+			return 0;
+		for (j = 0; j < ix->ncolumns; j++)
+			if (!ix->is_expr[j] && ix->columns[j] != NULL &&
+			    strcmp(ix->columns[j], k) == 0)
+				break;
+		if (j == ix->ncolumns)
+			return 0; /* a key naming no plain column (SQLAlchemy matches expressions by
+			             label) */
+		ix->opclass[j] = v;
+	}
+	return 1;
+}
+
+/* postgresql_with={"fillfactor": 70}: as SQLAlchemy renders it, "fillfactor = 70". */
+static int
+index_with(struct mg_walk *w, TSNode d, struct mg_index *ix)
+{
+	struct mg_buf b = {0};
+	uint32_t i, n = ts_node_named_child_count(d);
+	int ok = is_type(d, "dictionary");
+
+	for (i = 0; ok && i < n; i++) {
+		TSNode pair = ts_node_named_child(d, i), v;
+		const char *k, *vs;
+
+		if (is_type(pair, "comment"))
+			continue;
+		if (!is_type(pair, "pair")) {
+			ok = 0;
+			break;
+		}
+		k = mg_node_string_plain(&w->m->arena, w->s,
+		                         ts_node_child_by_field_name(pair, "key", 3));
+		v = ts_node_child_by_field_name(pair, "value", 5);
+		vs = is_type(v, "integer") ? mg_node_dup(&w->m->arena, w->s, v)
+		                           : mg_node_string_plain(&w->m->arena, w->s, v);
+		if (!plain_word(k) || !plain_word(vs)) {
+			ok = 0;
+			break;
+		}
+		mg_buf_printf(&b, "%s%s = %s", b.len ? ", " : "", k, vs);
+	}
+	if (ok && b.len > 0)
+		ix->with_sql = mg_arena_strndup(&w->m->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return ok;
+}
+
+/* postgresql_include=["a", "b"]. */
+static int
+index_include(struct mg_walk *w, TSNode l, struct mg_index *ix)
+{
+	uint32_t i, n = ts_node_named_child_count(l);
+
+	if (!is_type(l, "list") && !is_type(l, "tuple"))
+		return 0;
+	ix->include = mg_arena_alloc(&w->m->arena, (n + 1) * sizeof(*ix->include));
+	for (i = 0; i < n; i++) {
+		TSNode k = ts_node_named_child(l, i);
+		const char *c;
+
+		if (is_type(k, "comment"))
+			continue;
+		if ((c = mg_node_string_plain(&w->m->arena, w->s, k)) == NULL)
+			return 0;
+		ix->include[ix->ninclude++] = c;
+	}
+	return 1;
+}
+
+/*
+ * The PostgreSQL options of op.create_index, so that the CONCURRENTLY SQL
+ * builds the same index: anything migen cannot carry over (an unknown
+ * postgresql_* option, a value that is not a literal) sets no_code.
+ */
+static void
+index_options(struct mg_walk *w, TSNode call, struct mg_index *ix)
+{
+	TSNode args = ts_node_child_by_field_id(call, mg_sym.f_arguments), v;
+	uint32_t i, n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
+	const char *bad = NULL;
+
+	for (i = 0; i < n && bad == NULL; i++) {
+		TSNode k = ts_node_named_child(args, i);
+		const char *name;
+		size_t j;
+
+		if (ts_node_symbol(k) == mg_sym.dictionary_splat) {
+			bad = "**";
+			continue;
+		}
+		if (ts_node_symbol(k) != mg_sym.keyword_argument)
+			continue;
+		name = mg_node_dup(&w->m->arena, w->s, ts_node_child_by_field_id(k, mg_sym.f_name));
+		for (j = 0; index_kwargs[j] != NULL && strcmp(index_kwargs[j], name) != 0; j++)
+			;
+		/* Other dialects' options (mysql_length, sqlite_where) do nothing on PostgreSQL. */
+		if (index_kwargs[j] == NULL && strncmp(name, "postgresql_", 11) == 0)
+			bad = name;
+	}
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_ops")) &&
+	    !index_ops(w, v, ix))
+		bad = "postgresql_ops";
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_with")) &&
+	    !index_with(w, v, ix))
+		bad = "postgresql_with";
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_include")) &&
+	    !index_include(w, v, ix))
+		bad = "postgresql_include";
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_tablespace")) &&
+	    (ix->tablespace = mg_node_string_plain(&w->m->arena, w->s, v)) == NULL)
+		bad = "postgresql_tablespace";
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_nulls_not_distinct"))) {
+		int b = mg_node_bool(w->s, v);
+		if (b == MG_UNKNOWN)
+			bad = "postgresql_nulls_not_distinct";
+		ix->nulls_not_distinct = b == MG_YES;
+	}
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_using")) &&
+	    ix->using_method == NULL)
+		bad = "postgresql_using";
+	if (!ts_node_is_null(v = mg_call_kwarg(w->s, call, "postgresql_where")) &&
+	    !mg_node_is_none(v) && str(w, v) == NULL)
+		bad = "postgresql_where";
+	if (bad != NULL && ix->no_code == NULL)
+		ix->no_code =
+		    strcmp(bad, "**") == 0
+		        ? "its options are passed with **: migen cannot tell which"
+		        : mg_arena_printf(&w->m->arena,
+		                          "its option %s is not one migen can write into "
+		                          "the CONCURRENTLY SQL (not a literal, or not known)",
+		                          bad);
+}
+
 static void
 create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, size_t opi)
 {
@@ -109,6 +309,7 @@ create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	ix->where = where_arg(w, call, "postgresql_where");
 	ix->using_method = str(w, mg_call_kwarg(w->s, call, "postgresql_using"));
 	mg_index_columns(w, cols, ix);
+	index_options(w, call, ix);
 }
 
 static void

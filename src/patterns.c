@@ -56,7 +56,7 @@ mt_down(struct mg_buf *o)
 
 static const char *const ci_cols[] = {"tenant_id", "email"};
 static const struct mg_index_spec ci_ix = {
-    "ix_users_tenant_id_email", "users", NULL, ci_cols, 2, 0, NULL, NULL, NULL,
+    "ix_users_tenant_id_email", "users", NULL, ci_cols, 2, 0, NULL, NULL, NULL, NULL,
 };
 
 static void
@@ -105,6 +105,7 @@ static const struct mg_index_spec sd_ix = {
     NULL,
     "deleted_at IS NULL",
     "Step 2: email is unique per tenant among live rows only, and lookups skip deleted rows.",
+    NULL,
 };
 
 static void
@@ -335,6 +336,7 @@ static const struct mg_index_spec uq_ix = {
     NULL,
     NULL,
     "Step 1: build the unique index without blocking writes.",
+    NULL,
 };
 
 static void

@@ -91,10 +91,17 @@ init_syms(void)
 	y->generator_expression = sym(l, "generator_expression", 1);
 	y->kw_def = sym(l, "def", 0);
 	y->kw_class = sym(l, "class", 0);
+	y->import_statement = sym(l, "import_statement", 1);
+	y->import_from_statement = sym(l, "import_from_statement", 1);
+	y->future_import_statement = sym(l, "future_import_statement", 1);
+	y->aliased_import = sym(l, "aliased_import", 1);
+	y->dotted_name = sym(l, "dotted_name", 1);
+	y->wildcard_import = sym(l, "wildcard_import", 1);
 	y->f_left = field(l, "left");
 	y->f_right = field(l, "right");
 	y->f_type = field(l, "type");
 	y->f_name = field(l, "name");
+	y->f_module_name = field(l, "module_name");
 	y->f_body = field(l, "body");
 	y->f_function = field(l, "function");
 	y->f_arguments = field(l, "arguments");

@@ -19,9 +19,11 @@ struct mg_pysyms {
 	    argument_list, keyword_argument, list, tuple, none, true_, false_, block, for_statement,
 	    while_statement, if_statement, class_definition, error, integer, comment, list_splat,
 	    dictionary_splat, type, lambda, list_comprehension, set_comprehension,
-	    dictionary_comprehension, generator_expression, kw_def, kw_class;
+	    dictionary_comprehension, generator_expression, kw_def, kw_class, import_statement,
+	    import_from_statement, future_import_statement, aliased_import, dotted_name,
+	    wildcard_import;
 	TSFieldId f_left, f_right, f_type, f_name, f_body, f_function, f_arguments, f_object,
-	    f_attribute, f_value, f_alias, f_definition;
+	    f_attribute, f_value, f_alias, f_definition, f_module_name;
 };
 
 extern struct mg_pysyms mg_sym;

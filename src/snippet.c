@@ -98,6 +98,8 @@ index_target(struct mg_buf *sql, const struct mg_index_spec *ix)
 		mg_buf_puts(sql, ix->columns[i]);
 	}
 	mg_buf_putc(sql, ')');
+	if (ix->options != NULL)
+		mg_buf_printf(sql, " %s", ix->options);
 }
 
 static void

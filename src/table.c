@@ -30,7 +30,11 @@ ref_table(struct mg_arena *a, const char *target)
 	return mg_arena_strndup(a, start, (size_t)(dot - start));
 }
 
-/* sa.text("...") / text(...) / literal_column(...): an expression's text. */
+/*
+ * sa.text("...") / text(...) / literal_column(...): an expression's SQL
+ * text, returning 1. Anything else (sa.func.lower(...), sa.desc(...)) is
+ * Python, not SQL: its source text, returning 0.
+ */
 static int
 expression_text(struct mg_walk *w, TSNode n, const char **out)
 {
@@ -43,7 +47,7 @@ expression_text(struct mg_walk *w, TSNode n, const char **out)
 		}
 	}
 	*out = mg_node_dup(&w->m->arena, w->s, n);
-	return 1;
+	return 0;
 }
 
 static void
@@ -80,7 +84,13 @@ column_element(struct mg_walk *w, TSNode k, struct mg_index *ix, size_t *cap)
 		ix->columns_known = 0;
 		push_column(w, ix, cap, NULL, 0);
 	} else {
-		expression_text(w, k, &s);
+		if (!expression_text(w, k, &s) && ix->no_code == NULL)
+			ix->no_code = mg_arena_printf(
+			    &w->m->arena,
+			    "the column expression `%s` is Python, not SQL: only sa.text('...') "
+			    "and "
+			    "sa.literal_column('...') with literal SQL are written as SQL",
+			    s);
 		push_column(w, ix, cap, s, 1);
 	}
 }

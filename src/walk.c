@@ -147,6 +147,9 @@ with_items(struct mg_walk *w, TSNode with, struct mg_ctx *ctx)
 			if (ts_node_symbol(v) != mg_sym.call)
 				continue;
 			if (mg_call_name_is(w->s, v, "autocommit_block")) {
+				/* Alembic asserts on a block inside a block (fix verification). */
+				if (ctx->autocommit && w->m->nested_autocommit == 0)
+					w->m->nested_autocommit = mg_walk_span(w, v).line;
 				ctx->autocommit = 1;
 			} else if (mg_call_name_is(w->s, v, "batch_alter_table") &&
 			           !ts_node_is_null(alias)) {

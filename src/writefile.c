@@ -3,6 +3,7 @@
  * original: a complete, fsync'd copy is renamed over it, so a crash, a full
  * disk or a read-only folder leaves either the old file or the new one.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -49,14 +50,35 @@ unchanged(const char *path, const struct stat *st, const char *orig, size_t orig
 	return same;
 }
 
+/*
+ * A file nobody may write (0444), or that this user may not: renaming over
+ * it would succeed all the same (the folder is what rename needs), so the
+ * owner's choice would be silently overridden.
+ */
+static int
+read_only(const char *path, const struct stat *st)
+{
+	return (st->st_mode & 0222) == 0 || (access(path, W_OK) != 0 && errno == EACCES);
+}
+
 int
-mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_t origlen,
+mg_write_atomic(const char *link, const struct stat *st, const char *orig, size_t origlen,
                 const char *data, size_t len, const char **why)
 {
 	struct mg_buf tmp = {0};
-	char *dircopy;
+	char *dircopy, *path;
 	int fd, dfd;
 
+	/* A link stays a link: the file it points to is the one replaced. */
+	if ((path = realpath(link, NULL)) == NULL) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (read_only(path, st)) {
+		*why = "read-only file, not written";
+		free(path);
+		return MG_WRITE_READ_ONLY;
+	}
 	mg_buf_printf(&tmp, "%s.migen-XXXXXX", path);
 	if ((fd = mkstemp(tmp.s)) < 0) {
 		*why = strerror(errno);
@@ -68,10 +90,16 @@ mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_
 		*why = strerror(errno);
 		goto fail;
 	}
-	/* Root may keep the owner too; others cannot, and need not. */
-	if (fchown(fd, st->st_uid, st->st_gid) != 0 && geteuid() == 0) {
-		*why = strerror(errno);
-		goto fail;
+	/*
+	 * Root keeps the owner too; others cannot, and need not. The group is
+	 * kept when it is one of ours (else the folder's default applies).
+	 */
+	if (fchown(fd, st->st_uid, st->st_gid) != 0) {
+		if (geteuid() == 0) {
+			*why = strerror(errno);
+			goto fail;
+		}
+		(void)fchown(fd, (uid_t)-1, st->st_gid);
 	}
 	if (close(fd) != 0) {
 		fd = -1;
@@ -95,11 +123,13 @@ mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_
 	}
 	free(dircopy);
 	mg_buf_free(&tmp);
+	free(path);
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp.s);
 	mg_buf_free(&tmp);
+	free(path);
 	return -1;
 }

@@ -109,6 +109,16 @@ check "syntax error: exit 1" test "$s" -eq 1
 check "syntax error: file unchanged" cmp -s "$top/fixtures/unusual/syntax_error.py" "$tmp/syn.py"
 check "syntax error: says so" grep -q "has syntax errors; not changed" "$tmp/err"
 
+# Indentation Python refuses (TabError, IndentationError) is a syntax error: never written.
+for f in "$top"/fixtures/write/indent_versions/*.py; do
+	cp "$f" "$tmp/ind.py"
+	s=0
+	"$migen" enhance $flags --write "$tmp/ind.py" >/dev/null 2>"$tmp/err" || s=$?
+	check "$(basename "$f"): exit 1" test "$s" -eq 1
+	check "$(basename "$f"): file unchanged" cmp -s "$f" "$tmp/ind.py"
+	check "$(basename "$f"): says so" grep -q "has syntax errors; not changed" "$tmp/err"
+done
+
 # A read-only folder: the temporary file cannot be made; nothing changes.
 if id nobody >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/ro"
@@ -133,6 +143,35 @@ sh -c "trap '' XFSZ; ulimit -f 1; exec '$migen' enhance $flags --write '$tmp/ful
 check "size limit: exit 1" test "$s" -eq 1
 check "size limit: file unchanged" cmp -s "$top/examples/add_notifications.py" "$tmp/full/m.py"
 check "size limit: no temporary left" sh -c "[ \$(ls '$tmp/full' | wc -l) -eq 1 ]"
+
+# A symbolic link is followed: the target is written, the link stays a link.
+mkdir -p "$tmp/real" "$tmp/links"
+cp "$top/fixtures/autogen/10_add_index_users_email.py" "$tmp/real/m.py"
+chmod 640 "$tmp/real/m.py"
+ln -s ../real/m.py "$tmp/links/m.py"
+(cd "$tmp/links" && "$migen" enhance $flags --write m.py >/dev/null 2>&1)
+check "symlink: still a link" test -L "$tmp/links/m.py"
+check "symlink: target written" sh -c "! cmp -s '$top/fixtures/autogen/10_add_index_users_email.py' '$tmp/real/m.py'"
+check "symlink: target's mode kept" test "$(stat -c %a "$tmp/real/m.py")" = 640
+check "symlink: no temporary left" sh -c "[ \$(ls '$tmp/real' | wc -l) -eq 1 ] && [ \$(ls '$tmp/links' | wc -l) -eq 1 ]"
+
+# A read-only file is refused, even for root (who could rename over it).
+cp "$top/fixtures/autogen/10_add_index_users_email.py" "$tmp/ro.py"
+chmod 444 "$tmp/ro.py"
+s=0
+(cd "$tmp" && "$migen" enhance $flags --write ro.py >/dev/null 2>"$tmp/err") || s=$?
+check "read-only file: exit 1" test "$s" -eq 1
+check "read-only file: unchanged" cmp -s "$top/fixtures/autogen/10_add_index_users_email.py" "$tmp/ro.py"
+check "read-only file: says so" grep -qx "migen: ro.py: read-only file, not written" "$tmp/err"
+check "read-only file: mode unchanged" test "$(stat -c %a "$tmp/ro.py")" = 444
+
+# Owner and group are kept (root can give the file away, so this is tested as root only).
+if [ "$(id -u)" -eq 0 ] && getent group daemon >/dev/null && id daemon >/dev/null 2>&1; then
+	cp "$top/fixtures/autogen/10_add_index_users_email.py" "$tmp/own.py"
+	chown daemon:daemon "$tmp/own.py"
+	"$migen" enhance $flags --write "$tmp/own.py" >/dev/null
+	check "owner and group kept" test "$(stat -c %U:%G "$tmp/own.py")" = daemon:daemon
+fi
 
 # Usage errors.
 for bad in "--write --diff" "--default None" "--default-sql NULL" \

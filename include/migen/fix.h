@@ -33,6 +33,14 @@ struct mg_edits {
  */
 void mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
                  struct mg_edits *out);
+/*
+ * Notes what a fix would do to the migration as a whole: where the code of
+ * a diagnostic brings the first autocommit block into an upgrade function
+ * that runs other statements before it, those statements commit on their
+ * own; g->note says so and how to split the migration. Call after the rules,
+ * for the report and for --write/--diff alike.
+ */
+void mg_fix_annotate(const struct mg_model *m, struct mg_diags *d);
 /* The edits by position (ties in planning order), as a copy; free() it. */
 struct mg_edit *mg_edits_in_order(const struct mg_edits *e);
 /* The edited file; free() it. */
@@ -55,10 +63,14 @@ void mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t
 
 /*
  * Replaces path with data atomically: a temporary file in the same folder,
- * fsync'd, given the original's mode, renamed over it. Refused when the file
- * no longer matches st (size, mtime, inode: it changed since it was read) or
- * its bytes differ from orig. Returns 0, or -1 with *why set.
+ * fsync'd, given the original's mode, owner and group, renamed over it. A
+ * symbolic link is followed: its target is replaced and the link kept.
+ * Refused when the file no longer matches st (size, mtime, inode: it
+ * changed since it was read) or its bytes differ from orig. Returns 0, or
+ * -1 with *why set; MG_WRITE_READ_ONLY (*why says so) for a file without
+ * write permission, which is never replaced.
  */
+#define MG_WRITE_READ_ONLY (-2)
 struct stat;
 int mg_write_atomic(const char *path, const struct stat *st, const char *orig, size_t origlen,
                     const char *data, size_t len, const char **why);

@@ -84,6 +84,15 @@ struct mg_index {
 	int if_not_exists;
 	const char *where; /* partial index predicate, source text */
 	const char *using_method;
+	/* PostgreSQL options of op.create_index (postgresql_*), each NULL/0 when not given: */
+	const char **opclass; /* per column: postgresql_ops operator class, or NULL */
+	const char **include; /* postgresql_include columns */
+	size_t ninclude;
+	const char *with_sql;   /* postgresql_with as SQL: "fillfactor = 70, ..." */
+	const char *tablespace; /* postgresql_tablespace */
+	int nulls_not_distinct; /* postgresql_nulls_not_distinct=True */
+	const char *no_code;    /* why its SQL cannot be written (a Python expression, an option
+	                           migen cannot carry), or NULL */
 	enum mg_direction dir;
 	enum mg_source source;
 	int autocommit; /* built inside an autocommit block */
@@ -215,12 +224,18 @@ struct mg_model {
 	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
 	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
-	int syntax_errors;  /* tree-sitter found ERROR or MISSING nodes */
-	char quote;         /* the quote most string literals use: '"' or '\'' */
-	const char *indent; /* one indentation level as the file writes it */
-	const char *eol;    /* "\n" or "\r\n" */
-	const char *src;    /* the file's bytes, borrowed from the caller (may be NULL) */
+	int syntax_errors;          /* tree-sitter found ERROR or MISSING nodes */
+	uint32_t nested_autocommit; /* line of an autocommit block inside another, or 0 */
+	char quote;                 /* the quote most string literals use: '"' or '\'' */
+	const char *indent;         /* one indentation level as the file writes it */
+	const char *eol;            /* "\n" or "\r\n" */
+	const char *src;            /* the file's bytes, borrowed from the caller (may be NULL) */
 	size_t srclen;
+	/* Names bound by module-level imports ("sa", "op", "Column"; "*" for a star import). */
+	const char **imports;
+	size_t nimports, capimports;
+	uint32_t imports_end;     /* byte just past the last module-level import's line, or 0 */
+	uint32_t first_stmt;      /* byte where the first statement after the docstring starts */
 	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
 };
 

@@ -57,6 +57,8 @@ struct mg_diag {
 	const char *code;    /* Python to paste, or NULL */
 	const char *downgrade;       /* Python for downgrade(), or NULL */
 	const char *downgrade_where; /* where that goes, e.g. "downgrade(), at the start" */
+	const char *note;            /* a remark shown with the finding (why no code is given,
+	                                that a fix makes the migration non-atomic), or NULL */
 	size_t op;                   /* the operation concerned, or (size_t)-1 */
 	enum mg_fix_kind fix;
 	/* Filled by the fix planner (fix.h): */

@@ -33,6 +33,7 @@ struct mg_index_spec {
 	const char *using_method; /* NULL: btree */
 	const char *where;        /* NULL: not partial */
 	const char *comment;      /* NULL, or a line put above the code as a comment */
+	const char *options;      /* SQL after the column list (INCLUDE, WITH, ...), or NULL */
 };
 
 /* upgrade(): CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS in an autocommit block. */

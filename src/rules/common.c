@@ -80,6 +80,8 @@ mg_rc_spec_safe(const struct mg_index_spec *ix)
 		if (ix->columns[i] == NULL || (!sql_name(ix->columns[i]) &&
 		                               mg_sql_check_index_elem(ix->columns[i], &why) != 0))
 			return 0;
+	if (ix->options != NULL && mg_sql_text_refusal(ix->options) != NULL)
+		return 0;
 	return ix->where == NULL || mg_sql_check_predicate(ix->where, &why) == 0;
 }
 
@@ -105,6 +107,46 @@ mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_i
 	mg_buf_free(&up);
 	mg_buf_free(&down);
 	return 0;
+}
+
+const char *
+mg_rc_index_options(struct mg_diags *d, const struct mg_index *x, const char **why)
+{
+	struct mg_buf b = {0};
+	const char *r = NULL;
+	size_t i;
+
+	*why = NULL;
+	if (x->ninclude > 0) {
+		mg_buf_puts(&b, "INCLUDE (");
+		for (i = 0; i < x->ninclude; i++) {
+			if (mg_ident_refusal(x->include[i]) != NULL) {
+				*why = "a postgresql_include column is not a name migen writes";
+				goto out;
+			}
+			if (i > 0)
+				mg_buf_puts(&b, ", ");
+			mg_ident_sql(&b, x->include[i]);
+		}
+		mg_buf_putc(&b, ')');
+	}
+	if (x->nulls_not_distinct)
+		mg_buf_printf(&b, "%sNULLS NOT DISTINCT", b.len ? " " : "");
+	if (x->with_sql != NULL)
+		mg_buf_printf(&b, "%sWITH (%s)", b.len ? " " : "", x->with_sql);
+	if (x->tablespace != NULL) {
+		if (mg_ident_refusal(x->tablespace) != NULL) {
+			*why = "the tablespace is not a name migen writes";
+			goto out;
+		}
+		mg_buf_printf(&b, "%sTABLESPACE ", b.len ? " " : "");
+		mg_ident_sql(&b, x->tablespace);
+	}
+	if (b.len > 0)
+		r = mg_arena_strndup(&d->arena, b.s, b.len);
+out:
+	mg_buf_free(&b);
+	return r;
 }
 
 const char *

@@ -32,6 +32,13 @@ int mg_rc_spec_safe(const struct mg_index_spec *ix);
  */
 int mg_rc_index_code(struct mg_diags *d, const struct mg_model *m, const struct mg_index_spec *ix,
                      int concurrently, struct mg_diag *g);
+/*
+ * The SQL that follows an index's column list for its PostgreSQL options
+ * (INCLUDE, NULLS NOT DISTINCT, WITH, TABLESPACE, in PostgreSQL's order), or
+ * NULL when it has none; arena-allocated. *why is set (and NULL returned)
+ * when a name in them is not safe to write.
+ */
+const char *mg_rc_index_options(struct mg_diags *d, const struct mg_index *x, const char **why);
 /* "op.create_table('t')" style description of an op, for "where" texts. */
 const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
 

@@ -25,6 +25,8 @@ elements(struct mg_diags *d, const struct mg_index *x)
 			q[i] = x->columns[i];
 		else
 			q[i] = mg_rc_sql_name(d, x->columns[i]);
+		if (x->opclass != NULL && x->opclass[i] != NULL && q[i] != NULL)
+			q[i] = mg_arena_printf(&d->arena, "%s %s", q[i], x->opclass[i]);
 	}
 	return q;
 }
@@ -41,6 +43,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		const struct mg_op *op = &m->ops[x->op];
 		struct mg_index_spec ix;
 		struct mg_diag *g;
+		const char *why;
 
 		if (x->dir != MG_UPGRADE || x->source == MG_SRC_TABLE || x->kind != MG_IX_INDEX ||
 		    x->concurrently || x->table == NULL)
@@ -69,7 +72,14 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		                             x->name ? x->name : "(unnamed)", x->table, x->table);
 		if (x->name == NULL || !x->columns_known)
 			continue;
+		/* The same index or none: a fix that drops an option builds another index. */
+		if (x->no_code != NULL || (ix.options = mg_rc_index_options(d, x, &why), why)) {
+			g->note = mg_arena_printf(&d->arena, "no code given: %s",
+			                          x->no_code ? x->no_code : why);
+			continue;
+		}
 		memset(&ix, 0, sizeof(ix));
+		ix.options = mg_rc_index_options(d, x, &why);
 		ix.name = x->name;
 		ix.table = x->table;
 		ix.schema = x->schema;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migen/analyze.h"
 #include "migen/fix.h"
 #include "migen/util.h"
 #include "unit.h"
@@ -73,12 +74,59 @@ test_apply_nothing(void **state)
 	mg_edits_free(&e);
 }
 
+/* An insertion where a replacement starts is applied too, before it (diff does the same). */
+static void
+test_apply_insert_at_replacement(void **state)
+{
+	const char *src = "def downgrade():\n    op.drop_index('a')\n";
+	struct mg_edits e;
+	char *out;
+	size_t len;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	add_edit(&e, 17, 40, "    drop(a)\n", 0);
+	add_edit(&e, 17, 17, "    drop(b)\n", 1);
+	out = mg_fix_apply(src, strlen(src), &e, &len);
+	assert_string_equal(out, "def downgrade():\n    drop(b)\n    drop(a)\n");
+	free(out);
+	mg_edits_free(&e);
+}
+
+/* Verification refuses an edited file with an autocommit block inside another. */
+static void
+test_verify_nested_autocommit(void **state)
+{
+	static const char before[] = "revision = 'x'\ndown_revision = None\n\n"
+	                             "def upgrade():\n"
+	                             "    with op.get_context().autocommit_block():\n"
+	                             "        op.execute('SELECT 1')\n";
+	static const char after[] = "revision = 'x'\ndown_revision = None\n\n"
+	                            "def upgrade():\n"
+	                            "    with op.get_context().autocommit_block():\n"
+	                            "        op.execute('SELECT 1')\n"
+	                            "        with op.get_context().autocommit_block():\n"
+	                            "            op.execute('SELECT 2')\n";
+	struct mg_model *m = mg_analyze("x.py", before, strlen(before), MG_ANALYZE_FULL);
+	const char *why;
+
+	(void)state;
+	assert_int_equal(m->nested_autocommit, 0);
+	assert_null(mg_fix_verify(m, before, strlen(before)));
+	why = mg_fix_verify(m, after, strlen(after));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "nest autocommit"));
+	mg_model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_nothing),
+	    cmocka_unit_test(test_apply_insert_at_replacement),
+	    cmocka_unit_test(test_verify_nested_autocommit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
