@@ -363,6 +363,7 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 			fk->columns = one;
 			fk->ncolumns = 1;
 			fk->ref_table = dup(c, rt);
+			fk->name = dup(c, jstr(k, "conname"));
 			if (rt != NULL)
 				col->foreign_key = mg_arena_printf(&c->m->arena, "%s.?", rt);
 		}
@@ -398,6 +399,7 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		fk->columns = cols;
 		fk->ncolumns = n;
 		fk->ref_table = dup(c, jstr(json_object_get(k, "pktable"), "relname"));
+		fk->name = dup(c, jstr(k, "conname"));
 	} else if (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) {
 		struct mg_index *ix;
 		const char **cols = name_list(c, json_object_get(k, "keys"), &n);

@@ -16,9 +16,8 @@ str(struct mg_walk *w, TSNode n)
 	return ts_node_is_null(n) ? NULL : mg_node_string(&w->m->arena, w->s, n);
 }
 
-/* "schema.table.column" or "table.column" → the table. */
-static const char *
-ref_table(struct mg_arena *a, const char *target)
+const char *
+mg_table_ref_table(struct mg_arena *a, const char *target)
 {
 	const char *dot = strrchr(target, '.'), *start;
 
@@ -175,6 +174,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 			    mg_call_name_is(w->s, k, "ForeignKey")) {
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
+				col->foreign_key_name = str(w, mg_call_kwarg(w->s, k, "name"));
 				continue;
 			}
 			if (pos == 0 && ts_node_symbol(k) != mg_sym.call) {
@@ -246,13 +246,15 @@ constraint_columns(struct mg_walk *w, TSNode call, struct mg_index *ix)
 }
 
 static void
-add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at)
+add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at,
+         const char *name)
 {
 	struct mg_fkey *fk = mg_model_add_op_fkey(w->m, opi, MG_SRC_TABLE);
 
+	fk->name = name;
 	fk->columns = cols;
 	fk->ncolumns = n;
-	fk->ref_table = target ? ref_table(&w->m->arena, target) : NULL;
+	fk->ref_table = target ? mg_table_ref_table(&w->m->arena, target) : NULL;
 	fk->line = mg_node_line(at);
 	fk->col = mg_node_col(at);
 }
@@ -305,7 +307,8 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 1, "refcolumns"), &refs);
 		add_fkey(w, opi, cols.columns_known ? cols.columns : NULL,
 		         cols.columns_known ? cols.ncolumns : 0,
-		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call);
+		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call,
+		         str(w, mg_call_kwarg(w->s, call, "name")));
 	}
 }
 
@@ -394,7 +397,7 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		if (col->foreign_key != NULL) {
 			const char **one = mg_arena_alloc(&w->m->arena, sizeof(*one));
 			one[0] = col->name;
-			add_fkey(w, opi, one, 1, col->foreign_key, call);
+			add_fkey(w, opi, one, 1, col->foreign_key, call, col->foreign_key_name);
 			w->m->fkeys[w->m->nfkeys - 1].line = col->line;
 		}
 		if (!col->index && !col->unique)

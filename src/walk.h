@@ -43,6 +43,8 @@ int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_bat
 
 /* sa.Column(...) into col; 0 if the call is not a Column. */
 int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
+/* "schema.table.column" or "table.column" (a ForeignKey target) -> the table, or NULL. */
+const char *mg_table_ref_table(struct mg_arena *a, const char *target);
 /* op.create_table(...) into the model; fills op->table, table_index. */
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */

@@ -47,15 +47,16 @@ enum mg_source { MG_SRC_OP, MG_SRC_SQL, MG_SRC_TABLE };
 
 struct mg_column {
 	const char *name;
-	const char *type;           /* source text, e.g. "sa.String(length=50)" */
-	int nullable;               /* mg_tri */
-	int nullable_given;         /* nullable= was written (else SQLAlchemy's default) */
-	int primary_key;            /* mg_tri */
-	const char *server_default; /* source text, NULL when none */
-	int has_server_default;     /* mg_tri */
-	const char *foreign_key;    /* "table.column" target of sa.ForeignKey, or NULL */
-	int index;                  /* index=True */
-	int unique;                 /* unique=True */
+	const char *type;             /* source text, e.g. "sa.String(length=50)" */
+	int nullable;                 /* mg_tri */
+	int nullable_given;           /* nullable= was written (else SQLAlchemy's default) */
+	int primary_key;              /* mg_tri */
+	const char *server_default;   /* source text, NULL when none */
+	int has_server_default;       /* mg_tri */
+	const char *foreign_key;      /* "table.column" target of sa.ForeignKey, or NULL */
+	const char *foreign_key_name; /* its name= when a literal, else NULL */
+	int index;                    /* index=True */
+	int unique;                   /* unique=True */
 	uint32_t line;
 };
 
@@ -66,8 +67,9 @@ enum mg_index_kind {
 };
 
 struct mg_index {
-	const char *name;  /* NULL: not given (PostgreSQL names it) or not a literal */
-	const char *table; /* NULL: unknown */
+	const char *name;      /* NULL: not given (PostgreSQL names it) or not a literal */
+	const char *name_expr; /* the name's source text when it is not a literal, else NULL */
+	const char *table;     /* NULL: unknown */
 	const char *schema;
 	const char **columns; /* a name, or an expression's source text */
 	int *is_expr;         /* per column: 1 when an expression */
@@ -89,6 +91,7 @@ struct mg_index {
 };
 
 struct mg_fkey {
+	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
 	const char *table;
 	const char **columns;
 	size_t ncolumns;
@@ -145,9 +148,11 @@ struct mg_op {
 	int concurrently;         /* create/drop index built CONCURRENTLY */
 	const char **set_columns; /* update: the columns it SETs */
 	size_t nset;
-	const char *sql;    /* execute: the decoded SQL text, NULL when opaque */
-	uint32_t sql_line;  /* execute: line where the SQL literal starts */
-	int sql_error;      /* execute: the literal SQL did not parse */
+	const char *sql;               /* execute: the decoded SQL text, NULL when opaque */
+	uint32_t sql_line;             /* execute: line where the SQL literal starts */
+	int sql_error;                 /* execute: the literal SQL did not parse */
+	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
+	const char *guard;  /* the condition it runs under (`if` source text), NULL: always */
 	size_t index;       /* create/drop index: its mg_index, or (size_t)-1 */
 	size_t table_index; /* create_table: its mg_table, or (size_t)-1 */
 };
@@ -239,6 +244,9 @@ const struct mg_table *mg_model_created_table(const struct mg_model *m, const ch
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);
 /* Whether an index (any kind, any source, upgrade direction) on table leads with column. */
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
+/* The same, counting only indexes without a WHERE clause: what a foreign key check can use. */
+int mg_model_has_full_index_leading(const struct mg_model *m, const char *table,
+                                    const char *column);
 
 /*
  * Whether two revision headers carry the same values: revision,
