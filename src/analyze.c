@@ -175,6 +175,8 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	}
 	if (helper_pass)
 		return;
+	/* Each function sees the module's names, not another function's locals. */
+	w->nbinds = w->nmodule_binds;
 	if (dir == MG_UPGRADE)
 		w->m->has_upgrade = 1;
 	else
@@ -225,6 +227,11 @@ module(struct mg_walk *w, TSNode root, int helper_pass, enum mg_analyze_mode mod
 			if (y == mg_sym.function_definition) {
 				if (mode == MG_ANALYZE_FULL)
 					function(w, n, helper_pass);
+			} else if (helper_pass && y == mg_sym.expression_statement &&
+			           ts_node_named_child_count(n) >= 1 &&
+			           ts_node_symbol(ts_node_named_child(n, 0)) == mg_sym.assignment) {
+				/* Module constants, for names used in upgrade()/downgrade(). */
+				mg_walk_assign(w, ts_node_named_child(n, 0));
 			} else if (!helper_pass && y == mg_sym.expression_statement &&
 			           ts_node_named_child_count(n) >= 1) {
 				TSNode e = ts_node_named_child(n, 0);
@@ -334,11 +341,13 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 	}
 	if (mode == MG_ANALYZE_FULL)
 		module(&w, root, 1, mode);
+	w.nmodule_binds = w.nbinds;
 	module(&w, root, 0, mode);
 
 	if (mode == MG_ANALYZE_FULL)
 		mg_model_finish(m);
 	free(w.helpers);
+	free(w.binds);
 	ts_tree_delete(tree);
 	return m;
 }

@@ -193,8 +193,16 @@ add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uin
 {
 	struct mg_buf b = {0};
 	struct mg_error *e;
+	size_t i;
 
 	mg_buf_vprintf(&b, fmt, ap);
+	/* A loop the analyzer unrolls says the same thing once per item: once is enough. */
+	for (i = *n; i-- > 0 && *n - i <= 64;)
+		if ((*v)[i].line == line && (*v)[i].col == col &&
+		    strcmp((*v)[i].message, b.s ? b.s : "") == 0) {
+			mg_buf_free(&b);
+			return;
+		}
 	mg_grow(v, cap, *n + 1, sizeof(**v));
 	e = &(*v)[(*n)++];
 	e->line = line;

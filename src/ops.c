@@ -33,10 +33,11 @@ static const struct opspec opspecs[] = {
     {NULL, MG_OP_OTHER},
 };
 
+/* A string argument, also through names bound to literals (constants, loop variables). */
 static char *
 str(struct mg_walk *w, TSNode n)
 {
-	return ts_node_is_null(n) ? NULL : mg_node_string(&w->m->arena, w->s, n);
+	return mg_walk_string(w, n);
 }
 
 /* A string argument at position pos (shifted on a batch) or keyword kw. */
@@ -56,7 +57,7 @@ narg(struct mg_walk *w, TSNode call, int on_batch, unsigned pos, const char *kw)
 {
 	if (on_batch && pos > 0)
 		pos--;
-	return mg_call_arg_or_kw(w->s, call, pos, kw);
+	return mg_walk_resolve(w, mg_call_arg_or_kw(w->s, call, pos, kw));
 }
 
 /* The table an op works on: its own argument, or the batch's table. */
@@ -249,6 +250,7 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 	op->autocommit = ctx->autocommit;
 	op->batch = on_batch;
 	op->in_loop = ctx->in_loop;
+	op->guard = ctx->guard;
 
 	switch (sp->kind) {
 	case MG_OP_CREATE_TABLE:

@@ -22,6 +22,12 @@ struct mg_pysyms {
 	    dictionary_comprehension, generator_expression, kw_def, kw_class;
 	TSFieldId f_left, f_right, f_type, f_name, f_body, f_function, f_arguments, f_object,
 	    f_attribute, f_value, f_alias, f_definition;
+	/* walk.c: dialect guards, early returns, loops over literals. */
+	TSSymbol elif_clause, else_clause, comparison_operator, not_operator, boolean_operator,
+	    return_statement, raise_statement, pattern_list, tuple_pattern, dictionary, pair,
+	    interpolation, string_content, set;
+	TSFieldId f_condition, f_consequence, f_alternative, f_argument, f_operator, f_expression,
+	    f_key;
 };
 
 extern struct mg_pysyms mg_sym;

@@ -650,9 +650,9 @@ mg_sql_analyze(struct mg_model *m, size_t exec_op)
 		free(plain);
 	}
 	if (r.error != NULL) {
+		/* Reported by the invalid-sql rule: it fails on PostgreSQL too. */
 		m->ops[exec_op].sql_error = 1;
-		mg_model_add_note(m, m->ops[exec_op].span.line, m->ops[exec_op].span.col,
-		                  "SQL in op.execute() does not parse: %s", r.error->message);
+		m->ops[exec_op].sql_error_message = mg_arena_strdup(&m->arena, r.error->message);
 		pg_query_free_parse_result(r);
 		return -1;
 	}

@@ -13,7 +13,7 @@
 static char *
 str(struct mg_walk *w, TSNode n)
 {
-	return ts_node_is_null(n) ? NULL : mg_node_string(&w->m->arena, w->s, n);
+	return mg_walk_string(w, n);
 }
 
 const char *
@@ -72,6 +72,7 @@ column_element(struct mg_walk *w, TSNode k, struct mg_index *ix, size_t *cap)
 {
 	const char *s;
 
+	k = mg_walk_resolve(w, k); /* a loop variable or a constant holding the name */
 	if ((s = mg_node_string_plain(&w->m->arena, w->s, k)) != NULL) {
 		push_column(w, ix, cap, s, 0);
 	} else if (ts_node_symbol(k) == mg_sym.identifier) {
@@ -94,6 +95,7 @@ mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix)
 	ix->columns_known = 0;
 	if (ts_node_is_null(list))
 		return;
+	list = mg_walk_resolve(w, list);
 	if (ts_node_symbol(list) != mg_sym.list && ts_node_symbol(list) != mg_sym.tuple) {
 		/* A bare string names one column, as Alembic allows. */
 		const char *s = mg_node_string_plain(&w->m->arena, w->s, list);

@@ -75,15 +75,11 @@ quoted(struct mg_diags *d, const char *const *cols, size_t n)
 
 /* How the message names the foreign key: its name, else the line that makes it. */
 static const char *
-label(struct mg_diags *d, const struct mg_model *m, const struct mg_fkey *fk)
+label(struct mg_diags *d, const struct mg_fkey *fk)
 {
-	const char *line;
-
 	if (fk->name != NULL)
-		return mg_arena_printf(&d->arena, "'%s'", fk->name);
-	if ((line = mg_rc_source_line(d, m, fk->line, 60)) != NULL && *line != '\0')
-		return mg_arena_printf(&d->arena, "`%s`", line);
-	return "(unnamed)";
+		return mg_arena_printf(&d->arena, "foreign key '%s'", fk->name);
+	return mg_arena_printf(&d->arena, "unnamed foreign key on line %u", (unsigned)fk->line);
 }
 
 /* table.column, or table (a, b) for a composite key. */
@@ -137,16 +133,16 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = fk->line;
 		g->col = fk->col;
 		g->op = fk->op;
-		g->message = mg_arena_printf(
-		    &d->arena,
-		    "foreign key %s (%s -> %s) has no index leading with %s%s: deletes and key "
-		    "updates on '%s', and joins from it, scan '%s'",
-		    label(d, m, fk), columns(d, fk), fk->ref_table ? fk->ref_table : "?",
-		    fk->columns[0],
-		    mg_model_has_index_leading(m, fk->table, fk->columns[0])
-		        ? " (a partial index does not serve the foreign key check)"
-		        : "",
-		    fk->ref_table ? fk->ref_table : "the parent", fk->table);
+		g->message =
+		    mg_arena_printf(&d->arena,
+		                    "%s (%s -> %s) has no index leading with %s%s: deletes and key "
+		                    "updates on '%s', and joins from it, scan '%s'",
+		                    label(d, fk), columns(d, fk),
+		                    fk->ref_table ? fk->ref_table : "?", fk->columns[0],
+		                    mg_model_has_index_leading(m, fk->table, fk->columns[0])
+		                        ? " (a partial index does not serve the foreign key check)"
+		                        : "",
+		                    fk->ref_table ? fk->ref_table : "the parent", fk->table);
 		if (!mg_rc_safe(fk->columns, fk->ncolumns))
 			continue;
 		memset(&ix, 0, sizeof(ix));

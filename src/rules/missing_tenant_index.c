@@ -139,12 +139,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->op = t->op;
 		g->message = mg_arena_printf(
 		    &d->arena,
-		    "table '%s' has %s but no index leading with it: an index on (%s%s%s) serves "
-		    "every tenant-scoped query and lets deleting a tenant find (and cascade to) "
-		    "its "
-		    "rows without scanning '%s'",
-		    t->name, o->tenant_column, o->tenant_column, has_space ? ", " : "",
-		    has_space ? o->space_column : "", t->name);
+		    "table '%s' has %s but no index leading with it: tenant-scoped queries and "
+		    "deleting a tenant (its foreign key check or cascade) scan '%s'; an index on "
+		    "(%s%s%s) serves both",
+		    t->name, o->tenant_column, t->name, o->tenant_column, has_space ? ", " : "",
+		    has_space ? o->space_column : "");
 		{
 			/* Names from the command line and the file are hostile. */
 			const char *raw[4] = {o->tenant_column, o->space_column,
