@@ -642,8 +642,17 @@ loop_items(struct mg_walk *w, TSNode it, TSNode *items, size_t *n, int *pairs)
 {
 	uint32_t i, c;
 
+	int rev = 0;
+
 	*pairs = 0;
 	it = mg_walk_resolve(w, it);
+	/* reversed(<literal>): downgrade() undoes a loop in the opposite order. */
+	if (ts_node_symbol(it) == mg_sym.call &&
+	    ts_node_symbol(ts_node_child_by_field_id(it, mg_sym.f_function)) == mg_sym.identifier &&
+	    mg_call_name_is(w->s, it, "reversed") && mg_call_npos(it) == 1) {
+		rev = 1;
+		it = mg_walk_resolve(w, mg_call_arg(it, 0));
+	}
 	if (ts_node_symbol(it) == mg_sym.call && mg_call_name_is(w->s, it, "items") &&
 	    mg_call_npos(it) == 0) {
 		TSNode f = ts_node_child_by_field_id(it, mg_sym.f_function);
@@ -667,6 +676,11 @@ loop_items(struct mg_walk *w, TSNode it, TSNode *items, size_t *n, int *pairs)
 		    ts_node_symbol(k) == mg_sym.dictionary_splat || *n >= MG_UNROLL_MAX_ITEMS)
 			return 0;
 		items[(*n)++] = k;
+	}
+	for (i = 0; rev && i < *n / 2; i++) {
+		TSNode t = items[i];
+		items[i] = items[*n - 1 - i];
+		items[*n - 1 - i] = t;
 	}
 	return 1;
 }

@@ -137,13 +137,28 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = t->line;
 		g->col = t->col;
 		g->op = t->op;
-		g->message = mg_arena_printf(
-		    &d->arena,
-		    "table '%s' has %s but no index leading with it: tenant-scoped queries and "
-		    "deleting a tenant (its foreign key check or cascade) scan '%s'; an index on "
-		    "(%s%s%s) serves both",
-		    t->name, o->tenant_column, t->name, o->tenant_column, has_space ? ", " : "",
-		    has_space ? o->space_column : "");
+		if (!has_soft)
+			g->message = mg_arena_printf(&d->arena,
+			                             "table '%s' has %s but no index leading with "
+			                             "it: tenant-scoped queries and "
+			                             "deleting a tenant (its foreign key check or "
+			                             "cascade) scan '%s'; an index "
+			                             "on (%s%s%s) serves both",
+			                             t->name, o->tenant_column, t->name,
+			                             o->tenant_column, has_space ? ", " : "",
+			                             has_space ? o->space_column : "");
+		else
+			/* A partial index serves no foreign key check: missing-fk-index
+			 * asks for its own index on the tenant column. */
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "table '%s' has %s but no index leading with it: tenant-scoped queries "
+			    "scan '%s'; an index on (%s%s%s) WHERE %s IS NULL serves those that "
+			    "skip "
+			    "deleted rows",
+			    t->name, o->tenant_column, t->name, o->tenant_column,
+			    has_space ? ", " : "", has_space ? o->space_column : "",
+			    o->soft_delete_column);
 		{
 			/* Names from the command line and the file are hostile. */
 			const char *raw[4] = {o->tenant_column, o->space_column,
