@@ -31,7 +31,7 @@ const char mg_enhance_usage[] =
     "\n"
     "  -f, --file FILE            the migration (repeatable; paths may also follow the options)\n"
     "      --add-tenant-indexes   suggest a (tenant, space) index for new multi-tenant tables\n"
-    "      --use-concurrently     suggest CONCURRENTLY for indexes on existing tables\n"
+    "      --use-concurrently     let --write rewrite plain index builds with CONCURRENTLY\n"
     "      --write                apply the fixes to the file, in place\n"
     "      --diff                 print the fixes as a unified diff (git apply, patch -p1)\n"
     "      --default VALUE        value for existing rows when a NOT NULL column is fixed\n"
