@@ -11,7 +11,9 @@
 # as a generic plan (what the trigger caches) and a custom one. Then the
 # migration as `migen enhance --write --add-tenant-indexes` leaves it is run
 # from scratch, and the same statements must use migen's indexes, for
-# author_id and for tenant_id (whose tenant index is partial too).
+# author_id and for tenant_id (whose tenant index is partial too). Last,
+# fixtures/rules/downgrade_index.py: autogenerate's downgrade() fails on
+# op.drop_constraint(None, ...), and runs as `migen --write` leaves it.
 #
 #   tests/integration/fk_index.sh path/to/migen
 #
@@ -152,6 +154,39 @@ expect author_id ix_comments_author_id "migen's index"
 expect tenant_id ix_comments_tenant_id "migen's index beside the partial tenant index"
 expect post_id ix_comments_post_id "unchanged"
 alembic downgrade base && ok "downgrade after --write" || bad "downgrade after --write"
+
+# 4. downgrade(): autogenerate's op.drop_constraint(None, ...) always fails
+# (drop-unnamed-constraint); migen's name is the one PostgreSQL chose, and
+# the index downgrade() re-creates is built CONCURRENTLY.
+q <<'SQL' || exit 1
+CREATE TABLE orders (id integer PRIMARY KEY, owner_id integer, legacy_code text);
+INSERT INTO orders SELECT g, 1 + g % 1000, 'c' || g FROM generate_series(1, 1000) g;
+CREATE INDEX ix_orders_legacy_code ON orders (legacy_code);
+SQL
+sed "s/^down_revision = .*/down_revision = '3c1f0a9e7b21'/" fixtures/rules/downgrade_index.py \
+	>"$versions/downgrade_index.py"
+alembic upgrade head || exit 1
+n=$(q -c "SELECT conname FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'")
+[ "$n" = orders_owner_id_fkey ] && ok "PostgreSQL names the unnamed key orders_owner_id_fkey" ||
+	bad "the unnamed key is named '$n'"
+if alembic downgrade -1 2>/dev/null; then
+	bad "autogenerate's downgrade() ran"
+else
+	grep -q "it has no name" "$work/alembic.log" && ok "autogenerate's downgrade() fails: no name" ||
+		bad "autogenerate's downgrade() failed otherwise"
+fi
+"$migen" enhance --write --use-concurrently "$versions/downgrade_index.py" >"$work/write.log" 2>&1 ||
+	{ cat "$work/write.log"; bad "migen --write (downgrade)"; }
+if alembic downgrade -1; then
+	ok "downgrade() as migen wrote it runs"
+	n=$(q -c "SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'f'")
+	[ "$n" = 0 ] && ok "the foreign key is dropped" || bad "foreign keys left: $n"
+	v=$(q -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_orders_legacy_code'::regclass")
+	[ "$v" = t ] && ok "ix_orders_legacy_code is back, valid" || bad "ix_orders_legacy_code: '$v'"
+else
+	cat "$work/alembic.log"
+	bad "downgrade() as migen wrote it fails"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
