@@ -56,6 +56,10 @@ is_helper(const struct mg_walk *w, TSNode ident)
 #define MG_UNROLL_MAX_DEPTH 4
 /* Loops nested deeper than this are walked as before, without recursion (hostile nesting). */
 #define MG_LOOP_MAX_DEPTH 32
+/* Loop items walked per file, nested loops multiplying: beyond, loops are opaque. */
+#define MG_UNROLL_BUDGET 4096
+/* Names bound per file: beyond, none is resolved (a lookup is a linear search). */
+#define MG_MAX_BINDS 4096
 /* How much of a condition a guard quotes. */
 #define MG_GUARD_MAX 60
 
@@ -75,7 +79,7 @@ lookup(const struct mg_walk *w, TSNode ident)
 {
 	size_t i;
 
-	if (ts_node_is_null(ident) || ts_node_symbol(ident) != mg_sym.identifier)
+	if (w->binds_full || ts_node_is_null(ident) || ts_node_symbol(ident) != mg_sym.identifier)
 		return NULL;
 	for (i = w->nbinds; i-- > 0;)
 		if (mg_node_is_ident(w->s, ident, w->binds[i].name))
@@ -88,6 +92,11 @@ bind(struct mg_walk *w, const char *name, TSNode value, enum mg_bind_kind kind, 
 {
 	struct mg_bind *b;
 
+	if (w->nbinds >= MG_MAX_BINDS) {
+		/* Forgetting one binding could leave an older value visible. */
+		w->binds_full = 1;
+		return;
+	}
 	mg_grow(&w->binds, &w->capbinds, w->nbinds + 1, sizeof(*w->binds));
 	b = &w->binds[w->nbinds++];
 	b->name = name;
@@ -770,12 +779,17 @@ unroll(struct mg_walk *w, TSNode loop, const struct mg_ctx *k)
 		free(items);
 		return 0;
 	}
+	if (w->unrolled + nitems > MG_UNROLL_BUDGET) {
+		free(items);
+		return 0;
+	}
 	/* Every item must unpack, or no item is walked: half a loop misleads. */
 	for (i = 0; i < nitems; i++)
 		if (!unpack(w, items[i], nnames, parts)) {
 			free(items);
 			return 0;
 		}
+	w->unrolled += nitems;
 	w->unroll_depth++;
 	for (i = 0; i < nitems; i++) {
 		saved = w->nbinds;
@@ -803,11 +817,13 @@ opaque_loop(struct mg_walk *w, TSNode loop, const struct mg_ctx *k)
 	mg_walk_block(w, ts_node_child_by_field_id(loop, mg_sym.f_alternative), k);
 	w->unroll_depth--;
 	if ((n = unknown_tables(w, before)) > 0)
-		mg_model_add_note(w->m, mg_node_line(loop), mg_node_col(loop),
-		                  "%s(): the loop over `%s` is not over a literal list or tuple in "
-		                  "this file: %zu operation%s in it %s not analysed",
-		                  k->function, guard_and(w, NULL, right, 0) /* one line, short */,
-		                  n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+		mg_model_add_note(
+		    w->m, mg_node_line(loop), mg_node_col(loop),
+		    "%s(): the loop over `%s` is not unrolled (not a literal list or "
+		    "tuple in this file, or too many items): %zu operation%s in it %s "
+		    "not analysed",
+		    k->function, guard_and(w, NULL, right, 0) /* one line, short */, n,
+		    n == 1 ? "" : "s", n == 1 ? "is" : "are");
 }
 
 /*

@@ -48,7 +48,9 @@ struct mg_walk {
 	struct mg_bind *binds; /* searched from the end: the latest binding wins */
 	size_t nbinds, capbinds;
 	size_t nmodule_binds;  /* the module's own; a function's start from there */
+	int binds_full;        /* too many to search: no name is resolved any more */
 	unsigned unroll_depth; /* loops being unrolled, one inside the other */
+	size_t unrolled;       /* loop items walked so far: bounded per file */
 };
 
 void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
