@@ -1409,6 +1409,32 @@ test_loop_unrolled(void **state)
 	mg_model_free(m);
 }
 
+/* Four nested loops over 256 items would be 2^32 calls: the walk stops unrolling in time. */
+static void
+test_loop_budget(void **state)
+{
+	struct mg_buf b = {0};
+	struct mg_model *m;
+	int i;
+
+	(void)state;
+	mg_buf_puts(&b, HEAD "L = [");
+	for (i = 0; i < 256; i++)
+		mg_buf_printf(&b, "'t%d', ", i);
+	mg_buf_puts(&b, "]\n"
+	                "def upgrade():\n"
+	                "    for a in L:\n"
+	                "        for b in L:\n"
+	                "            for c in L:\n"
+	                "                for d in L:\n"
+	                "                    op.create_index('ix', a, [b])\n");
+	m = analyze(b.s);
+	assert_true(m->nops > 0);
+	assert_true(m->nops <= 4096 + 256);
+	mg_model_free(m);
+	mg_buf_free(&b);
+}
+
 static void
 test_sql_opaque(void **state)
 {
@@ -1774,6 +1800,7 @@ main(void)
 	    cmocka_unit_test(test_sql_opaque),
 	    cmocka_unit_test(test_dialect_guards),
 	    cmocka_unit_test(test_loop_unrolled),
+	    cmocka_unit_test(test_loop_budget),
 	    cmocka_unit_test(test_sql_invalid),
 	    cmocka_unit_test(test_named_functions),
 	    cmocka_unit_test(test_helper_note),
