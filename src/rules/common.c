@@ -191,21 +191,3 @@ mg_rc_index_label(struct mg_diags *d, const struct mg_index *x)
 		                       mg_rc_shorten(d, x->name_expr, 40));
 	return "(unnamed)";
 }
-
-const char *
-mg_rc_source_line(struct mg_diags *d, const struct mg_model *m, uint32_t line, size_t max)
-{
-	const char *p = m->src, *end = m->src + m->srclen, *nl;
-	uint32_t n = 1;
-
-	if (m->src == NULL || line == 0)
-		return NULL;
-	while (n < line && p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		p = nl + 1;
-		n++;
-	}
-	if (n != line || p >= end)
-		return NULL;
-	nl = memchr(p, '\n', (size_t)(end - p));
-	return mg_rc_shorten(d, mg_arena_strndup(&d->arena, p, (size_t)((nl ? nl : end) - p)), max);
-}

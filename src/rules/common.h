@@ -43,9 +43,6 @@ const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,
 const char *mg_rc_shorten(struct mg_diags *d, const char *s, size_t max);
 /* How a message names an index: its name, "EXPR (name not a literal)" or "(unnamed)". */
 const char *mg_rc_index_label(struct mg_diags *d, const struct mg_index *x);
-/* Line `line` of the file, trimmed and shortened as mg_rc_shorten does; NULL if none. */
-const char *mg_rc_source_line(struct mg_diags *d, const struct mg_model *m, uint32_t line,
-                              size_t max);
 /*
  * Whether missing-tenant-index suggests, for table t, an index that leads with
  * the tenant column and has no WHERE clause (one a foreign key check can use).
