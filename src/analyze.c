@@ -228,10 +228,9 @@ module(struct mg_walk *w, TSNode root, int helper_pass, enum mg_analyze_mode mod
 				if (mode == MG_ANALYZE_FULL)
 					function(w, n, helper_pass);
 			} else if (helper_pass && y == mg_sym.expression_statement &&
-			           ts_node_named_child_count(n) >= 1 &&
-			           ts_node_symbol(ts_node_named_child(n, 0)) == mg_sym.assignment) {
+			           ts_node_named_child_count(n) >= 1) {
 				/* Module constants, for names used in upgrade()/downgrade(). */
-				mg_walk_assign(w, ts_node_named_child(n, 0));
+				mg_walk_statement(w, ts_node_named_child(n, 0));
 			} else if (!helper_pass && y == mg_sym.expression_statement &&
 			           ts_node_named_child_count(n) >= 1) {
 				TSNode e = ts_node_named_child(n, 0);

@@ -117,6 +117,8 @@ init_syms(void)
 	y->interpolation = sym(l, "interpolation", 1);
 	y->string_content = sym(l, "string_content", 1);
 	y->set = sym(l, "set", 1);
+	y->augmented_assignment = sym(l, "augmented_assignment", 1);
+	y->subscript = sym(l, "subscript", 1);
 	y->f_condition = field(l, "condition");
 	y->f_consequence = field(l, "consequence");
 	y->f_alternative = field(l, "alternative");

@@ -25,7 +25,7 @@ struct mg_pysyms {
 	/* walk.c: dialect guards, early returns, loops over literals. */
 	TSSymbol elif_clause, else_clause, comparison_operator, not_operator, boolean_operator,
 	    return_statement, raise_statement, pattern_list, tuple_pattern, dictionary, pair,
-	    interpolation, string_content, set;
+	    interpolation, string_content, set, augmented_assignment, subscript;
 	TSFieldId f_condition, f_consequence, f_alternative, f_argument, f_operator, f_expression,
 	    f_key;
 };

@@ -471,16 +471,56 @@ literal_value(TSNode n)
 	       y == mg_sym.integer || y == mg_sym.true_ || y == mg_sym.false_ || y == mg_sym.none;
 }
 
-void
-mg_walk_assign(struct mg_walk *w, TSNode a)
+/* NAME (or the name under NAME[i], NAME.attr) now holds something unknown. */
+static void
+forget(struct mg_walk *w, TSNode target)
+{
+	target = unparen(target);
+	while (!ts_node_is_null(target) && (ts_node_symbol(target) == mg_sym.subscript ||
+	                                    ts_node_symbol(target) == mg_sym.attribute))
+		target = ts_node_child_by_field_id(
+		    target,
+		    ts_node_symbol(target) == mg_sym.subscript ? mg_sym.f_value : mg_sym.f_object);
+	if (lookup(w, target) != NULL)
+		bind(w, mg_node_dup(&w->m->arena, w->s, target), target, MG_BIND_UNKNOWN, 0);
+}
+
+/* Methods that change a list, dict or set in place. */
+static int
+mutator(const struct mg_walk *w, TSNode name)
+{
+	static const char *const m[] = {"append", "extend",  "insert",     "pop",  "remove",
+	                                "clear",  "update",  "setdefault", "sort", "reverse",
+	                                "add",    "discard", "popitem",    NULL};
+	size_t i;
+
+	for (i = 0; m[i] != NULL; i++)
+		if (mg_node_is_ident(w->s, name, m[i]))
+			return 1;
+	return 0;
+}
+
+static void
+assign(struct mg_walk *w, TSNode a)
 {
 	TSNode left = ts_node_child_by_field_id(a, mg_sym.f_left);
 	TSNode right = ts_node_child_by_field_id(a, mg_sym.f_right);
 	const char *name;
 	int pg;
 
-	if (ts_node_is_null(left) || ts_node_symbol(left) != mg_sym.identifier)
+	if (ts_node_is_null(left))
 		return;
+	if (ts_node_symbol(left) != mg_sym.identifier) {
+		/* a, b = ...; x[i] = ...; x.y = ...: what those names hold is unknown. */
+		uint32_t i, n = ts_node_named_child_count(left);
+		if (ts_node_symbol(left) == mg_sym.pattern_list ||
+		    ts_node_symbol(left) == mg_sym.tuple_pattern)
+			for (i = 0; i < n; i++)
+				forget(w, ts_node_named_child(left, i));
+		else
+			forget(w, left);
+		return;
+	}
 	name = mg_node_dup(&w->m->arena, w->s, left);
 	if (ts_node_is_null(right))
 		bind(w, name, right, MG_BIND_UNKNOWN, 0);
@@ -492,6 +532,23 @@ mg_walk_assign(struct mg_walk *w, TSNode a)
 		bind(w, name, unparen(right), MG_BIND_VALUE, 0);
 	else
 		bind(w, name, right, MG_BIND_UNKNOWN, 0);
+}
+
+void
+mg_walk_statement(struct mg_walk *w, TSNode e)
+{
+	TSSymbol y = ts_node_is_null(e) ? 0 : ts_node_symbol(e);
+
+	if (y == mg_sym.assignment) {
+		assign(w, e);
+	} else if (y == mg_sym.augmented_assignment) {
+		forget(w, ts_node_child_by_field_id(e, mg_sym.f_left));
+	} else if (y == mg_sym.call) {
+		TSNode f = ts_node_child_by_field_id(e, mg_sym.f_function);
+		if (!ts_node_is_null(f) && ts_node_symbol(f) == mg_sym.attribute &&
+		    mutator(w, ts_node_child_by_field_id(f, mg_sym.f_attribute)))
+			forget(w, ts_node_child_by_field_id(f, mg_sym.f_object));
+	}
 }
 
 /* Methods of `op` that are not operations on the database. */
@@ -849,11 +906,13 @@ enter(struct mg_walk *w, TSNode n, struct mg_ctx *ctx, struct mg_ctx *k)
 		return 3;
 	if (ctx->dead || !ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
 		return 0;
+	if (y == mg_sym.call)
+		mg_walk_statement(w, n); /* cols.append(...) */
 	if (y == mg_sym.call && call(w, n, ctx))
 		return 0;
 	*k = *ctx;
-	if (y == mg_sym.assignment) {
-		mg_walk_assign(w, n);
+	if (y == mg_sym.assignment || y == mg_sym.augmented_assignment) {
+		mg_walk_statement(w, n);
 		return 1;
 	}
 	if (y == mg_sym.with_statement) {

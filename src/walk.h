@@ -54,8 +54,12 @@ struct mg_walk {
 };
 
 void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
-/* `NAME = value` at module level or in a function: binds NAME for what follows. */
-void mg_walk_assign(struct mg_walk *w, TSNode assignment);
+/*
+ * An expression statement at module level or in a function: `NAME = value`
+ * binds NAME for what follows; `NAME += ...`, `NAME[i] = ...` and
+ * `NAME.append(...)` make what NAME holds unknown.
+ */
+void mg_walk_statement(struct mg_walk *w, TSNode expr);
 /* n, or the expression an identifier is bound to (a constant, a loop variable). */
 TSNode mg_walk_resolve(const struct mg_walk *w, TSNode n);
 /*

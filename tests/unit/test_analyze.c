@@ -1435,6 +1435,39 @@ test_loop_budget(void **state)
 	mg_buf_free(&b);
 }
 
+/* A list changed after it was assigned is no longer known. */
+static void
+test_names_mutated(void **state)
+{
+	const char *src = HEAD "COLS = ['a']\n"
+	                       "COLS.append('b')\n"
+	                       "def upgrade():\n"
+	                       "    cols = ['tenant_id']\n"
+	                       "    if flag:\n"
+	                       "        cols.append('space_id')\n"
+	                       "    op.create_index('ix_1', 't', cols)\n"
+	                       "    other = ['x']\n"
+	                       "    other += ['y']\n"
+	                       "    op.create_index('ix_2', 't', other)\n"
+	                       "    op.create_index('ix_3', 't', COLS)\n"
+	                       "    d = {'k': 'a'}\n"
+	                       "    d['k'] = 'b'\n"
+	                       "    op.create_index('ix_4', 't', [d])\n"
+	                       "    keep = ['k']\n"
+	                       "    op.create_index('ix_5', 't', keep)\n";
+	struct mg_model *m;
+	size_t i;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(m->nindexes, 5);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(m->indexes[i].columns_known, 0);
+	assert_int_equal(m->indexes[4].columns_known, 1);
+	assert_string_equal(m->indexes[4].columns[0], "k");
+	mg_model_free(m);
+}
+
 static void
 test_sql_opaque(void **state)
 {
@@ -1801,6 +1834,7 @@ main(void)
 	    cmocka_unit_test(test_dialect_guards),
 	    cmocka_unit_test(test_loop_unrolled),
 	    cmocka_unit_test(test_loop_budget),
+	    cmocka_unit_test(test_names_mutated),
 	    cmocka_unit_test(test_sql_invalid),
 	    cmocka_unit_test(test_named_functions),
 	    cmocka_unit_test(test_helper_note),
