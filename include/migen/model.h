@@ -47,17 +47,17 @@ enum mg_source { MG_SRC_OP, MG_SRC_SQL, MG_SRC_TABLE };
 
 struct mg_column {
 	const char *name;
-	const char *type;             /* source text, e.g. "sa.String(length=50)" */
-	int nullable;                 /* mg_tri */
-	int nullable_given;           /* nullable= was written (else SQLAlchemy's default) */
-	int primary_key;              /* mg_tri */
-	const char *server_default;   /* source text, NULL when none */
-	int has_server_default;       /* mg_tri */
-	const char *foreign_key;      /* "table.column" target of sa.ForeignKey, or NULL */
-	const char *foreign_key_name; /* its name= when a literal, else NULL */
-	int index;                    /* index=True */
-	int unique;                   /* unique=True */
+	const char *type;           /* source text, e.g. "sa.String(length=50)" */
+	int nullable;               /* mg_tri */
+	int nullable_given;         /* nullable= was written (else SQLAlchemy's default) */
+	int primary_key;            /* mg_tri */
+	const char *server_default; /* source text, NULL when none */
+	int has_server_default;     /* mg_tri */
+	const char *foreign_key;    /* "table.column" target of sa.ForeignKey, or NULL */
+	int index;                  /* index=True */
+	int unique;                 /* unique=True */
 	uint32_t line;
+	const char *foreign_key_name; /* the ForeignKey's name= when a literal, else NULL */
 };
 
 enum mg_index_kind {
@@ -67,9 +67,8 @@ enum mg_index_kind {
 };
 
 struct mg_index {
-	const char *name;      /* NULL: not given (PostgreSQL names it) or not a literal */
-	const char *name_expr; /* the name's source text when it is not a literal, else NULL */
-	const char *table;     /* NULL: unknown */
+	const char *name;  /* NULL: not given (PostgreSQL names it) or not a literal */
+	const char *table; /* NULL: unknown */
 	const char *schema;
 	const char **columns; /* a name, or an expression's source text */
 	int *is_expr;         /* per column: 1 when an expression */
@@ -88,10 +87,10 @@ struct mg_index {
 	int autocommit; /* built inside an autocommit block */
 	size_t op;      /* index of the operation that made it in mg_model.ops */
 	uint32_t line, col;
+	const char *name_expr; /* the name's source text when it is not a literal, else NULL */
 };
 
 struct mg_fkey {
-	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
 	const char *table;
 	const char **columns;
 	size_t ncolumns;
@@ -100,6 +99,7 @@ struct mg_fkey {
 	enum mg_source source;
 	size_t op;
 	uint32_t line, col;
+	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
 };
 
 enum mg_op_kind {
@@ -148,13 +148,14 @@ struct mg_op {
 	int concurrently;         /* create/drop index built CONCURRENTLY */
 	const char **set_columns; /* update: the columns it SETs */
 	size_t nset;
-	const char *sql;               /* execute: the decoded SQL text, NULL when opaque */
-	uint32_t sql_line;             /* execute: line where the SQL literal starts */
-	int sql_error;                 /* execute: the literal SQL did not parse */
-	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
-	const char *guard;  /* the condition it runs under (`if` source text), NULL: always */
+	const char *sql;    /* execute: the decoded SQL text, NULL when opaque */
+	uint32_t sql_line;  /* execute: line where the SQL literal starts */
+	int sql_error;      /* execute: the literal SQL did not parse */
 	size_t index;       /* create/drop index: its mg_index, or (size_t)-1 */
 	size_t table_index; /* create_table: its mg_table, or (size_t)-1 */
+
+	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
+	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
 };
 
 struct mg_table {
