@@ -191,6 +191,8 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	}
 	if (helper_pass)
 		return;
+	/* Each function sees the module's names, not another function's locals. */
+	w->nbinds = w->nmodule_binds;
 	if (dir == MG_UPGRADE)
 		w->m->has_upgrade = 1;
 	else
@@ -299,6 +301,10 @@ module(struct mg_walk *w, TSNode root, int helper_pass, enum mg_analyze_mode mod
 			if (y == mg_sym.function_definition) {
 				if (mode == MG_ANALYZE_FULL)
 					function(w, n, helper_pass);
+			} else if (helper_pass && y == mg_sym.expression_statement &&
+			           ts_node_named_child_count(n) >= 1) {
+				/* Module constants, for names used in upgrade()/downgrade(). */
+				mg_walk_statement(w, ts_node_named_child(n, 0));
 			} else if (!helper_pass && y == mg_sym.expression_statement &&
 			           ts_node_named_child_count(n) >= 1) {
 				TSNode e = ts_node_named_child(n, 0);
@@ -411,12 +417,14 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 		module(&w, root, 1, mode);
 		mg_data_scan(&w, root);
 	}
+	w.nmodule_binds = w.nbinds;
 	module(&w, root, 0, mode);
 	mg_data_free(&w);
 
 	if (mode == MG_ANALYZE_FULL)
 		mg_model_finish(m);
 	free(w.helpers);
+	free(w.binds);
 	ts_tree_delete(tree);
 	return m;
 }

@@ -40,7 +40,7 @@ const char mg_enhance_usage[] =
     "  -f, --file FILE             a migration, a versions folder (its *.py files), or -\n"
     "                              for standard input (repeatable; operands work too)\n"
     "      --add-tenant-indexes    suggest a (tenant, space) index for new multi-tenant tables\n"
-    "      --use-concurrently      suggest CONCURRENTLY for indexes on existing tables\n"
+    "      --use-concurrently      let --write rewrite plain index builds with CONCURRENTLY\n"
     "      --write                 apply the fixes to the file, in place\n"
     "      --diff                  print the fixes as a unified diff (git apply, patch -p1)\n"
     "      --check                 print what --write would change, one line a file\n"

@@ -19,13 +19,13 @@
 
 struct name_value {
 	const char *name;
-	const char *value; /* a string constant's value, or a table name */
+	const char *value; /* a table name, or NULL */
 	size_t def;        /* tables: index in m->defined, else (size_t)-1 */
 };
 
 struct mg_data {
-	struct name_value *consts, *tables, *sessions, *helpers;
-	size_t nconsts, capconsts, ntables, captables, nsessions, capsessions, nhelpers, caphelpers;
+	struct name_value *tables, *sessions, *helpers;
+	size_t ntables, captables, nsessions, capsessions, nhelpers, caphelpers;
 };
 
 static void
@@ -226,21 +226,16 @@ session_call(struct mg_walk *w, TSNode v)
 }
 
 static void
-assignment(struct mg_walk *w, TSNode a, int top)
+assignment(struct mg_walk *w, TSNode a)
 {
 	TSNode left = ts_node_child_by_field_id(a, mg_sym.f_left);
 	TSNode right = unparen(ts_node_child_by_field_id(a, mg_sym.f_right));
-	const char *s;
 	size_t def;
 
 	if (ts_node_is_null(left) || ts_node_symbol(left) != mg_sym.identifier ||
 	    ts_node_is_null(right))
 		return;
-	if (top && (s = mg_node_string_plain(&w->m->arena, w->s, right)) != NULL) {
-		push(&w->data->consts, &w->data->nconsts, &w->data->capconsts,
-		     mg_node_dup(&w->m->arena, w->s, left), s, (size_t)-1);
-		return;
-	}
+	/* String constants are the walker's bound names (mg_walk_resolve). */
 	if (ts_node_symbol(right) != mg_sym.call)
 		return;
 	if ((def = table_call(w, right)) != (size_t)-1)
@@ -326,7 +321,7 @@ mg_data_scan(struct mg_walk *w, TSNode root)
 
 		if (y == mg_sym.assignment) {
 			/* module > expression_statement > assignment */
-			assignment(w, n, depth == 2);
+			assignment(w, n);
 		} else if (y == mg_sym.class_definition) {
 			mapped_class(w, n);
 		} else if (y == mg_sym.function_definition && depth <= 2) {
@@ -356,7 +351,6 @@ mg_data_free(struct mg_walk *w)
 {
 	if (w->data == NULL)
 		return;
-	free(w->data->consts);
 	free(w->data->tables);
 	free(w->data->sessions);
 	free(w->data->helpers);
@@ -368,18 +362,17 @@ char *
 mg_data_string(struct mg_walk *w, TSNode n)
 {
 	char *s = mg_node_string(&w->m->arena, w->s, n);
-	const struct name_value *k;
 
-	if (s != NULL || w->data == NULL)
+	if (s != NULL)
 		return s;
-	n = unparen(n);
+	/* A name bound to a literal: a module constant, a local, a loop variable. */
+	n = unparen(mg_walk_resolve(w, n));
 	/* sa.text(NAME), op.f(NAME) */
 	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.call &&
 	    (mg_call_name_is(w->s, n, "text") || mg_call_name_is(w->s, n, "f")) &&
 	    mg_call_npos(n) == 1)
-		n = unparen(mg_call_arg(n, 0));
-	k = find(w, w->data->consts, w->data->nconsts, n);
-	return k ? mg_arena_strdup(&w->m->arena, k->value) : NULL;
+		n = unparen(mg_walk_resolve(w, mg_call_arg(n, 0)));
+	return mg_node_string(&w->m->arena, w->s, n);
 }
 
 /* What a Core statement does: `sa.update(t).where(...).values(a=...)`. */

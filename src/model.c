@@ -13,7 +13,8 @@
 struct mg_lookup {
 	struct lkey {
 		const char *table, *column;
-	} * leading; /* (table, first column) of upgrade indexes */
+		int partial; /* the index has a WHERE clause */
+	} * leading;         /* (table, first column) of upgrade indexes */
 	size_t nleading;
 	const struct mg_table **created; /* tables created in upgrade(), by name */
 	size_t ncreated;
@@ -64,6 +65,7 @@ mg_model_finish(struct mg_model *m)
 		if (is_upgrade_leading(&m->indexes[i])) {
 			l->leading[l->nleading].table = m->indexes[i].table;
 			l->leading[l->nleading].column = m->indexes[i].columns[0];
+			l->leading[l->nleading].partial = m->indexes[i].where != NULL;
 			l->nleading++;
 		}
 	qsort(l->leading, l->nleading, sizeof(*l->leading), keycmp);
@@ -195,8 +197,16 @@ add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uin
 {
 	struct mg_buf b = {0};
 	struct mg_error *e;
+	size_t i;
 
 	mg_buf_vprintf(&b, fmt, ap);
+	/* A loop the analyzer unrolls says the same thing once per item: once is enough. */
+	for (i = *n; i-- > 0 && *n - i <= 64;)
+		if ((*v)[i].line == line && (*v)[i].col == col &&
+		    strcmp((*v)[i].message, b.s ? b.s : "") == 0) {
+			mg_buf_free(&b);
+			return;
+		}
 	mg_grow(v, cap, *n + 1, sizeof(**v));
 	e = &(*v)[(*n)++];
 	e->line = line;
@@ -278,7 +288,7 @@ mg_table_column(const struct mg_table *t, const char *name)
 int
 mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column)
 {
-	struct lkey key = {table, column};
+	struct lkey key = {table, column, 0};
 	size_t i;
 
 	if (m->lookup != NULL)
@@ -290,6 +300,37 @@ mg_model_has_index_leading(const struct mg_model *m, const char *table, const ch
 		    strcmp(ix->columns[0], column) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+int
+mg_model_has_full_index_leading(const struct mg_model *m, const char *table, const char *column)
+{
+	struct lkey key = {table, column, 0};
+	size_t i, lo, hi;
+
+	if (m->lookup == NULL) {
+		for (i = 0; i < m->nindexes; i++) {
+			const struct mg_index *ix = &m->indexes[i];
+			if (is_upgrade_leading(ix) && ix->where == NULL &&
+			    strcmp(ix->table, table) == 0 && strcmp(ix->columns[0], column) == 0)
+				return 1;
+		}
+		return 0;
+	}
+	/* The first key equal to (table, column), then each one equal to it. */
+	lo = 0;
+	hi = m->lookup->nleading;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (keycmp(&m->lookup->leading[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < m->lookup->nleading && keycmp(&m->lookup->leading[i], &key) == 0; i++)
+		if (!m->lookup->leading[i].partial)
+			return 1;
 	return 0;
 }
 

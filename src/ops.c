@@ -33,10 +33,11 @@ static const struct opspec opspecs[] = {
     {NULL, MG_OP_OTHER},
 };
 
+/* A string argument, also through names bound to literals (constants, loop variables). */
 static char *
 str(struct mg_walk *w, TSNode n)
 {
-	return ts_node_is_null(n) ? NULL : mg_node_string(&w->m->arena, w->s, n);
+	return mg_walk_string(w, n);
 }
 
 /* A string argument at position pos (shifted on a batch) or keyword kw. */
@@ -56,7 +57,7 @@ narg(struct mg_walk *w, TSNode call, int on_batch, unsigned pos, const char *kw)
 {
 	if (on_batch && pos > 0)
 		pos--;
-	return mg_call_arg_or_kw(w->s, call, pos, kw);
+	return mg_walk_resolve(w, mg_call_arg_or_kw(w->s, call, pos, kw));
 }
 
 /* The table an op works on: its own argument, or the batch's table. */
@@ -287,6 +288,15 @@ index_options(struct mg_walk *w, TSNode call, struct mg_index *ix)
 		                          bad);
 }
 
+/* The source text of a name argument that is there but not a literal (an f-string, a variable). */
+static const char *
+name_expr(struct mg_walk *w, TSNode n, const char *literal)
+{
+	if (literal != NULL || ts_node_is_null(n) || mg_node_is_none(n))
+		return NULL;
+	return mg_node_dup(&w->m->arena, w->s, n);
+}
+
 static void
 create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, size_t opi)
 {
@@ -302,6 +312,7 @@ create_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	op = &w->m->ops[opi];
 	op->index = w->m->nindexes - 1;
 	ix->name = sarg(w, call, 0, 0, "index_name");
+	ix->name_expr = name_expr(w, mg_call_arg_or_kw(w->s, call, 0, "index_name"), ix->name);
 	ix->unique = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "unique")) == MG_YES;
 	ix->concurrently = op->concurrently;
 	ix->if_not_exists =
@@ -321,9 +332,14 @@ drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ct
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_concurrently")) == MG_YES;
 }
 
+/*
+ * op.add_column(t, sa.Column(..., sa.ForeignKey(...))): the column's foreign
+ * key is a foreign key of t, as its SQL twin ADD COLUMN ... REFERENCES is.
+ */
 static void
-add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, struct mg_op *op)
+add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, size_t opi)
 {
+	struct mg_op *op = &w->m->ops[opi];
 	TSNode c = narg(w, call, on_batch, 1, "column");
 
 	table(w, call, on_batch, ctx, 0, "table_name", op);
@@ -334,6 +350,16 @@ add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ct
 			op->column = col->name;
 			op->nullable = col->nullable;
 			op->has_server_default = col->has_server_default;
+			if (col->foreign_key != NULL && col->name != NULL) {
+				struct mg_fkey *fk = mg_model_add_op_fkey(w->m, opi, MG_SRC_OP);
+				const char **one = mg_arena_alloc(&w->m->arena, sizeof(*one));
+
+				one[0] = col->name;
+				fk->columns = one;
+				fk->ncolumns = 1;
+				fk->name = col->foreign_key_name;
+				fk->ref_table = mg_table_ref_table(&w->m->arena, col->foreign_key);
+			}
 		}
 	}
 }
@@ -383,6 +409,7 @@ create_foreign_key(struct mg_walk *w, TSNode call, int on_batch, const struct mg
 	fk->columns = cols;
 	fk->ncolumns = n;
 	fk->ref_table = sarg(w, call, on_batch, 2, "referent_table");
+	fk->name = sarg(w, call, 0, 0, "constraint_name");
 }
 
 static void
@@ -424,6 +451,7 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 	op->autocommit = ctx->autocommit;
 	op->batch = on_batch;
 	op->in_loop = ctx->in_loop;
+	op->guard = ctx->guard;
 
 	switch (sp->kind) {
 	case MG_OP_CREATE_TABLE:
@@ -443,7 +471,7 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 		drop_index(w, call, on_batch, ctx, op);
 		break;
 	case MG_OP_ADD_COLUMN:
-		add_column(w, call, on_batch, ctx, op);
+		add_column(w, call, on_batch, ctx, opi);
 		break;
 	case MG_OP_DROP_COLUMN:
 		table(w, call, on_batch, ctx, 0, "table_name", op);

@@ -110,6 +110,29 @@ init_syms(void)
 	y->f_value = field(l, "value");
 	y->f_alias = field(l, "alias");
 	y->f_definition = field(l, "definition");
+	y->elif_clause = sym(l, "elif_clause", 1);
+	y->else_clause = sym(l, "else_clause", 1);
+	y->comparison_operator = sym(l, "comparison_operator", 1);
+	y->not_operator = sym(l, "not_operator", 1);
+	y->boolean_operator = sym(l, "boolean_operator", 1);
+	y->return_statement = sym(l, "return_statement", 1);
+	y->raise_statement = sym(l, "raise_statement", 1);
+	y->pattern_list = sym(l, "pattern_list", 1);
+	y->tuple_pattern = sym(l, "tuple_pattern", 1);
+	y->dictionary = sym(l, "dictionary", 1);
+	y->pair = sym(l, "pair", 1);
+	y->interpolation = sym(l, "interpolation", 1);
+	y->string_content = sym(l, "string_content", 1);
+	y->set = sym(l, "set", 1);
+	y->augmented_assignment = sym(l, "augmented_assignment", 1);
+	y->subscript = sym(l, "subscript", 1);
+	y->f_condition = field(l, "condition");
+	y->f_consequence = field(l, "consequence");
+	y->f_alternative = field(l, "alternative");
+	y->f_argument = field(l, "argument");
+	y->f_operator = field(l, "operator");
+	y->f_expression = field(l, "expression");
+	y->f_key = field(l, "key");
 }
 
 const TSLanguage *

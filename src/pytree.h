@@ -24,6 +24,12 @@ struct mg_pysyms {
 	    wildcard_import;
 	TSFieldId f_left, f_right, f_type, f_name, f_body, f_function, f_arguments, f_object,
 	    f_attribute, f_value, f_alias, f_definition, f_module_name;
+	/* walk.c: dialect guards, early returns, loops over literals. */
+	TSSymbol elif_clause, else_clause, comparison_operator, not_operator, boolean_operator,
+	    return_statement, raise_statement, pattern_list, tuple_pattern, dictionary, pair,
+	    interpolation, string_content, set, augmented_assignment, subscript;
+	TSFieldId f_condition, f_consequence, f_alternative, f_argument, f_operator, f_expression,
+	    f_key;
 };
 
 extern struct mg_pysyms mg_sym;

@@ -10,7 +10,8 @@
 const struct mg_rule *const mg_rules[] = {
     &mg_rule_missing_tenant_index,      &mg_rule_missing_fk_index,
     &mg_rule_require_concurrent_index,  &mg_rule_concurrent_index_in_transaction,
-    &mg_rule_not_null_without_backfill, NULL,
+    &mg_rule_not_null_without_backfill, &mg_rule_invalid_sql,
+    &mg_rule_drop_unnamed_constraint,   NULL,
 };
 
 struct mg_diag *
@@ -52,15 +53,52 @@ cmp(const void *a, const void *b)
 	return strcmp(x->message, y->message);
 }
 
-void
-mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
+/*
+ * What runs under a condition migen cannot evaluate (a settings flag,
+ * context.get_x_argument()) is still reported, and the finding says so.
+ */
+static void
+guards(const struct mg_model *m, struct mg_diags *d)
 {
 	size_t i;
 
+	for (i = 0; i < d->n; i++) {
+		struct mg_diag *g = &d->v[i];
+		const struct mg_op *op;
+
+		if (g->op == (size_t)-1 || g->op >= m->nops)
+			continue;
+		op = &m->ops[g->op];
+		if (op->parent < m->nops)
+			op = &m->ops[op->parent]; /* SQL: the op.execute() holding it */
+		if (op->guard != NULL)
+			g->message = mg_arena_printf(&d->arena, "%s (runs only if %s)", g->message,
+			                             op->guard);
+	}
+}
+
+static int
+same(const struct mg_diag *x, const struct mg_diag *y)
+{
+	return x->line == y->line && x->col == y->col && strcmp(x->rule, y->rule) == 0 &&
+	       strcmp(x->message, y->message) == 0;
+}
+
+void
+mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
+{
+	size_t i, n;
+
 	for (i = 0; mg_rules[i] != NULL; i++)
 		mg_rules[i]->check(m, o, d);
+	guards(m, d);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof(*d->v), cmp);
+	/* One statement in an unrolled loop that does the same each time: one finding. */
+	for (i = n = 0; i < d->n; i++)
+		if (n == 0 || !same(&d->v[n - 1], &d->v[i]))
+			d->v[n++] = d->v[i];
+	d->n = n;
 }
 
 void

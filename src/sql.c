@@ -378,6 +378,7 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 			fk->columns = one;
 			fk->ncolumns = 1;
 			fk->ref_table = dup(c, rt);
+			fk->name = dup(c, jstr(k, "conname"));
 			if (rt != NULL)
 				col->foreign_key = mg_arena_printf(&c->m->arena, "%s.?", rt);
 		}
@@ -413,6 +414,7 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		fk->columns = cols;
 		fk->ncolumns = n;
 		fk->ref_table = dup(c, jstr(json_object_get(k, "pktable"), "relname"));
+		fk->name = dup(c, jstr(k, "conname"));
 	} else if (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) {
 		struct mg_index *ix;
 		const char **cols = name_list(c, json_object_get(k, "keys"), &n);
@@ -691,9 +693,9 @@ mg_sql_analyze(struct mg_model *m, size_t exec_op)
 		free(plain);
 	}
 	if (r.error != NULL) {
+		/* Reported by the invalid-sql rule: it fails on PostgreSQL too. */
 		m->ops[exec_op].sql_error = 1;
-		mg_model_add_note(m, m->ops[exec_op].span.line, m->ops[exec_op].span.col,
-		                  "SQL in op.execute() does not parse: %s", r.error->message);
+		m->ops[exec_op].sql_error_message = mg_arena_strdup(&m->arena, r.error->message);
 		pg_query_free_parse_result(r);
 		return -1;
 	}

@@ -13,12 +13,11 @@
 static char *
 str(struct mg_walk *w, TSNode n)
 {
-	return ts_node_is_null(n) ? NULL : mg_node_string(&w->m->arena, w->s, n);
+	return mg_walk_string(w, n);
 }
 
-/* "schema.table.column" or "table.column" → the table. */
-static const char *
-ref_table(struct mg_arena *a, const char *target)
+const char *
+mg_table_ref_table(struct mg_arena *a, const char *target)
 {
 	const char *dot = strrchr(target, '.'), *start;
 
@@ -77,6 +76,7 @@ column_element(struct mg_walk *w, TSNode k, struct mg_index *ix, size_t *cap)
 {
 	const char *s;
 
+	k = mg_walk_resolve(w, k); /* a loop variable or a constant holding the name */
 	if ((s = mg_node_string_plain(&w->m->arena, w->s, k)) != NULL) {
 		push_column(w, ix, cap, s, 0);
 	} else if (ts_node_symbol(k) == mg_sym.identifier) {
@@ -105,6 +105,7 @@ mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix)
 	ix->columns_known = 0;
 	if (ts_node_is_null(list))
 		return;
+	list = mg_walk_resolve(w, list);
 	if (ts_node_symbol(list) != mg_sym.list && ts_node_symbol(list) != mg_sym.tuple) {
 		/* A bare string names one column, as Alembic allows. */
 		const char *s = mg_node_string_plain(&w->m->arena, w->s, list);
@@ -197,6 +198,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 			    mg_call_name_is(w->s, k, "ForeignKey")) {
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
+				col->foreign_key_name = str(w, mg_call_kwarg(w->s, k, "name"));
 				continue;
 			}
 			if (pos == 0 && ts_node_symbol(k) != mg_sym.call) {
@@ -274,13 +276,15 @@ constraint_columns(struct mg_walk *w, TSNode call, struct mg_index *ix)
 }
 
 static void
-add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at)
+add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at,
+         const char *name)
 {
 	struct mg_fkey *fk = mg_model_add_op_fkey(w->m, opi, MG_SRC_TABLE);
 
+	fk->name = name;
 	fk->columns = cols;
 	fk->ncolumns = n;
-	fk->ref_table = target ? ref_table(&w->m->arena, target) : NULL;
+	fk->ref_table = target ? mg_table_ref_table(&w->m->arena, target) : NULL;
 	fk->line = mg_node_line(at);
 	fk->col = mg_node_col(at);
 }
@@ -333,7 +337,8 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 1, "refcolumns"), &refs);
 		add_fkey(w, opi, cols.columns_known ? cols.columns : NULL,
 		         cols.columns_known ? cols.ncolumns : 0,
-		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call);
+		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call,
+		         str(w, mg_call_kwarg(w->s, call, "name")));
 	}
 }
 
@@ -422,7 +427,7 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		if (col->foreign_key != NULL) {
 			const char **one = mg_arena_alloc(&w->m->arena, sizeof(*one));
 			one[0] = col->name;
-			add_fkey(w, opi, one, 1, col->foreign_key, call);
+			add_fkey(w, opi, one, 1, col->foreign_key, call, col->foreign_key_name);
 			w->m->fkeys[w->m->nfkeys - 1].line = col->line;
 		}
 		if (!col->index && !col->unique)

@@ -1,7 +1,19 @@
 /*
  * The cursor walk over a function body (see walk.h). One TSTreeCursor goes
  * down and up the tree; the recursion only carries the context (autocommit
- * block, batch table, loop), which is what with/for/while statements change.
+ * block, batch table, loop, guard), which is what with/for/while/if
+ * statements change.
+ *
+ * Two things make the walk follow what runs on PostgreSQL rather than what
+ * is written. A branch on the dialect (`if bind.dialect.name == "sqlite":`,
+ * `if op.get_context().dialect.name != "postgresql": return`) is evaluated:
+ * code that never runs on PostgreSQL is not recorded at all. Any other
+ * condition is kept, as source text, in the guard of what runs under it, so
+ * that findings can say `runs only if ...`. And a for loop over a literal
+ * list or tuple in the file (inline, a local or a module constant) is
+ * unrolled: its body is walked once per item with the loop variables bound,
+ * so `for name, table, cols in INDEXES: op.create_index(name, table, cols)`
+ * is as many create_index calls as INDEXES has items.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +49,506 @@ is_helper(const struct mg_walk *w, TSNode ident)
 		if (mg_node_is_ident(w->s, ident, w->helpers[i]))
 			return 1;
 	return 0;
+}
+
+/* How many items a loop may have and still be unrolled, and how deep loops may nest. */
+#define MG_UNROLL_MAX_ITEMS 256
+#define MG_UNROLL_MAX_DEPTH 4
+/* Loops nested deeper than this are walked as before, without recursion (hostile nesting). */
+#define MG_LOOP_MAX_DEPTH 32
+/* Loop items walked per file, nested loops multiplying: beyond, loops are opaque. */
+#define MG_UNROLL_BUDGET 4096
+/* Names bound per file: beyond, none is resolved (a lookup is a linear search). */
+#define MG_MAX_BINDS 4096
+/* How much of a condition a guard quotes. */
+#define MG_GUARD_MAX 60
+
+enum { PG_NEVER = 0, PG_ALWAYS = 1, PG_UNKNOWN = -1 };
+
+static TSNode
+unparen(TSNode n)
+{
+	while (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.parenthesized_expression &&
+	       ts_node_named_child_count(n) == 1)
+		n = ts_node_named_child(n, 0);
+	return n;
+}
+
+static const struct mg_bind *
+lookup(const struct mg_walk *w, TSNode ident)
+{
+	size_t i;
+
+	if (w->binds_full || ts_node_is_null(ident) || ts_node_symbol(ident) != mg_sym.identifier)
+		return NULL;
+	for (i = w->nbinds; i-- > 0;)
+		if (mg_node_is_ident(w->s, ident, w->binds[i].name))
+			return &w->binds[i];
+	return NULL;
+}
+
+static void
+bind(struct mg_walk *w, const char *name, TSNode value, enum mg_bind_kind kind, int pg)
+{
+	struct mg_bind *b;
+
+	if (w->nbinds >= MG_MAX_BINDS) {
+		/* Forgetting one binding could leave an older value visible. */
+		w->binds_full = 1;
+		return;
+	}
+	mg_grow(&w->binds, &w->capbinds, w->nbinds + 1, sizeof(*w->binds));
+	b = &w->binds[w->nbinds++];
+	b->name = name;
+	b->value = value;
+	b->kind = kind;
+	b->pg = pg;
+}
+
+TSNode
+mg_walk_resolve(const struct mg_walk *w, TSNode n)
+{
+	int hops;
+
+	/* A few hops: A = B, B = "x". A cycle (A = B, B = A) cannot be assigned
+	 * with literals, but a bound limit costs nothing. */
+	for (hops = 0; hops < 8; hops++) {
+		const struct mg_bind *b;
+
+		n = unparen(n);
+		if ((b = lookup(w, n)) == NULL || b->kind != MG_BIND_VALUE)
+			return n;
+		n = b->value;
+	}
+	return n;
+}
+
+/* An f-string whose replacement fields are bare names bound to literal strings. */
+static char *
+fstring(struct mg_walk *w, TSNode n)
+{
+	const char *p = mg_node_ptr(w->s, n);
+	struct mg_buf b = {0};
+	TSTreeCursor c;
+	char *r = NULL;
+	int ok = 1, f = 0;
+
+	if (ts_node_is_null(n) || ts_node_symbol(n) != mg_sym.string)
+		return NULL;
+	/* The prefix: f or F, and nothing that changes what the text means. */
+	for (; *p != '\'' && *p != '"'; p++) {
+		if (*p == 'f' || *p == 'F')
+			f = 1;
+		else
+			return NULL;
+	}
+	if (!f)
+		return NULL;
+	c = ts_tree_cursor_new(n);
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			TSNode k = ts_tree_cursor_current_node(&c);
+			TSSymbol y = ts_node_symbol(k);
+
+			if (y == mg_sym.string_content) {
+				const char *t = mg_node_ptr(w->s, k);
+				size_t len = mg_node_len(k);
+				/* Escapes and {{ }} would need decoding: not a name's business. */
+				if (memchr(t, '\\', len) || memchr(t, '{', len) ||
+				    memchr(t, '}', len))
+					ok = 0;
+				else
+					mg_buf_add(&b, t, len);
+			} else if (y == mg_sym.interpolation) {
+				TSNode e = ts_node_child_by_field_id(k, mg_sym.f_expression);
+				char *v;
+				if (ts_node_named_child_count(k) != 1 || ts_node_is_null(e) ||
+				    ts_node_symbol(e) != mg_sym.identifier ||
+				    (v = mg_node_string_plain(&w->m->arena, w->s,
+				                              mg_walk_resolve(w, e))) == NULL)
+					ok = 0;
+				else
+					mg_buf_puts(&b, v);
+			} else if (ts_node_is_named(k) && y != mg_sym.comment &&
+			           strcmp(ts_node_type(k), "string_start") != 0 &&
+			           strcmp(ts_node_type(k), "string_end") != 0) {
+				ok = 0;
+			}
+		} while (ok && ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+	if (ok)
+		r = mg_arena_strndup(&w->m->arena, b.s ? b.s : "", b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+char *
+mg_walk_string(struct mg_walk *w, TSNode n)
+{
+	char *s;
+
+	if (ts_node_is_null(n))
+		return NULL;
+	n = mg_walk_resolve(w, n);
+	if ((s = mg_node_string(&w->m->arena, w->s, n)) != NULL)
+		return s;
+	if (ts_node_symbol(n) == mg_sym.call &&
+	    (mg_call_name_is(w->s, n, "f") || mg_call_name_is(w->s, n, "text")) &&
+	    mg_call_npos(n) == 1) {
+		n = mg_walk_resolve(w, mg_call_arg(n, 0));
+		if ((s = mg_node_string(&w->m->arena, w->s, n)) != NULL)
+			return s;
+	}
+	return fstring(w, n);
+}
+
+/* Whether n names the SQLAlchemy dialect: `<x>.dialect.name`, `<x>.engine.name`, or a name bound to
+ * one. */
+static int
+dialect_expr(const struct mg_walk *w, TSNode n)
+{
+	const struct mg_bind *b;
+	TSNode obj;
+
+	n = unparen(n);
+	if (ts_node_is_null(n))
+		return 0;
+	if ((b = lookup(w, n)) != NULL)
+		return b->kind == MG_BIND_DIALECT;
+	if (ts_node_symbol(n) != mg_sym.attribute ||
+	    !mg_node_is_ident(w->s, ts_node_child_by_field_id(n, mg_sym.f_attribute), "name"))
+		return 0;
+	obj = ts_node_child_by_field_id(n, mg_sym.f_object);
+	if (ts_node_is_null(obj) || ts_node_symbol(obj) != mg_sym.attribute)
+		return 0;
+	obj = ts_node_child_by_field_id(obj, mg_sym.f_attribute);
+	return mg_node_is_ident(w->s, obj, "dialect") || mg_node_is_ident(w->s, obj, "engine");
+}
+
+/* PG_ALWAYS when the literal string is PostgreSQL's dialect name, PG_NEVER for another, else
+ * unknown. */
+static int
+is_pg_name(struct mg_walk *w, TSNode lit)
+{
+	const char *v = mg_node_string_plain(&w->m->arena, w->s, mg_walk_resolve(w, lit));
+
+	if (v == NULL)
+		return PG_UNKNOWN;
+	return strcmp(v, "postgresql") == 0 ? PG_ALWAYS : PG_NEVER;
+}
+
+/* dialect == "x", != "x", in ("x", "y"), not in (...). */
+static int
+pg_compare(struct mg_walk *w, TSNode cmp)
+{
+	TSNode a, b, items;
+	char op[16];
+	const char *p, *q;
+	size_t n = 0;
+	int r = PG_NEVER;
+	uint32_t i;
+
+	if (ts_node_named_child_count(cmp) != 2)
+		return PG_UNKNOWN;
+	a = ts_node_named_child(cmp, 0);
+	b = ts_node_named_child(cmp, 1);
+	/* The operator is what lies between the operands, spaces folded. */
+	p = w->s->text + ts_node_end_byte(a);
+	q = w->s->text + ts_node_start_byte(b);
+	for (; p < q && n + 1 < sizeof(op); p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\\')
+			op[n++] = *p;
+	op[n] = '\0';
+	if (!dialect_expr(w, a)) {
+		TSNode t = a;
+		a = b;
+		b = t;
+		if (strcmp(op, "==") != 0 && strcmp(op, "!=") != 0)
+			return PG_UNKNOWN;
+	}
+	if (!dialect_expr(w, a))
+		return PG_UNKNOWN;
+	if (strcmp(op, "==") == 0 || strcmp(op, "!=") == 0) {
+		r = is_pg_name(w, b);
+		if (r == PG_UNKNOWN || op[0] == '=')
+			return r;
+		return !r;
+	}
+	if (strcmp(op, "in") != 0 && strcmp(op, "notin") != 0)
+		return PG_UNKNOWN;
+	items = mg_walk_resolve(w, b);
+	if (ts_node_symbol(items) != mg_sym.tuple && ts_node_symbol(items) != mg_sym.list &&
+	    ts_node_symbol(items) != mg_sym.set)
+		return PG_UNKNOWN;
+	for (i = 0; i < ts_node_named_child_count(items); i++) {
+		TSNode k = ts_node_named_child(items, i);
+		int one;
+		if (ts_node_symbol(k) == mg_sym.comment)
+			continue;
+		if ((one = is_pg_name(w, k)) == PG_UNKNOWN)
+			return PG_UNKNOWN;
+		if (one == PG_ALWAYS)
+			r = PG_ALWAYS;
+	}
+	return op[0] == 'i' ? r : !r;
+}
+
+/* The value of a condition on PostgreSQL, as far as the dialect decides it. */
+static int
+pg_eval(struct mg_walk *w, TSNode n)
+{
+	const struct mg_bind *b;
+	TSSymbol y;
+
+	n = unparen(n);
+	if (ts_node_is_null(n))
+		return PG_UNKNOWN;
+	y = ts_node_symbol(n);
+	/* `if True:` / `if False:` (code switched off by hand) decide like a dialect test. */
+	if (y == mg_sym.true_ || y == mg_sym.false_)
+		return y == mg_sym.true_ ? PG_ALWAYS : PG_NEVER;
+	if (y == mg_sym.not_operator) {
+		int r = pg_eval(w, ts_node_child_by_field_id(n, mg_sym.f_argument));
+		return r == PG_UNKNOWN ? r : !r;
+	}
+	if (y == mg_sym.boolean_operator) {
+		int l = pg_eval(w, ts_node_child_by_field_id(n, mg_sym.f_left));
+		int r = pg_eval(w, ts_node_child_by_field_id(n, mg_sym.f_right));
+		TSNode o = ts_node_child_by_field_id(n, mg_sym.f_operator);
+		int is_and = !ts_node_is_null(o) && strcmp(ts_node_type(o), "and") == 0;
+		if (is_and)
+			return l == PG_NEVER || r == PG_NEVER     ? PG_NEVER
+			       : l == PG_ALWAYS && r == PG_ALWAYS ? PG_ALWAYS
+			                                          : PG_UNKNOWN;
+		return l == PG_ALWAYS || r == PG_ALWAYS ? PG_ALWAYS
+		       : l == PG_NEVER && r == PG_NEVER ? PG_NEVER
+		                                        : PG_UNKNOWN;
+	}
+	if (y == mg_sym.comparison_operator)
+		return pg_compare(w, n);
+	if (y == mg_sym.call) {
+		/* dialect.startswith("postgres") */
+		TSNode f = ts_node_child_by_field_id(n, mg_sym.f_function);
+		const char *v;
+		if (!ts_node_is_null(f) && ts_node_symbol(f) == mg_sym.attribute &&
+		    mg_node_is_ident(w->s, ts_node_child_by_field_id(f, mg_sym.f_attribute),
+		                     "startswith") &&
+		    dialect_expr(w, ts_node_child_by_field_id(f, mg_sym.f_object)) &&
+		    mg_call_npos(n) == 1 &&
+		    (v = mg_node_string_plain(&w->m->arena, w->s, mg_call_arg(n, 0))) != NULL)
+			return strncmp("postgresql", v, strlen(v)) == 0 ? PG_ALWAYS : PG_NEVER;
+		return PG_UNKNOWN;
+	}
+	if ((b = lookup(w, n)) != NULL && b->kind == MG_BIND_PG)
+		return b->pg;
+	return PG_UNKNOWN;
+}
+
+/* guard and (cond) / and not (cond): a condition's source on one line, shortened. */
+static const char *
+guard_and(struct mg_walk *w, const char *guard, TSNode cond, int negate)
+{
+	struct mg_buf b = {0};
+	const char *p, *end, *r;
+	size_t n = 0;
+	int space = 0;
+
+	cond = unparen(cond);
+	if (negate && ts_node_symbol(cond) == mg_sym.not_operator) {
+		cond = unparen(ts_node_child_by_field_id(cond, mg_sym.f_argument));
+		negate = 0;
+	}
+	if (guard != NULL)
+		mg_buf_printf(&b, "%s and ", guard);
+	if (negate)
+		mg_buf_puts(&b, "not (");
+	p = mg_node_ptr(w->s, cond);
+	end = p + mg_node_len(cond);
+	for (; p < end; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\\') {
+			space = n > 0;
+			continue;
+		}
+		if (n >= MG_GUARD_MAX && ((unsigned char)*p & 0xC0) != 0x80) {
+			mg_buf_puts(&b, "...");
+			break;
+		}
+		if (space)
+			mg_buf_putc(&b, ' '), n++, space = 0;
+		mg_buf_putc(&b, *p);
+		n++;
+	}
+	if (negate)
+		mg_buf_puts(&b, ")");
+	r = mg_arena_strndup(&w->m->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+/*
+ * Applies one condition (negated for the branches after it) to k: 0 when the
+ * branch never runs on PostgreSQL.
+ */
+static int
+apply_condition(struct mg_walk *w, TSNode cond, int negate, struct mg_ctx *k)
+{
+	int r = pg_eval(w, cond);
+
+	if (r != PG_UNKNOWN && negate)
+		r = !r;
+	if (r == PG_NEVER)
+		return 0;
+	if (r == PG_UNKNOWN)
+		k->guard = guard_and(w, k->guard, cond, negate);
+	return 1;
+}
+
+/*
+ * The context of a block that is a branch of an if statement: the if's
+ * condition for its body; for an elif or else, every earlier condition
+ * negated (and the elif's own). 0 when the branch never runs on PostgreSQL.
+ */
+static int
+branch(struct mg_walk *w, TSNode block, TSNode clause, struct mg_ctx *k)
+{
+	TSNode ifs =
+	    ts_node_symbol(clause) == mg_sym.if_statement ? clause : ts_node_parent(clause);
+	uint32_t i, n;
+
+	if (ts_node_is_null(ifs) || ts_node_symbol(ifs) != mg_sym.if_statement)
+		return 1;
+	if (ts_node_eq(clause, ifs)) {
+		if (!ts_node_eq(block, ts_node_child_by_field_id(ifs, mg_sym.f_consequence)))
+			return 1;
+		return apply_condition(w, ts_node_child_by_field_id(ifs, mg_sym.f_condition), 0, k);
+	}
+	if (!apply_condition(w, ts_node_child_by_field_id(ifs, mg_sym.f_condition), 1, k))
+		return 0;
+	n = ts_node_named_child_count(ifs);
+	for (i = 0; i < n; i++) {
+		TSNode c = ts_node_named_child(ifs, i);
+		if (ts_node_eq(c, clause))
+			break;
+		if (ts_node_symbol(c) == mg_sym.elif_clause &&
+		    !apply_condition(w, ts_node_child_by_field_id(c, mg_sym.f_condition), 1, k))
+			return 0;
+	}
+	if (ts_node_symbol(clause) == mg_sym.elif_clause)
+		return apply_condition(w, ts_node_child_by_field_id(clause, mg_sym.f_condition), 0,
+		                       k);
+	return 1;
+}
+
+/* Whether a block always leaves the function: its last statement returns or raises. */
+static int
+exits(TSNode block)
+{
+	uint32_t n = ts_node_named_child_count(block);
+
+	while (n > 0) {
+		TSNode last = ts_node_named_child(block, --n);
+		if (ts_node_symbol(last) == mg_sym.comment)
+			continue;
+		return ts_node_symbol(last) == mg_sym.return_statement ||
+		       ts_node_symbol(last) == mg_sym.raise_statement;
+	}
+	return 0;
+}
+
+/* An expression that can stand for itself wherever its name is used. */
+static int
+literal_value(TSNode n)
+{
+	TSSymbol y;
+
+	n = unparen(n);
+	if (ts_node_is_null(n) || ts_node_has_error(n))
+		return 0;
+	y = ts_node_symbol(n);
+	return y == mg_sym.string || y == mg_sym.concatenated_string || y == mg_sym.list ||
+	       y == mg_sym.tuple || y == mg_sym.dictionary || y == mg_sym.set ||
+	       y == mg_sym.integer || y == mg_sym.true_ || y == mg_sym.false_ || y == mg_sym.none;
+}
+
+/* NAME (or the name under NAME[i], NAME.attr) now holds something unknown. */
+static void
+forget(struct mg_walk *w, TSNode target)
+{
+	target = unparen(target);
+	while (!ts_node_is_null(target) && (ts_node_symbol(target) == mg_sym.subscript ||
+	                                    ts_node_symbol(target) == mg_sym.attribute))
+		target = ts_node_child_by_field_id(
+		    target,
+		    ts_node_symbol(target) == mg_sym.subscript ? mg_sym.f_value : mg_sym.f_object);
+	if (lookup(w, target) != NULL)
+		bind(w, mg_node_dup(&w->m->arena, w->s, target), target, MG_BIND_UNKNOWN, 0);
+}
+
+/* Methods that change a list, dict or set in place. */
+static int
+mutator(const struct mg_walk *w, TSNode name)
+{
+	static const char *const m[] = {"append", "extend",  "insert",     "pop",  "remove",
+	                                "clear",  "update",  "setdefault", "sort", "reverse",
+	                                "add",    "discard", "popitem",    NULL};
+	size_t i;
+
+	for (i = 0; m[i] != NULL; i++)
+		if (mg_node_is_ident(w->s, name, m[i]))
+			return 1;
+	return 0;
+}
+
+static void
+assign(struct mg_walk *w, TSNode a)
+{
+	TSNode left = ts_node_child_by_field_id(a, mg_sym.f_left);
+	TSNode right = ts_node_child_by_field_id(a, mg_sym.f_right);
+	const char *name;
+	int pg;
+
+	if (ts_node_is_null(left))
+		return;
+	if (ts_node_symbol(left) != mg_sym.identifier) {
+		/* a, b = ...; x[i] = ...; x.y = ...: what those names hold is unknown. */
+		uint32_t i, n = ts_node_named_child_count(left);
+		if (ts_node_symbol(left) == mg_sym.pattern_list ||
+		    ts_node_symbol(left) == mg_sym.tuple_pattern)
+			for (i = 0; i < n; i++)
+				forget(w, ts_node_named_child(left, i));
+		else
+			forget(w, left);
+		return;
+	}
+	name = mg_node_dup(&w->m->arena, w->s, left);
+	if (ts_node_is_null(right))
+		bind(w, name, right, MG_BIND_UNKNOWN, 0);
+	else if (dialect_expr(w, right))
+		bind(w, name, right, MG_BIND_DIALECT, 0);
+	else if ((pg = pg_eval(w, right)) != PG_UNKNOWN)
+		bind(w, name, right, MG_BIND_PG, pg);
+	else if (literal_value(right) || lookup(w, unparen(right)) != NULL)
+		bind(w, name, unparen(right), MG_BIND_VALUE, 0);
+	else
+		bind(w, name, right, MG_BIND_UNKNOWN, 0);
+}
+
+void
+mg_walk_statement(struct mg_walk *w, TSNode e)
+{
+	TSSymbol y = ts_node_is_null(e) ? 0 : ts_node_symbol(e);
+
+	if (y == mg_sym.assignment) {
+		assign(w, e);
+	} else if (y == mg_sym.augmented_assignment) {
+		forget(w, ts_node_child_by_field_id(e, mg_sym.f_left));
+	} else if (y == mg_sym.call) {
+		TSNode f = ts_node_child_by_field_id(e, mg_sym.f_function);
+		if (!ts_node_is_null(f) && ts_node_symbol(f) == mg_sym.attribute &&
+		    mutator(w, ts_node_child_by_field_id(f, mg_sym.f_attribute)))
+			forget(w, ts_node_child_by_field_id(f, mg_sym.f_object));
+	}
 }
 
 /* Methods of `op` that are not operations on the database. */
@@ -180,12 +692,209 @@ struct frame {
 	struct mg_ctx ctx;
 };
 
+/* Every operation recorded since `from` that has no known table. */
+static size_t
+unknown_tables(const struct mg_walk *w, size_t from)
+{
+	size_t i, n = 0;
+
+	for (i = from; i < w->m->nops; i++) {
+		const struct mg_op *op = &w->m->ops[i];
+		if (op->source == MG_SRC_OP && op->table == NULL && op->kind != MG_OP_EXECUTE &&
+		    op->kind != MG_OP_OTHER && op->kind != MG_OP_BULK_INSERT)
+			n++;
+	}
+	return n;
+}
+
+/* The items of a loop's iterable, when it is a literal list or tuple (or dict.items()). */
+static int
+loop_items(struct mg_walk *w, TSNode it, TSNode *items, size_t *n, int *pairs)
+{
+	uint32_t i, c;
+
+	int rev = 0;
+
+	*pairs = 0;
+	it = mg_walk_resolve(w, it);
+	/* reversed(<literal>): downgrade() undoes a loop in the opposite order. */
+	if (ts_node_symbol(it) == mg_sym.call &&
+	    ts_node_symbol(ts_node_child_by_field_id(it, mg_sym.f_function)) == mg_sym.identifier &&
+	    mg_call_name_is(w->s, it, "reversed") && mg_call_npos(it) == 1) {
+		rev = 1;
+		it = mg_walk_resolve(w, mg_call_arg(it, 0));
+	}
+	if (ts_node_symbol(it) == mg_sym.call && mg_call_name_is(w->s, it, "items") &&
+	    mg_call_npos(it) == 0) {
+		TSNode f = ts_node_child_by_field_id(it, mg_sym.f_function);
+		if (ts_node_symbol(f) != mg_sym.attribute)
+			return 0;
+		it = mg_walk_resolve(w, ts_node_child_by_field_id(f, mg_sym.f_object));
+		if (ts_node_symbol(it) != mg_sym.dictionary)
+			return 0;
+		*pairs = 1;
+	} else if (ts_node_symbol(it) != mg_sym.list && ts_node_symbol(it) != mg_sym.tuple) {
+		return 0;
+	}
+	*n = 0;
+	c = ts_node_named_child_count(it);
+	for (i = 0; i < c; i++) {
+		TSNode k = ts_node_named_child(it, i);
+		if (ts_node_symbol(k) == mg_sym.comment)
+			continue;
+		if ((*pairs && ts_node_symbol(k) != mg_sym.pair) ||
+		    ts_node_symbol(k) == mg_sym.list_splat ||
+		    ts_node_symbol(k) == mg_sym.dictionary_splat || *n >= MG_UNROLL_MAX_ITEMS)
+			return 0;
+		items[(*n)++] = k;
+	}
+	for (i = 0; rev && i < *n / 2; i++) {
+		TSNode t = items[i];
+		items[i] = items[*n - 1 - i];
+		items[*n - 1 - i] = t;
+	}
+	return 1;
+}
+
+/* The names a loop binds: `x`, `a, b`, `(a, b)`; 0 for anything else. */
+static size_t
+loop_names(TSNode left, TSNode *names, size_t max)
+{
+	uint32_t i, c;
+	size_t n = 0;
+
+	left = unparen(left);
+	if (ts_node_symbol(left) == mg_sym.identifier) {
+		names[0] = left;
+		return 1;
+	}
+	if (ts_node_symbol(left) != mg_sym.pattern_list &&
+	    ts_node_symbol(left) != mg_sym.tuple_pattern)
+		return 0;
+	c = ts_node_named_child_count(left);
+	for (i = 0; i < c; i++) {
+		TSNode k = ts_node_named_child(left, i);
+		if (ts_node_symbol(k) == mg_sym.comment)
+			continue;
+		if (ts_node_symbol(k) != mg_sym.identifier || n >= max)
+			return 0;
+		names[n++] = k;
+	}
+	return n;
+}
+
+/* The parts of one item for names: the item itself, a tuple's elements, a pair's key and value. */
+static int
+unpack(struct mg_walk *w, TSNode item, size_t nnames, TSNode *parts)
+{
+	uint32_t i, c;
+	size_t n = 0;
+
+	if (ts_node_symbol(item) == mg_sym.pair) {
+		if (nnames != 2)
+			return 0;
+		parts[0] = ts_node_child_by_field_id(item, mg_sym.f_key);
+		parts[1] = ts_node_child_by_field_id(item, mg_sym.f_value);
+		return !ts_node_is_null(parts[0]) && !ts_node_is_null(parts[1]);
+	}
+	if (nnames == 1) {
+		parts[0] = item;
+		return 1;
+	}
+	item = mg_walk_resolve(w, item);
+	if (ts_node_symbol(item) != mg_sym.tuple && ts_node_symbol(item) != mg_sym.list)
+		return 0;
+	c = ts_node_named_child_count(item);
+	for (i = 0; i < c; i++) {
+		TSNode k = ts_node_named_child(item, i);
+		if (ts_node_symbol(k) == mg_sym.comment)
+			continue;
+		if (ts_node_symbol(k) == mg_sym.list_splat || n >= nnames)
+			return 0;
+		parts[n++] = k;
+	}
+	return n == nnames;
+}
+
+#define MG_LOOP_NAMES 8
+
 /*
- * What a node does to the walk: 0 skip its subtree, 1 descend, 2 descend
- * with *k, 3 stop the walk.
+ * A for loop over a literal: its body once per item, with the loop names
+ * bound. Returns 0 (and walks nothing) when the loop is not one.
  */
 static int
-enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
+unroll(struct mg_walk *w, TSNode loop, const struct mg_ctx *k)
+{
+	TSNode names[MG_LOOP_NAMES], parts[MG_LOOP_NAMES], *items;
+	TSNode body = ts_node_child_by_field_id(loop, mg_sym.f_body);
+	size_t nitems, nnames, i, j, saved;
+	int pairs;
+
+	if (w->unroll_depth >= MG_UNROLL_MAX_DEPTH || ts_node_is_null(body) ||
+	    !ts_node_is_null(ts_node_child_by_field_id(loop, mg_sym.f_alternative)) ||
+	    (nnames = loop_names(ts_node_child_by_field_id(loop, mg_sym.f_left), names,
+	                         MG_LOOP_NAMES)) == 0)
+		return 0;
+	items = mg_xcalloc(MG_UNROLL_MAX_ITEMS, sizeof(*items));
+	if (!loop_items(w, ts_node_child_by_field_id(loop, mg_sym.f_right), items, &nitems,
+	                &pairs)) {
+		free(items);
+		return 0;
+	}
+	if (w->unrolled + nitems > MG_UNROLL_BUDGET) {
+		free(items);
+		return 0;
+	}
+	/* Every item must unpack, or no item is walked: half a loop misleads. */
+	for (i = 0; i < nitems; i++)
+		if (!unpack(w, items[i], nnames, parts)) {
+			free(items);
+			return 0;
+		}
+	w->unrolled += nitems;
+	w->unroll_depth++;
+	for (i = 0; i < nitems; i++) {
+		saved = w->nbinds;
+		unpack(w, items[i], nnames, parts);
+		for (j = 0; j < nnames; j++)
+			bind(w, mg_node_dup(&w->m->arena, w->s, names[j]), parts[j], MG_BIND_VALUE,
+			     0);
+		mg_walk_block(w, body, k);
+		w->nbinds = saved;
+	}
+	w->unroll_depth--;
+	free(items);
+	return 1;
+}
+
+/* A loop migen cannot unroll: its body once, and a note when what it does is unknown. */
+static void
+opaque_loop(struct mg_walk *w, TSNode loop, const struct mg_ctx *k)
+{
+	TSNode right = ts_node_child_by_field_id(loop, mg_sym.f_right);
+	size_t before = w->m->nops, n;
+
+	w->unroll_depth++;
+	mg_walk_block(w, ts_node_child_by_field_id(loop, mg_sym.f_body), k);
+	mg_walk_block(w, ts_node_child_by_field_id(loop, mg_sym.f_alternative), k);
+	w->unroll_depth--;
+	if ((n = unknown_tables(w, before)) > 0)
+		mg_model_add_note(
+		    w->m, mg_node_line(loop), mg_node_col(loop),
+		    "%s(): the loop over `%s` is not unrolled (not a literal list or "
+		    "tuple in this file, or too many items): %zu operation%s in it %s "
+		    "not analysed",
+		    k->function, guard_and(w, NULL, right, 0) /* one line, short */, n,
+		    n == 1 ? "" : "s", n == 1 ? "is" : "are");
+}
+
+/*
+ * What a node does to the walk: 0 skip its subtree, 1 descend, 2 descend
+ * with *k, 3 stop the walk. ctx is the context of the block the node is in:
+ * an early return changes it for the statements after the node.
+ */
+static int
+enter(struct mg_walk *w, TSNode n, struct mg_ctx *ctx, struct mg_ctx *k)
 {
 	TSSymbol y = ts_node_symbol(n);
 
@@ -200,14 +909,50 @@ enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 	    !ts_node_is_null(ts_node_parent(n)) &&
 	    ts_node_symbol(ts_node_parent(n)) == mg_sym.error)
 		return 3;
-	if (!ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
+	if (ctx->dead || !ts_node_is_named(n) || y == mg_sym.comment || y == mg_sym.string)
 		return 0;
+	if (y == mg_sym.call)
+		mg_walk_statement(w, n); /* cols.append(...) */
 	if (y == mg_sym.call && call(w, n, ctx))
 		return 0;
 	*k = *ctx;
+	if (y == mg_sym.assignment || y == mg_sym.augmented_assignment) {
+		mg_walk_statement(w, n);
+		return 1;
+	}
 	if (y == mg_sym.with_statement) {
 		with_items(w, n, k);
 		return 2;
+	}
+	if (y == mg_sym.if_statement) {
+		TSNode cons = ts_node_child_by_field_id(n, mg_sym.f_consequence);
+		/* `if <cond>: return` — what follows in the block runs only if not <cond>. */
+		if (!ts_node_is_null(cons) && exits(cons) &&
+		    ts_node_is_null(ts_node_child_by_field_id(n, mg_sym.f_alternative))) {
+			struct mg_ctx rest = *ctx;
+			if (!apply_condition(w, ts_node_child_by_field_id(n, mg_sym.f_condition), 1,
+			                     &rest))
+				rest.dead = 1;
+			*ctx = rest;
+		}
+		return 2;
+	}
+	if (y == mg_sym.block && !ts_node_is_null(ts_node_parent(n))) {
+		TSNode p = ts_node_parent(n);
+		TSSymbol py = ts_node_symbol(p);
+		if ((py == mg_sym.if_statement || py == mg_sym.elif_clause ||
+		     py == mg_sym.else_clause) &&
+		    !branch(w, n, p, k))
+			return 0; /* never runs on PostgreSQL */
+		return 2;
+	}
+	if (y == mg_sym.for_statement && w->unroll_depth < MG_LOOP_MAX_DEPTH) {
+		/* The iterable is evaluated once, outside the loop. */
+		mg_walk_block(w, ts_node_child_by_field_id(n, mg_sym.f_right), ctx);
+		k->in_loop = 1;
+		if (!unroll(w, n, k))
+			opaque_loop(w, n, k);
+		return 0;
 	}
 	if (y == mg_sym.for_statement || y == mg_sym.while_statement ||
 	    y == mg_sym.function_definition || y == mg_sym.class_definition || y == mg_sym.lambda ||
@@ -218,7 +963,7 @@ enter(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx, struct mg_ctx *k)
 		k->in_loop = 1;
 		return 2;
 	}
-	return y == mg_sym.block ? 2 : 1;
+	return 1;
 }
 
 /*

@@ -20,7 +20,24 @@ struct mg_ctx {
 	const char *batch_alias; /* `as` name of op.batch_alter_table(), or NULL */
 	const char *batch_table; /* its table (NULL if not a literal) */
 	const char *batch_schema;
-	TSNode stmt; /* the statement holding the current node */
+	TSNode stmt;       /* the statement holding the current node */
+	const char *guard; /* the `if` conditions it runs under, as source text; NULL: always */
+	int dead;          /* what follows never runs on PostgreSQL (after an early return) */
+};
+
+/* What a name is bound to: a module constant, a local, a loop variable being unrolled. */
+enum mg_bind_kind {
+	MG_BIND_UNKNOWN, /* assigned something migen cannot read: hides older bindings */
+	MG_BIND_VALUE,   /* an expression node read in its place (a literal, a tuple, a call) */
+	MG_BIND_DIALECT, /* holds the dialect's name (`bind.dialect.name`) */
+	MG_BIND_PG,      /* a condition whose value on PostgreSQL is known: pg says which */
+};
+
+struct mg_bind {
+	const char *name;
+	TSNode value;
+	enum mg_bind_kind kind;
+	int pg;
 };
 
 struct mg_walk {
@@ -28,10 +45,30 @@ struct mg_walk {
 	const struct mg_pysrc *s;
 	const char **helpers; /* module-level functions other than upgrade/downgrade */
 	size_t nhelpers, caphelpers;
-	struct mg_data *data; /* names for data changes (dataops.c), or NULL */
+	struct mg_data *data;  /* names for data changes (dataops.c), or NULL */
+	struct mg_bind *binds; /* searched from the end: the latest binding wins */
+	size_t nbinds, capbinds;
+	size_t nmodule_binds;  /* the module's own; a function's start from there */
+	int binds_full;        /* too many to search: no name is resolved any more */
+	unsigned unroll_depth; /* loops being unrolled, one inside the other */
+	size_t unrolled;       /* loop items walked so far: bounded per file */
 };
 
 void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
+/*
+ * An expression statement at module level or in a function: `NAME = value`
+ * binds NAME for what follows; `NAME += ...`, `NAME[i] = ...` and
+ * `NAME.append(...)` make what NAME holds unknown.
+ */
+void mg_walk_statement(struct mg_walk *w, TSNode expr);
+/* n, or the expression an identifier is bound to (a constant, a loop variable). */
+TSNode mg_walk_resolve(const struct mg_walk *w, TSNode n);
+/*
+ * The string n stands for: a literal (or op.f()/sa.text() around one), also
+ * through bound names, or an f-string whose every {name} is bound to a
+ * literal string; NULL when not known. Arena-allocated.
+ */
+char *mg_walk_string(struct mg_walk *w, TSNode n);
 void mg_walk_add_helper(struct mg_walk *w, const char *name);
 struct mg_span mg_walk_span(const struct mg_walk *w, TSNode n);
 
@@ -44,6 +81,8 @@ int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_bat
 
 /* sa.Column(...) into col; 0 if the call is not a Column. */
 int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
+/* "schema.table.column" or "table.column" (a ForeignKey target) -> the table, or NULL. */
+const char *mg_table_ref_table(struct mg_arena *a, const char *target);
 /* op.create_table(...) into the model; fills op->table, table_index. */
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */

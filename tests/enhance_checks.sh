@@ -16,7 +16,7 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
-for f in fixtures/autogen/*.py fixtures/unusual/*.py examples/*.py; do
+for f in fixtures/autogen/*.py fixtures/unusual/*.py fixtures/rules/*.py fixtures/rules/multitenant/[0-9]*.py examples/*.py; do
 	s=0
 	"$migen" enhance --file "$f" --add-tenant-indexes --use-concurrently --format json \
 		>"$tmp/out.json" 2>/dev/null || s=$?

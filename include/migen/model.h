@@ -60,6 +60,7 @@ struct mg_column {
 	 * sa.Computed, an autoincrementing integer primary key (SERIAL). */
 	int generated;
 	uint32_t line;
+	const char *foreign_key_name; /* the ForeignKey's name= when a literal, else NULL */
 };
 
 enum mg_index_kind {
@@ -98,6 +99,7 @@ struct mg_index {
 	int autocommit; /* built inside an autocommit block */
 	size_t op;      /* index of the operation that made it in mg_model.ops */
 	uint32_t line, col;
+	const char *name_expr; /* the name's source text when it is not a literal, else NULL */
 };
 
 struct mg_fkey {
@@ -109,6 +111,7 @@ struct mg_fkey {
 	enum mg_source source;
 	size_t op;
 	uint32_t line, col;
+	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
 };
 
 enum mg_op_kind {
@@ -164,6 +167,9 @@ struct mg_op {
 	int sql_error;      /* execute: the literal SQL did not parse */
 	size_t index;       /* create/drop index: its mg_index, or (size_t)-1 */
 	size_t table_index; /* create_table: its mg_table, or (size_t)-1 */
+
+	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
+	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
 };
 
 struct mg_table {
@@ -274,6 +280,9 @@ const struct mg_table *mg_model_defined_table(const struct mg_model *m, const ch
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);
 /* Whether an index (any kind, any source, upgrade direction) on table leads with column. */
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
+/* The same, counting only indexes without a WHERE clause: what a foreign key check can use. */
+int mg_model_has_full_index_leading(const struct mg_model *m, const char *table,
+                                    const char *column);
 
 /*
  * Whether two revision headers carry the same values: revision,

@@ -191,3 +191,45 @@ mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m, const struct
 	mg_buf_free(&b);
 	return r;
 }
+
+const char *
+mg_rc_shorten(struct mg_diags *d, const char *s, size_t max)
+{
+	struct mg_buf b = {0};
+	const char *r;
+	size_t n = 0;
+	int space = 0;
+
+	/* One line, runs of white space as one space, cut on a UTF-8 boundary. */
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+			space = b.len > 0;
+			continue;
+		}
+		if (n >= max && ((unsigned char)*s & 0xC0) != 0x80) {
+			mg_buf_puts(&b, "...");
+			break;
+		}
+		if (space) {
+			mg_buf_add(&b, " ", 1);
+			n++;
+			space = 0;
+		}
+		mg_buf_add(&b, s, 1);
+		n++;
+	}
+	r = mg_arena_strndup(&d->arena, b.s ? b.s : "", b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+const char *
+mg_rc_index_label(struct mg_diags *d, const struct mg_index *x)
+{
+	if (x->name != NULL)
+		return x->name;
+	if (x->name_expr != NULL)
+		return mg_arena_printf(&d->arena, "%s (name not a literal)",
+		                       mg_rc_shorten(d, x->name_expr, 40));
+	return "(unnamed)";
+}

@@ -46,4 +46,15 @@ const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const s
 const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,
                                   const struct mg_op *op);
 
+/* s on one line, white space runs as one space, cut after max bytes with "...". */
+const char *mg_rc_shorten(struct mg_diags *d, const char *s, size_t max);
+/* How a message names an index: its name, "EXPR (name not a literal)" or "(unnamed)". */
+const char *mg_rc_index_label(struct mg_diags *d, const struct mg_index *x);
+/*
+ * Whether missing-tenant-index suggests, for table t, an index that leads with
+ * the tenant column and has no WHERE clause (one a foreign key check can use).
+ */
+int mg_rc_tenant_index_full(const struct mg_model *m, const struct mg_options *o,
+                            const struct mg_table *t);
+
 #endif

@@ -27,7 +27,9 @@ report(const struct mg_model *m, struct mg_diags *d, const struct mg_op *op, siz
 	g->where = mg_arena_printf(&d->arena, "%s(), instead of the statement at line %u",
 	                           op->function ? op->function : "upgrade",
 	                           (unsigned)m->ops[g->op].stmt.line);
-	g->fix = m->ops[g->op].in_loop ? MG_FIX_NONE : MG_FIX_REPLACE;
+	if (m->ops[g->op].in_loop)
+		g->not_applied = "the statement is in a loop or nested function";
+	g->fix = g->not_applied != NULL ? MG_FIX_NONE : MG_FIX_REPLACE;
 }
 
 static void

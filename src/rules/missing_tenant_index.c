@@ -1,14 +1,109 @@
 /*
  * missing-tenant-index (with --add-tenant-indexes): a table created here
  * with a tenant column and no index leading with it. In a multi-tenant
- * schema nearly every query filters by tenant first; without such an index
- * each of them scans the whole table. The index is (tenant, space) when the
- * table has a space column, partial on the soft-delete column only when the
- * table has one (a WHERE on a missing column fails the migration).
+ * schema every query of a tenant-owned table filters by tenant, and deleting
+ * a tenant finds (and cascades to) its rows by that column; without such an
+ * index each of them scans the whole table. The index is (tenant, space)
+ * when the table has a space column, partial on the soft-delete column only
+ * when the table has one (a WHERE on a missing column fails the migration).
+ *
+ * Not every table with the column is queried tenant-first: when an index or
+ * unique constraint already holds the tenant column together with the
+ * table's key (its primary key, or a composite foreign key the tenant column
+ * is part of), lookups by that key are tenant-scoped already and the rule
+ * stays silent.
  */
 #include <string.h>
 
 #include "common.h"
+
+/* Whether index x (on the table) holds column c among its plain columns. */
+static int
+holds(const struct mg_index *x, const char *c)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncolumns; i++)
+		if (x->columns[i] != NULL && !x->is_expr[i] && strcmp(x->columns[i], c) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+holds_all(const struct mg_index *x, const char *const *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cols[i] == NULL || !holds(x, cols[i]))
+			return 0;
+	return n > 0;
+}
+
+/* Whether something of upgrade() (an index, a key) is on the table. */
+static int
+on_table(const char *table, enum mg_direction dir, const char *other)
+{
+	return dir == MG_UPGRADE && other != NULL && strcmp(table, other) == 0;
+}
+
+/*
+ * Whether an index of t holds the tenant column with the table's key: every
+ * primary key column, or every column of a composite foreign key that has
+ * the tenant column in it.
+ */
+static int
+keyed_by_tenant(const struct mg_model *m, const struct mg_options *o, const struct mg_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nindexes; i++) {
+		const struct mg_index *x = &m->indexes[i];
+
+		if (!on_table(t->name, x->dir, x->table) || !x->columns_known ||
+		    !holds(x, o->tenant_column))
+			continue;
+		for (j = 0; j < m->nindexes; j++) {
+			const struct mg_index *pk = &m->indexes[j];
+			if (pk->kind == MG_IX_PRIMARY_KEY && pk->columns_known &&
+			    on_table(t->name, pk->dir, pk->table) &&
+			    holds_all(x, pk->columns, pk->ncolumns))
+				return 1;
+		}
+		for (j = 0; j < m->nfkeys; j++) {
+			const struct mg_fkey *fk = &m->fkeys[j];
+			size_t k;
+			int has_tenant = 0;
+
+			if (!on_table(t->name, fk->dir, fk->table) || fk->ncolumns < 2)
+				continue;
+			for (k = 0; k < fk->ncolumns; k++)
+				if (fk->columns[k] != NULL &&
+				    strcmp(fk->columns[k], o->tenant_column) == 0)
+					has_tenant = 1;
+			if (has_tenant && holds_all(x, fk->columns, fk->ncolumns))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether the rule fires for table t. */
+static int
+fires(const struct mg_model *m, const struct mg_options *o, const struct mg_table *t)
+{
+	return o->add_tenant_indexes && m->ops[t->op].dir == MG_UPGRADE && t->name != NULL &&
+	       mg_table_column(t, o->tenant_column) != NULL &&
+	       !mg_model_has_index_leading(m, t->name, o->tenant_column) &&
+	       !keyed_by_tenant(m, o, t);
+}
+
+int
+mg_rc_tenant_index_full(const struct mg_model *m, const struct mg_options *o,
+                        const struct mg_table *t)
+{
+	return fires(m, o, t) && mg_table_column(t, o->soft_delete_column) == NULL;
+}
 
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
@@ -26,9 +121,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		size_t n = 1;
 		int has_space, has_soft;
 
-		if (op->dir != MG_UPGRADE || t->name == NULL ||
-		    mg_table_column(t, o->tenant_column) == NULL ||
-		    mg_model_has_index_leading(m, t->name, o->tenant_column))
+		if (!fires(m, o, t))
 			continue;
 		has_space = mg_table_column(t, o->space_column) != NULL;
 		has_soft = mg_table_column(t, o->soft_delete_column) != NULL;
@@ -44,10 +137,28 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = t->line;
 		g->col = t->col;
 		g->op = t->op;
-		g->message = mg_arena_printf(&d->arena,
-		                             "table '%s' has %s but no index leading with it: "
-		                             "every tenant query scans the table",
-		                             t->name, o->tenant_column);
+		if (!has_soft)
+			g->message = mg_arena_printf(&d->arena,
+			                             "table '%s' has %s but no index leading with "
+			                             "it: tenant-scoped queries and "
+			                             "deleting a tenant (its foreign key check or "
+			                             "cascade) scan '%s'; an index "
+			                             "on (%s%s%s) serves both",
+			                             t->name, o->tenant_column, t->name,
+			                             o->tenant_column, has_space ? ", " : "",
+			                             has_space ? o->space_column : "");
+		else
+			/* A partial index serves no foreign key check: missing-fk-index
+			 * asks for its own index on the tenant column. */
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "table '%s' has %s but no index leading with it: tenant-scoped queries "
+			    "scan '%s'; an index on (%s%s%s) WHERE %s IS NULL serves those that "
+			    "skip "
+			    "deleted rows",
+			    t->name, o->tenant_column, t->name, o->tenant_column,
+			    has_space ? ", " : "", has_space ? o->space_column : "",
+			    o->soft_delete_column);
 		{
 			/* Names from the command line and the file are hostile. */
 			const char *raw[4] = {o->tenant_column, o->space_column,

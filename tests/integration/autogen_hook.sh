@@ -144,8 +144,8 @@ case $out in
 *) no "v2: the hook ran" "$out" ;;
 esac
 case $out in
-*"2 fixes applied"*) ok "v2: migen reports 2 fixes applied" ;;
-*) no "v2: migen reports 2 fixes applied" "$out" ;;
+*"3 fixes applied"*) ok "v2: migen reports 3 fixes applied" ;;
+*) no "v2: migen reports 3 fixes applied" "$out" ;;
 esac
 
 # The file as the hook left it.

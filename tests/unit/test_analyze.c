@@ -874,14 +874,17 @@ test_in_loop(void **state)
 
 	(void)state;
 	m = analyze(src);
-	assert_int_equal(m->nops, 4);
+	/* The loop over a literal list is unrolled: one add_column per item. */
+	assert_int_equal(m->nops, 5);
 	assert_int_equal(m->ops[0].in_loop, 1);
-	assert_null(m->ops[0].table);
+	assert_string_equal(m->ops[0].table, "a");
 	assert_string_equal(m->ops[0].column, "x");
-	assert_int_equal(m->ops[1].in_loop, 0);
-	assert_int_equal(m->ops[2].in_loop, 1);
-	assert_string_equal(m->ops[2].table, "z");
-	assert_int_equal(m->ops[3].in_loop, 0);
+	assert_int_equal(m->ops[1].in_loop, 1);
+	assert_string_equal(m->ops[1].table, "b");
+	assert_int_equal(m->ops[2].in_loop, 0);
+	assert_int_equal(m->ops[3].in_loop, 1);
+	assert_string_equal(m->ops[3].table, "z");
+	assert_int_equal(m->ops[4].in_loop, 0);
 	mg_model_free(m);
 }
 
@@ -1429,7 +1432,8 @@ test_data_orm(void **state)
 	m = analyze(src);
 	assert_int_equal(count_ops(m, MG_OP_UPDATE), 2);
 	assert_string_equal(op_of(m, MG_OP_UPDATE, 0)->table, "users");
-	assert_int_equal(op_of(m, MG_OP_UPDATE, 0)->in_loop, 1);
+	/* The loop's iterable runs once, before the loop. */
+	assert_int_equal(op_of(m, MG_OP_UPDATE, 0)->in_loop, 0);
 	assert_int_equal(op_of(m, MG_OP_UPDATE, 0)->whole_table, MG_UNKNOWN);
 	assert_string_equal(op_of(m, MG_OP_UPDATE, 1)->set_columns[0], "name");
 	t = mg_model_defined_table(m, "users");
@@ -1472,12 +1476,153 @@ test_generated_columns(void **state)
 }
 
 static void
+test_dialect_guards(void **state)
+{
+	const char *src = HEAD "def upgrade():\n"
+	                       "    bind = op.get_bind()\n"
+	                       "    if bind.dialect.name == 'sqlite':\n"
+	                       "        op.drop_table('lite')\n"
+	                       "    elif settings.FLAG:\n"
+	                       "        op.drop_table('flag')\n"
+	                       "    else:\n"
+	                       "        op.drop_table('other')\n"
+	                       "    is_pg = op.get_context().dialect.name in ('postgresql',)\n"
+	                       "    if not is_pg:\n"
+	                       "        op.drop_table('not_pg')\n"
+	                       "    if context.get_x_argument(as_dictionary=True).get('x'):\n"
+	                       "        return\n"
+	                       "    op.drop_table('rest')\n"
+	                       "    if bind.engine.name != 'postgresql':\n"
+	                       "        return\n"
+	                       "    op.drop_table('pg')\n"
+	                       "def downgrade():\n"
+	                       "    if op.get_bind().dialect.name == 'postgresql':\n"
+	                       "        return\n"
+	                       "    op.drop_table('never')\n";
+	struct mg_model *m;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(m->nops, 4);
+	assert_string_equal(m->ops[0].table, "flag");
+	assert_string_equal(m->ops[0].guard, "settings.FLAG");
+	assert_string_equal(m->ops[1].table, "other");
+	assert_string_equal(m->ops[1].guard, "not (settings.FLAG)");
+	assert_string_equal(m->ops[2].table, "rest");
+	assert_string_equal(m->ops[2].guard,
+	                    "not (context.get_x_argument(as_dictionary=True).get('x'))");
+	assert_string_equal(m->ops[3].table, "pg");
+	assert_string_equal(m->ops[3].guard, m->ops[2].guard);
+	mg_model_free(m);
+}
+
+static void
+test_loop_unrolled(void **state)
+{
+	const char *src = HEAD "INDEXES = [\n"
+	                       "    ('ix_a_x', 'a', ['x']),\n"
+	                       "    ('ix_b_y', 'b', ('y', 'z')),\n"
+	                       "]\n"
+	                       "TABLE = 'c'\n"
+	                       "def upgrade():\n"
+	                       "    for name, table, cols in INDEXES:\n"
+	                       "        op.create_index(name, table, cols)\n"
+	                       "    for t, col in {'d': 'k'}.items():\n"
+	                       "        op.create_index(op.f(f'ix_{t}_{col}'), t, [col])\n"
+	                       "    op.drop_table(TABLE)\n"
+	                       "    for t in tables():\n"
+	                       "        op.drop_table(t)\n";
+	struct mg_model *m;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(m->nops, 5);
+	assert_int_equal(m->nindexes, 3);
+	assert_string_equal(m->indexes[0].name, "ix_a_x");
+	assert_string_equal(m->indexes[0].table, "a");
+	assert_int_equal(m->indexes[0].ncolumns, 1);
+	assert_string_equal(m->indexes[1].name, "ix_b_y");
+	assert_string_equal(m->indexes[1].table, "b");
+	assert_int_equal(m->indexes[1].ncolumns, 2);
+	assert_string_equal(m->indexes[1].columns[1], "z");
+	assert_string_equal(m->indexes[2].name, "ix_d_k");
+	assert_string_equal(m->indexes[2].columns[0], "k");
+	assert_int_equal(m->ops[0].in_loop, 1);
+	assert_string_equal(m->ops[3].table, "c");
+	assert_null(m->ops[4].table);
+	/* The loop it cannot unroll is said so, once. */
+	assert_int_equal(m->nnotes, 1);
+	assert_int_equal(m->notes[0].line, 15);
+	assert_non_null(strstr(m->notes[0].message, "`tables()`"));
+	mg_model_free(m);
+}
+
+/* Four nested loops over 256 items would be 2^32 calls: the walk stops unrolling in time. */
+static void
+test_loop_budget(void **state)
+{
+	struct mg_buf b = {0};
+	struct mg_model *m;
+	int i;
+
+	(void)state;
+	mg_buf_puts(&b, HEAD "L = [");
+	for (i = 0; i < 256; i++)
+		mg_buf_printf(&b, "'t%d', ", i);
+	mg_buf_puts(&b, "]\n"
+	                "def upgrade():\n"
+	                "    for a in L:\n"
+	                "        for b in L:\n"
+	                "            for c in L:\n"
+	                "                for d in L:\n"
+	                "                    op.create_index('ix', a, [b])\n");
+	m = analyze(b.s);
+	assert_true(m->nops > 0);
+	assert_true(m->nops <= 4096 + 256);
+	mg_model_free(m);
+	mg_buf_free(&b);
+}
+
+/* A list changed after it was assigned is no longer known. */
+static void
+test_names_mutated(void **state)
+{
+	const char *src = HEAD "COLS = ['a']\n"
+	                       "COLS.append('b')\n"
+	                       "def upgrade():\n"
+	                       "    cols = ['tenant_id']\n"
+	                       "    if flag:\n"
+	                       "        cols.append('space_id')\n"
+	                       "    op.create_index('ix_1', 't', cols)\n"
+	                       "    other = ['x']\n"
+	                       "    other += ['y']\n"
+	                       "    op.create_index('ix_2', 't', other)\n"
+	                       "    op.create_index('ix_3', 't', COLS)\n"
+	                       "    d = {'k': 'a'}\n"
+	                       "    d['k'] = 'b'\n"
+	                       "    op.create_index('ix_4', 't', [d])\n"
+	                       "    keep = ['k']\n"
+	                       "    op.create_index('ix_5', 't', keep)\n";
+	struct mg_model *m;
+	size_t i;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(m->nindexes, 5);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(m->indexes[i].columns_known, 0);
+	assert_int_equal(m->indexes[4].columns_known, 1);
+	assert_string_equal(m->indexes[4].columns[0], "k");
+	mg_model_free(m);
+}
+
+static void
 test_sql_opaque(void **state)
 {
-	/* A module-level string constant is a literal (see test_sql_constant). */
-	const char *src = HEAD "SQL = 'DROP TABLE ' + 'x'\n"
+	const char *src = HEAD "SQL = 'DROP TABLE x'\n"
+	                       "SQL = compute()\n"
 	                       "def upgrade():\n"
-	                       "    name = 'ix'\n"
+	                       "    name = get_name()\n"
 	                       "    op.execute(f\"CREATE INDEX {name} ON t (a)\")\n"
 	                       "    op.execute(SQL)\n"
 	                       "    op.execute('ALTER TABLE ' + 't DROP COLUMN a')\n"
@@ -1495,7 +1640,7 @@ test_sql_opaque(void **state)
 	}
 	assert_int_equal(m->nindexes, 0);
 	assert_int_equal(m->nnotes, 4);
-	assert_int_equal(m->notes[0].line, 7);
+	assert_int_equal(m->notes[0].line, 8);
 	assert_int_equal(m->notes[0].col, 5);
 	assert_non_null(strstr(m->notes[0].message, "not a literal"));
 	mg_model_free(m);
@@ -1517,7 +1662,11 @@ test_sql_invalid(void **state)
 	assert_int_equal(m->ops[0].sql_error, 1);
 	/* Bytes that are not UTF-8 are not handed to the SQL parser. */
 	assert_int_equal(m->ops[1].sql_error, 1);
-	assert_int_equal(m->nnotes, 2);
+	/* The parse error is the invalid-sql rule's (with PostgreSQL's message); bad bytes a note.
+	 */
+	assert_non_null(m->ops[0].sql_error_message);
+	assert_null(m->ops[1].sql_error_message);
+	assert_int_equal(m->nnotes, 1);
 	assert_int_equal(m->nerrors, 0);
 	assert_string_equal(m->ops[2].table, "after");
 	mg_model_free(m);
@@ -1834,6 +1983,10 @@ main(void)
 	    cmocka_unit_test(test_data_orm),
 	    cmocka_unit_test(test_generated_columns),
 	    cmocka_unit_test(test_sql_opaque),
+	    cmocka_unit_test(test_dialect_guards),
+	    cmocka_unit_test(test_loop_unrolled),
+	    cmocka_unit_test(test_loop_budget),
+	    cmocka_unit_test(test_names_mutated),
 	    cmocka_unit_test(test_sql_invalid),
 	    cmocka_unit_test(test_named_functions),
 	    cmocka_unit_test(test_helper_note),

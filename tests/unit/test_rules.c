@@ -267,7 +267,8 @@ test_registry(void **state)
 	static const char *const ids[] = {
 	    "missing-tenant-index",      "missing-fk-index",
 	    "require-concurrent-index",  "concurrent-index-in-transaction",
-	    "not-null-without-backfill",
+	    "not-null-without-backfill", "invalid-sql",
+	    "drop-unnamed-constraint",
 	};
 	size_t i, j, n = 0;
 
@@ -280,8 +281,8 @@ test_registry(void **state)
 			assert_string_not_equal(mg_rules[i]->id, mg_rules[j]->id);
 		n++;
 	}
-	assert_int_equal(n, 5);
-	for (i = 0; i < 5; i++) {
+	assert_int_equal(n, 7);
+	for (i = 0; i < 7; i++) {
 		for (j = 0; mg_rules[j] != NULL; j++)
 			if (strcmp(mg_rules[j]->id, ids[i]) == 0)
 				break;
@@ -842,10 +843,6 @@ test_concurrent_silent_cases(void **state)
 	          "users", "uq_b", col, 1, MG_IX_UNIQUE, MG_SRC_OP);
 	add_index(m, add_op(m, MG_OP_OTHER, "x", "users", 7), "users", "ix_c", col, 1, MG_IX_INDEX,
 	          MG_SRC_TABLE);
-	/* In downgrade(). */
-	down = add_op(m, MG_OP_CREATE_INDEX, "create_index", "users", 40);
-	m->ops[down].dir = MG_DOWNGRADE;
-	add_index(m, down, "users", "ix_d", col, 1, MG_IX_INDEX, MG_SRC_OP);
 	/* Table not known. */
 	add_create_index(m, NULL, "ix_e", col, 1, 8);
 	run(m, &mg_rule_require_concurrent_index, &o, &d);
@@ -853,11 +850,27 @@ test_concurrent_silent_cases(void **state)
 	mg_diags_free(&d);
 	mg_model_free(m);
 
-	/* Without --use-concurrently, nothing at all. */
+	/* In downgrade() too: a rollback locks the table just the same. */
+	m = mg_model_new("t.py");
+	down = add_op(m, MG_OP_CREATE_INDEX, "create_index", "users", 40);
+	m->ops[down].dir = MG_DOWNGRADE;
+	add_index(m, down, "users", "ix_d", col, 1, MG_IX_INDEX, MG_SRC_OP)->dir = MG_DOWNGRADE;
+	run(m, &mg_rule_require_concurrent_index, &o, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].severity, MG_WARNING);
+	assert_non_null(strstr(d.v[0].message, "in downgrade()"));
+	assert_null(d.v[0].downgrade);
+	mg_diags_free(&d);
+	mg_model_free(m);
+
+	/* Without --use-concurrently: reported all the same, the rewrite not applied. */
 	m = mg_model_new("t.py");
 	add_create_index(m, "users", "ix_users_email", col, 1, 17);
 	run(m, &mg_rule_require_concurrent_index, &off, &d);
-	assert_int_equal(d.n, 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].fix, MG_FIX_NONE);
+	assert_non_null(d.v[0].code);
+	assert_non_null(strstr(d.v[0].not_applied, "--use-concurrently"));
 	mg_diags_free(&d);
 	mg_model_free(m);
 }

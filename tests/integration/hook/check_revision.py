@@ -142,6 +142,14 @@ report("downgrade: op.drop_index('ix_notifications_tenant_space') before drop_ta
        len(dix) == 1 and len(dtable) == 1 and dix[0][0] < dtable[0][0],
        "drop_index %d, drop_table %d" % (len(dix), len(dtable)))
 
+# 3b. The tenant index is partial, which no foreign key check can use: the
+#     tenant_id foreign key gets its own full index (missing-fk-index).
+fx = named(up, "create_index", "ix_notifications_tenant_id")
+report("upgrade: op.create_index('ix_notifications_tenant_id'), full, after create_table",
+       len(fx) == 1 and len(table) == 1 and fx[0][0] > table[0][0]
+       and not [k for k in fx[0][1].keywords if k.arg == "postgresql_where"],
+       "%r" % [(c.lineno, [k.arg for k in c.keywords]) for _, c, _ in fx])
+
 # 4. The index of the new table Alembic wrote stays as it was (plain, atomic).
 u = named(up, "create_index", "ix_notifications_user_id")
 report("ix_notifications_user_id (new table) left as Alembic wrote it",
