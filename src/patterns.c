@@ -74,17 +74,13 @@ ci_down(struct mg_buf *o)
 /* ---- add-not-null-column ---- */
 
 static const struct mg_backfill_spec nn_bf = {
-    "users", NULL, "plan", "id", "\"free\"", NULL, "sa.Text()", 5000, "0.01", 0,
+    "users", NULL, "plan", "id", "\"free\"", NULL, "sa.Text()", 5000, "0.01", 0, 0, 0,
 };
 
 static void
 nn_up(struct mg_buf *o)
 {
-	mg_snippet_add_nullable_column(o, &nn_bf, &st);
-	mg_buf_putc(o, '\n');
-	mg_snippet_backfill(o, &nn_bf, &st);
-	mg_buf_putc(o, '\n');
-	mg_snippet_set_not_null(o, &nn_bf, &st);
+	mg_snippet_not_null(o, &nn_bf, MG_NN_BACKFILL, 1, &st);
 }
 
 static void
@@ -213,10 +209,10 @@ static const char rn_untrigger[] =
     "    op.execute(\"DROP FUNCTION IF EXISTS users_sync_full_name()\")\n";
 
 static const struct mg_backfill_spec rn_new = {
-    "users", NULL, "full_name", "id", NULL, "name", NULL, 5000, "0.01", 0,
+    "users", NULL, "full_name", "id", NULL, "name", NULL, 5000, "0.01", 0, 0, 0,
 };
 static const struct mg_backfill_spec rn_old = {
-    "users", NULL, "name", "id", NULL, "full_name", NULL, 5000, "0.01", 0,
+    "users", NULL, "name", "id", NULL, "full_name", NULL, 5000, "0.01", 0, 0, 0,
 };
 
 static void
@@ -267,7 +263,7 @@ rnc_down(struct mg_buf *o)
 /* ---- change-column-type ---- */
 
 static const struct mg_backfill_spec ty_bf = {
-    "users", NULL, "score_new", "id", NULL, "score", NULL, 5000, "0.01", 0,
+    "users", NULL, "score_new", "id", NULL, "score", NULL, 5000, "0.01", 0, 0, 0,
 };
 
 static void
@@ -525,8 +521,8 @@ mg_pattern_render(struct mg_buf *out, const struct mg_pattern *p)
 		mg_buf_printf(out, "# %.*s\n", (int)(nl - s), s);
 	}
 	wrap(out, "Assumes ", p->assumes);
-	mg_buf_puts(out, "\n\ndef upgrade():\n");
+	mg_buf_puts(out, "\n\ndef upgrade() -> None:\n");
 	p->upgrade(out);
-	mg_buf_puts(out, "\n\ndef downgrade():\n");
+	mg_buf_puts(out, "\n\ndef downgrade() -> None:\n");
 	p->downgrade(out);
 }
