@@ -524,11 +524,11 @@ mg_snippet_add_column_server_default(struct mg_buf *out, const struct mg_backfil
 	mg_buf_free(&d);
 }
 
-/* Rows per progress line: about 100,000, at least one batch. */
+/* Batches per progress line: about 50,000 rows, at least one batch. */
 static long
 log_every(long batch_size)
 {
-	long n = 100000 / (batch_size > 0 ? batch_size : 1);
+	long n = 50000 / (batch_size > 0 ? batch_size : 1);
 
 	return n > 0 ? n : 1;
 }

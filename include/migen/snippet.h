@@ -106,7 +106,7 @@ void mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill
 /*
  * Step 2: the batched backfill loop, each batch committed, walking bf->key
  * (any ordered type: integer, bigint, uuid, text), with a progress line
- * through Alembic's logger every ~100,000 rows and one when done. Offline:
+ * through Alembic's logger every ~50,000 rows and one when done. Offline:
  * one UPDATE of the whole table, with a comment saying so.
  */
 void mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
