@@ -213,11 +213,35 @@ index_target(struct mg_buf *sql, const struct mg_index_spec *ix)
 	mg_buf_putc(sql, ')');
 }
 
+/* The spec's comment, wrapped into "# " lines that fit in MG_SNIPPET_WIDTH. */
 static void
 comment(struct mg_buf *o, const struct mg_index_spec *ix, const struct mg_style *st, int extra)
 {
-	if (ix->comment != NULL)
-		comment_line(o, st, extra, ix->comment);
+	size_t room = MG_SNIPPET_WIDTH - ind_width(st, extra) - 2, col = 0;
+	const char *w;
+
+	if (ix->comment == NULL)
+		return;
+	for (w = ix->comment; *w;) {
+		size_t n = strcspn(w, " ");
+
+		if (col == 0) {
+			ind(o, st, extra);
+			mg_buf_puts(o, "#");
+		}
+		if (col > 0 && col + 1 + n > room) {
+			mg_buf_putc(o, '\n');
+			ind(o, st, extra);
+			mg_buf_puts(o, "#");
+			col = 0;
+		}
+		mg_buf_putc(o, ' ');
+		mg_buf_add(o, w, n);
+		col += n + (col > 0 ? 1 : 0);
+		w += n;
+		w += strspn(w, " ");
+	}
+	mg_buf_putc(o, '\n');
 }
 
 /* One CREATE INDEX CONCURRENTLY IF NOT EXISTS, inside the autocommit block. */
@@ -226,7 +250,6 @@ create_one(struct mg_buf *out, const struct mg_index_spec *ix, const struct mg_s
 {
 	struct mg_buf l = {0};
 
-	comment(out, ix, st, 1);
 	line(out, st, 1, "op.execute(");
 	ind(out, st, 2);
 	triple(out, st);
@@ -234,6 +257,15 @@ create_one(struct mg_buf *out, const struct mg_index_spec *ix, const struct mg_s
 	mg_buf_printf(&l, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ",
 	              ix->unique ? "UNIQUE " : "");
 	mg_ident_sql(&l, ix->name);
+	if (ind_width(st, 2) + l.len > MG_SNIPPET_WIDTH) {
+		/* SQL breaks anywhere: the name goes on a line of its own. */
+		l.len = 0;
+		mg_buf_printf(&l, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS",
+		              ix->unique ? "UNIQUE " : "");
+		line(out, st, 2, l.s);
+		l.len = 0;
+		mg_ident_sql(&l, ix->name);
+	}
 	line(out, st, 2, l.s);
 	l.len = 0;
 	index_target(&l, ix);
@@ -266,6 +298,8 @@ mg_snippet_indexes_concurrently(struct mg_buf *out, const struct mg_index_spec *
 			mg_buf_puts(&names, ", ");
 		sqlstr(&names, qn.s, q);
 	}
+	if (n == 1)
+		comment(out, &ix[0], st, 0);
 	line(out, st, 0, "with op.get_context().autocommit_block():");
 	/*
 	 * Proven on PostgreSQL 15: a build that fails (a duplicate for a unique
@@ -297,8 +331,11 @@ mg_snippet_indexes_concurrently(struct mg_buf *out, const struct mg_index_spec *
 	mg_buf_puts(&arg, " + invalid");
 	args[0] = arg.s;
 	call(out, st, 3, "op.execute(", args, 1);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			comment(out, &ix[i], st, 1);
 		create_one(out, &ix[i], st);
+	}
 	mg_buf_free(&names);
 	mg_buf_free(&qn);
 	mg_buf_free(&arg);
