@@ -269,6 +269,58 @@ run p-unique-constraint --migration "patterns unique-constraint" \
 run p-drop-column --migration "patterns drop-column" \
 	--check "$(nocol users legacy_note)" --check-down "$(hascol users legacy_note)"
 
+# A retry after a failure half way: the unique build finds a duplicate and
+# leaves an INVALID index after deleted_at was added; once the duplicate is
+# gone the same migration must complete (the column is there already).
+run p-soft-delete-retry --migration "patterns soft-delete" \
+	--break-sql "INSERT INTO users (tenant_id, email) VALUES (2, 'user1@example.com')" \
+	--check-broken "$(hascol users deleted_at)" \
+	--check-broken "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = 'ix_users_tenant_id_email_live'::regclass" \
+	--fix-sql "DELETE FROM users WHERE id > $ROWS AND email = 'user1@example.com'" \
+	--check "$(valid ix_users_tenant_id_email_live)" \
+	--check-down "$(nocol users deleted_at)" --check-down "$(gone ix_users_tenant_id_email_live)"
+run p-fk-cascade --migration "patterns fk-cascade" \
+	--check "$(validated fk_users_tenant_id)" --check "$(valid ix_users_tenant_id)" \
+	--check "SELECT confdeltype = 'c' FROM pg_constraint WHERE conname = 'fk_users_tenant_id'" \
+	--check-down "$(noconstraint fk_users_tenant_id)" --check-down "$(gone ix_users_tenant_id)"
+run p-fk-set-null --pre-sql "ALTER TABLE users ADD COLUMN manager_id bigint" \
+	--pre-sql "UPDATE users SET manager_id = id - 1 WHERE id % 7 = 0" \
+	--migration "patterns fk-set-null" \
+	--check "$(validated fk_users_manager_id)" --check "$(valid ix_users_manager_id)" \
+	--check "SELECT confdeltype = 'n' FROM pg_constraint WHERE conname = 'fk_users_manager_id'" \
+	--check "WITH d AS (DELETE FROM users WHERE id = 6 RETURNING id) SELECT count(*) >= 0 FROM d" \
+	--check "SELECT manager_id IS NULL FROM users WHERE id = 7" \
+	--check-down "$(noconstraint fk_users_manager_id)" --check-down "$(gone ix_users_manager_id)"
+run p-trigram-index --migration "patterns trigram-index" \
+	--check "$(valid ix_users_email_trgm)" \
+	--check "SELECT pg_get_indexdef('ix_users_email_trgm'::regclass) LIKE '%USING gin (email gin_trgm_ops)'" \
+	--check "SELECT count(*) = 1 FROM pg_extension WHERE extname = 'pg_trgm'" \
+	--check-down "$(gone ix_users_email_trgm)"
+ix=ix_users_tenant_id_created_at_id_live
+run p-tenant-pagination-index --pre-sql "ALTER TABLE users ADD COLUMN deleted_at timestamptz" \
+	--migration "patterns tenant-pagination-index" \
+	--check "$(valid $ix)" \
+	--check "SELECT pg_get_indexdef('$ix'::regclass) LIKE '%(tenant_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)'" \
+	--check-down "$(gone $ix)"
+run p-audit-timestamps --migration "patterns audit-timestamps" \
+	--check "$(notnull tenants created_at)" --check "$(notnull tenants updated_at)" \
+	--check "WITH u AS (UPDATE tenants SET name = name WHERE id = 1 RETURNING updated_at > created_at AS later) SELECT later FROM u" \
+	--check-down "$(nocol tenants created_at)" --check-down "$(nocol tenants updated_at)" \
+	--check-down "SELECT count(*) = 0 FROM pg_trigger WHERE tgname = 'tenants_set_updated_at'"
+# The user's names instead of the defaults, quoted where PostgreSQL needs it.
+order="CREATE TABLE \"Order\" (id bigserial PRIMARY KEY, \"Tenant Id\" bigint NOT NULL, \"Email Address\" text)"
+fill="INSERT INTO \"Order\" (\"Tenant Id\", \"Email Address\") SELECT g % 100 + 1, 'o' || g FROM generate_series(1, 5000) g"
+run p-named-fk-cascade --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns fk-cascade --table Order --column 'Tenant Id' --ref-table tenants" \
+	--check "$(validated 'fk_Order_Tenant Id')" --check "$(valid '"ix_Order_Tenant Id"')" \
+	--check-down "$(noconstraint 'fk_Order_Tenant Id')" --check-down "$(gone '"ix_Order_Tenant Id"')"
+run p-named-trigram-index --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns trigram-index --table Order --column 'Email Address'" \
+	--check "$(valid '"ix_Order_Email Address_trgm"')" --check-down "$(gone '"ix_Order_Email Address_trgm"')"
+run p-named-audit-timestamps --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns audit-timestamps --table Order" \
+	--check "$(notnull '"Order"' updated_at)" --check-down "$(nocol '"Order"' updated_at)"
+
 # The figures: the load's longest single wait while each upgrade ran.
 echo
 $PY - "$results" <<'EOF'
