@@ -870,8 +870,8 @@ pg_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	base(&v, n);
 	put(o, &v,
 	    "    # Keyset pagination of one tenant's live rows, newest first:\n"
-	    "    #   WHERE {column} = :tenant AND deleted_at IS NULL\n"
-	    "    #     AND ({column2}, {column3}) < (:last_{column2}, :last_{column3})\n"
+	    "    #   WHERE {column} = $1 AND deleted_at IS NULL\n"
+	    "    #     AND ({column2}, {column3}) < ($2, $3)  -- the last row seen\n"
 	    "    #   ORDER BY {column2} DESC, {column3} DESC LIMIT 50\n"
 	    "    # reads one range of this index and stops after 50 entries, on every page.\n");
 	vfree(&v);

@@ -119,51 +119,19 @@ call(struct mg_buf *o, const struct mg_style *st, int extra, const char *head,
 }
 
 /*
- * op.execute("<SQL>"): on one line when it fits, else the string on lines of
- * its own, cut after spaces into adjacent literals that Python joins again.
+ * op.execute("<SQL>"), the string on a line of its own when the call is too
+ * long. As black does, a string is never cut: SQL stays greppable.
  */
 static void
 exec_line(struct mg_buf *o, const struct mg_style *st, int extra, const char *sql)
 {
-	struct mg_buf lit = {0}, piece = {0};
-	char q = st->quote, other = q == '"' ? '\'' : '"';
-	size_t room, start, end, next;
+	struct mg_buf lit = {0};
 	const char *args[1];
 
-	if (strchr(sql, q) != NULL && strchr(sql, other) == NULL)
-		q = other;
-	mg_snippet_pystr(&lit, sql, q);
-	room = MG_SNIPPET_WIDTH - ind_width(st, extra + 1);
-	if (lit.len <= room) {
-		args[0] = lit.s;
-		call(o, st, extra, "op.execute(", args, 1);
-		mg_buf_free(&lit);
-		return;
-	}
-	line(o, st, extra, "op.execute(");
-	for (start = 0; sql[start] != '\0'; start = end) {
-		/* Take words (each with its trailing space) while the literal fits. */
-		end = start;
-		do {
-			next = end + strcspn(sql + end, " ");
-			next += strspn(sql + next, " ");
-			piece.len = 0;
-			mg_buf_add(&piece, sql + start, next - start);
-			lit.len = 0;
-			mg_snippet_pystr(&lit, piece.s, q);
-			if (end > start && lit.len > room)
-				break;
-			end = next;
-		} while (sql[end] != '\0');
-		piece.len = 0;
-		mg_buf_add(&piece, sql + start, end - start);
-		lit.len = 0;
-		mg_snippet_pystr(&lit, piece.s, q);
-		line(o, st, extra + 1, lit.s);
-	}
-	line(o, st, extra, ")");
+	sqlstr(&lit, sql, st->quote);
+	args[0] = lit.s;
+	call(o, st, extra, "op.execute(", args, 1);
 	mg_buf_free(&lit);
-	mg_buf_free(&piece);
 }
 
 static void
