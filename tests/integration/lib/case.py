@@ -34,21 +34,26 @@ Run by tests/integration/templates.sh; needs PGHOST/PGPORT/PGUSER set.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import random
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 
 import psycopg2
 import psycopg2.errors
 
 PY = "/usr/bin/python3"
+T_START = time.monotonic()
 
 HEADER = '''"""{title}
 
@@ -179,6 +184,53 @@ def psql_file(db, path):
     return p.returncode, p.stdout
 
 
+class Timeout(Exception):
+    pass
+
+
+def alembic_here(project, *args, stdout_only=False):
+    """As alembic(), but in this process: the passes without the load run
+    several Alembic commands each, and importing SQLAlchemy, Alembic and the
+    driver once instead of once per command keeps the suite fast."""
+    import alembic.config
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+
+    def expire(signum, frame):
+        raise Timeout()
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(180)
+    t0 = time.monotonic()
+    rc = 0
+    try:
+        os.chdir(project)
+        # env.py's fileConfig() builds its log handler on sys.stderr as it is now.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                alembic.config.main(argv=["-c", os.path.join(project, "alembic.ini")]
+                                    + list(args))
+            except SystemExit as e:
+                rc = e.code if isinstance(e.code, int) else 1
+            except Timeout:
+                rc = -1
+                err.write("timed out after 180 s (a loop that never ends?)\n")
+            except Exception:
+                rc = 1
+                traceback.print_exc(file=err)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+        os.chdir(cwd)
+    t1 = time.monotonic()
+    if stdout_only:
+        text = out.getvalue() + (err.getvalue() if rc != 0 else "")
+    else:
+        text = out.getvalue() + err.getvalue()
+    return rc, text, t0, t1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
@@ -270,14 +322,14 @@ def main():
             if not r or r[0] is not True:
                 failures.append("%s: not true: %s (got %r)" % (when, sql, r and r[0]))
 
-    def upgrade(project, db, when, with_load):
+    def upgrade(project, db, when, with_load, run=alembic):
         load = None
         if with_load:
             extra = [tuple(s.split("=", 1)) for s in a.load_set]
             load = Load(db, a.load_table, a.rows, extra)
             load.start()
             time.sleep(0.3)  # let it reach its stride
-        rc, out, t0, t1 = alembic(project, "upgrade", "head")
+        rc, out, t0, t1 = run(project, "upgrade", "head")
         if rc == 0 and not when.endswith("again"):
             for text in a.output_has:
                 if text not in out:
@@ -317,14 +369,14 @@ def main():
                     f.write(json.dumps(fig) + "\n")
         return rc, out
 
-    def online(label, project, db, with_load):
+    def online(label, project, db, with_load, run=alembic):
         """Steps 3 and 4 (and the broken run first, with --break-sql)."""
         write_versions(project)
         fresh_db(db)
         log_start = 0
         if a.break_sql:
             q(db, a.break_sql)
-            rc, out = upgrade(project, db, label + ": broken upgrade", False)
+            rc, out = upgrade(project, db, label + ": broken upgrade", False, run)
             if rc == 0:
                 failures.append("%s: broken upgrade: succeeded, expected a failure" % label)
             check(db, label + ": after broken upgrade", a.check_broken)
@@ -333,7 +385,7 @@ def main():
         if a.log_has:
             q("postgres", "ALTER DATABASE %s SET log_min_messages = debug1" % db)
             log_start = os.path.getsize(os.environ["PG_SERVER_LOG"])
-        rc, out = upgrade(project, db, label + ": upgrade", with_load)
+        rc, out = upgrade(project, db, label + ": upgrade", with_load, run)
         if a.log_has:
             with open(os.environ["PG_SERVER_LOG"], errors="replace") as f:
                 f.seek(log_start)
@@ -354,13 +406,13 @@ def main():
             failures.append("%s: upgrade: alembic exit %d:\n%s" % (label, rc, out[-3000:]))
         else:
             check(db, label + ": after upgrade", a.check)
-            rc, out, _, _ = alembic(project, "downgrade", "-1")
+            rc, out, _, _ = run(project, "downgrade", "-1")
             if rc != 0:
                 failures.append("%s: downgrade: alembic exit %d:\n%s" % (
                     label, rc, out[-3000:]))
             else:
                 check(db, label + ": after downgrade", a.check_down)
-                rc, out = upgrade(project, db, label + ": upgrade again", False)
+                rc, out = upgrade(project, db, label + ": upgrade again", False, run)
                 if rc != 0:
                     failures.append("%s: upgrade again: alembic exit %d:\n%s" % (
                         label, rc, out[-3000:]))
@@ -379,7 +431,7 @@ def main():
                   a.check_down),
                  ("upgrade again", ["upgrade", "%s:head" % prev, "--sql"], a.check)]
         for when, args, checks in steps:
-            rc, out, _, _ = alembic(project, *args, stdout_only=True)
+            rc, out, _, _ = alembic_here(project, *args, stdout_only=True)
             label = "offline %s" % when
             if rc != 0:
                 failures.append("%s: alembic %s: exit %d:\n%s" % (
@@ -427,20 +479,27 @@ def main():
             dbs.append(db)
             a.log_has = []
             timed("asyncpg", online, "asyncpg", project_for(
-                a, "project-async", a.async_template_project, "asyncpg", db), db, False)
+                a, "project-async", a.async_template_project, "asyncpg", db), db, False,
+                alembic_here)
         if "offline" in passes:
             db = base + "_offline"
             dbs.append(db)
             timed("offline", offline,
                   project_for(a, "project-offline", a.template_project, "psycopg2", db), db)
     finally:
+        # DROP DATABASE takes about a second each (it waits for every backend
+        # to let go of the files): leave it to a psql of its own, in the
+        # background, so that the next case need not wait.
+        drops = []
         for db in dbs:
-            try:
-                q("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
-            except psycopg2.Error:
-                pass
+            drops += ["-c", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db]
+        if drops:
+            subprocess.Popen(["psql", "-X", "-q", "-d", "postgres"] + drops,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
     if os.environ.get("CASE_TIMING"):
-        print("time %s: %s" % (a.name, ", ".join(timing)))
+        print("time %s: %s (total %.1f s)" % (a.name, ", ".join(timing),
+                                               time.monotonic() - T_START))
     for f in failures:
         print("FAIL %s: %s" % (a.name, f))
     return 1 if failures else 0
