@@ -108,8 +108,12 @@ mg_cmd_patterns(int argc, char **argv)
 			return mg_usage_error(cmd, "names (--table, --column, ...) need exactly "
 			                           "one pattern");
 		p = mg_pattern_find(argv[optind]);
-		if ((why = mg_pattern_names_refusal(p, &names, &opt)) != NULL)
+		if ((why = mg_pattern_names_refusal(p, &names, &opt)) != NULL) {
+			if (p->columns_help != NULL && strcmp(opt, "--column") == 0)
+				return mg_usage_error(cmd, "%s: %s: %s takes %s", opt, why, p->name,
+				                      p->columns_help);
 			return mg_usage_error(cmd, "%s: %s", opt, why);
+		}
 		mg_pattern_render(&out, p, &names);
 	} else if (all) {
 		for (p = mg_patterns; p->name != NULL; p++) {

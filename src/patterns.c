@@ -890,7 +890,7 @@ pg_down(struct mg_buf *o, const struct mg_pattern_names *n)
 	ixh_free(&h);
 }
 
-#define ONE_COLUMN 1, 1, "the column"
+#define ONE_COLUMN 1, 1, "one column,"
 
 const struct mg_pattern mg_patterns[] = {
     {"multi-tenant-table", "a tenant-owned table: tenant_id foreign key, index led by tenant_id",
@@ -903,7 +903,7 @@ const struct mg_pattern mg_patterns[] = {
      "projects", "tenant_id", ONE_COLUMN " referencing the tenant", "tenants", "id", mt_up,
      mt_down},
     {"concurrent-index", "build an index without blocking writes (CREATE INDEX CONCURRENTLY)",
-     "a {table} table with the indexed columns.",
+     "table {table} with the indexed columns.",
      "A plain CREATE INDEX holds a SHARE lock that stops every INSERT, UPDATE and\n"
      "DELETE on the table until the build ends. CONCURRENTLY lets writes go on;\n"
      "it cannot run inside a transaction, hence the autocommit block. A failed\n"
@@ -913,7 +913,7 @@ const struct mg_pattern mg_patterns[] = {
      NULL, ci_up, ci_down},
     {"add-not-null-column",
      "add a NOT NULL column to a big table: add nullable, backfill, NOT NULL",
-     "a {table} table with a unique, ordered id; no {column} column yet.",
+     "table {table} with a unique, ordered id; no {column} column yet.",
      "Filling a new column with one UPDATE locks every row until it commits, and\n"
      "SET NOT NULL scans the table under an ACCESS EXCLUSIVE lock. Here the\n"
      "column is added nullable (instant), filled in batches that each commit,\n"
@@ -924,7 +924,7 @@ const struct mg_pattern mg_patterns[] = {
      "(PostgreSQL 11+, no rewrite).\n",
      "users", "plan", ONE_COLUMN " to add", NULL, NULL, nn_up, nn_down},
     {"soft-delete", "soft delete: a deleted_at column and partial indexes over live rows",
-     "a {table} table with the indexed columns; no deleted_at column yet.",
+     "table {table} with the indexed columns; no deleted_at column yet.",
      "Rows are marked deleted instead of removed. Queries and uniqueness then\n"
      "concern live rows only: a partial index WHERE deleted_at IS NULL is smaller\n"
      "than a full one, and a unique one lets a deleted email be used again.\n"
@@ -932,7 +932,7 @@ const struct mg_pattern mg_patterns[] = {
      "users", "tenant_id,email", 1, MG_PATTERN_MAX_COLUMNS, "the columns unique among live rows",
      NULL, NULL, sd_up, sd_down},
     {"check-from-enum", "a CHECK constraint from an enum's values, added NOT VALID then validated",
-     "a {table} table with a text {column} column whose values are all in the list.",
+     "table {table} with a text {column} column whose values are all in the list.",
      "A text column with a CHECK is easier to change than a PostgreSQL ENUM type\n"
      "(adding a value is a constraint swap, not ALTER TYPE). Adding the CHECK\n"
      "plainly scans the table under an ACCESS EXCLUSIVE lock; NOT VALID takes\n"
@@ -962,7 +962,7 @@ const struct mg_pattern mg_patterns[] = {
      "key is added NOT VALID (a brief lock) and validated while writes go on.\n",
      "users", "manager_id", ONE_COLUMN " referencing", "users", "id", fkn_up, fkc_down},
     {"rename-column-expand", "rename a column, step 1 of 2: add the new one, sync, backfill",
-     "a {table} table with a text {column} column and a unique, ordered id.",
+     "table {table} with a text {column} column and a unique, ordered id.",
      "Renaming in place breaks every running instance of the old code at once.\n"
      "Step 1 adds the new column, keeps both columns equal with a trigger, and\n"
      "copies the existing rows in batches. Deploy code that uses the new name,\n"
@@ -976,7 +976,7 @@ const struct mg_pattern mg_patterns[] = {
      "users", "name,full_name", 2, 2, "the old name, then the new name", NULL, NULL, rnc_up,
      rnc_down},
     {"change-column-type", "change a column's type without a rewrite under lock (int to bigint)",
-     "a {table} table with an integer {column} column (no index, default, view or "
+     "table {table} with an integer {column} column (no index, default, view or "
      "constraint on it) and a unique, ordered id.",
      "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS\n"
      "EXCLUSIVE lock that blocks reads too. Instead: add a bigint column kept\n"
@@ -984,7 +984,7 @@ const struct mg_pattern mg_patterns[] = {
      "in one short transaction. The column moves to the end of the table.\n",
      "users", "score", ONE_COLUMN " to widen", NULL, NULL, ty_up, ty_down},
     {"unique-constraint", "a unique constraint through a concurrently built unique index",
-     "a {table} table whose values in the columns are unique.",
+     "table {table} whose values in the columns are unique.",
      "ADD CONSTRAINT ... UNIQUE builds its index under a lock that blocks writes.\n"
      "Building the unique index CONCURRENTLY first and then attaching it with\n"
      "ADD CONSTRAINT ... USING INDEX takes only a brief lock. If a duplicate\n"
@@ -992,21 +992,21 @@ const struct mg_pattern mg_patterns[] = {
      "drops and rebuilds.\n",
      "users", "email", 1, MG_PATTERN_MAX_COLUMNS, "the unique columns", NULL, NULL, uq_up, uq_down},
     {"drop-column", "drop a column safely: code first, then a lock_timeout-guarded DROP",
-     "a {table} table with a {column} column nothing uses any more.",
+     "table {table} with a {column} column nothing uses any more.",
      "Dropping a column that running code still selects breaks that code, so the\n"
      "code goes first. The DROP itself is instant but needs an ACCESS EXCLUSIVE\n"
      "lock; waiting for it behind a long transaction would stall every query on\n"
      "the table, so a lock_timeout makes it fail fast instead (retry later).\n",
      "users", "legacy_note", ONE_COLUMN " to drop", NULL, NULL, dc_up, dc_down},
     {"audit-timestamps", "created_at and updated_at with server defaults and an update trigger",
-     "a {table} table without created_at and updated_at columns.",
+     "table {table} without created_at and updated_at columns.",
      "Every row says when it was created and last changed, whichever code wrote\n"
      "it: the database fills both on INSERT (server defaults) and a trigger sets\n"
      "updated_at on every UPDATE. Added with a stable default, the columns cost\n"
      "no table rewrite (PostgreSQL 11+).\n",
      "tenants", NULL, 0, 0, NULL, NULL, NULL, au_up, au_down},
     {"trigram-index", "a trigram GIN index for LIKE '%...%' and similarity, with pg_trgm",
-     "a {table} table with a text {column} column.",
+     "table {table} with a text {column} column.",
      "A B-tree index cannot serve LIKE '%term%', ILIKE or similarity searches; a\n"
      "GIN index over pg_trgm's trigrams can. It needs the extension, created if\n"
      "missing, and is built concurrently: GIN builds are slow, and a plain build\n"
@@ -1014,7 +1014,7 @@ const struct mg_pattern mg_patterns[] = {
      "users", "email", ONE_COLUMN " searched", NULL, NULL, tg_up, tg_down},
     {"tenant-pagination-index",
      "keyset pagination per tenant: (tenant_id, created_at DESC, id DESC) over live rows",
-     "a {table} table with {column}, {column2}, a unique {column3} and deleted_at.",
+     "table {table} with {column}, {column2}, a unique {column3} and deleted_at.",
      "Listing a tenant's rows newest first with OFFSET reads and throws away every\n"
      "row before the page. Keyset pagination (after the last row seen) with an\n"
      "index in the same order reads just the page; the partial index leaves the\n"
@@ -1065,9 +1065,9 @@ mg_pattern_names_refusal(const struct mg_pattern *p, const struct mg_pattern_nam
 	if (p->max_columns == 0 && n->ncolumns > 0)
 		return "this pattern takes no column";
 	if (n->ncolumns > 0 && n->ncolumns < p->min_columns)
-		return p->min_columns == p->max_columns ? "too few: give them all" : "too few";
+		return "too few";
 	if (n->ncolumns > p->max_columns)
-		return "too many for this pattern";
+		return "too many";
 	for (i = 0; i < n->ncolumns; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(n->columns[i], n->columns[j]) == 0)
