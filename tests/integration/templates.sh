@@ -252,7 +252,7 @@ run p-rename-column --migration "patterns rename-column-expand" --migration "pat
 	--load-set full_name=Load \
 	--check "$(nocol users name)" \
 	--check "SELECT count(*) = 0 FROM users WHERE full_name IS NULL AND id % 50 <> 0 AND id <= $ROWS" \
-	--check "SELECT count(*) > 0 FROM users WHERE full_name = 'Load'" \
+	--check-load "SELECT count(*) > 0 FROM users WHERE full_name = 'Load'" \
 	--check "SELECT count(*) = 0 FROM pg_trigger WHERE tgname = 'users_sync_full_name'" \
 	--check-down "$(hascol users name)" \
 	--check-down "SELECT count(*) = 0 FROM users WHERE full_name IS DISTINCT FROM name"

@@ -250,6 +250,8 @@ def main():
     ap.add_argument("--pre-sql", action="append", default=[])
     ap.add_argument("--check", action="append", default=[])
     ap.add_argument("--check-down", action="append", default=[])
+    ap.add_argument("--check-load", action="append", default=[],
+                    help="as --check, but about the load's writes: the psycopg2 pass only")
     ap.add_argument("--break-sql", help="before the first upgrade; that upgrade must fail")
     ap.add_argument("--fix-sql", help="after the failed upgrade; the next one must succeed")
     ap.add_argument("--check-broken", action="append", default=[],
@@ -406,6 +408,8 @@ def main():
             failures.append("%s: upgrade: alembic exit %d:\n%s" % (label, rc, out[-3000:]))
         else:
             check(db, label + ": after upgrade", a.check)
+            if with_load:
+                check(db, label + ": after upgrade", a.check_load)
             rc, out, _, _ = run(project, "downgrade", "-1")
             if rc != 0:
                 failures.append("%s: downgrade: alembic exit %d:\n%s" % (
@@ -437,7 +441,10 @@ def main():
                 failures.append("%s: alembic %s: exit %d:\n%s" % (
                     label, " ".join(args), rc, out[-3000:]))
                 return
-            if "ALTER TABLE" not in out and "INDEX" not in out and "UPDATE" not in out:
+            statements = [l for l in out.splitlines() if l.rstrip().endswith(";")
+                          and "alembic_version" not in l
+                          and l.strip() not in ("BEGIN;", "COMMIT;")]
+            if not statements:
                 failures.append("%s: no SQL printed:\n%s" % (label, out[-3000:]))
                 return
             if when == "upgrade":
