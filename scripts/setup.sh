@@ -19,7 +19,7 @@ pkgs="build-essential cmake pkg-config libtree-sitter-dev libpg-query-dev
 libjansson-dev libbsd-dev libcmocka-dev libinih-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs clang libclang-rt-14-dev valgrind postgresql-15
-postgresql-client-15 python3 python3-alembic python3-sqlalchemy python3-psycopg2
+postgresql-client-15 python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-asyncpg python3-pyflakes
 patch git hyperfine"
 fi
 

@@ -22,13 +22,16 @@
 const char mg_backfill_template_usage[] =
     "usage: migen backfill-template --table TABLE --column COLUMN\n"
     "                               (--default VALUE | --default-sql EXPR)\n"
-    "                               [--add-column --type TYPE] [--key COLUMN]\n"
-    "                               [--batch-size N] [--sleep SECONDS] [--small-table]\n"
+    "                               [--add-column --type TYPE [--server-default]]\n"
+    "                               [--key COLUMN] [--batch-size N] [--sleep SECONDS]\n"
+    "                               [--small-table] [--schema SCHEMA]\n"
+    "       migen backfill-template --table TABLE --column COLUMN --validate-only\n"
     "                               [--schema SCHEMA]\n"
     "\n"
     "Prints upgrade() and downgrade() code that fills COLUMN where it is NULL, in\n"
     "batches that each commit on their own, then makes it NOT NULL without a long\n"
     "lock (CHECK ... NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the CHECK).\n"
+    "The code also runs offline (alembic upgrade --sql), as one UPDATE.\n"
     "\n"
     "  --table TABLE       the table\n"
     "  --column COLUMN     the column to fill\n"
@@ -44,6 +47,10 @@ const char mg_backfill_template_usage[] =
     "  --sleep SECONDS     pause between batches, 0 to 60 (default 0.01)\n"
     "  --small-table       plain op.alter_column(nullable=False) instead: scans the\n"
     "                      table under an ACCESS EXCLUSIVE lock\n"
+    "  --server-default    with --add-column and a constant --default: one statement,\n"
+    "                      add_column(server_default=VALUE, nullable=False), no\n"
+    "                      rewrite and no backfill on PostgreSQL 11+\n"
+    "  --validate-only     the column is already filled: only the NOT NULL step\n"
     "  --schema SCHEMA     the table's schema (default: the search path)\n"
     "  -h, --help          print this help\n"
     "\n"
@@ -71,6 +78,8 @@ mg_cmd_backfill_template(int argc, char **argv)
 	    {"sleep", required_argument, NULL, 'z'},
 	    {"add-column", no_argument, NULL, 'a'},
 	    {"small-table", no_argument, NULL, 'S'},
+	    {"server-default", no_argument, NULL, 'D'},
+	    {"validate-only", no_argument, NULL, 'V'},
 	    {"schema", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -78,7 +87,9 @@ mg_cmd_backfill_template(int argc, char **argv)
 	const struct mg_command *cmd = mg_command_find("backfill-template");
 	const char *table = NULL, *column = NULL, *value = NULL, *value_sql = NULL, *type = NULL;
 	const char *key = "id", *batch = "5000", *sleep_s = "0.01", *schema = NULL, *why;
-	int add_column = 0, small = 0, ch, status;
+	int add_column = 0, small = 0, server_default = 0, validate_only = 0, ch, status;
+	int batch_given = 0, sleep_given = 0, key_given = 0;
+	enum mg_not_null_form form = MG_NN_BACKFILL;
 	struct mg_backfill_spec bf;
 	struct mg_buf out = {0}, pyvalue = {0};
 
@@ -103,12 +114,21 @@ mg_cmd_backfill_template(int argc, char **argv)
 			break;
 		case 'k':
 			key = optarg;
+			key_given = 1;
 			break;
 		case 'b':
 			batch = optarg;
+			batch_given = 1;
 			break;
 		case 'z':
 			sleep_s = optarg;
+			sleep_given = 1;
+			break;
+		case 'D':
+			server_default = 1;
+			break;
+		case 'V':
+			validate_only = 1;
 			break;
 		case 'a':
 			add_column = 1;
@@ -132,8 +152,29 @@ mg_cmd_backfill_template(int argc, char **argv)
 		return mg_usage_error(cmd, "--table is required");
 	if (column == NULL)
 		return mg_usage_error(cmd, "--column is required");
-	if ((value == NULL) == (value_sql == NULL))
+	if (validate_only) {
+		/* Nothing is filled: every option about filling would be ignored. */
+		if (value != NULL || value_sql != NULL || add_column || server_default ||
+		    key_given || batch_given || sleep_given || type != NULL)
+			return mg_usage_error(cmd, "--validate-only takes only --table, --column, "
+			                           "--schema and --small-table");
+		form = MG_NN_VALIDATE_ONLY;
+	} else if ((value == NULL) == (value_sql == NULL)) {
 		return mg_usage_error(cmd, "give exactly one of --default and --default-sql");
+	}
+	if (server_default) {
+		if (!add_column)
+			return mg_usage_error(cmd, "--server-default needs --add-column");
+		if (value == NULL)
+			return fail(
+			    "--server-default",
+			    "needs a constant --default; a computed value needs the backfill");
+		if (small || key_given || batch_given || sleep_given)
+			return mg_usage_error(cmd,
+			                      "--server-default prints no backfill: drop "
+			                      "--small-table, --key, --batch-size and --sleep");
+		form = MG_NN_SERVER_DEFAULT;
+	}
 	if (add_column && type == NULL)
 		return mg_usage_error(cmd, "--add-column needs --type");
 	if (type != NULL && !add_column)
@@ -165,7 +206,7 @@ mg_cmd_backfill_template(int argc, char **argv)
 			mg_buf_puts(&pyvalue, value);
 		else
 			mg_snippet_pystr(&pyvalue, value, mg_style_default.quote);
-	} else {
+	} else if (value_sql != NULL) {
 		if (mg_sql_check_expr(value_sql, &why) != 0)
 			return fail("--default-sql", why);
 		if (mg_sql_is_null(value_sql))
@@ -182,15 +223,9 @@ mg_cmd_backfill_template(int argc, char **argv)
 	bf.sleep = sleep_s;
 	bf.small_table = small;
 
-	mg_buf_puts(&out, "def upgrade():\n");
-	if (add_column) {
-		mg_snippet_add_nullable_column(&out, &bf, &mg_style_default);
-		mg_buf_putc(&out, '\n');
-	}
-	mg_snippet_backfill(&out, &bf, &mg_style_default);
-	mg_buf_putc(&out, '\n');
-	mg_snippet_set_not_null(&out, &bf, &mg_style_default);
-	mg_buf_puts(&out, "\n\ndef downgrade():\n");
+	mg_buf_puts(&out, "def upgrade() -> None:\n");
+	mg_snippet_not_null(&out, &bf, form, add_column, &mg_style_default);
+	mg_buf_puts(&out, "\n\ndef downgrade() -> None:\n");
 	mg_snippet_backfill_downgrade(&out, &bf, add_column, &mg_style_default);
 	fputs(out.s, stdout);
 	status = MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */

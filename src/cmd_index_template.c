@@ -273,9 +273,9 @@ mg_cmd_index_template(int argc, char **argv)
 	                 ? "Name cut to PostgreSQL's 63 bytes; the hash at its end keeps it unique."
 	                 : NULL;
 
-	mg_buf_puts(&out, "def upgrade():\n");
+	mg_buf_puts(&out, "def upgrade() -> None:\n");
 	mg_snippet_index_concurrently(&out, &ix, &mg_style_default);
-	mg_buf_puts(&out, "\n\ndef downgrade():\n");
+	mg_buf_puts(&out, "\n\ndef downgrade() -> None:\n");
 	mg_snippet_drop_index_concurrently(&out, &ix, &mg_style_default);
 	fputs(out.s, stdout);
 	status = MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */

@@ -20,6 +20,15 @@ ind(struct mg_buf *o, const struct mg_style *st, int extra)
 		mg_buf_puts(o, st->indent);
 }
 
+/* The width of the indentation at this depth, a tab counted as 4 columns. */
+static size_t
+ind_width(const struct mg_style *st, int extra)
+{
+	size_t w = strcmp(st->indent, "\t") == 0 ? 4 : strlen(st->indent);
+
+	return w * (size_t)(st->depth + extra);
+}
+
 /* A line of code at the given extra depth. */
 static void
 line(struct mg_buf *o, const struct mg_style *st, int extra, const char *s)
@@ -65,14 +74,64 @@ sqlstr(struct mg_buf *o, const char *sql, char q)
 	mg_snippet_pystr(o, sql, q);
 }
 
-/* op.execute("<one line of SQL>") */
+/*
+ * head + args + ")" laid out as black lays it out: on one line when it fits
+ * in MG_SNIPPET_WIDTH; else the arguments together on a line of their own;
+ * else one argument per line, each followed by a comma.
+ */
+static void
+call(struct mg_buf *o, const struct mg_style *st, int extra, const char *head,
+     const char *const *args, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += strlen(args[i]) + (i ? 2 : 0);
+	ind(o, st, extra);
+	mg_buf_puts(o, head);
+	if (ind_width(st, extra) + strlen(head) + w + 1 <= MG_SNIPPET_WIDTH) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				mg_buf_puts(o, ", ");
+			mg_buf_puts(o, args[i]);
+		}
+		mg_buf_puts(o, ")\n");
+		return;
+	}
+	mg_buf_putc(o, '\n');
+	if (n == 1 || ind_width(st, extra + 1) + w <= MG_SNIPPET_WIDTH) {
+		ind(o, st, extra + 1);
+		for (i = 0; i < n; i++) {
+			if (i)
+				mg_buf_puts(o, ", ");
+			mg_buf_puts(o, args[i]);
+		}
+		mg_buf_putc(o, '\n');
+	} else {
+		for (i = 0; i < n; i++) {
+			ind(o, st, extra + 1);
+			mg_buf_puts(o, args[i]);
+			mg_buf_puts(o, ",\n");
+		}
+	}
+	ind(o, st, extra);
+	mg_buf_puts(o, ")\n");
+}
+
+/*
+ * op.execute("<SQL>"), the string on a line of its own when the call is too
+ * long. As black does, a string is never cut: SQL stays greppable.
+ */
 static void
 exec_line(struct mg_buf *o, const struct mg_style *st, int extra, const char *sql)
 {
-	ind(o, st, extra);
-	mg_buf_puts(o, "op.execute(");
-	sqlstr(o, sql, st->quote);
-	mg_buf_puts(o, ")\n");
+	struct mg_buf lit = {0};
+	const char *args[1];
+
+	sqlstr(&lit, sql, st->quote);
+	args[0] = lit.s;
+	call(o, st, extra, "op.execute(", args, 1);
+	mg_buf_free(&lit);
 }
 
 static void
@@ -80,6 +139,28 @@ triple(struct mg_buf *o, const struct mg_style *st)
 {
 	char t[4] = {st->quote, st->quote, st->quote, '\0'};
 	mg_buf_puts(o, t);
+}
+
+/* A comment line, "# " + text, at the given extra depth. */
+static void
+comment_line(struct mg_buf *o, const struct mg_style *st, int extra, const char *text)
+{
+	ind(o, st, extra);
+	mg_buf_printf(o, "# %s\n", text);
+}
+
+/* A step's first comment line: "# Step N of M: text", or "# Text" unnumbered. */
+static void
+heading(struct mg_buf *o, const struct mg_style *st, const struct mg_backfill_spec *bf,
+        const char *text)
+{
+	ind(o, st, 0);
+	if (bf->step > 0 && bf->steps > 1) {
+		mg_buf_printf(o, "# Step %d of %d: %s\n", bf->step, bf->steps, text);
+		return;
+	}
+	mg_buf_printf(o, "# %c%s\n",
+	              text[0] >= 'a' && text[0] <= 'z' ? text[0] - 'a' + 'A' : text[0], text + 1);
 }
 
 static void
@@ -102,86 +183,163 @@ index_target(struct mg_buf *sql, const struct mg_index_spec *ix)
 		mg_buf_printf(sql, " %s", ix->options);
 }
 
+/* The spec's comment, wrapped into "# " lines that fit in MG_SNIPPET_WIDTH. */
 static void
-comment(struct mg_buf *o, const struct mg_index_spec *ix, const struct mg_style *st)
+comment(struct mg_buf *o, const struct mg_index_spec *ix, const struct mg_style *st, int extra)
 {
-	if (ix->comment != NULL) {
-		ind(o, st, 0);
-		mg_buf_printf(o, "# %s\n", ix->comment);
+	size_t room = MG_SNIPPET_WIDTH - ind_width(st, extra) - 2, col = 0;
+	const char *w;
+
+	if (ix->comment == NULL)
+		return;
+	for (w = ix->comment; *w;) {
+		size_t n = strcspn(w, " ");
+
+		if (col == 0) {
+			ind(o, st, extra);
+			mg_buf_puts(o, "#");
+		}
+		if (col > 0 && col + 1 + n > room) {
+			mg_buf_putc(o, '\n');
+			ind(o, st, extra);
+			mg_buf_puts(o, "#");
+			col = 0;
+		}
+		mg_buf_putc(o, ' ');
+		mg_buf_add(o, w, n);
+		col += n + (col > 0 ? 1 : 0);
+		w += n;
+		w += strspn(w, " ");
 	}
+	mg_buf_putc(o, '\n');
+}
+
+/* One CREATE INDEX CONCURRENTLY IF NOT EXISTS, inside the autocommit block. */
+static void
+create_one(struct mg_buf *out, const struct mg_index_spec *ix, const struct mg_style *st)
+{
+	struct mg_buf l = {0};
+
+	line(out, st, 1, "op.execute(");
+	ind(out, st, 2);
+	triple(out, st);
+	mg_buf_putc(out, '\n');
+	mg_buf_printf(&l, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ",
+	              ix->unique ? "UNIQUE " : "");
+	mg_ident_sql(&l, ix->name);
+	if (ind_width(st, 2) + l.len > MG_SNIPPET_WIDTH) {
+		/* SQL breaks anywhere: the name goes on a line of its own. */
+		l.len = 0;
+		mg_buf_printf(&l, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS",
+		              ix->unique ? "UNIQUE " : "");
+		line(out, st, 2, l.s);
+		l.len = 0;
+		mg_ident_sql(&l, ix->name);
+	}
+	line(out, st, 2, l.s);
+	l.len = 0;
+	index_target(&l, ix);
+	line(out, st, 2, l.s);
+	if (ix->where != NULL) {
+		l.len = 0;
+		mg_buf_printf(&l, "WHERE %s", ix->where);
+		line(out, st, 2, l.s);
+	}
+	ind(out, st, 2);
+	triple(out, st);
+	mg_buf_putc(out, '\n');
+	line(out, st, 1, ")");
+	mg_buf_free(&l);
+}
+
+void
+mg_snippet_indexes_concurrently(struct mg_buf *out, const struct mg_index_spec *ix, size_t n,
+                                const struct mg_style *st)
+{
+	struct mg_buf names = {0}, qn = {0}, arg = {0};
+	const char *args[1];
+	size_t i;
+	char q = st->quote;
+
+	for (i = 0; i < n; i++) {
+		qn.len = 0;
+		mg_ident_sql_qualified(&qn, ix[i].schema, ix[i].name);
+		if (i)
+			mg_buf_puts(&names, ", ");
+		sqlstr(&names, qn.s, q);
+	}
+	if (n == 1)
+		comment(out, &ix[0], st, 0);
+	line(out, st, 0, "with op.get_context().autocommit_block():");
+	/*
+	 * Proven on PostgreSQL 15: a build that fails (a duplicate for a unique
+	 * index, a deadlock, a cancel) leaves an INVALID index, and a retry with
+	 * IF NOT EXISTS then succeeds without building anything. The names go
+	 * back as given (quoted as SQL needs), ready for DROP INDEX.
+	 */
+	comment_line(out, st, 1,
+	             "A failed CONCURRENTLY build leaves an INVALID index that IF NOT EXISTS");
+	comment_line(out, st, 1,
+	             "would keep: drop it, so that a retry builds afresh. (Offline, with");
+	comment_line(out, st, 1, "alembic upgrade --sql, there is no catalog to ask.)");
+	line(out, st, 1, "if not op.get_context().as_sql:");
+	line(out, st, 2, "for (invalid,) in op.get_bind().execute(");
+	line(out, st, 3, "sa.text(");
+	ind(out, st, 4);
+	mg_snippet_pystr(out, "SELECT n FROM unnest(CAST(:names AS text[])) n JOIN pg_index", q);
+	mg_buf_putc(out, '\n');
+	ind(out, st, 4);
+	mg_snippet_pystr(out, " ON indexrelid = to_regclass(n) WHERE NOT indisvalid", q);
+	mg_buf_putc(out, '\n');
+	line(out, st, 3, "),");
+	ind(out, st, 3);
+	mg_buf_putc(out, '{');
+	mg_snippet_pystr(out, "names", q);
+	mg_buf_printf(out, ": [%s]},\n", names.s);
+	line(out, st, 2, "):");
+	mg_snippet_pystr(&arg, "DROP INDEX CONCURRENTLY ", q);
+	mg_buf_puts(&arg, " + invalid");
+	args[0] = arg.s;
+	call(out, st, 3, "op.execute(", args, 1);
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			comment(out, &ix[i], st, 1);
+		create_one(out, &ix[i], st);
+	}
+	mg_buf_free(&names);
+	mg_buf_free(&qn);
+	mg_buf_free(&arg);
 }
 
 void
 mg_snippet_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix,
                               const struct mg_style *st)
 {
-	struct mg_buf l1 = {0}, l2 = {0}, l3 = {0}, qn = {0}, drop = {0};
-	const char *lines[3];
-	size_t n = 2;
+	mg_snippet_indexes_concurrently(out, ix, 1, st);
+}
 
-	mg_buf_printf(&l1, "CREATE %sINDEX CONCURRENTLY IF NOT EXISTS ",
-	              ix->unique ? "UNIQUE " : "");
-	mg_ident_sql(&l1, ix->name);
-	index_target(&l2, ix);
-	if (ix->where != NULL)
-		mg_buf_printf(&l3, "WHERE %s", ix->where);
-	lines[0] = l1.s;
-	lines[1] = l2.s;
-	if (ix->where != NULL)
-		lines[n++] = l3.s;
-	mg_ident_sql_qualified(&qn, ix->schema, ix->name);
-	mg_buf_printf(&drop, "DROP INDEX CONCURRENTLY %s", qn.s);
+void
+mg_snippet_drop_indexes_concurrently(struct mg_buf *out, const struct mg_index_spec *ix, size_t n,
+                                     const struct mg_style *st)
+{
+	struct mg_buf l = {0};
+	size_t i;
 
-	comment(out, ix, st);
 	line(out, st, 0, "with op.get_context().autocommit_block():");
-	/*
-	 * Proven on PostgreSQL 15: a build that fails (a duplicate for a unique
-	 * index, a deadlock, a cancel) leaves an INVALID index, and a retry with
-	 * IF NOT EXISTS then succeeds without building anything.
-	 */
-	line(out, st, 1, "# A failed CONCURRENTLY build leaves an INVALID index behind, which");
-	line(out, st, 1, "# IF NOT EXISTS would keep: drop it so that a retry builds afresh.");
-	line(out, st, 1, "if op.get_bind().execute(");
-	ind(out, st, 2);
-	mg_buf_puts(out, "sa.text(");
-	sqlstr(out, "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)",
-	       st->quote);
-	mg_buf_puts(out, "),\n");
-	ind(out, st, 2);
-	mg_buf_putc(out, '{');
-	mg_snippet_pystr(out, "name", st->quote);
-	mg_buf_puts(out, ": ");
-	sqlstr(out, qn.s, st->quote);
-	mg_buf_puts(out, "},\n");
-	line(out, st, 1, ").scalar():");
-	exec_line(out, st, 2, drop.s);
-	ind(out, st, 1);
-	mg_buf_puts(out, "op.execute(");
-	triple(out, st);
-	mg_buf_putc(out, '\n');
-	for (n = 0; n < (ix->where != NULL ? 3u : 2u); n++)
-		line(out, st, 2, lines[n]);
-	ind(out, st, 1);
-	triple(out, st);
-	mg_buf_puts(out, ")\n");
-	mg_buf_free(&l1);
-	mg_buf_free(&l2);
-	mg_buf_free(&l3);
-	mg_buf_free(&qn);
-	mg_buf_free(&drop);
+	for (i = 0; i < n; i++) {
+		l.len = 0;
+		mg_buf_puts(&l, "DROP INDEX CONCURRENTLY IF EXISTS ");
+		mg_ident_sql_qualified(&l, ix[i].schema, ix[i].name);
+		exec_line(out, st, 1, l.s);
+	}
+	mg_buf_free(&l);
 }
 
 void
 mg_snippet_drop_index_concurrently(struct mg_buf *out, const struct mg_index_spec *ix,
                                    const struct mg_style *st)
 {
-	struct mg_buf l1 = {0};
-
-	mg_buf_puts(&l1, "DROP INDEX CONCURRENTLY IF EXISTS ");
-	mg_ident_sql_qualified(&l1, ix->schema, ix->name);
-	line(out, st, 0, "with op.get_context().autocommit_block():");
-	exec_line(out, st, 1, l1.s);
-	mg_buf_free(&l1);
+	mg_snippet_drop_indexes_concurrently(out, ix, 1, st);
 }
 
 /* A column of op.create_index: a name, or sa.text(...) for an expression. */
@@ -200,160 +358,340 @@ op_column(struct mg_buf *o, const char *c, char q)
 void
 mg_snippet_index_op(struct mg_buf *out, const struct mg_index_spec *ix, const struct mg_style *st)
 {
-	size_t i;
+	struct mg_buf a[7] = {{0}};
+	const char *args[7];
+	size_t i, n = 0;
 
-	comment(out, ix, st);
-	ind(out, st, 0);
-	mg_buf_puts(out, "op.create_index(");
-	mg_snippet_pystr(out, ix->name, st->quote);
-	mg_buf_puts(out, ", ");
-	mg_snippet_pystr(out, ix->table, st->quote);
-	mg_buf_puts(out, ", [");
+	comment(out, ix, st, 0);
+	mg_snippet_pystr(&a[n++], ix->name, st->quote);
+	mg_snippet_pystr(&a[n++], ix->table, st->quote);
+	mg_buf_putc(&a[n], '[');
 	for (i = 0; i < ix->ncolumns; i++) {
 		if (i)
-			mg_buf_puts(out, ", ");
-		op_column(out, ix->columns[i], st->quote);
+			mg_buf_puts(&a[n], ", ");
+		op_column(&a[n], ix->columns[i], st->quote);
 	}
-	mg_buf_putc(out, ']');
+	mg_buf_putc(&a[n++], ']');
 	if (ix->unique)
-		mg_buf_puts(out, ", unique=True");
+		mg_buf_puts(&a[n++], "unique=True");
 	if (ix->schema != NULL) {
-		mg_buf_puts(out, ", schema=");
-		mg_snippet_pystr(out, ix->schema, st->quote);
+		mg_buf_puts(&a[n], "schema=");
+		mg_snippet_pystr(&a[n++], ix->schema, st->quote);
 	}
 	if (ix->using_method != NULL && strcmp(ix->using_method, "btree") != 0) {
-		mg_buf_puts(out, ", postgresql_using=");
-		mg_snippet_pystr(out, ix->using_method, st->quote);
+		mg_buf_puts(&a[n], "postgresql_using=");
+		mg_snippet_pystr(&a[n++], ix->using_method, st->quote);
 	}
 	if (ix->where != NULL) {
-		mg_buf_puts(out, ", postgresql_where=sa.text(");
-		mg_snippet_pystr(out, ix->where, st->quote);
-		mg_buf_putc(out, ')');
+		mg_buf_puts(&a[n], "postgresql_where=sa.text(");
+		mg_snippet_pystr(&a[n], ix->where, st->quote);
+		mg_buf_putc(&a[n++], ')');
 	}
-	mg_buf_puts(out, ")\n");
+	for (i = 0; i < n; i++)
+		args[i] = a[i].s;
+	call(out, st, 0, "op.create_index(", args, n);
+	for (i = 0; i < n; i++)
+		mg_buf_free(&a[i]);
 }
 
 void
 mg_snippet_drop_index_op(struct mg_buf *out, const struct mg_index_spec *ix,
                          const struct mg_style *st)
 {
-	ind(out, st, 0);
-	mg_buf_puts(out, "op.drop_index(");
-	mg_snippet_pystr(out, ix->name, st->quote);
-	mg_buf_puts(out, ", table_name=");
-	mg_snippet_pystr(out, ix->table, st->quote);
+	struct mg_buf a[3] = {{0}};
+	const char *args[3];
+	size_t i, n = 0;
+
+	mg_snippet_pystr(&a[n++], ix->name, st->quote);
+	mg_buf_puts(&a[n], "table_name=");
+	mg_snippet_pystr(&a[n++], ix->table, st->quote);
 	if (ix->schema != NULL) {
-		mg_buf_puts(out, ", schema=");
-		mg_snippet_pystr(out, ix->schema, st->quote);
+		mg_buf_puts(&a[n], "schema=");
+		mg_snippet_pystr(&a[n++], ix->schema, st->quote);
 	}
-	mg_buf_puts(out, ")\n");
+	for (i = 0; i < n; i++)
+		args[i] = a[i].s;
+	call(out, st, 0, "op.drop_index(", args, n);
+	for (i = 0; i < n; i++)
+		mg_buf_free(&a[i]);
 }
 
-static void
-table_args(struct mg_buf *o, const struct mg_backfill_spec *bf, char q)
+/* table, column[, more...][, schema=...] as arguments of an op.* call. */
+static size_t
+table_args(struct mg_buf *a, const struct mg_backfill_spec *bf, char q, const char *more)
 {
-	mg_snippet_pystr(o, bf->table, q);
-	mg_buf_puts(o, ", ");
-	mg_snippet_pystr(o, bf->column, q);
-}
+	size_t n = 0;
 
-static void
-schema_arg(struct mg_buf *o, const struct mg_backfill_spec *bf, char q)
-{
+	mg_snippet_pystr(&a[n++], bf->table, q);
+	mg_snippet_pystr(&a[n++], bf->column, q);
+	if (more != NULL)
+		mg_buf_puts(&a[n++], more);
 	if (bf->schema != NULL) {
-		mg_buf_puts(o, ", schema=");
-		mg_snippet_pystr(o, bf->schema, q);
+		mg_buf_puts(&a[n], "schema=");
+		mg_snippet_pystr(&a[n++], bf->schema, q);
 	}
+	return n;
+}
+
+/* An op.* call on the backfill's table and column, freeing its arguments. */
+static void
+table_call(struct mg_buf *out, const struct mg_backfill_spec *bf, const struct mg_style *st,
+           const char *head, const char *more)
+{
+	struct mg_buf a[4] = {{0}};
+	const char *args[4];
+	size_t i, n = table_args(a, bf, st->quote, more);
+
+	for (i = 0; i < n; i++)
+		args[i] = a[i].s;
+	call(out, st, 0, head, args, n);
+	for (i = 0; i < n; i++)
+		mg_buf_free(&a[i]);
+}
+
+/* op.add_column(table, sa.Column(column, type, extra)[, schema=...]) */
+static void
+add_column_call(struct mg_buf *out, const struct mg_backfill_spec *bf, const struct mg_style *st,
+                int extra, const char *colargs)
+{
+	struct mg_buf a[3] = {{0}};
+	const char *args[3];
+	size_t i, n = 0;
+
+	mg_snippet_pystr(&a[n++], bf->table, st->quote);
+	mg_buf_puts(&a[n], "sa.Column(");
+	mg_snippet_pystr(&a[n], bf->column, st->quote);
+	mg_buf_printf(&a[n++], ", %s, %s)", bf->type_python ? bf->type_python : "sa.Text()",
+	              colargs);
+	if (bf->schema != NULL) {
+		mg_buf_puts(&a[n], "schema=");
+		mg_snippet_pystr(&a[n++], bf->schema, st->quote);
+	}
+	for (i = 0; i < n; i++)
+		args[i] = a[i].s;
+	call(out, st, extra, "op.add_column(", args, n);
+	for (i = 0; i < n; i++)
+		mg_buf_free(&a[i]);
 }
 
 void
 mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec *bf,
                                const struct mg_style *st)
 {
-	line(out, st, 0, "# Step 1: add the column as nullable: instant, no table rewrite.");
+	struct mg_buf l = {0};
+
+	heading(out, st, bf, "add the column as nullable: instant, no table rewrite.");
+	comment_line(out, st, 0, "A retry after a failed later step finds it there already.");
+	/*
+	 * Alembic 1.8 has no add_column(if_not_exists=...), and the type is
+	 * SQLAlchemy's, not SQL: ask the inspector instead.
+	 */
 	ind(out, st, 0);
-	mg_buf_puts(out, "op.add_column(");
-	mg_snippet_pystr(out, bf->table, st->quote);
-	mg_buf_puts(out, ", sa.Column(");
+	mg_buf_puts(out, "if op.get_context().as_sql or ");
 	mg_snippet_pystr(out, bf->column, st->quote);
-	mg_buf_printf(out, ", %s, nullable=True)", bf->type_python ? bf->type_python : "sa.Text()");
-	schema_arg(out, bf, st->quote);
-	mg_buf_puts(out, ")\n");
+	mg_buf_puts(out, " not in [\n");
+	mg_buf_puts(&l, "c[");
+	mg_snippet_pystr(&l, "name", st->quote);
+	mg_buf_puts(&l, "] for c in sa.inspect(op.get_bind()).get_columns(");
+	mg_snippet_pystr(&l, bf->table, st->quote);
+	if (bf->schema != NULL) {
+		mg_buf_puts(&l, ", schema=");
+		mg_snippet_pystr(&l, bf->schema, st->quote);
+	}
+	mg_buf_putc(&l, ')');
+	line(out, st, 1, l.s);
+	line(out, st, 0, "]:");
+	add_column_call(out, bf, st, 1, "nullable=True");
+	mg_buf_free(&l);
+}
+
+void
+mg_snippet_add_column_server_default(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                                     const struct mg_style *st)
+{
+	struct mg_buf d = {0};
+	const char *v = bf->value_python ? bf->value_python : "\"\"";
+
+	heading(out, st, bf, "a constant default, PostgreSQL 11+: one statement, no table");
+	comment_line(out, st, 0,
+	             "rewrite and no backfill (existing rows read the default from the");
+	comment_line(out, st, 0, "catalog), NOT NULL at once. New rows get the default too.");
+	/* server_default wants SQL text: a string default is that text, quoted by Alembic. */
+	mg_buf_puts(&d, "server_default=");
+	if (strcmp(v, "True") == 0)
+		mg_buf_puts(&d, "sa.true()");
+	else if (strcmp(v, "False") == 0)
+		mg_buf_puts(&d, "sa.false()");
+	else if (v[0] == '"' || v[0] == '\'')
+		mg_buf_puts(&d, v);
+	else
+		mg_snippet_pystr(&d, v, st->quote);
+	mg_buf_puts(&d, ", nullable=False");
+	add_column_call(out, bf, st, 0, d.s);
+	mg_buf_free(&d);
+}
+
+/* Batches per progress line: about 50,000 rows, at least one batch. */
+static long
+log_every(long batch_size)
+{
+	long n = 50000 / (batch_size > 0 ? batch_size : 1);
+
+	return n > 0 ? n : 1;
 }
 
 void
 mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
                     const struct mg_style *st)
 {
-	struct mg_buf t = {0}, k = {0}, c = {0};
+	struct mg_buf t = {0}, k = {0}, c = {0}, l = {0}, what = {0};
+	char q = st->quote;
 
 	mg_ident_sql_qualified(&t, bf->schema, bf->table);
 	mg_ident_sql(&k, bf->key);
 	mg_ident_sql(&c, bf->column);
+	if (bf->schema != NULL)
+		mg_buf_printf(&what, "%s.", bf->schema);
+	mg_buf_printf(&what, "%s.%s", bf->table, bf->column);
 
-	ind(out, st, 0);
-	mg_buf_printf(out, "# Step 2: backfill %s in batches of %ld rows, in %s order. In an\n",
-	              bf->column, bf->batch_size, bf->key);
-	line(out, st, 0, "# autocommit block each batch commits on its own, so row locks are held");
-	line(out, st, 0, "# for one batch, not for the whole migration, and a failure keeps the");
-	line(out, st, 0, "# batches already done. Walking the key visits each row once and always");
-	line(out, st, 0, "# ends, even where the new value comes out NULL.");
+	mg_buf_printf(&l, "backfill %s in batches of %ld rows, in %s order.", bf->column,
+	              bf->batch_size, bf->key);
+	heading(out, st, bf, l.s);
+	l.len = 0;
+	comment_line(out, st, 0,
+	             "In an autocommit block each batch commits on its own, so row locks");
+	comment_line(out, st, 0,
+	             "are held for one batch, not for the whole migration, and a failure");
+	comment_line(out, st, 0, "keeps the batches already done (a retry goes on from there).");
+	comment_line(out, st, 0,
+	             "Walking the key visits each row once and always ends, even where");
+	comment_line(out, st, 0, "the new value comes out NULL.");
 	line(out, st, 0, "with op.get_context().autocommit_block():");
-	line(out, st, 1, "bind = op.get_bind()");
-	line(out, st, 1, "last_key = None");
-	line(out, st, 1, "while True:");
-	line(out, st, 2, "last_key = bind.execute(");
-	line(out, st, 3, "sa.text(");
-	ind(out, st, 4);
+	line(out, st, 1, "if op.get_context().as_sql:");
+	comment_line(out, st, 2,
+	             "Offline (alembic upgrade --sql) nothing can be asked in batches:");
+	comment_line(out, st, 2,
+	             "this prints one UPDATE of the whole table, which holds every row");
+	comment_line(out, st, 2, "lock until it commits. On a big table, run the upgrade online.");
+	mg_buf_printf(&l, "UPDATE %s SET %s = %s WHERE %s IS NULL", t.s, c.s,
+	              bf->value_python ? ":value" : bf->value_sql, c.s);
+	if (bf->value_python != NULL) {
+		struct mg_buf a = {0};
+		const char *args[1];
+
+		/* Bound, and rendered by Alembic's literal_binds (its env.py default). */
+		sqlstr(&a, l.s, q);
+		args[0] = a.s;
+		call(out, st, 2, "update = sa.text(", args, 1);
+		ind(out, st, 2);
+		mg_buf_printf(out, "op.execute(update.bindparams(value=%s))\n", bf->value_python);
+		mg_buf_free(&a);
+	} else {
+		exec_line(out, st, 2, l.s);
+	}
+	line(out, st, 1, "else:");
+	line(out, st, 2, "import logging  # here, so that the migration needs no new import");
+	mg_buf_putc(out, '\n');
+	ind(out, st, 2);
+	mg_buf_puts(out, "log = logging.getLogger(");
+	mg_snippet_pystr(out, "alembic.runtime.migration", q);
+	mg_buf_puts(out, ")\n");
+	line(out, st, 2, "bind = op.get_bind()");
+	ind(out, st, 2);
+	mg_buf_puts(out, "batch = ");
 	triple(out, st);
 	mg_buf_putc(out, '\n');
-	line(out, st, 4, "WITH batch AS (");
-	ind(out, st, 5);
+	line(out, st, 3, "WITH batch AS (");
+	ind(out, st, 4);
 	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
-	ind(out, st, 5);
-	mg_buf_printf(out, "WHERE %s IS NULL\n", c.s);
-	ind(out, st, 5);
-	mg_buf_printf(out, "AND (CAST(:last_key AS text) IS NULL OR %s > :last_key)\n", k.s);
-	ind(out, st, 5);
+	ind(out, st, 4);
+	mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
+	ind(out, st, 4);
 	mg_buf_printf(out, "ORDER BY %s\n", k.s);
-	line(out, st, 5, "LIMIT :batch_size");
-	line(out, st, 4, "), done AS (");
+	line(out, st, 4, "LIMIT :batch_size");
+	line(out, st, 3, "), done AS (");
 	/* Rechecking IS NULL keeps a value the application wrote meanwhile. */
-	ind(out, st, 5);
+	ind(out, st, 4);
 	mg_buf_printf(out, "UPDATE %s SET %s = %s\n", t.s, c.s,
 	              bf->value_python ? ":value" : bf->value_sql);
-	ind(out, st, 5);
+	ind(out, st, 4);
 	mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s, k.s);
-	line(out, st, 4, ")");
-	ind(out, st, 4);
-	mg_buf_printf(out, "SELECT %s FROM batch ORDER BY %s DESC LIMIT 1\n", k.s, k.s);
-	ind(out, st, 4);
+	line(out, st, 4, "RETURNING 1");
+	line(out, st, 3, ")");
+	ind(out, st, 3);
+	mg_buf_printf(out, "SELECT (SELECT %s FROM batch ORDER BY %s DESC LIMIT 1),\n", k.s, k.s);
+	line(out, st, 3, "       (SELECT count(*) FROM done)");
+	ind(out, st, 2);
 	triple(out, st);
 	mg_buf_putc(out, '\n');
-	line(out, st, 3, "),");
-	ind(out, st, 3);
-	mg_buf_putc(out, '{');
+	/*
+	 * The parameter takes the key's type from the comparison: CAST(:last_key
+	 * AS text) would type it text, which asyncpg (and psycopg 3, pg8000)
+	 * then refuse to bind an int or a UUID to.
+	 */
+	comment_line(out, st, 2, "The first batch has no key to start after.");
+	ind(out, st, 2);
+	mg_buf_puts(out, "query = sa.text(batch.replace(");
+	l.len = 0;
+	mg_buf_printf(&l, " AND %s > :last_key", k.s);
+	mg_snippet_pystr(out, l.s, q);
+	mg_buf_puts(out, ", ");
+	mg_buf_putc(out, q);
+	mg_buf_putc(out, q);
+	mg_buf_puts(out, "))\n");
+	ind(out, st, 2);
+	mg_buf_puts(out, "params = {");
 	if (bf->value_python != NULL) {
-		mg_snippet_pystr(out, "value", st->quote);
+		mg_snippet_pystr(out, "value", q);
 		mg_buf_printf(out, ": %s, ", bf->value_python);
 	}
-	mg_snippet_pystr(out, "last_key", st->quote);
-	mg_buf_puts(out, ": last_key, ");
-	mg_snippet_pystr(out, "batch_size", st->quote);
-	mg_buf_printf(out, ": %ld},\n", bf->batch_size);
-	line(out, st, 2, ").scalar()");
-	line(out, st, 2, "if last_key is None:");
-	line(out, st, 3, "break");
-	line(out, st, 2, "# Let other writers in between batches.");
-	ind(out, st, 2);
-	mg_buf_puts(out, "bind.execute(sa.text(");
-	mg_snippet_pystr(out, "SELECT pg_sleep(:seconds)", st->quote);
-	mg_buf_puts(out, "), {");
-	mg_snippet_pystr(out, "seconds", st->quote);
-	mg_buf_printf(out, ": %s})\n", bf->sleep);
+	mg_snippet_pystr(out, "batch_size", q);
+	mg_buf_printf(out, ": %ld}\n", bf->batch_size);
+	line(out, st, 2, "batches = rows = 0");
+	line(out, st, 2, "while True:");
+	line(out, st, 3, "last_key, count = bind.execute(query, params).one()");
+	line(out, st, 3, "if last_key is None:");
+	line(out, st, 4, "break");
+	line(out, st, 3, "batches += 1");
+	line(out, st, 3, "rows += count");
+	ind(out, st, 3);
+	mg_buf_printf(out, "if batches %% %ld == 0:\n", log_every(bf->batch_size));
+	{
+		struct mg_buf a = {0};
+		const char *args[3];
+
+		l.len = 0;
+		mg_buf_printf(&l, "backfill %s: %%d rows in %%d batches", what.s);
+		mg_snippet_pystr(&a, l.s, q);
+		args[0] = a.s;
+		args[1] = "rows";
+		args[2] = "batches";
+		call(out, st, 4, "log.info(", args, 3);
+		line(out, st, 3, "query = sa.text(batch)");
+		ind(out, st, 3);
+		mg_buf_puts(out, "params[");
+		mg_snippet_pystr(out, "last_key", q);
+		mg_buf_puts(out, "] = last_key\n");
+		comment_line(out, st, 3, "Let other writers in between batches.");
+		ind(out, st, 3);
+		mg_buf_puts(out, "bind.execute(sa.text(");
+		mg_snippet_pystr(out, "SELECT pg_sleep(:seconds)", q);
+		mg_buf_puts(out, "), {");
+		mg_snippet_pystr(out, "seconds", q);
+		mg_buf_printf(out, ": %s})\n", bf->sleep);
+		a.len = 0;
+		l.len = 0;
+		mg_buf_printf(&l, "backfill %s: done, %%d rows in %%d batches", what.s);
+		mg_snippet_pystr(&a, l.s, q);
+		args[0] = a.s;
+		call(out, st, 2, "log.info(", args, 3);
+		mg_buf_free(&a);
+	}
 	mg_buf_free(&t);
 	mg_buf_free(&k);
 	mg_buf_free(&c);
+	mg_buf_free(&l);
+	mg_buf_free(&what);
 }
 
 /* The CHECK constraint's name: ck_<table>_<column>_not_null, shortened if needed. */
@@ -374,25 +712,21 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	char *ck;
 
 	if (bf->small_table) {
-		line(out, st, 0,
-		     "# Step 3: NOT NULL. This scans the table under an ACCESS EXCLUSIVE");
-		line(out, st, 0, "# lock: fine for a small table only.");
-		ind(out, st, 0);
-		mg_buf_puts(out, "op.alter_column(");
-		table_args(out, bf, st->quote);
-		mg_buf_puts(out, ", nullable=False");
-		schema_arg(out, bf, st->quote);
-		mg_buf_puts(out, ")\n");
+		heading(out, st, bf, "NOT NULL. This scans the table under an ACCESS EXCLUSIVE");
+		comment_line(out, st, 0, "lock: fine for a small table only.");
+		table_call(out, bf, st, "op.alter_column(", "nullable=False");
 		return;
 	}
 	ck = check_name(bf);
 	mg_ident_sql_qualified(&t, bf->schema, bf->table);
 	mg_ident_sql(&c, bf->column);
 	mg_ident_sql(&k, ck);
-	line(out, st, 0, "# Step 3: NOT NULL without a long lock. A CHECK added NOT VALID takes a");
-	line(out, st, 0, "# brief lock; VALIDATE scans the table while writes go on; then SET NOT");
-	line(out, st, 0,
-	     "# NULL trusts the validated CHECK (PostgreSQL 12+) and skips its own scan.");
+	heading(out, st, bf, "NOT NULL without a long lock.");
+	comment_line(out, st, 0,
+	             "A CHECK added NOT VALID takes a brief lock; VALIDATE scans the table");
+	comment_line(out, st, 0,
+	             "while writes go on; then SET NOT NULL trusts the validated CHECK");
+	comment_line(out, st, 0, "(PostgreSQL 12+) and skips its own scan.");
 	line(out, st, 0, "with op.get_context().autocommit_block():");
 	/* A run that failed in VALIDATE left the CHECK behind: make the retry work. */
 	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
@@ -412,8 +746,9 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	 * rows that are still NULL fail.
 	 */
 	line(out, st, 1, "except Exception:");
-	line(out, st, 2, "# Some rows are still NULL. Take the CHECK away again: it would make");
-	line(out, st, 2, "# every update of those rows fail.");
+	comment_line(out, st, 2,
+	             "Some rows are still NULL. Take the CHECK away again: it would make");
+	comment_line(out, st, 2, "every update of those rows fail.");
 	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
 	exec_line(out, st, 2, sql.s);
 	sql.len = 0;
@@ -421,7 +756,7 @@ mg_snippet_set_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	mg_buf_printf(&sql, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t.s, c.s);
 	exec_line(out, st, 0, sql.s);
 	sql.len = 0;
-	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", t.s, k.s);
+	mg_buf_printf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", t.s, k.s);
 	exec_line(out, st, 0, sql.s);
 	free(ck);
 	mg_buf_free(&t);
@@ -434,17 +769,39 @@ void
 mg_snippet_backfill_downgrade(struct mg_buf *out, const struct mg_backfill_spec *bf, int add_column,
                               const struct mg_style *st)
 {
-	ind(out, st, 0);
-	if (add_column) {
-		mg_buf_puts(out, "op.drop_column(");
-		table_args(out, bf, st->quote);
-		schema_arg(out, bf, st->quote);
-		mg_buf_puts(out, ")\n");
+	if (add_column)
+		table_call(out, bf, st, "op.drop_column(", NULL);
+	else
+		table_call(out, bf, st, "op.alter_column(", "nullable=True");
+}
+
+void
+mg_snippet_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                    enum mg_not_null_form form, int add_column, const struct mg_style *st)
+{
+	struct mg_backfill_spec s = *bf;
+
+	switch (form) {
+	case MG_NN_SERVER_DEFAULT:
+		s.step = s.steps = 0;
+		mg_snippet_add_column_server_default(out, &s, st);
 		return;
+	case MG_NN_VALIDATE_ONLY:
+		s.step = s.steps = 0;
+		mg_snippet_set_not_null(out, &s, st);
+		return;
+	case MG_NN_BACKFILL:
+		break;
 	}
-	mg_buf_puts(out, "op.alter_column(");
-	table_args(out, bf, st->quote);
-	mg_buf_puts(out, ", nullable=True");
-	schema_arg(out, bf, st->quote);
-	mg_buf_puts(out, ")\n");
+	s.steps = add_column ? 3 : 2;
+	s.step = 1;
+	if (add_column) {
+		mg_snippet_add_nullable_column(out, &s, st);
+		mg_buf_putc(out, '\n');
+		s.step++;
+	}
+	mg_snippet_backfill(out, &s, st);
+	mg_buf_putc(out, '\n');
+	s.step++;
+	mg_snippet_set_not_null(out, &s, st);
 }

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
-OURS = {"name", "value", "last_key", "batch_size", "seconds"}
+OURS = {"name", "names", "value", "last_key", "batch_size", "seconds"}
 PIECES = list("abc(),'\"\\;:$-/* \n\t.=xy_") + [
     "DESC", '"""', "'''", "--", "/*", ":x", "$$", "\u00e9", "\x7f", "\r", "NULL", "%s", "%(x)s"]
 
@@ -26,8 +26,23 @@ def main():
     for _ in range(rounds):
         s = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 10)))
         which = rnd.choice(["columns", "where", "table", "name", "default-sql", "default", "type",
-                            "column", "key", "schema", "soft-delete"])
-        if which in ("columns", "where", "table", "name", "schema", "soft-delete"):
+                            "column", "key", "schema", "soft-delete", "pattern-table",
+                            "pattern-column"])
+        if which.startswith("pattern-"):
+            name = rnd.choice(["fk-cascade", "trigram-index", "rename-column-expand",
+                               "change-column-type", "audit-timestamps", "check-from-enum",
+                               "tenant-pagination-index", "multi-tenant-table"])
+            if which == "pattern-table":
+                args = ["patterns", name, "--table", s]
+            elif name in ("rename-column-expand",):
+                args = ["patterns", name, "--column", s, "--column", "b"]
+            elif name == "tenant-pagination-index":
+                args = ["patterns", name, "--column", "a", "--column", s, "--column", "b"]
+            elif name == "audit-timestamps":
+                args = ["patterns", name, "--table", "t", "--ref-table", s]
+            else:
+                args = ["patterns", name, "--column", s]
+        elif which in ("columns", "where", "table", "name", "schema", "soft-delete"):
             args = {"columns": ["--table", "t", "--columns", s],
                     "where": ["--table", "t", "--columns", "a", "--where", s],
                     "table": ["--table", s, "--columns", "a"],
@@ -66,7 +81,8 @@ def main():
             bad += 1
             continue
         # A --default value is a Python string, bound, not SQL: skip its line.
-        sql = "\n".join(l for l in out.splitlines() if '"value":' not in l)
+        sql = "\n".join(l for l in out.splitlines()
+                        if '"value":' not in l and "bindparams(value=" not in l)
         extra = set(BIND.findall(sql)) - OURS
         if extra:
             print("BAD parameters %r from %s %r" % (extra, which, s))

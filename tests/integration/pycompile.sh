@@ -4,6 +4,9 @@
 # not --help, not the plain list) with the given migen, and compiles the
 # output with /usr/bin/python3 -m py_compile under an Alembic migration's
 # imports. Also compiles the golden expectations, so they stay valid too.
+# The printed code must need no name but those imports (`op`, `sa`,
+# `postgresql`): pyflakes (Debian's python3-pyflakes) checks for undefined
+# names when it is installed.
 #
 #   tests/integration/pycompile.sh build/migen
 set -u
@@ -40,6 +43,13 @@ for d in tests/golden/*/; do
 			cat "$d/expected.stdout" >>"$f"
 		fi
 		if /usr/bin/python3 -m py_compile "$f" 2>"$tmp/err"; then
+			if /usr/bin/python3 -c 'import pyflakes' 2>/dev/null &&
+				/usr/bin/python3 -m pyflakes "$f" 2>&1 | grep 'undefined name' >"$tmp/err"; then
+				echo "FAIL $c ($src): a name the migration does not import:"
+				sed 's/^/    /' "$tmp/err"
+				fail=$((fail + 1))
+				continue
+			fi
 			pass=$((pass + 1))
 		else
 			echo "FAIL $c ($src):"

@@ -4,7 +4,8 @@
 # throwaway PostgreSQL 15 (see lib/pg.sh) against tables seeded with ROWS rows
 # (default 50,000), while a second connection inserts and updates the same
 # table. Each case: upgrade, catalog checks, downgrade, checks, upgrade again,
-# checks (lib/case.py).
+# checks; then the same without the load through asyncpg (Alembic's async
+# env.py); then offline, `alembic upgrade --sql` run by psql (lib/case.py).
 #
 #   tests/integration/templates.sh build/migen [CASE...]
 #
@@ -43,6 +44,8 @@ VACUUM ANALYZE app."Order";
 EOF
 # alembic init's own files; every case copies them and points them at its database.
 (cd "$work/tpl" && $PY -m alembic init migrations >/dev/null) || exit 1
+mkdir -p "$work/tpl-async"
+(cd "$work/tpl-async" && $PY -m alembic init -t async migrations >/dev/null) || exit 1
 
 pass=0
 fail=0
@@ -55,7 +58,8 @@ run() {
 	case $only in "  ") ;; *" $name "*) ;; *) return 0 ;; esac
 	t0=$(date +%s)
 	if $PY tests/integration/lib/case.py --name "$name" --migen "$migen" --work "$work" \
-		--template-project "$work/tpl" --rows "$ROWS" --results "$results" "$@"; then
+		--template-project "$work/tpl" \
+		--async-template-project "$work/tpl-async" --rows "$ROWS" --results "$results" "$@"; then
 		pass=$((pass + 1))
 		echo "ok   $name ($(($(date +%s) - t0)) s)"
 	else
@@ -166,16 +170,57 @@ run bf-null-values --pre-sql "ALTER TABLE users ADD COLUMN nick text" --load-set
 	--expect-fail "violated by some row" --allow-load-error CheckViolation \
 	--check "$(nullable users nick)" --check "$(noconstraint ck_users_nick_not_null)" \
 	--check "SELECT count(*) = 0 FROM users WHERE name IS NOT NULL AND nick IS NULL AND id <= $ROWS"
+# The loop's key parameter takes the key's own type: the second batch must
+# bind an int, a UUID, a str (and users' bigint above) on asyncpg too.
+for k in int:id uuid:id text:code; do
+	t=k_${k%%:*}
+	run bf-key-${k%%:*} --no-load \
+		--migration "backfill-template --table $t --column v --default x --key ${k#*:} --batch-size 1000" \
+		--output-has "backfill $t.v: done, 3000 rows in 3 batches" \
+		--offline-has "UPDATE $t SET v = 'x' WHERE v IS NULL" \
+		--check "$(notnull $t v)" --check "SELECT count(*) = 3000 FROM $t WHERE v = 'x'" \
+		--check-down "$(nullable $t v)"
+done
+# Progress through Alembic's logger: a line per ~50,000 rows.
+run bf-progress --no-load --pre-sql "ALTER TABLE users ADD COLUMN plan text" \
+	--migration "backfill-template --table users --column plan --default free --batch-size 5000 --sleep 0" \
+	--output-has "backfill users.plan: 50000 rows in 10 batches" \
+	--output-has "backfill users.plan: done, $ROWS rows in" \
+	--check "$(notnull users plan)" --check-down "$(nullable users plan)"
+# A retry after a failure half way: VALIDATE finds the rows whose name is
+# NULL, the upgrade stops after the column was added and partly filled; once
+# the data is fixed the same migration must complete (the column is there).
+run bf-retry-add-column --break-sql "SELECT 1" \
+	--migration "backfill-template --table users --column nick --default-sql name --add-column --type sa.Text()" \
+	--check-broken "$(hascol users nick)" --check-broken "$(noconstraint ck_users_nick_not_null)" \
+	--check-broken "SELECT count(*) > 0 FROM users WHERE nick IS NOT NULL" \
+	--fix-sql "UPDATE users SET name = 'x' WHERE name IS NULL" \
+	--load-set nick=n --load-set name=n \
+	--check "$(notnull users nick)" --check "$(nonulls users nick)" --check-down "$(nocol users nick)"
+# NOT NULL advice forms: a constant default in one statement (no rewrite:
+# the table keeps its file), and "validate only" for a filled column.
+run bf-server-default --pre-sql "CREATE TABLE relfile AS SELECT relfilenode FROM pg_class WHERE relname = 'users'" \
+	--load-set plan=pro \
+	--migration "backfill-template --table users --column plan --default free --add-column --type 'sa.String(20)' --server-default" \
+	--check "$(notnull users plan)" --check "SELECT count(*) = $ROWS FROM users WHERE id <= $ROWS AND plan = 'free'" \
+	--check "SELECT c.relfilenode = r.relfilenode FROM pg_class c, relfile r WHERE c.relname = 'users'" \
+	--check-down "$(nocol users plan)"
+run bf-validate-only --pre-sql "ALTER TABLE users ADD COLUMN plan text" --pre-sql "UPDATE users SET plan = 'x'" \
+	--load-set plan=pro \
+	--migration "backfill-template --table users --column plan --validate-only" \
+	--check "$(notnull users plan)" --check "$(noconstraint ck_users_plan_not_null)" \
+	--check-down "$(nullable users plan)"
+
 # Control: the origin's single-transaction loop must be seen as blocking. Its
 # final ALTER TABLE may also deadlock with a waiting update; PostgreSQL then
 # cancels one of the two, sometimes the migration.
 run control-seed-loop --pre-sql "ALTER TABLE users ADD COLUMN plan text" --load-set plan=pro \
-	--migration-file tests/integration/control/seed_backfill.py --expect-blocked \
+	--migration-file tests/integration/control/seed_backfill.py --expect-blocked --passes psycopg2 \
 	--upgrade-may-fail "deadlock detected" \
 	--check "$(notnull users plan)"
 
 # Control: no migration at all, for the load's own latency.
-run control-idle --migration-file tests/integration/control/noop.py
+run control-idle --migration-file tests/integration/control/noop.py --passes psycopg2
 
 # ---- patterns ----
 run p-multi-tenant-table --migration "patterns multi-tenant-table" \
@@ -207,7 +252,7 @@ run p-rename-column --migration "patterns rename-column-expand" --migration "pat
 	--load-set full_name=Load \
 	--check "$(nocol users name)" \
 	--check "SELECT count(*) = 0 FROM users WHERE full_name IS NULL AND id % 50 <> 0 AND id <= $ROWS" \
-	--check "SELECT count(*) > 0 FROM users WHERE full_name = 'Load'" \
+	--check-load "SELECT count(*) > 0 FROM users WHERE full_name = 'Load'" \
 	--check "SELECT count(*) = 0 FROM pg_trigger WHERE tgname = 'users_sync_full_name'" \
 	--check-down "$(hascol users name)" \
 	--check-down "SELECT count(*) = 0 FROM users WHERE full_name IS DISTINCT FROM name"
@@ -223,6 +268,58 @@ run p-unique-constraint --migration "patterns unique-constraint" \
 	--check-down "$(noconstraint uq_users_email)" --check-down "$(gone uq_users_email)"
 run p-drop-column --migration "patterns drop-column" \
 	--check "$(nocol users legacy_note)" --check-down "$(hascol users legacy_note)"
+
+# A retry after a failure half way: the unique build finds a duplicate and
+# leaves an INVALID index after deleted_at was added; once the duplicate is
+# gone the same migration must complete (the column is there already).
+run p-soft-delete-retry --migration "patterns soft-delete" \
+	--break-sql "INSERT INTO users (tenant_id, email) VALUES (2, 'user1@example.com')" \
+	--check-broken "$(hascol users deleted_at)" \
+	--check-broken "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = 'ix_users_tenant_id_email_live'::regclass" \
+	--fix-sql "DELETE FROM users WHERE id > $ROWS AND email = 'user1@example.com'" \
+	--check "$(valid ix_users_tenant_id_email_live)" \
+	--check-down "$(nocol users deleted_at)" --check-down "$(gone ix_users_tenant_id_email_live)"
+run p-fk-cascade --migration "patterns fk-cascade" \
+	--check "$(validated fk_users_tenant_id)" --check "$(valid ix_users_tenant_id)" \
+	--check "SELECT confdeltype = 'c' FROM pg_constraint WHERE conname = 'fk_users_tenant_id'" \
+	--check-down "$(noconstraint fk_users_tenant_id)" --check-down "$(gone ix_users_tenant_id)"
+run p-fk-set-null --pre-sql "ALTER TABLE users ADD COLUMN manager_id bigint" \
+	--pre-sql "UPDATE users SET manager_id = id - 1 WHERE id % 7 = 0" \
+	--migration "patterns fk-set-null" \
+	--check "$(validated fk_users_manager_id)" --check "$(valid ix_users_manager_id)" \
+	--check "SELECT confdeltype = 'n' FROM pg_constraint WHERE conname = 'fk_users_manager_id'" \
+	--check "WITH d AS (DELETE FROM users WHERE id = 6 RETURNING id) SELECT count(*) >= 0 FROM d" \
+	--check "SELECT manager_id IS NULL FROM users WHERE id = 7" \
+	--check-down "$(noconstraint fk_users_manager_id)" --check-down "$(gone ix_users_manager_id)"
+run p-trigram-index --migration "patterns trigram-index" \
+	--check "$(valid ix_users_email_trgm)" \
+	--check "SELECT pg_get_indexdef('ix_users_email_trgm'::regclass) LIKE '%USING gin (email gin_trgm_ops)'" \
+	--check "SELECT count(*) = 1 FROM pg_extension WHERE extname = 'pg_trgm'" \
+	--check-down "$(gone ix_users_email_trgm)"
+ix=ix_users_tenant_id_created_at_id_live
+run p-tenant-pagination-index --pre-sql "ALTER TABLE users ADD COLUMN deleted_at timestamptz" \
+	--migration "patterns tenant-pagination-index" \
+	--check "$(valid $ix)" \
+	--check "SELECT pg_get_indexdef('$ix'::regclass) LIKE '%(tenant_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)'" \
+	--check-down "$(gone $ix)"
+run p-audit-timestamps --migration "patterns audit-timestamps" \
+	--check "$(notnull tenants created_at)" --check "$(notnull tenants updated_at)" \
+	--check "WITH u AS (UPDATE tenants SET name = name WHERE id = 1 RETURNING updated_at > created_at AS later) SELECT later FROM u" \
+	--check-down "$(nocol tenants created_at)" --check-down "$(nocol tenants updated_at)" \
+	--check-down "SELECT count(*) = 0 FROM pg_trigger WHERE tgname = 'tenants_set_updated_at'"
+# The user's names instead of the defaults, quoted where PostgreSQL needs it.
+order="CREATE TABLE \"Order\" (id bigserial PRIMARY KEY, \"Tenant Id\" bigint NOT NULL, \"Email Address\" text)"
+fill="INSERT INTO \"Order\" (\"Tenant Id\", \"Email Address\") SELECT g % 100 + 1, 'o' || g FROM generate_series(1, 5000) g"
+run p-named-fk-cascade --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns fk-cascade --table Order --column 'Tenant Id' --ref-table tenants" \
+	--check "$(validated 'fk_Order_Tenant Id')" --check "$(valid '"ix_Order_Tenant Id"')" \
+	--check-down "$(noconstraint 'fk_Order_Tenant Id')" --check-down "$(gone '"ix_Order_Tenant Id"')"
+run p-named-trigram-index --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns trigram-index --table Order --column 'Email Address'" \
+	--check "$(valid '"ix_Order_Email Address_trgm"')" --check-down "$(gone '"ix_Order_Email Address_trgm"')"
+run p-named-audit-timestamps --no-load --pre-sql "$order" --pre-sql "$fill" \
+	--migration "patterns audit-timestamps --table Order" \
+	--check "$(notnull '"Order"' updated_at)" --check-down "$(nocol '"Order"' updated_at)"
 
 # The figures: the load's longest single wait while each upgrade ran.
 echo

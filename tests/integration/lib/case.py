@@ -10,7 +10,16 @@ For one case this script
      of the table, timing every statement;
   4. checks the catalog (--check: SQL that must return true), then
      `alembic downgrade -1` (--check-down), then `alembic upgrade head` again
-     (--check once more).
+     (--check once more);
+  5. does 3 and 4 again, without the load, on a fresh database through the
+     asyncpg driver with the env.py that `alembic init -t async` writes
+     (SQLAlchemy's postgresql+asyncpg://, server-side parameter binding);
+  6. offline: `alembic upgrade head --sql` must succeed and print SQL, which
+     psql then runs on a fresh database (--check); likewise
+     `alembic downgrade HEAD:PREVIOUS --sql` (--check-down) and the upgrade
+     again (--check).
+Passes 5 and 6 run unless --passes leaves them out (control cases, whose
+migrations are not migen's, run the first pass only).
 
 The load verdict: the case fails when the load completed no statement during
 the upgrade, or when one statement waited for more than half of the upgrade
@@ -25,21 +34,26 @@ Run by tests/integration/templates.sh; needs PGHOST/PGPORT/PGUSER set.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import random
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 
 import psycopg2
 import psycopg2.errors
 
 PY = "/usr/bin/python3"
+T_START = time.monotonic()
 
 HEADER = '''"""{title}
 
@@ -128,16 +142,93 @@ class Load(threading.Thread):
         conn.close()
 
 
-def alembic(project, *args):
+def alembic(project, *args, stdout_only=False):
+    """Runs Alembic in project; returns (exit status, output, start, end).
+    With stdout_only, the output is stdout alone (the SQL of --sql), and
+    stderr (the log) is appended to it only when Alembic failed."""
     t0 = time.monotonic()
     try:
         p = subprocess.run([PY, "-m", "alembic", "-c", os.path.join(project, "alembic.ini")]
                            + list(args), cwd=project, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=180)
+                           stderr=subprocess.PIPE if stdout_only else subprocess.STDOUT,
+                           universal_newlines=True, timeout=180)
         rc, out = p.returncode, p.stdout
+        if stdout_only and rc != 0:
+            out += p.stderr
     except subprocess.TimeoutExpired as e:
         rc, out = -1, "timed out after 180 s (a loop that never ends?)\n%s" % (e.output or "")
     return rc, out, t0, time.monotonic()
+
+
+def project_for(a, name, template, driver, db):
+    """A copy of an `alembic init` project, pointed at db through driver."""
+    project = os.path.join(a.work, a.name, name)
+    shutil.copytree(template, project)
+    with open(os.path.join(project, "alembic.ini")) as f:
+        ini = f.read()
+    # A Unix-socket folder goes in the query: psycopg2 passes host= to libpq,
+    # and SQLAlchemy's asyncpg dialect hands it to asyncpg.connect(host=...),
+    # which takes a path starting with '/' for a socket folder.
+    url = "postgresql+%s:///%s?host=%s&port=%s&user=%s" % (
+        driver, db, os.environ["PGHOST"], os.environ["PGPORT"], os.environ["PGUSER"])
+    ini = ini.replace("driver://user:pass@localhost/dbname", url)
+    with open(os.path.join(project, "alembic.ini"), "w") as f:
+        f.write(ini)
+    return project
+
+
+def psql_file(db, path):
+    p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, timeout=180)
+    return p.returncode, p.stdout
+
+
+class Timeout(Exception):
+    pass
+
+
+def alembic_here(project, *args, stdout_only=False):
+    """As alembic(), but in this process: the passes without the load run
+    several Alembic commands each, and importing SQLAlchemy, Alembic and the
+    driver once instead of once per command keeps the suite fast."""
+    import alembic.config
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+
+    def expire(signum, frame):
+        raise Timeout()
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(180)
+    t0 = time.monotonic()
+    rc = 0
+    try:
+        os.chdir(project)
+        # env.py's fileConfig() builds its log handler on sys.stderr as it is now.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                alembic.config.main(argv=["-c", os.path.join(project, "alembic.ini")]
+                                    + list(args))
+            except SystemExit as e:
+                rc = e.code if isinstance(e.code, int) else 1
+            except Timeout:
+                rc = -1
+                err.write("timed out after 180 s (a loop that never ends?)\n")
+            except Exception:
+                rc = 1
+                traceback.print_exc(file=err)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+        os.chdir(cwd)
+    t1 = time.monotonic()
+    if stdout_only:
+        text = out.getvalue() + (err.getvalue() if rc != 0 else "")
+    else:
+        text = out.getvalue() + err.getvalue()
+    return rc, text, t0, t1
 
 
 def main():
@@ -146,6 +237,10 @@ def main():
     ap.add_argument("--migen", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--template-project", required=True)
+    ap.add_argument("--async-template-project",
+                    help="`alembic init -t async` files (needed for the asyncpg pass)")
+    ap.add_argument("--passes", default="psycopg2,asyncpg,offline",
+                    help="comma-separated: psycopg2 (with the load), asyncpg, offline")
     ap.add_argument("--seed-db", default="seed")
     ap.add_argument("--rows", type=int, default=50000)
     ap.add_argument("--migration", action="append", default=[],
@@ -155,12 +250,18 @@ def main():
     ap.add_argument("--pre-sql", action="append", default=[])
     ap.add_argument("--check", action="append", default=[])
     ap.add_argument("--check-down", action="append", default=[])
+    ap.add_argument("--check-load", action="append", default=[],
+                    help="as --check, but about the load's writes: the psycopg2 pass only")
     ap.add_argument("--break-sql", help="before the first upgrade; that upgrade must fail")
     ap.add_argument("--fix-sql", help="after the failed upgrade; the next one must succeed")
     ap.add_argument("--check-broken", action="append", default=[],
                     help="must hold after the failed upgrade, before --fix-sql")
     ap.add_argument("--expect-fail", metavar="TEXT",
                     help="the upgrade must fail (in time), with TEXT in Alembic's output")
+    ap.add_argument("--output-has", action="append", default=[],
+                    help="text Alembic's output of a (successful) online upgrade must show")
+    ap.add_argument("--offline-has", action="append", default=[],
+                    help="text `alembic upgrade head --sql` must print")
     ap.add_argument("--no-load", action="store_true")
     ap.add_argument("--load-table", default="users")
     ap.add_argument("--load-set", action="append", default=[], help="COLUMN=VALUE the load writes")
@@ -175,20 +276,13 @@ def main():
                          "(logged at debug1 for this database; needs PG_SERVER_LOG)")
     ap.add_argument("--results")
     a = ap.parse_args()
+    passes = [x for x in a.passes.split(",") if x]
 
     failures = []
-    db = "c_" + a.name.replace("-", "_")
+    base = "c_" + a.name.replace("-", "_")
     root = os.path.join(a.work, a.name)
     shutil.rmtree(root, ignore_errors=True)
-    project = os.path.join(root, "project")
-    shutil.copytree(a.template_project, project)
-    with open(os.path.join(project, "alembic.ini")) as f:
-        ini = f.read()
-    url = "postgresql+psycopg2:///%s?host=%s&port=%s&user=%s" % (
-        db, os.environ["PGHOST"], os.environ["PGPORT"], os.environ["PGUSER"])
-    ini = ini.replace("driver://user:pass@localhost/dbname", url)
-    with open(os.path.join(project, "alembic.ini"), "w") as f:
-        f.write(ini)
+    os.makedirs(root)
 
     # The migrations: migen's output, verbatim, under Alembic's header.
     bodies = []
@@ -202,23 +296,25 @@ def main():
     for path in a.migration_file:
         with open(path) as f:
             bodies.append((path, f.read()))
-    down = None
-    for i, (title, body) in enumerate(bodies):
-        rev = "%s_%d" % (a.name.replace("-", "_")[:20], i + 1)
-        with open(os.path.join(project, "migrations", "versions", "%s.py" % rev), "w") as f:
-            f.write(HEADER.format(title=title, rev=rev, down=down) + body)
-        down = rev
+    revs = []
 
-    q("postgres", "DROP DATABASE IF EXISTS %s" % db)
-    q("postgres", "CREATE DATABASE %s TEMPLATE %s" % (db, a.seed_db))
-    for sql in a.pre_sql:
-        q(db, sql)
-    log_start = 0
-    if a.log_has:
-        q("postgres", "ALTER DATABASE %s SET log_min_messages = debug1" % db)
-        log_start = os.path.getsize(os.environ["PG_SERVER_LOG"])
+    def write_versions(project):
+        down = None
+        del revs[:]
+        for i, (title, body) in enumerate(bodies):
+            rev = "%s_%d" % (a.name.replace("-", "_")[:20], i + 1)
+            with open(os.path.join(project, "migrations", "versions", "%s.py" % rev), "w") as f:
+                f.write(HEADER.format(title=title, rev=rev, down=down) + body)
+            revs.append(rev)
+            down = rev
 
-    def check(when, sqls):
+    def fresh_db(db):
+        q("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+        q("postgres", "CREATE DATABASE %s TEMPLATE %s" % (db, a.seed_db))
+        for sql in a.pre_sql:
+            q(db, sql)
+
+    def check(db, when, sqls):
         for sql in sqls:
             try:
                 r = q(db, sql)
@@ -228,14 +324,19 @@ def main():
             if not r or r[0] is not True:
                 failures.append("%s: not true: %s (got %r)" % (when, sql, r and r[0]))
 
-    def upgrade(when, with_load):
+    def upgrade(project, db, when, with_load, run=alembic):
         load = None
         if with_load:
             extra = [tuple(s.split("=", 1)) for s in a.load_set]
             load = Load(db, a.load_table, a.rows, extra)
             load.start()
             time.sleep(0.3)  # let it reach its stride
-        rc, out, t0, t1 = alembic(project, "upgrade", "head")
+        rc, out, t0, t1 = run(project, "upgrade", "head")
+        if rc == 0 and not when.endswith("again"):
+            for text in a.output_has:
+                if text not in out:
+                    failures.append("%s: Alembic's output lacks %r:\n%s" % (
+                        when, text, out[-2000:]))
         fig = None
         if load is not None:
             time.sleep(0.3)
@@ -270,44 +371,142 @@ def main():
                     f.write(json.dumps(fig) + "\n")
         return rc, out
 
-    try:
+    def online(label, project, db, with_load, run=alembic):
+        """Steps 3 and 4 (and the broken run first, with --break-sql)."""
+        write_versions(project)
+        fresh_db(db)
+        log_start = 0
         if a.break_sql:
             q(db, a.break_sql)
-            rc, out = upgrade("broken upgrade", False)
+            rc, out = upgrade(project, db, label + ": broken upgrade", False, run)
             if rc == 0:
-                failures.append("broken upgrade: succeeded, expected a failure")
-            check("after broken upgrade", a.check_broken)
+                failures.append("%s: broken upgrade: succeeded, expected a failure" % label)
+            check(db, label + ": after broken upgrade", a.check_broken)
             if a.fix_sql:
                 q(db, a.fix_sql)
-        rc, out = upgrade("upgrade", not a.no_load)
+        if a.log_has:
+            q("postgres", "ALTER DATABASE %s SET log_min_messages = debug1" % db)
+            log_start = os.path.getsize(os.environ["PG_SERVER_LOG"])
+        rc, out = upgrade(project, db, label + ": upgrade", with_load, run)
+        if a.log_has:
+            with open(os.environ["PG_SERVER_LOG"], errors="replace") as f:
+                f.seek(log_start)
+                log = f.read()
+            for text in a.log_has:
+                if text not in log:
+                    failures.append("%s: the server log lacks %r" % (label, text))
         if a.expect_fail is not None:
             if rc == 0:
-                failures.append("upgrade: succeeded, expected a failure")
+                failures.append("%s: upgrade: succeeded, expected a failure" % label)
             elif rc < 0 or a.expect_fail not in out:
-                failures.append("upgrade: did not fail as expected (%r):\n%s" % (
-                    a.expect_fail, out[-3000:]))
-            check("after failed upgrade", a.check)
+                failures.append("%s: upgrade: did not fail as expected (%r):\n%s" % (
+                    label, a.expect_fail, out[-3000:]))
+            check(db, label + ": after failed upgrade", a.check)
         elif rc != 0 and a.upgrade_may_fail is not None and a.upgrade_may_fail in out:
             print("note %s: upgrade failed as it may: %s" % (a.name, a.upgrade_may_fail))
         elif rc != 0:
-            failures.append("upgrade: alembic exit %d:\n%s" % (rc, out[-3000:]))
+            failures.append("%s: upgrade: alembic exit %d:\n%s" % (label, rc, out[-3000:]))
         else:
-            check("after upgrade", a.check)
-            rc, out, _, _ = alembic(project, "downgrade", "-1")
+            check(db, label + ": after upgrade", a.check)
+            if with_load:
+                check(db, label + ": after upgrade", a.check_load)
+            rc, out, _, _ = run(project, "downgrade", "-1")
             if rc != 0:
-                failures.append("downgrade: alembic exit %d:\n%s" % (rc, out[-3000:]))
+                failures.append("%s: downgrade: alembic exit %d:\n%s" % (
+                    label, rc, out[-3000:]))
             else:
-                check("after downgrade", a.check_down)
-                rc, out = upgrade("upgrade again", False)
+                check(db, label + ": after downgrade", a.check_down)
+                rc, out = upgrade(project, db, label + ": upgrade again", False, run)
                 if rc != 0:
-                    failures.append("upgrade again: alembic exit %d:\n%s" % (rc, out[-3000:]))
+                    failures.append("%s: upgrade again: alembic exit %d:\n%s" % (
+                        label, rc, out[-3000:]))
                 else:
-                    check("after upgrade again", a.check)
+                    check(db, label + ": after upgrade again", a.check)
+
+    def offline(project, db):
+        """Step 6: the SQL that --sql prints, run by psql."""
+        write_versions(project)
+        fresh_db(db)
+        if a.fix_sql:
+            q(db, a.fix_sql)  # no broken run offline: start from the fixed data
+        prev = revs[-2] if len(revs) > 1 else "base"
+        steps = [("upgrade", ["upgrade", "head", "--sql"], a.check),
+                 ("downgrade", ["downgrade", "%s:%s" % (revs[-1], prev), "--sql"],
+                  a.check_down),
+                 ("upgrade again", ["upgrade", "%s:head" % prev, "--sql"], a.check)]
+        for when, args, checks in steps:
+            rc, out, _, _ = alembic_here(project, *args, stdout_only=True)
+            label = "offline %s" % when
+            if rc != 0:
+                failures.append("%s: alembic %s: exit %d:\n%s" % (
+                    label, " ".join(args), rc, out[-3000:]))
+                return
+            statements = [l for l in out.splitlines() if l.rstrip().endswith(";")
+                          and "alembic_version" not in l
+                          and l.strip() not in ("BEGIN;", "COMMIT;")]
+            if not statements:
+                failures.append("%s: no SQL printed:\n%s" % (label, out[-3000:]))
+                return
+            if when == "upgrade":
+                for text in a.offline_has:
+                    if text not in out:
+                        failures.append("%s: the SQL lacks %r" % (label, text))
+            path = os.path.join(root, "offline-%s.sql" % when.replace(" ", "-"))
+            with open(path, "w") as f:
+                f.write(out)
+            rc, msg = psql_file(db, path)
+            if a.expect_fail is not None and when == "upgrade":
+                # No Python runs offline: the script stops where PostgreSQL refuses.
+                if rc == 0 or a.expect_fail not in msg:
+                    failures.append("%s: psql did not fail as expected (%r):\n%s" % (
+                        label, a.expect_fail, msg[-2000:]))
+                return
+            if rc != 0:
+                failures.append("%s: psql -f %s: exit %d:\n%s" % (label, path, rc, msg[-3000:]))
+                return
+            check(db, label, checks)
+
+    dbs = []
+    timing = []
+
+    def timed(label, fn, *args):
+        t0 = time.monotonic()
+        fn(*args)
+        timing.append("%s %.1f s" % (label, time.monotonic() - t0))
+
+    try:
+        if "psycopg2" in passes:
+            db = base
+            dbs.append(db)
+            timed("psycopg2", online, "psycopg2",
+                  project_for(a, "project", a.template_project, "psycopg2", db), db,
+                  not a.no_load)
+        if "asyncpg" in passes:
+            db = base + "_async"
+            dbs.append(db)
+            a.log_has = []
+            timed("asyncpg", online, "asyncpg", project_for(
+                a, "project-async", a.async_template_project, "asyncpg", db), db, False,
+                alembic_here)
+        if "offline" in passes:
+            db = base + "_offline"
+            dbs.append(db)
+            timed("offline", offline,
+                  project_for(a, "project-offline", a.template_project, "psycopg2", db), db)
     finally:
-        try:
-            q("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
-        except psycopg2.Error:
-            pass
+        # DROP DATABASE takes about a second each (it waits for every backend
+        # to let go of the files): leave it to a psql of its own, in the
+        # background, so that the next case need not wait.
+        drops = []
+        for db in dbs:
+            drops += ["-c", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db]
+        if drops:
+            subprocess.Popen(["psql", "-X", "-q", "-d", "postgres"] + drops,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    if os.environ.get("CASE_TIMING"):
+        print("time %s: %s (total %.1f s)" % (a.name, ", ".join(timing),
+                                               time.monotonic() - T_START))
     for f in failures:
         print("FAIL %s: %s" % (a.name, f))
     return 1 if failures else 0

@@ -15,13 +15,14 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PG_TMP=
 
 pg_install() {
-	[ -x "$PGBIN/initdb" ] && command -v psql >/dev/null 2>&1 && return 0
+	[ -x "$PGBIN/initdb" ] && command -v psql >/dev/null 2>&1 &&
+		/usr/bin/python3 -c 'import asyncpg' 2>/dev/null && return 0
 	echo "pg.sh: installing postgresql-15 from Debian" >&2
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		postgresql-15 postgresql-client-15 python3-alembic python3-sqlalchemy \
-		python3-psycopg2 >/dev/null
+		python3-psycopg2 python3-asyncpg >/dev/null
 }
 
 # Runs a command as the server's owner.

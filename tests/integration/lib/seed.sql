@@ -29,3 +29,15 @@ SELECT g % 100 + 1,
 FROM generate_series(1, :rows) g;
 VACUUM ANALYZE tenants;
 VACUUM ANALYZE users;
+
+-- Keys of other types for the backfill loop (its parameter takes the key's
+-- type: integer, uuid, text; users has bigint).
+CREATE TABLE k_int (id integer PRIMARY KEY, v text);
+INSERT INTO k_int SELECT g, NULL FROM generate_series(1, 3000) g;
+CREATE TABLE k_uuid (id uuid PRIMARY KEY, v text);
+INSERT INTO k_uuid SELECT gen_random_uuid(), NULL FROM generate_series(1, 3000);
+CREATE TABLE k_text (code text PRIMARY KEY, v text);
+INSERT INTO k_text SELECT 'code-' || g, NULL FROM generate_series(1, 3000) g;
+VACUUM ANALYZE k_int;
+VACUUM ANALYZE k_uuid;
+VACUUM ANALYZE k_text;
