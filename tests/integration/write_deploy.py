@@ -89,18 +89,7 @@ ORIGINAL_FAILS = {
     ("autogen-11", "downgrade"): re.compile(r"Can.t emit DROP CONSTRAINT for constraint .*; it has no name"),
 }
 
-# Failures that come from the snippet text on this branch, which engineer
-# "snip" is rewriting (offline guards, an untyped backfill key): expected
-# to fail until that branch is merged. Matched on Alembic's error output; once
-# merged these cases pass and are counted as passes ("XPASS").
-EXPECTED_UNTIL_SNIP_MERGE = [
-    # The INVALID-index guard calls .scalar() on what offline mode returns (None).
-    ("offline", re.compile(r"'NoneType' object has no attribute 'scalar'")),
-    # The backfill loop binds :last_key as text; asyncpg refuses an int for it.
-    ("asyncpg", re.compile(r"expected str, got int|invalid input for query argument")),
-]
-
-passed = failed = xfailed = 0
+passed = failed = 0
 
 
 def sh(args, cwd=None, env=None):
@@ -115,17 +104,12 @@ def psql(db, sql):
     return p.stdout
 
 
-def result(name, ok, detail="", driver=""):
-    global passed, failed, xfailed
+def result(name, ok, detail=""):
+    global passed, failed
     if ok:
         passed += 1
         print("ok    %s" % name)
         return
-    for drv, pat in EXPECTED_UNTIL_SNIP_MERGE:
-        if drv == driver and pat.search(detail):
-            xfailed += 1
-            print("xfail %s (old snippet text, fixed on branch snip: %s)" % (name, pat.pattern))
-            return
     failed += 1
     print("FAIL  %s" % name)
     for line in detail.strip().splitlines()[-12:]:
@@ -184,7 +168,7 @@ def online(name, written, seed, template):
                    % (name, driver, step[0], known.pattern), True)
             return
         if p.returncode != 0:
-            result("%s %s: alembic %s" % (name, driver, " ".join(step)), False, p.stderr, driver)
+            result("%s %s: alembic %s" % (name, driver, " ".join(step)), False, p.stderr)
             return
         if step[0] == "upgrade" and not all_valid(db):
             result("%s %s: every index valid after %s" % (name, driver, " ".join(step)), False)
@@ -248,8 +232,6 @@ def main():
         offline(name, written)
         if compare:
             same_indexes(name, src, written, seed, compare)
-    print("write deploy: %d passed, %d failed, %d expected to fail until branch snip is merged"
-          % (passed, failed, xfailed))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 
