@@ -83,6 +83,7 @@ mg_write_atomic(const char *link, const struct stat *st, const char *orig, size_
 	if ((fd = mkstemp(tmp.s)) < 0) {
 		*why = strerror(errno);
 		mg_buf_free(&tmp);
+		free(path);
 		return -1;
 	}
 	if (write_all(fd, data, len) != 0 || fchmod(fd, st->st_mode & 07777) != 0 ||
