@@ -253,14 +253,15 @@ first_arg(const char *s, size_t n, size_t *from, size_t *len)
 }
 
 /*
- * Step 1 for an add_column: the user's own call with nullable=False turned
- * into nullable=True, so its type, keys, defaults and comments stay as
- * written. In a batch block the column goes to op.add_column(): batch_op
- * operations run only when the block ends, after the backfill. NULL when
+ * Step 1 for an add_column: the user's own call with the False of
+ * nullable=False replaced by repl ("True", or "False, server_default=..."),
+ * so its type, keys, defaults and comments stay as written. In a batch block the column goes to
+ * op.add_column(): batch_op operations run only when the block ends, after the backfill. NULL when
  * that cannot be done by that one change.
  */
 static const char *
-nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op, char quote)
+nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op, char quote,
+              const char *repl)
 {
 	const char *s, *r;
 	size_t n, at, from = 0, len;
@@ -281,7 +282,8 @@ nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *
 	if (count != 1 || at + 5 > n || memcmp(s + at, "False", 5) != 0 ||
 	    (at + 5 < n && ident_char(s[at + 5])))
 		return NULL;
-	r = mg_arena_printf(&d->arena, "%.*sTrue%.*s", (int)at, s, (int)(n - at - 5), s + at + 5);
+	r = mg_arena_printf(&d->arena, "%.*s%s%.*s", (int)at, s, repl, (int)(n - at - 5),
+	                    s + at + 5);
 	if (op->batch) {
 		struct mg_buf b = {0};
 		mg_buf_puts(&b, "op.add_column(");
@@ -334,6 +336,102 @@ alter_changes_more(const struct mg_model *m, const struct mg_op *op)
 	return NULL;
 }
 
+/*
+ * The one-statement form for a constant (PostgreSQL 11+): the user's call
+ * with server_default= beside nullable=False; existing rows read the value
+ * from the catalog, so nothing is rewritten or backfilled. The model has no
+ * server default, so it is dropped again at once: the rows keep their value
+ * (it is stored with the column), new rows must carry one. NULL when the
+ * call cannot be changed that way.
+ */
+static const char *
+server_default_form(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op,
+                    const struct mg_style *st, const char *value, struct mg_buf *b)
+{
+	struct mg_buf v = {0}, call = {0};
+	const char *r;
+
+	mg_buf_puts(&v, "False, server_default=");
+	/* server_default takes SQL text: a string literal is that text, as Alembic quotes it. */
+	if (strcmp(value, "True") == 0)
+		mg_buf_puts(&v, "sa.true()");
+	else if (strcmp(value, "False") == 0)
+		mg_buf_puts(&v, "sa.false()");
+	else if (value[0] == '"' || value[0] == '\'')
+		mg_buf_puts(&v, value);
+	else
+		mg_snippet_pystr(&v, value, st->quote);
+	/* A fix never chooses a type: a column without one gets no code here. */
+	r = op->batch || op->coldef == NULL || op->coldef->type == NULL
+	        ? NULL
+	        : nullable_call(d, m, op, st->quote, v.s);
+	mg_buf_free(&v);
+	if (r == NULL)
+		return NULL;
+	mg_buf_printf(b,
+	              "%s# Step 1 of 2: a constant for every existing row, PostgreSQL 11+: one\n"
+	              "%s# statement, no table rewrite and no backfill (the rows read the\n"
+	              "%s# default from the catalog), NOT NULL at once.\n",
+	              st->indent, st->indent, st->indent);
+	mg_buf_printf(b, "%s%s\n", st->indent, r);
+	mg_buf_printf(b,
+	              "%s# Step 2 of 2: the model has no server default: drop it again. The\n"
+	              "%s# existing rows keep their value; new rows must carry one.\n",
+	              st->indent, st->indent);
+	mg_buf_printf(&call, "%sop.alter_column(", st->indent);
+	mg_snippet_pystr(&call, op->table, st->quote);
+	mg_buf_puts(&call, ", ");
+	mg_snippet_pystr(&call, op->column, st->quote);
+	mg_buf_puts(&call, ", server_default=None");
+	if (op->schema != NULL) {
+		mg_buf_puts(&call, ", schema=");
+		mg_snippet_pystr(&call, op->schema, st->quote);
+	}
+	mg_buf_printf(b, "%s)\n", call.s);
+	mg_buf_free(&call);
+	return r;
+}
+
+/*
+ * alter_column(nullable=False) with nothing filling the column here: the
+ * "validate only" form (CHECK NOT VALID, VALIDATE, SET NOT NULL), which
+ * fails as the original would if a NULL is left, without holding ACCESS
+ * EXCLUSIVE through the scan. The batched backfill is one option away.
+ */
+static void
+validate_only_form(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o,
+                   struct mg_diag *g, const struct mg_op *op, const struct mg_style *st,
+                   struct mg_buf *b)
+{
+	struct mg_backfill_spec bf;
+	const char *more;
+
+	(void)o;
+	memset(&bf, 0, sizeof(bf));
+	bf.table = op->table;
+	bf.schema = op->schema;
+	bf.column = op->column;
+	mg_buf_printf(b,
+	              "%s# If rows may still be NULL, fill them first: enhance --default VALUE\n"
+	              "%s# (or --default-sql EXPR) prints a batched backfill before this.\n",
+	              st->indent, st->indent);
+	mg_snippet_set_not_null(b, &bf, st);
+	g->code = mg_arena_strndup(&d->arena, b->s, b->len);
+	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
+	if ((more = alter_changes_more(m, op)) != NULL)
+		g->not_applied = mg_arena_printf(
+		    &d->arena, "op.alter_column also sets %s=: edit it by hand", more);
+	else if (op->batch)
+		g->not_applied = "the statement is inside op.batch_alter_table(), whose operations "
+		                 "run when the block ends: move it out of the block, then apply";
+	else if (op->source != MG_SRC_OP)
+		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
+	else if (op->in_loop)
+		g->not_applied = "the statement is in a loop or nested function";
+	else
+		g->fix = MG_FIX_REPLACE;
+}
+
 static void
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, struct mg_diag *g,
      const struct mg_op *op, int add, const struct key *k, const struct mg_op *unbatched)
@@ -361,46 +459,74 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	bf.batch_size = o->batch_size > 0 ? o->batch_size : 5000;
 	bf.sleep = o->sleep != NULL ? o->sleep : "0.01";
 	mg_rules_style(m, &st);
+	/* A constant for a new column: one statement on PostgreSQL 11+, no backfill. */
+	if (add && unbatched == NULL && o->backfill_python != NULL && o->backfill_sql == NULL &&
+	    (step1 = server_default_form(d, m, op, &st, o->backfill_python, &b)) != NULL) {
+		g->code = mg_arena_strndup(&d->arena, b.s, b.len);
+		g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s",
+		                           mg_rc_describe(d, m, op));
+		if (op->in_loop)
+			g->not_applied = "the statement is in a loop or nested function";
+		else if (op->batch)
+			g->not_applied =
+			    "the statement is inside op.batch_alter_table(): move it out "
+			    "of the block, then apply";
+		else
+			g->fix = MG_FIX_REPLACE;
+		mg_buf_free(&b);
+		return;
+	}
+	/* No value and no UPDATE: most often the column was filled by an earlier
+	 * revision or by the application; NOT NULL alone, without the long lock. */
+	if (!add && unbatched == NULL && o->backfill_python == NULL && o->backfill_sql == NULL) {
+		validate_only_form(d, m, o, g, op, &st, &b);
+		mg_buf_free(&b);
+		return;
+	}
+	bf.steps = add ? 3 : 2;
+	bf.step = 1;
 	if (add) {
-		step1 = nullable_call(d, m, op, st.quote);
+		step1 = nullable_call(d, m, op, st.quote, "True");
 		if (step1 != NULL) {
-			mg_buf_printf(
-			    &b,
-			    "%s# Step 1: add the column as nullable: instant, no table rewrite.\n",
-			    st.indent);
+			mg_buf_printf(&b,
+			              "%s# Step 1 of 3: add the column as nullable: instant, no "
+			              "table rewrite.\n",
+			              st.indent);
 			mg_buf_printf(&b, "%s%s\n", st.indent, step1);
 		} else if (op->source == MG_SRC_SQL) {
 			mg_buf_printf(
 			    &b,
-			    "%s# Step 1: the same ADD COLUMN without NOT NULL: instant, no "
+			    "%s# Step 1 of 3: the same ADD COLUMN without NOT NULL: instant, no "
 			    "table rewrite.\n",
 			    st.indent);
 		} else {
 			mg_buf_printf(&b,
-			              "%s# Step 1: add %s as nullable (the same op.add_column with "
-			              "nullable=True).\n",
+			              "%s# Step 1 of 3: add %s as nullable (the same op.add_column "
+			              "with nullable=True).\n",
 			              st.indent, op->column);
 		}
+		bf.step++;
 	}
 	if (!loop) {
 		/* No single column to walk: a loop would be wrong, so none is printed. */
 		if (k->n > 1)
 			mg_buf_printf(
 			    &b,
-			    "%s# Step 2: the primary key of %s is (%s): a batched walk needs "
+			    "%s# Next step: the primary key of %s is (%s): a batched walk needs "
 			    "one\n%s# unique, ordered column. Fill %s in batches on such a "
 			    "column\n%s# (enhance --key COLUMN prints the loop).\n",
 			    st.indent, op->table, key_list(d, k), st.indent, op->column, st.indent);
 		else if (k->n == 1)
-			mg_buf_printf(&b,
-			              "%s# Step 2: the key of %s is %s, the column being filled: a "
-			              "batched walk\n%s# needs another unique, ordered column "
-			              "(enhance --key COLUMN).\n",
-			              st.indent, op->table, key, st.indent);
+			mg_buf_printf(
+			    &b,
+			    "%s# Next step: the key of %s is %s, the column being filled: a "
+			    "batched walk\n%s# needs another unique, ordered column "
+			    "(enhance --key COLUMN).\n",
+			    st.indent, op->table, key, st.indent);
 		else
 			mg_buf_printf(
 			    &b,
-			    "%s# Step 2: migen did not find a key of %s to walk in batches "
+			    "%s# Next step: migen did not find a key of %s to walk in batches "
 			    "(%s is the\n%s# column being filled): give a unique, ordered "
 			    "column with enhance --key COLUMN.\n",
 			    st.indent, op->table, op->column, st.indent);
@@ -431,6 +557,7 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 		}
 		mg_snippet_backfill(&b, &bf, &st);
 	}
+	bf.step++;
 	mg_snippet_set_not_null(&b, &bf, &st);
 	g->code = mg_arena_strndup(&d->arena, b.s, b.len);
 	if (unbatched != NULL)
