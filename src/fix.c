@@ -363,6 +363,69 @@ plan_imports(const struct mg_model *m, const char *src, size_t len, struct mg_ed
 	add(out, at, at, mg_buf_detach(&b));
 }
 
+static const char with_block[] = "with op.get_context().autocommit_block():";
+
+/*
+ * Whether text is one autocommit block and nothing else: a `with` line,
+ * then only lines indented deeper than it (or blank). *ind is the `with`
+ * line's indentation, *first the length of that line with its newline.
+ */
+static int
+one_block(const char *text, size_t *ind, size_t *first)
+{
+	const char *p = text, *nl, *end;
+	size_t n = 0, k;
+
+	while (p[n] == ' ' || p[n] == '\t')
+		n++;
+	if (strncmp(p + n, with_block, sizeof(with_block) - 1) != 0 ||
+	    (nl = strchr(p, '\n')) == NULL || !blank(p, n + sizeof(with_block) - 1, nl - p))
+		return 0;
+	*ind = n;
+	*first = (size_t)(nl - p) + 1;
+	for (p = nl + 1; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		end = nl != NULL ? nl : p + strlen(p);
+		for (k = 0; p[k] == ' ' || p[k] == '\t'; k++)
+			;
+		if (!blank(p, k, (size_t)(end - p)) && k <= n)
+			return 0;
+		if (nl == NULL)
+			break;
+	}
+	return 1;
+}
+
+/*
+ * Statements that follow each other and are each replaced by an autocommit
+ * block get one block between them: every block after the first loses its
+ * `with` line (its body is already at the right depth). One block reads as
+ * one step, and commits the same statements one by one.
+ */
+static void
+share_blocks(struct mg_edits *e)
+{
+	struct mg_edit *v = mg_edits_in_order(e);
+	size_t *ind = mg_xcalloc(e->n + 1, sizeof(*ind)),
+	       *first = mg_xcalloc(e->n + 1, sizeof(*first));
+	char *is = mg_xcalloc(e->n + 1, 1);
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		is[i] = one_block(v[i].text, &ind[i], &first[i]);
+	for (i = e->n; i-- > 1;) {
+		if (!is[i] || !is[i - 1] || v[i - 1].end != v[i].start || ind[i] != ind[i - 1] ||
+		    memcmp(v[i].text, v[i - 1].text, ind[i]) != 0)
+			continue;
+		/* v[i].text is the edit's own buffer (the copy shares the pointers). */
+		memmove(v[i].text, v[i].text + first[i], strlen(v[i].text + first[i]) + 1);
+	}
+	free(is);
+	free(first);
+	free(ind);
+	free(v);
+}
+
 void
 mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d,
             struct mg_edits *out)
@@ -395,6 +458,7 @@ mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_dia
 		}
 		g->applied = 1;
 	}
+	share_blocks(out);
 	plan_imports(m, src, len, out);
 }
 
