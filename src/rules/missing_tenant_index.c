@@ -105,6 +105,22 @@ mg_rc_tenant_index_full(const struct mg_model *m, const struct mg_options *o,
 	return fires(m, o, t) && mg_table_column(t, o->soft_delete_column) == NULL;
 }
 
+/* Whether a foreign key of table t starts with the tenant column: deleting a tenant checks it. */
+static int
+tenant_fk(const struct mg_model *m, const struct mg_options *o, const struct mg_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfkeys; i++) {
+		const struct mg_fkey *fk = &m->fkeys[i];
+		if (fk->dir == MG_UPGRADE && fk->table != NULL && fk->ncolumns > 0 &&
+		    fk->columns[0] != NULL && strcmp(fk->table, t->name) == 0 &&
+		    strcmp(fk->columns[0], o->tenant_column) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -137,13 +153,20 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = t->line;
 		g->col = t->col;
 		g->op = t->op;
-		if (!has_soft)
+		if (!has_soft && tenant_fk(m, o, t))
 			g->message = mg_arena_printf(&d->arena,
 			                             "table '%s' has %s but no index leading with "
-			                             "it: tenant-scoped queries and "
-			                             "deleting a tenant (its foreign key check or "
-			                             "cascade) scan '%s'; an index "
-			                             "on (%s%s%s) serves both",
+			                             "it: tenant-scoped queries and deleting a "
+			                             "tenant (its foreign key check or cascade) "
+			                             "scan '%s'; an index on (%s%s%s) serves both",
+			                             t->name, o->tenant_column, t->name,
+			                             o->tenant_column, has_space ? ", " : "",
+			                             has_space ? o->space_column : "");
+		else if (!has_soft)
+			g->message = mg_arena_printf(&d->arena,
+			                             "table '%s' has %s but no index leading with "
+			                             "it: tenant-scoped queries scan '%s'; an "
+			                             "index on (%s%s%s) serves them",
 			                             t->name, o->tenant_column, t->name,
 			                             o->tenant_column, has_space ? ", " : "",
 			                             has_space ? o->space_column : "");
@@ -154,8 +177,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    &d->arena,
 			    "table '%s' has %s but no index leading with it: tenant-scoped queries "
 			    "scan '%s'; an index on (%s%s%s) WHERE %s IS NULL serves those that "
-			    "skip "
-			    "deleted rows",
+			    "skip deleted rows",
 			    t->name, o->tenant_column, t->name, o->tenant_column,
 			    has_space ? ", " : "", has_space ? o->space_column : "",
 			    o->soft_delete_column);
