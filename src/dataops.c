@@ -52,15 +52,6 @@ find(const struct mg_walk *w, const struct name_value *v, size_t n, TSNode id)
 	return NULL;
 }
 
-static TSNode
-unparen(TSNode n)
-{
-	while (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.parenthesized_expression &&
-	       ts_node_named_child_count(n) == 1)
-		n = ts_node_named_child(n, 0);
-	return n;
-}
-
 /* A new described table; its columns are added by the caller. */
 static size_t
 define(struct mg_walk *w, const char *name, const char *schema, uint32_t line)
@@ -213,7 +204,7 @@ session_call(struct mg_walk *w, TSNode v)
 {
 	TSNode f;
 
-	v = unparen(v);
+	v = mg_node_unparen(v);
 	if (ts_node_is_null(v) || ts_node_symbol(v) != mg_sym.call)
 		return 0;
 	f = ts_node_child_by_field_id(v, mg_sym.f_function);
@@ -229,7 +220,7 @@ static void
 assignment(struct mg_walk *w, TSNode a)
 {
 	TSNode left = ts_node_child_by_field_id(a, mg_sym.f_left);
-	TSNode right = unparen(ts_node_child_by_field_id(a, mg_sym.f_right));
+	TSNode right = mg_node_unparen(ts_node_child_by_field_id(a, mg_sym.f_right));
 	size_t def;
 
 	if (ts_node_is_null(left) || ts_node_symbol(left) != mg_sym.identifier ||
@@ -366,12 +357,12 @@ mg_data_string(struct mg_walk *w, TSNode n)
 	if (s != NULL)
 		return s;
 	/* A name bound to a literal: a module constant, a local, a loop variable. */
-	n = unparen(mg_walk_resolve(w, n));
+	n = mg_node_unparen(mg_walk_resolve(w, n));
 	/* sa.text(NAME), op.f(NAME) */
 	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.call &&
 	    (mg_call_name_is(w->s, n, "text") || mg_call_name_is(w->s, n, "f")) &&
 	    mg_call_npos(n) == 1)
-		n = unparen(mg_walk_resolve(w, mg_call_arg(n, 0)));
+		n = mg_node_unparen(mg_walk_resolve(w, mg_call_arg(n, 0)));
 	return mg_node_string(&w->m->arena, w->s, n);
 }
 
@@ -393,7 +384,7 @@ table_ref(struct mg_walk *w, TSNode t, struct core *c)
 {
 	const struct name_value *k;
 
-	t = unparen(t);
+	t = mg_node_unparen(t);
 	if (ts_node_is_null(t))
 		return 0;
 	if (ts_node_symbol(t) == mg_sym.attribute &&
@@ -487,7 +478,7 @@ core_stmt(struct mg_walk *w, TSNode e, struct core *c)
 	for (;;) {
 		TSNode f, obj, attr;
 
-		e = unparen(e);
+		e = mg_node_unparen(e);
 		if (ts_node_is_null(e) || ts_node_symbol(e) != mg_sym.call)
 			break;
 		f = ts_node_child_by_field_id(e, mg_sym.f_function);

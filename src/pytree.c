@@ -191,8 +191,8 @@ mg_node_dup(struct mg_arena *a, const struct mg_pysrc *s, TSNode n)
 	return mg_arena_strndup(a, mg_node_ptr(s, n), mg_node_len(n));
 }
 
-static TSNode
-unparen(TSNode n)
+TSNode
+mg_node_unparen(TSNode n)
 {
 	while (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.parenthesized_expression &&
 	       ts_node_named_child_count(n) == 1)
@@ -204,7 +204,7 @@ unparen(TSNode n)
 static int
 literal(const struct mg_pysrc *s, TSNode n, struct mg_buf *out)
 {
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (ts_node_is_null(n) || ts_node_has_error(n))
 		return 0;
 	if (ts_node_symbol(n) == mg_sym.string) {
@@ -246,7 +246,7 @@ mg_node_string_plain(struct mg_arena *a, const struct mg_pysrc *s, TSNode n)
 char *
 mg_node_string(struct mg_arena *a, const struct mg_pysrc *s, TSNode n)
 {
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.call &&
 	    (mg_call_name_is(s, n, "f") || mg_call_name_is(s, n, "text")) && mg_call_npos(n) == 1)
 		n = mg_call_arg(n, 0);
@@ -257,7 +257,7 @@ int
 mg_node_bool(const struct mg_pysrc *s, TSNode n)
 {
 	(void)s;
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (ts_node_is_null(n))
 		return MG_UNKNOWN;
 	if (ts_node_symbol(n) == mg_sym.true_)
@@ -270,7 +270,7 @@ mg_node_bool(const struct mg_pysrc *s, TSNode n)
 int
 mg_node_is_none(TSNode n)
 {
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	return !ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.none;
 }
 

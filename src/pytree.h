@@ -65,6 +65,8 @@ char *mg_node_dup(struct mg_arena *a, const struct mg_pysrc *s, TSNode n);
 char *mg_node_string(struct mg_arena *a, const struct mg_pysrc *s, TSNode n);
 /* Like mg_node_string, but only plain literals, no call wrappers. */
 char *mg_node_string_plain(struct mg_arena *a, const struct mg_pysrc *s, TSNode n);
+/* n without the parentheses around it: `((x))` is x. */
+TSNode mg_node_unparen(TSNode n);
 /* MG_YES / MG_NO for True / False, MG_UNKNOWN otherwise. */
 int mg_node_bool(const struct mg_pysrc *s, TSNode n);
 int mg_node_is_none(TSNode n);

@@ -65,15 +65,6 @@ is_helper(const struct mg_walk *w, TSNode ident)
 
 enum { PG_NEVER = 0, PG_ALWAYS = 1, PG_UNKNOWN = -1 };
 
-static TSNode
-unparen(TSNode n)
-{
-	while (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.parenthesized_expression &&
-	       ts_node_named_child_count(n) == 1)
-		n = ts_node_named_child(n, 0);
-	return n;
-}
-
 static const struct mg_bind *
 lookup(const struct mg_walk *w, TSNode ident)
 {
@@ -115,7 +106,7 @@ mg_walk_resolve(const struct mg_walk *w, TSNode n)
 	for (hops = 0; hops < 8; hops++) {
 		const struct mg_bind *b;
 
-		n = unparen(n);
+		n = mg_node_unparen(n);
 		if ((b = lookup(w, n)) == NULL || b->kind != MG_BIND_VALUE)
 			return n;
 		n = b->value;
@@ -211,7 +202,7 @@ dialect_expr(const struct mg_walk *w, TSNode n)
 	const struct mg_bind *b;
 	TSNode obj;
 
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (ts_node_is_null(n))
 		return 0;
 	if ((b = lookup(w, n)) != NULL)
@@ -301,7 +292,7 @@ pg_eval(struct mg_walk *w, TSNode n)
 	const struct mg_bind *b;
 	TSSymbol y;
 
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (ts_node_is_null(n))
 		return PG_UNKNOWN;
 	y = ts_node_symbol(n);
@@ -354,9 +345,9 @@ guard_and(struct mg_walk *w, const char *guard, TSNode cond, int negate)
 	size_t n = 0;
 	int space = 0;
 
-	cond = unparen(cond);
+	cond = mg_node_unparen(cond);
 	if (negate && ts_node_symbol(cond) == mg_sym.not_operator) {
-		cond = unparen(ts_node_child_by_field_id(cond, mg_sym.f_argument));
+		cond = mg_node_unparen(ts_node_child_by_field_id(cond, mg_sym.f_argument));
 		negate = 0;
 	}
 	if (guard != NULL)
@@ -462,7 +453,7 @@ literal_value(TSNode n)
 {
 	TSSymbol y;
 
-	n = unparen(n);
+	n = mg_node_unparen(n);
 	if (ts_node_is_null(n) || ts_node_has_error(n))
 		return 0;
 	y = ts_node_symbol(n);
@@ -475,7 +466,7 @@ literal_value(TSNode n)
 static void
 forget(struct mg_walk *w, TSNode target)
 {
-	target = unparen(target);
+	target = mg_node_unparen(target);
 	while (!ts_node_is_null(target) && (ts_node_symbol(target) == mg_sym.subscript ||
 	                                    ts_node_symbol(target) == mg_sym.attribute))
 		target = ts_node_child_by_field_id(
@@ -528,8 +519,8 @@ assign(struct mg_walk *w, TSNode a)
 		bind(w, name, right, MG_BIND_DIALECT, 0);
 	else if ((pg = pg_eval(w, right)) != PG_UNKNOWN)
 		bind(w, name, right, MG_BIND_PG, pg);
-	else if (literal_value(right) || lookup(w, unparen(right)) != NULL)
-		bind(w, name, unparen(right), MG_BIND_VALUE, 0);
+	else if (literal_value(right) || lookup(w, mg_node_unparen(right)) != NULL)
+		bind(w, name, mg_node_unparen(right), MG_BIND_VALUE, 0);
 	else
 		bind(w, name, right, MG_BIND_UNKNOWN, 0);
 }
@@ -763,7 +754,7 @@ loop_names(TSNode left, TSNode *names, size_t max)
 	uint32_t i, c;
 	size_t n = 0;
 
-	left = unparen(left);
+	left = mg_node_unparen(left);
 	if (ts_node_symbol(left) == mg_sym.identifier) {
 		names[0] = left;
 		return 1;
