@@ -2,6 +2,7 @@
  * Shared pieces of batched backfills (see backfill.h): option checks, and
  * the primary keys found in the migrations beside a file.
  */
+#define _GNU_SOURCE /* memmem */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -86,6 +87,14 @@ add_key(struct mg_arena *a, struct mg_table_keys *out, const struct mg_table *t,
 	k->ncolumns = n;
 }
 
+/* A NOT NULL column added or altered in upgrade(): its table's key may be walked. */
+static int
+needs_key(const struct mg_op *op)
+{
+	return op->dir == MG_UPGRADE && op->nullable == MG_NO &&
+	       (op->kind == MG_OP_ADD_COLUMN || op->kind == MG_OP_ALTER_COLUMN);
+}
+
 /* Every table the model's upgrade() creates, with its primary key. */
 static void
 collect(const struct mg_model *m, struct mg_arena *a, struct mg_table_keys *out)
@@ -116,67 +125,133 @@ collect(const struct mg_model *m, struct mg_arena *a, struct mg_table_keys *out)
 	}
 }
 
-void
-mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_keys *out)
+/* The folder's *.py files that have create_table, read into the cache (not parsed). */
+static void
+read_folder(struct mg_backfill_cache *c)
 {
-	char *dir = folder(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct mg_parser *p;
 	struct dirent *e;
 	DIR *dh;
 
-	memset(out, 0, sizeof(*out));
-	if ((dh = opendir(dir)) == NULL) {
-		free(dir);
+	if ((dh = opendir(c->dir)) == NULL)
 		return;
-	}
-	p = mg_parser_new();
 	while ((e = readdir(dh)) != NULL) {
 		size_t len = strlen(e->d_name);
 		struct mg_buf f = {0};
 		struct mg_input in;
-		struct mg_model *m;
 		const char *why;
 		struct stat st;
 
 		if (len < 4 || strcmp(e->d_name + len - 3, ".py") != 0 ||
-		    strcmp(e->d_name, base) == 0 || strcmp(e->d_name, "env.py") == 0)
+		    strcmp(e->d_name, "env.py") == 0)
 			continue;
-		mg_buf_printf(&f, "%s/%s", dir, e->d_name);
+		mg_buf_printf(&f, "%s/%s", c->dir, e->d_name);
 		/* Only regular files: opening a FIFO named *.py would block. */
 		if (stat(f.s, &st) == 0 && S_ISREG(st.st_mode) &&
 		    mg_input_read(f.s, &in, &why) == 0) {
-			m = mg_analyze_with(p, f.s, in.data, in.len, MG_ANALYZE_FULL);
-			if (m->rev.has_revision)
-				collect(m, a, out);
-			mg_model_free(m);
+			/* Most migrations create no table: they are never parsed. */
+			if (memmem(in.data, in.len, "create_table", 12) != NULL) {
+				mg_grow(&c->files, &c->capfiles, c->nfiles + 1, sizeof(*c->files));
+				c->files[c->nfiles].base = mg_arena_strdup(&c->arena, e->d_name);
+				c->files[c->nfiles].path = mg_buf_detach(&f);
+				c->files[c->nfiles].data = mg_xmalloc(in.len + 1);
+				memcpy(c->files[c->nfiles].data, in.data, in.len);
+				c->files[c->nfiles].len = in.len;
+				c->files[c->nfiles++].parsed = 0;
+			}
 			mg_input_free(&in);
 		}
 		mg_buf_free(&f);
 	}
 	closedir(dh);
-	mg_parser_free(p);
-	free(dir);
+}
+
+/*
+ * Whether data has `create_table(` with table as its first argument, a
+ * string literal: the files worth parsing for that table's key.
+ */
+static int
+creates(const char *data, size_t len, const char *table)
+{
+	static const char call[] = "create_table(";
+	const char *p = data, *end = data + len, *q;
+	size_t tl = strlen(table);
+
+	while ((q = memmem(p, (size_t)(end - p), call, sizeof(call) - 1)) != NULL) {
+		p = q + sizeof(call) - 1;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		if (p < end && (*p == '\'' || *p == '"') && (size_t)(end - p) > tl + 1 &&
+		    memcmp(p + 1, table, tl) == 0 && p[tl + 1] == *p)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Parses, once, every file of the folder (but self) that creates table:
+ * the keys of the tables it creates join c->keys.
+ */
+static void
+search(struct mg_backfill_cache *c, const char *table, const char *self)
+{
+	struct mg_parser *p = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nsearched; i++)
+		if (strcmp(c->searched[i], table) == 0)
+			return;
+	mg_grow(&c->searched, &c->capsearched, c->nsearched + 1, sizeof(*c->searched));
+	c->searched[c->nsearched++] = mg_arena_strdup(&c->arena, table);
+	for (i = 0; i < c->nfiles; i++) {
+		struct mg_model *m;
+
+		if (c->files[i].parsed || strcmp(c->files[i].base, self) == 0 ||
+		    !creates(c->files[i].data, c->files[i].len, table))
+			continue;
+		if (p == NULL)
+			p = mg_parser_new();
+		c->files[i].parsed = 1;
+		m = mg_analyze_with(p, c->files[i].path, c->files[i].data, c->files[i].len,
+		                    MG_ANALYZE_FULL);
+		if (m->rev.has_revision)
+			collect(m, &c->arena, &c->keys);
+		mg_model_free(m);
+	}
+	if (p != NULL)
+		mg_parser_free(p);
 }
 
 const struct mg_table_keys *
-mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path)
+mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path, const struct mg_model *m)
 {
 	char *dir = folder(path);
+	const char *self = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t i;
 
-	if (c->dir != NULL && strcmp(c->dir, dir) == 0) {
+	if (c->dir == NULL || strcmp(c->dir, dir) != 0) {
+		mg_backfill_cache_free(c);
+		c->dir = dir;
+		read_folder(c);
+	} else {
 		free(dir);
-		return &c->keys;
 	}
-	mg_backfill_cache_free(c);
-	c->dir = dir;
-	mg_backfill_history_keys(path, &c->arena, &c->keys);
+	for (i = 0; i < m->nops; i++)
+		if (needs_key(&m->ops[i]) && m->ops[i].table != NULL)
+			search(c, m->ops[i].table, self);
 	return &c->keys;
 }
 
 void
 mg_backfill_cache_free(struct mg_backfill_cache *c)
 {
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++) {
+		free(c->files[i].path);
+		free(c->files[i].data);
+	}
+	free(c->files);
+	free(c->searched);
 	free(c->dir);
 	free(c->keys.v);
 	mg_arena_free(&c->arena);
@@ -189,8 +264,7 @@ mg_backfill_needs_keys(const struct mg_model *m)
 	size_t i;
 
 	for (i = 0; i < m->nops; i++)
-		if (m->ops[i].dir == MG_UPGRADE && m->ops[i].nullable == MG_NO &&
-		    (m->ops[i].kind == MG_OP_ADD_COLUMN || m->ops[i].kind == MG_OP_ALTER_COLUMN))
+		if (needs_key(&m->ops[i]))
 			return 1;
 	return 0;
 }

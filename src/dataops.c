@@ -276,7 +276,11 @@ helper(struct mg_walk *w, TSNode def)
 	TSTreeCursor c;
 	int found = 0;
 
-	if (ts_node_is_null(name))
+	/* upgrade(), downgrade() and their _<name> variants are walked as migrations. */
+	if (ts_node_is_null(name) || mg_node_is_ident(w->s, name, "upgrade") ||
+	    mg_node_is_ident(w->s, name, "downgrade") ||
+	    (mg_node_len(name) > 8 && (memcmp(mg_node_ptr(w->s, name), "upgrade_", 8) == 0)) ||
+	    (mg_node_len(name) > 10 && memcmp(mg_node_ptr(w->s, name), "downgrade_", 10) == 0))
 		return;
 	c = ts_tree_cursor_new(def);
 	for (;;) {

@@ -65,11 +65,9 @@ table(struct mg_jw *w, const struct mg_model *m, const struct mg_table *t,
 	mg_jw_bool(w, "space_id", mg_table_column(t, o->space_column) != NULL);
 	mg_jw_bool(w, "soft_delete", mg_table_column(t, o->soft_delete_column) != NULL);
 	mg_jw_begin_array(w, "indexes");
-	for (i = 0; i < m->nindexes; i++) {
+	for (i = mg_model_table_index(m, t->name, 0); i < m->nindexes;
+	     i = mg_model_table_index(m, t->name, i + 1)) {
 		const struct mg_index *ix = &m->indexes[i];
-		if (ix->dir != MG_UPGRADE || ix->table == NULL || t->name == NULL ||
-		    strcmp(ix->table, t->name) != 0)
-			continue;
 		mg_jw_begin_object(w, NULL);
 		mg_jw_str(w, "name", ix->name);
 		mg_jw_str(w, "kind", kind(ix->kind));

@@ -124,11 +124,9 @@ tables(FILE *f, const struct mg_model *m, const struct mg_options *o)
 		        mg_table_column(t, o->space_column) ? "YES" : "NO");
 		mg_emit_safe(f, o->soft_delete_column);
 		fprintf(f, "): %s\n", mg_table_column(t, o->soft_delete_column) ? "YES" : "NO");
-		for (j = 0; j < m->nindexes; j++) {
+		for (j = mg_model_table_index(m, t->name, 0); j < m->nindexes;
+		     j = mg_model_table_index(m, t->name, j + 1)) {
 			const struct mg_index *ix = &m->indexes[j];
-			if (ix->dir != MG_UPGRADE || ix->table == NULL || t->name == NULL ||
-			    strcmp(ix->table, t->name) != 0)
-				continue;
 			fputs(any ? "             " : "    indexes: ", f);
 			index_line(f, ix);
 			fputc('\n', f);

@@ -643,14 +643,17 @@ mg_fix_annotate(const struct mg_model *m, struct mg_diags *d)
 		    strstr(g->code, "autocommit_block()") == NULL)
 			continue;
 		op = &m->ops[g->op];
-		if (op->dir != MG_UPGRADE || op->function == NULL || op->autocommit ||
-		    has_autocommit(m, op->function))
+		if (op->dir != MG_UPGRADE || op->function == NULL)
 			continue;
+		/* Only the first block of a function changes atomicity: each function
+		 * is decided once (a file may have thousands of findings). */
 		for (k = 0; k < ndone && strcmp(done[k], op->function) != 0; k++)
 			;
 		if (k < ndone)
-			continue; /* only the first block of a function changes atomicity */
+			continue;
 		done[ndone++] = op->function;
+		if (op->autocommit || has_autocommit(m, op->function))
+			continue;
 		if (g->fix == MG_FIX_INSERT_AFTER) {
 			pos = op->stmt.end;
 			line = line_after_span(m, &op->stmt);

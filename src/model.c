@@ -18,7 +18,23 @@ struct mg_lookup {
 	size_t nleading;
 	const struct mg_table **created; /* tables created in upgrade(), by name */
 	size_t ncreated;
+	struct tpos {
+		const char *table;
+		size_t i;
+	} * by_table; /* upgrade indexes with a table, by (table, position) */
+	size_t nby_table;
 };
+
+static int
+tposcmp(const void *a, const void *b)
+{
+	const struct tpos *x = a, *y = b;
+	int r = strcmp(x->table, y->table);
+
+	if (r != 0)
+		return r;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
 
 static int
 keycmp(const void *a, const void *b)
@@ -74,6 +90,13 @@ mg_model_finish(struct mg_model *m)
 		if (is_created(m, &m->tables[i]))
 			l->created[l->ncreated++] = &m->tables[i];
 	qsort(l->created, l->ncreated, sizeof(*l->created), tablecmp);
+	l->by_table = mg_xcalloc(m->nindexes + 1, sizeof(*l->by_table));
+	for (i = 0; i < m->nindexes; i++)
+		if (m->indexes[i].dir == MG_UPGRADE && m->indexes[i].table != NULL) {
+			l->by_table[l->nby_table].table = m->indexes[i].table;
+			l->by_table[l->nby_table++].i = i;
+		}
+	qsort(l->by_table, l->nby_table, sizeof(*l->by_table), tposcmp);
 	m->lookup = l;
 }
 
@@ -107,6 +130,7 @@ mg_model_free(struct mg_model *m)
 	if (m->lookup != NULL) {
 		free(m->lookup->leading);
 		free(m->lookup->created);
+		free(m->lookup->by_table);
 		free(m->lookup);
 	}
 	mg_arena_free(&m->arena);
@@ -283,6 +307,36 @@ mg_table_column(const struct mg_table *t, const char *name)
 		if (t->columns[i].name != NULL && strcmp(t->columns[i].name, name) == 0)
 			return &t->columns[i];
 	return NULL;
+}
+
+size_t
+mg_model_table_index(const struct mg_model *m, const char *table, size_t from)
+{
+	size_t lo = 0, hi, i;
+
+	if (table == NULL)
+		return m->nindexes;
+	if (m->lookup == NULL) {
+		for (i = from; i < m->nindexes; i++)
+			if (m->indexes[i].dir == MG_UPGRADE && m->indexes[i].table != NULL &&
+			    strcmp(m->indexes[i].table, table) == 0)
+				return i;
+		return m->nindexes;
+	}
+	/* The first entry at or after (table, from). */
+	hi = m->lookup->nby_table;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct tpos *t = &m->lookup->by_table[mid];
+		int r = strcmp(t->table, table);
+		if (r < 0 || (r == 0 && t->i < from))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->lookup->nby_table && strcmp(m->lookup->by_table[lo].table, table) == 0)
+		return m->lookup->by_table[lo].i;
+	return m->nindexes;
 }
 
 int

@@ -18,24 +18,31 @@ int mg_backfill_parse_batch(const char *s, long *out);
 int mg_backfill_check_sleep(const char *s);
 
 /*
- * The primary keys of the tables that the migrations beside path create
- * (op.create_table with its primary key): the files of its folder that
- * assign `revision`, i.e. the version folder. No replay: a table created
- * with different keys in two files gets none. Strings live in a.
- */
-void mg_backfill_history_keys(const char *path, struct mg_arena *a, struct mg_table_keys *out);
-
-/*
- * The keys of path's folder, read once per folder for a run over many files
- * (the last folder is kept). Zero-initialise; mg_backfill_cache_free()
- * releases it.
+ * The primary keys of tables that the migrations beside path create
+ * (op.create_table with its primary key), for the tables whose NOT NULL
+ * columns m adds or alters. The folder's files (the version folder) are
+ * read once per run; only those with `create_table('T'` for a table T asked
+ * for are parsed, each at most once (path's own file never: its tables are
+ * in m). No replay: a table created with
+ * different keys in two files gets none. Zero-initialise the cache (the
+ * last folder is kept); mg_backfill_cache_free() releases it.
  */
 struct mg_backfill_cache {
 	char *dir;
 	struct mg_arena arena;
 	struct mg_table_keys keys;
+	struct mg_backfill_file {
+		const char *base; /* the name in the folder */
+		char *path, *data;
+		size_t len;
+		int parsed;
+	} * files;
+	size_t nfiles, capfiles;
+	const char **searched; /* tables already looked for */
+	size_t nsearched, capsearched;
 };
-const struct mg_table_keys *mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path);
+const struct mg_table_keys *mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path,
+                                                   const struct mg_model *m);
 void mg_backfill_cache_free(struct mg_backfill_cache *c);
 /* Whether a rule could need a table's key: a NOT NULL column added or altered in upgrade(). */
 int mg_backfill_needs_keys(const struct mg_model *m);

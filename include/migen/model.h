@@ -279,6 +279,12 @@ const struct mg_table *mg_model_defined_table(const struct mg_model *m, const ch
 /* A column of a created table by name, or NULL. */
 const struct mg_column *mg_table_column(const struct mg_table *t, const char *name);
 /* Whether an index (any kind, any source, upgrade direction) on table leads with column. */
+/*
+ * The position of the first upgrade() index on table at or after from, or
+ * m->nindexes: `for (i = mg_model_table_index(m, t, 0); i < m->nindexes;
+ * i = mg_model_table_index(m, t, i + 1))` walks them in source order.
+ */
+size_t mg_model_table_index(const struct mg_model *m, const char *table, size_t from);
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
 /* The same, counting only indexes without a WHERE clause: what a foreign key check can use. */
 int mg_model_has_full_index_leading(const struct mg_model *m, const char *table,

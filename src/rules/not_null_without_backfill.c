@@ -9,6 +9,7 @@
  * then NOT NULL through a validated CHECK. migen cannot know the value
  * existing rows should get, so the code asks for it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -40,16 +41,97 @@ enum fill {
 };
 
 /*
+ * What the rule asks of the ops before a NOT NULL, found once per file
+ * rather than by a scan per finding (generated files hold thousands):
+ * emptied tables and NOT NULL columns sorted by (table, column, position),
+ * and the positions of the ops that may fill a column.
+ */
+struct tk {
+	const char *table, *column;
+	size_t i;
+};
+
+struct seen {
+	struct tk *empties, *notnulls;
+	size_t nempties, nnotnulls;
+	size_t *fills;
+	size_t nfills;
+};
+
+static int
+tkcmp(const void *a, const void *b)
+{
+	const struct tk *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->table, y->table)) != 0 || (r = strcmp(x->column, y->column)) != 0)
+		return r;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Whether v (sorted) has (table, column) at a position before upto. */
+static int
+first_before(const struct tk *v, size_t n, const char *table, const char *column, size_t upto)
+{
+	struct tk key = {table, column, 0};
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tkcmp(&v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(v[lo].table, table) == 0 && strcmp(v[lo].column, column) == 0 &&
+	       v[lo].i < upto;
+}
+
+static void
+seen_build(const struct mg_model *m, struct seen *sn)
+{
+	size_t i;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->empties = mg_xcalloc(m->nops + 1, sizeof(*sn->empties));
+	sn->notnulls = mg_xcalloc(m->nops + 1, sizeof(*sn->notnulls));
+	sn->fills = mg_xcalloc(m->nops + 1, sizeof(*sn->fills));
+	for (i = 0; i < m->nops; i++) {
+		const struct mg_op *p = &m->ops[i];
+		if (p->dir != MG_UPGRADE)
+			continue;
+		if (p->kind == MG_OP_EMPTY_TABLE && p->table != NULL)
+			sn->empties[sn->nempties++] = (struct tk){p->table, "", i};
+		if (p->nullable == MG_NO && p->table != NULL && p->column != NULL &&
+		    (p->kind == MG_OP_ADD_COLUMN || p->kind == MG_OP_ALTER_COLUMN))
+			sn->notnulls[sn->nnotnulls++] = (struct tk){p->table, p->column, i};
+		if (p->kind == MG_OP_EXECUTE || p->kind == MG_OP_BULK_INSERT ||
+		    p->kind == MG_OP_UPDATE)
+			sn->fills[sn->nfills++] = i;
+	}
+	qsort(sn->empties, sn->nempties, sizeof(*sn->empties), tkcmp);
+	qsort(sn->notnulls, sn->nnotnulls, sizeof(*sn->notnulls), tkcmp);
+}
+
+static void
+seen_free(struct seen *sn)
+{
+	free(sn->empties);
+	free(sn->notnulls);
+	free(sn->fills);
+}
+
+/*
  * What fills column before op upto (upgrade only). A whole-table UPDATE
  * outside a loop and outside an autocommit block is the hazard, not its
  * cure: it locks every row until the migration commits.
  */
 static enum fill
-backfilled_before(const struct mg_model *m, size_t upto, const char *table, const char *column,
-                  size_t *unbatched)
+backfilled_before(const struct mg_model *m, const struct seen *sn, size_t upto, const char *table,
+                  const char *column, size_t *unbatched)
 {
 	enum fill f = FILL_NONE;
-	size_t i;
+	size_t i, r;
 
 	/* A helper that runs SQL or ORM work, called before: it may well be the backfill. */
 	for (i = 0; i < m->nhelper_calls; i++)
@@ -57,10 +139,8 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table, cons
 		    m->helper_calls[i].span.start < m->ops[upto].span.start)
 			return FILL_OK;
 
-	for (i = 0; i < upto; i++) {
-		const struct mg_op *p = &m->ops[i];
-		if (p->dir != MG_UPGRADE)
-			continue;
+	for (r = 0; r < sn->nfills && sn->fills[r] < upto; r++) {
+		const struct mg_op *p = &m->ops[i = sn->fills[r]];
 		if (p->kind == MG_OP_EXECUTE && p->sql == NULL && !p->sql_error &&
 		    (i + 1 >= m->nops || m->ops[i + 1].parent != i))
 			return FILL_OK; /* opaque: it may well be the backfill */
@@ -78,32 +158,16 @@ backfilled_before(const struct mg_model *m, size_t upto, const char *table, cons
 
 /* DELETE FROM t (no WHERE) or TRUNCATE t before op upto: no rows to fill. */
 static int
-emptied_before(const struct mg_model *m, size_t upto, const char *table)
+emptied_before(const struct seen *sn, size_t upto, const char *table)
 {
-	size_t i;
-
-	for (i = 0; i < upto; i++)
-		if (m->ops[i].dir == MG_UPGRADE && m->ops[i].kind == MG_OP_EMPTY_TABLE &&
-		    m->ops[i].table != NULL && strcmp(m->ops[i].table, table) == 0)
-			return 1;
-	return 0;
+	return first_before(sn->empties, sn->nempties, table, "", upto);
 }
 
 /* The column was already made NOT NULL earlier in upgrade(): this alter changes nothing. */
 static int
-not_null_before(const struct mg_model *m, size_t upto, const char *table, const char *column)
+not_null_before(const struct seen *sn, size_t upto, const char *table, const char *column)
 {
-	size_t i;
-
-	for (i = 0; i < upto; i++) {
-		const struct mg_op *p = &m->ops[i];
-		if (p->dir == MG_UPGRADE && p->nullable == MG_NO && p->table != NULL &&
-		    p->column != NULL && strcmp(p->table, table) == 0 &&
-		    strcmp(p->column, column) == 0 &&
-		    (p->kind == MG_OP_ADD_COLUMN || p->kind == MG_OP_ALTER_COLUMN))
-			return 1;
-	}
-	return 0;
+	return first_before(sn->notnulls, sn->nnotnulls, table, column, upto);
 }
 
 /* The key a batched backfill walks, and where it was found. */
@@ -615,8 +679,10 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
+	struct seen sn;
 	size_t i;
 
+	seen_build(m, &sn);
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_op *unbatched = NULL;
@@ -627,7 +693,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 
 		if (op->dir != MG_UPGRADE || op->nullable != MG_NO || op->table == NULL ||
 		    op->column == NULL || mg_model_created_table(m, op->table) != NULL ||
-		    emptied_before(m, i, op->table))
+		    emptied_before(&sn, i, op->table))
 			continue;
 		find_key(m, o, d, op, &k);
 		if (op->kind == MG_OP_ADD_COLUMN) {
@@ -639,11 +705,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		} else if (op->kind == MG_OP_ALTER_COLUMN) {
 			enum fill f;
 			/* Already NOT NULL: made so earlier, or the table's primary key. */
-			if (not_null_before(m, i, op->table, op->column) ||
+			if (not_null_before(&sn, i, op->table, op->column) ||
 			    (k.n == 1 && o->backfill_key == NULL &&
 			     strcmp(k.cols[0], op->column) == 0))
 				continue;
-			f = backfilled_before(m, i, op->table, op->column, &at);
+			f = backfilled_before(m, &sn, i, op->table, op->column, &at);
 			if (f == FILL_OK)
 				continue;
 			if (f == FILL_UNBATCHED)
@@ -689,6 +755,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    op->table, op->column);
 		code(d, m, o, g, op, add, &k, unbatched);
 	}
+	seen_free(&sn);
 }
 
 const struct mg_rule mg_rule_not_null_without_backfill = {
