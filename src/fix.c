@@ -397,29 +397,153 @@ one_block(const char *text, size_t *ind, size_t *first)
 }
 
 /*
+ * The INVALID-index guard of a CONCURRENTLY block (snippet.c writes it):
+ * its lines [*gs, *ge) and, within them, the index names of its list
+ * [*ns, *ne). 0 when text has none, or not in that exact shape.
+ */
+static int
+find_guard(const char *text, size_t *gs, size_t *ge, size_t *ns, size_t *ne)
+{
+	const char *a = strstr(text, "# A failed CONCURRENTLY build leaves an INVALID index");
+	const char *names, *open, *close, *drop, *nl;
+
+	if (a == NULL)
+		return 0;
+	/* The dict key, in either quote: {"names": [...]}. */
+	if ((names = strstr(a, "names\": [")) == NULL)
+		names = strstr(a, "names': [");
+	if (names == NULL || (open = strstr(names, ": [")) == NULL ||
+	    (close = strstr(open, "]},")) == NULL ||
+	    ((nl = strchr(names, '\n')) != NULL && nl < close) ||
+	    (drop = strstr(close, "DROP INDEX CONCURRENTLY ")) == NULL ||
+	    strstr(drop, "+ invalid)") == NULL)
+		return 0;
+	drop = strstr(drop, "+ invalid)");
+	*gs = line_start(text, (size_t)(a - text));
+	*ge = line_after(text, strlen(text), (size_t)(drop - text));
+	*ns = (size_t)(open - text) + 3;
+	*ne = (size_t)(close - text);
+	return 1;
+}
+
+static void
+set_text(struct mg_edits *e, struct mg_edit *copy, char *text)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->v[i].order == copy->order) {
+			free(e->v[i].text);
+			e->v[i].text = text;
+		}
+	copy->text = text;
+}
+
+/*
+ * member's block joins head's: its guard goes, and the names it checked
+ * join the list of head's guard, so one catalog query serves the block.
+ */
+static void
+merge_guard(struct mg_edits *e, struct mg_edit *head, struct mg_edit *member)
+{
+	size_t hgs, hge, hns, hne, gs, ge, ns, ne;
+	struct mg_buf h = {0}, t = {0};
+
+	if (!find_guard(head->text, &hgs, &hge, &hns, &hne) ||
+	    !find_guard(member->text, &gs, &ge, &ns, &ne))
+		return;
+	mg_buf_add(&h, head->text, hne);
+	mg_buf_puts(&h, ", ");
+	mg_buf_add(&h, member->text + ns, ne - ns);
+	mg_buf_puts(&h, head->text + hne);
+	mg_buf_add(&t, member->text, gs);
+	mg_buf_puts(&t, member->text + ge);
+	set_text(e, head, mg_buf_detach(&h));
+	set_text(e, member, mg_buf_detach(&t));
+}
+
+/*
+ * The guard's names one a line when their line would pass 88 columns (as
+ * black would break it), each one level deeper than the line.
+ */
+static void
+wrap_names(struct mg_edits *e, struct mg_edit *x, const char *unit)
+{
+	size_t gs, ge, ns, ne, ls, le, i, j;
+	struct mg_buf b = {0};
+	char q = 0;
+	const char *t = x->text;
+
+	if (!find_guard(t, &gs, &ge, &ns, &ne))
+		return;
+	ls = line_start(t, ns);
+	le = line_after(t, strlen(t), ns);
+	if (le - ls <= 89) /* 88 columns and the newline */
+		return;
+	for (i = ls; t[i] == ' ' || t[i] == '\t'; i++)
+		;
+	mg_buf_add(&b, t, ns);
+	mg_buf_puts(&b, "\n");
+	mg_buf_add(&b, t + ls, i - ls);
+	mg_buf_puts(&b, unit);
+	/* Items are Python string literals: a comma inside quotes is not a separator. */
+	for (j = ns; j < ne; j++) {
+		char c = t[j];
+		if (q != 0) {
+			mg_buf_putc(&b, c);
+			if (c == '\\' && j + 1 < ne)
+				mg_buf_putc(&b, t[++j]);
+			else if (c == q)
+				q = 0;
+		} else if (c == '"' || c == '\'') {
+			q = c;
+			mg_buf_putc(&b, c);
+		} else if (c == ',') {
+			mg_buf_puts(&b, ",\n");
+			mg_buf_add(&b, t + ls, i - ls);
+			mg_buf_puts(&b, unit);
+			while (j + 1 < ne && t[j + 1] == ' ')
+				j++;
+		} else {
+			mg_buf_putc(&b, c);
+		}
+	}
+	mg_buf_puts(&b, ",\n");
+	mg_buf_add(&b, t + ls, i - ls);
+	mg_buf_puts(&b, t + ne);
+	set_text(e, x, mg_buf_detach(&b));
+}
+
+/*
  * Statements that follow each other and are each replaced by an autocommit
  * block get one block between them: every block after the first loses its
- * `with` line (its body is already at the right depth). One block reads as
+ * `with` line (its body is already at the right depth), and its
+ * INVALID-index guard, whose names join the first one's. One block reads as
  * one step, and commits the same statements one by one.
  */
 static void
-share_blocks(struct mg_edits *e)
+share_blocks(struct mg_edits *e, const char *unit)
 {
 	struct mg_edit *v = mg_edits_in_order(e);
 	size_t *ind = mg_xcalloc(e->n + 1, sizeof(*ind)),
 	       *first = mg_xcalloc(e->n + 1, sizeof(*first));
 	char *is = mg_xcalloc(e->n + 1, 1);
-	size_t i;
+	size_t i, head = 0;
 
 	for (i = 0; i < e->n; i++)
 		is[i] = one_block(v[i].text, &ind[i], &first[i]);
-	for (i = e->n; i-- > 1;) {
-		if (!is[i] || !is[i - 1] || v[i - 1].end != v[i].start || ind[i] != ind[i - 1] ||
-		    memcmp(v[i].text, v[i - 1].text, ind[i]) != 0)
+	for (i = 0; i < e->n; i++) {
+		if (i == 0 || !is[i] || !is[i - 1] || v[i - 1].end != v[i].start ||
+		    ind[i] != ind[i - 1] || memcmp(v[i].text, v[i - 1].text, ind[i]) != 0) {
+			head = i;
 			continue;
+		}
 		/* v[i].text is the edit's own buffer (the copy shares the pointers). */
 		memmove(v[i].text, v[i].text + first[i], strlen(v[i].text + first[i]) + 1);
+		merge_guard(e, &v[head], &v[i]);
 	}
+	for (i = 0; i < e->n; i++)
+		wrap_names(e, &v[i], unit);
 	free(is);
 	free(first);
 	free(ind);
@@ -458,7 +582,7 @@ mg_fix_plan(const struct mg_model *m, const char *src, size_t len, struct mg_dia
 		}
 		g->applied = 1;
 	}
-	share_blocks(out);
+	share_blocks(out, m->indent);
 	plan_imports(m, src, len, out);
 }
 

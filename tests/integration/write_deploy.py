@@ -64,6 +64,9 @@ CASES = [
     ("nested-fk", W + "nested_fk_not_valid.py", ["--use-concurrently"], "write", False),
     ("nested-index", W + "nested_index_in_block.py", ["--use-concurrently"], "write", False),
     ("drop-only-first", W + "drop_only_first.py", ["--use-concurrently"], "write", False),
+    # The same, after a failed earlier run left ix_b INVALID: the shared block's one
+    # guard must drop it, or IF NOT EXISTS keeps it (every index valid is checked).
+    ("shared-guard-retry", W + "drop_only_first.py", ["--use-concurrently"], "write", False),
     ("from-imports", W + "from_imports.py", ["--use-concurrently"], "write", False),
     ("not-atomic", W + "not_atomic.py", ["--use-concurrently"], "write", False),
     ("index-options", W + "index_options.py", ["--use-concurrently"], "write", True),
@@ -87,6 +90,11 @@ CASES = [
     ("autogen-11", "fixtures/autogen/11_add_notifications_user_id_fk.py",
      ["--use-concurrently", "--add-tenant-indexes"], "autogen", False),
 ]
+
+# SQL run before the first upgrade, expected to fail part-way (a failed build).
+PRE = {
+    "shared-guard-retry": "CREATE UNIQUE INDEX CONCURRENTLY ix_b ON users (b);",
+}
 
 # What must hold after each upgrade, as SQL that returns true.
 CHECKS = {
@@ -187,6 +195,11 @@ def online(name, written, seed, template):
     driver = "asyncpg" if template == "async" else "psycopg2"
     db = re.sub(r"\W", "_", "d_%s_%s" % (name, driver))
     make_db(db, seed)
+    if name in PRE:
+        subprocess.run(["psql", "-X", "-q", "-d", db], input=PRE[name], capture_output=True, text=True)
+        if all_valid(db):
+            result("%s %s: the set-up leaves an INVALID index" % (name, driver), False)
+            return
     path = os.path.join(work, db)
     project(path, template, db, written)
     for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):
