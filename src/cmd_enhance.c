@@ -425,7 +425,7 @@ enhance_one(struct run *r, const char *path)
 		return;
 	}
 	/* The primary keys backfills walk: from the migrations beside this one. */
-	if (mg_backfill_needs_keys(m) && strcmp(name, "-") != 0)
+	if (o.backfill_key == NULL && mg_backfill_needs_keys(m) && strcmp(name, "-") != 0)
 		o.history_keys = mg_backfill_cache_keys(&r->keys, name, m);
 	if (r->default_value != NULL)
 		o.backfill_python = value = python_value(r->default_value, m->quote);
