@@ -125,6 +125,45 @@ collect(const struct mg_model *m, struct mg_arena *a, struct mg_table_keys *out)
 	}
 }
 
+/* Orders the folder's creations by table name (then file). */
+static int
+creatorcmp(const void *a, const void *b)
+{
+	const struct mg_backfill_creator *x = a, *y = b;
+	int r = strcmp(x->table, y->table);
+
+	return r ? r : (x->file < y->file ? -1 : x->file > y->file);
+}
+
+/*
+ * Notes every `create_table(` whose first argument is a string literal in
+ * file i: the files worth parsing when that table's key is asked for.
+ */
+static void
+note_creations(struct mg_backfill_cache *c, size_t i)
+{
+	static const char call[] = "create_table(";
+	const char *p = c->files[i].data, *end = p + c->files[i].len, *q, *name;
+
+	while ((q = memmem(p, (size_t)(end - p), call, sizeof(call) - 1)) != NULL) {
+		p = q + sizeof(call) - 1;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+			p++;
+		if (p >= end || (*p != '\'' && *p != '"'))
+			continue;
+		name = p + 1;
+		for (q = name; q < end && *q != *p && *q != '\n' && q - name <= 256; q++)
+			;
+		if (q >= end || *q != *p)
+			continue;
+		mg_grow(&c->creators, &c->capcreators, c->ncreators + 1, sizeof(*c->creators));
+		c->creators[c->ncreators].table =
+		    mg_arena_strndup(&c->arena, name, (size_t)(q - name));
+		c->creators[c->ncreators++].file = i;
+		p = q;
+	}
+}
+
 /* The folder's *.py files that have create_table, read into the cache (not parsed). */
 static void
 read_folder(struct mg_backfill_cache *c)
@@ -156,35 +195,15 @@ read_folder(struct mg_backfill_cache *c)
 				c->files[c->nfiles].data = mg_xmalloc(in.len + 1);
 				memcpy(c->files[c->nfiles].data, in.data, in.len);
 				c->files[c->nfiles].len = in.len;
-				c->files[c->nfiles++].parsed = 0;
+				c->files[c->nfiles].parsed = 0;
+				note_creations(c, c->nfiles++);
 			}
 			mg_input_free(&in);
 		}
 		mg_buf_free(&f);
 	}
 	closedir(dh);
-}
-
-/*
- * Whether data has `create_table(` with table as its first argument, a
- * string literal: the files worth parsing for that table's key.
- */
-static int
-creates(const char *data, size_t len, const char *table)
-{
-	static const char call[] = "create_table(";
-	const char *p = data, *end = data + len, *q;
-	size_t tl = strlen(table);
-
-	while ((q = memmem(p, (size_t)(end - p), call, sizeof(call) - 1)) != NULL) {
-		p = q + sizeof(call) - 1;
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-			p++;
-		if (p < end && (*p == '\'' || *p == '"') && (size_t)(end - p) > tl + 1 &&
-		    memcmp(p + 1, table, tl) == 0 && p[tl + 1] == *p)
-			return 1;
-	}
-	return 0;
+	qsort(c->creators, c->ncreators, sizeof(*c->creators), creatorcmp);
 }
 
 /*
@@ -194,31 +213,35 @@ creates(const char *data, size_t len, const char *table)
 static void
 search(struct mg_backfill_cache *c, const char *table, const char *self)
 {
-	struct mg_parser *p = NULL;
-	size_t i;
+	struct mg_backfill_creator key = {table, 0};
+	size_t i, lo = 0, hi = c->ncreators;
 
 	for (i = 0; i < c->nsearched; i++)
 		if (strcmp(c->searched[i], table) == 0)
 			return;
 	mg_grow(&c->searched, &c->capsearched, c->nsearched + 1, sizeof(*c->searched));
 	c->searched[c->nsearched++] = mg_arena_strdup(&c->arena, table);
-	for (i = 0; i < c->nfiles; i++) {
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (creatorcmp(&c->creators[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < c->ncreators && strcmp(c->creators[i].table, table) == 0; i++) {
+		struct mg_backfill_file *f = &c->files[c->creators[i].file];
 		struct mg_model *m;
 
-		if (c->files[i].parsed || strcmp(c->files[i].base, self) == 0 ||
-		    !creates(c->files[i].data, c->files[i].len, table))
+		if (f->parsed || strcmp(f->base, self) == 0)
 			continue;
-		if (p == NULL)
-			p = mg_parser_new();
-		c->files[i].parsed = 1;
-		m = mg_analyze_with(p, c->files[i].path, c->files[i].data, c->files[i].len,
-		                    MG_ANALYZE_FULL);
+		if (c->parser == NULL)
+			c->parser = mg_parser_new();
+		f->parsed = 1;
+		m = mg_analyze_with(c->parser, f->path, f->data, f->len, MG_ANALYZE_FULL);
 		if (m->rev.has_revision)
 			collect(m, &c->arena, &c->keys);
 		mg_model_free(m);
 	}
-	if (p != NULL)
-		mg_parser_free(p);
 }
 
 const struct mg_table_keys *
@@ -251,7 +274,10 @@ mg_backfill_cache_free(struct mg_backfill_cache *c)
 		free(c->files[i].data);
 	}
 	free(c->files);
+	free(c->creators);
 	free(c->searched);
+	if (c->parser != NULL)
+		mg_parser_free(c->parser);
 	free(c->dir);
 	free(c->keys.v);
 	mg_arena_free(&c->arena);

@@ -21,12 +21,12 @@ int mg_backfill_check_sleep(const char *s);
  * The primary keys of tables that the migrations beside path create
  * (op.create_table with its primary key), for the tables whose NOT NULL
  * columns m adds or alters. The folder's files (the version folder) are
- * read once per run; only those with `create_table('T'` for a table T asked
- * for are parsed, each at most once (path's own file never: its tables are
- * in m). No replay: a table created with
- * different keys in two files gets none. Zero-initialise the cache (the
- * last folder is kept); mg_backfill_cache_free() releases it.
+ * read once per run and their `create_table('T'` calls noted; only the
+ * files that create a table asked for are parsed, each at most once (path's own file never: its
+ * tables are in m). No replay: a table created with different keys in two files gets none.
+ * Zero-initialise the cache (the last folder is kept); mg_backfill_cache_free() releases it.
  */
+struct mg_parser;
 struct mg_backfill_cache {
 	char *dir;
 	struct mg_arena arena;
@@ -38,8 +38,14 @@ struct mg_backfill_cache {
 		int parsed;
 	} * files;
 	size_t nfiles, capfiles;
+	struct mg_backfill_creator {
+		const char *table; /* create_table('table', ...) */
+		size_t file;       /* in files */
+	} * creators;              /* sorted by table */
+	size_t ncreators, capcreators;
 	const char **searched; /* tables already looked for */
 	size_t nsearched, capsearched;
+	struct mg_parser *parser; /* made on first use */
 };
 const struct mg_table_keys *mg_backfill_cache_keys(struct mg_backfill_cache *c, const char *path,
                                                    const struct mg_model *m);
