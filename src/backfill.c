@@ -203,7 +203,8 @@ read_folder(struct mg_backfill_cache *c)
 		mg_buf_free(&f);
 	}
 	closedir(dh);
-	qsort(c->creators, c->ncreators, sizeof(*c->creators), creatorcmp);
+	if (c->ncreators > 1)
+		qsort(c->creators, c->ncreators, sizeof(*c->creators), creatorcmp);
 }
 
 /*
