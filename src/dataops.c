@@ -353,23 +353,6 @@ mg_data_free(struct mg_walk *w)
 	w->data = NULL;
 }
 
-char *
-mg_data_string(struct mg_walk *w, TSNode n)
-{
-	char *s = mg_node_string(&w->m->arena, w->s, n);
-
-	if (s != NULL)
-		return s;
-	/* A name bound to a literal: a module constant, a local, a loop variable. */
-	n = mg_node_unparen(mg_walk_resolve(w, n));
-	/* sa.text(NAME), op.f(NAME) */
-	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.call &&
-	    (mg_call_name_is(w->s, n, "text") || mg_call_name_is(w->s, n, "f")) &&
-	    mg_call_npos(n) == 1)
-		n = mg_node_unparen(mg_walk_resolve(w, mg_call_arg(n, 0)));
-	return mg_node_string(&w->m->arena, w->s, n);
-}
-
 /* What a Core statement does: `sa.update(t).where(...).values(a=...)`. */
 struct core {
 	enum mg_op_kind
@@ -410,9 +393,8 @@ table_ref(struct mg_walk *w, TSNode t, struct core *c)
 }
 
 static void
-add_set(struct mg_walk *w, struct core *c, const char *name)
+add_set(struct core *c, const char *name)
 {
-	(void)w;
 	mg_grow(&c->sets, &c->capset, c->nset + 1, sizeof(*c->sets));
 	c->sets[c->nset++] = name;
 }
@@ -427,15 +409,14 @@ values(struct mg_walk *w, TSNode call, struct core *c)
 	for (i = 0; i < n; i++) {
 		TSNode k = ts_node_named_child(args, i);
 		if (ts_node_symbol(k) == mg_sym.keyword_argument) {
-			add_set(w, c,
-			        mg_node_dup(&w->m->arena, w->s,
-			                    ts_node_child_by_field_id(k, mg_sym.f_name)));
-		} else if (strcmp(ts_node_type(k), "dictionary") == 0) {
+			add_set(c, mg_node_dup(&w->m->arena, w->s,
+			                       ts_node_child_by_field_id(k, mg_sym.f_name)));
+		} else if (ts_node_symbol(k) == mg_sym.dictionary) {
 			uint32_t j, np = ts_node_named_child_count(k);
 			for (j = 0; j < np; j++) {
 				TSNode p = ts_node_named_child(k, j), key;
 				const char *s;
-				if (strcmp(ts_node_type(p), "pair") != 0)
+				if (ts_node_symbol(p) != mg_sym.pair)
 					return 0;
 				key = ts_node_named_child(p, 0);
 				if ((s = mg_node_string_plain(&w->m->arena, w->s, key)) == NULL &&
@@ -445,7 +426,7 @@ values(struct mg_walk *w, TSNode call, struct core *c)
 					    ts_node_child_by_field_id(key, mg_sym.f_attribute));
 				if (s == NULL)
 					return 0; /* not known: the update may set anything */
-				add_set(w, c, s);
+				add_set(c, s);
 			}
 		} else {
 			return 0;
@@ -579,7 +560,7 @@ mg_data_is_statement(struct mg_walk *w, TSNode arg)
 {
 	struct core c;
 
-	if (mg_data_string(w, arg) != NULL)
+	if (mg_walk_sql(w, arg) != NULL)
 		return 1;
 	if (w->data == NULL || !core_stmt(w, arg, &c))
 		return 0;

@@ -68,6 +68,9 @@ reindent(const char *code, const char *unit, const char *prefix, const char *eol
 	return mg_buf_detach(&b);
 }
 
+/* The line that opens an autocommit block, as the snippets write it. */
+static const char with_block[] = "with op.get_context().autocommit_block():";
+
 /*
  * The code without its own autocommit blocks, for a place already inside
  * one: Alembic refuses a block within a block (an AssertionError half-way
@@ -78,7 +81,6 @@ reindent(const char *code, const char *unit, const char *prefix, const char *eol
 static char *
 unwrap_autocommit(const char *code, const char *unit)
 {
-	static const char with[] = "with op.get_context().autocommit_block():";
 	struct mg_buf b = {0};
 	size_t ulen = strlen(unit);
 	const char *p = code;
@@ -89,8 +91,8 @@ unwrap_autocommit(const char *code, const char *unit)
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
 		size_t text = n - (nl != NULL);
 
-		if (text == ulen + sizeof(with) - 1 && memcmp(p, unit, ulen) == 0 &&
-		    memcmp(p + ulen, with, sizeof(with) - 1) == 0) {
+		if (text == ulen + sizeof(with_block) - 1 && memcmp(p, unit, ulen) == 0 &&
+		    memcmp(p + ulen, with_block, sizeof(with_block) - 1) == 0) {
 			inside = 1;
 		} else if (inside && text >= 2 * ulen && memcmp(p, unit, ulen) == 0 &&
 		           memcmp(p + ulen, unit, ulen) == 0) {
@@ -362,8 +364,6 @@ plan_imports(const struct mg_model *m, const char *src, size_t len, struct mg_ed
 	}
 	add(out, at, at, mg_buf_detach(&b));
 }
-
-static const char with_block[] = "with op.get_context().autocommit_block():";
 
 /*
  * Whether text is one autocommit block and nothing else: a `with` line,

@@ -125,10 +125,11 @@ plain_word(const char *s)
 	return 1;
 }
 
+/* Whether n is a node of symbol y (a null node is none). */
 static int
-is_type(TSNode n, const char *type)
+is_sym(TSNode n, TSSymbol y)
 {
-	return !ts_node_is_null(n) && strcmp(ts_node_type(n), type) == 0;
+	return !ts_node_is_null(n) && ts_node_symbol(n) == y;
 }
 
 /* postgresql_ops={"col": "opclass"}: each class onto its column; 0 if not understood. */
@@ -137,7 +138,7 @@ index_ops(struct mg_walk *w, TSNode d, struct mg_index *ix)
 {
 	uint32_t i, n = ts_node_named_child_count(d);
 
-	if (!is_type(d, "dictionary"))
+	if (!is_sym(d, mg_sym.dictionary))
 		return 0;
 	ix->opclass = mg_arena_alloc(&w->m->arena, (ix->ncolumns + 1) * sizeof(*ix->opclass));
 	for (i = 0; i < n; i++) {
@@ -145,14 +146,14 @@ index_ops(struct mg_walk *w, TSNode d, struct mg_index *ix)
 		const char *k, *v;
 		size_t j;
 
-		if (is_type(pair, "comment"))
+		if (is_sym(pair, mg_sym.comment))
 			continue;
-		if (!is_type(pair, "pair"))
+		if (!is_sym(pair, mg_sym.pair))
 			return 0;
 		k = mg_node_string_plain(&w->m->arena, w->s,
-		                         ts_node_child_by_field_name(pair, "key", 3));
+		                         ts_node_child_by_field_id(pair, mg_sym.f_key));
 		v = mg_node_string_plain(&w->m->arena, w->s,
-		                         ts_node_child_by_field_name(pair, "value", 5));
+		                         ts_node_child_by_field_id(pair, mg_sym.f_value));
 		if (k == NULL || !plain_word(v))
 			return 0;
 		for (j = 0; j < ix->ncolumns; j++)
@@ -173,23 +174,23 @@ index_with(struct mg_walk *w, TSNode d, struct mg_index *ix)
 {
 	struct mg_buf b = {0};
 	uint32_t i, n = ts_node_named_child_count(d);
-	int ok = is_type(d, "dictionary");
+	int ok = is_sym(d, mg_sym.dictionary);
 
 	for (i = 0; ok && i < n; i++) {
 		TSNode pair = ts_node_named_child(d, i), v;
 		const char *k, *vs;
 
-		if (is_type(pair, "comment"))
+		if (is_sym(pair, mg_sym.comment))
 			continue;
-		if (!is_type(pair, "pair")) {
+		if (!is_sym(pair, mg_sym.pair)) {
 			ok = 0;
 			break;
 		}
 		k = mg_node_string_plain(&w->m->arena, w->s,
-		                         ts_node_child_by_field_name(pair, "key", 3));
-		v = ts_node_child_by_field_name(pair, "value", 5);
-		vs = is_type(v, "integer") ? mg_node_dup(&w->m->arena, w->s, v)
-		                           : mg_node_string_plain(&w->m->arena, w->s, v);
+		                         ts_node_child_by_field_id(pair, mg_sym.f_key));
+		v = ts_node_child_by_field_id(pair, mg_sym.f_value);
+		vs = is_sym(v, mg_sym.integer) ? mg_node_dup(&w->m->arena, w->s, v)
+		                               : mg_node_string_plain(&w->m->arena, w->s, v);
 		if (!plain_word(k) || !plain_word(vs)) {
 			ok = 0;
 			break;
@@ -208,14 +209,14 @@ index_include(struct mg_walk *w, TSNode l, struct mg_index *ix)
 {
 	uint32_t i, n = ts_node_named_child_count(l);
 
-	if (!is_type(l, "list") && !is_type(l, "tuple"))
+	if (!is_sym(l, mg_sym.list) && !is_sym(l, mg_sym.tuple))
 		return 0;
 	ix->include = mg_arena_alloc(&w->m->arena, (n + 1) * sizeof(*ix->include));
 	for (i = 0; i < n; i++) {
 		TSNode k = ts_node_named_child(l, i);
 		const char *c;
 
-		if (is_type(k, "comment"))
+		if (is_sym(k, mg_sym.comment))
 			continue;
 		if ((c = mg_node_string_plain(&w->m->arena, w->s, k)) == NULL)
 			return 0;
@@ -495,7 +496,7 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 	case MG_OP_EXECUTE:
 		sql = mg_call_arg_or_kw(w->s, call, 0, "sqltext");
 		if (!ts_node_is_null(sql)) {
-			op->sql = mg_data_string(w, sql);
+			op->sql = mg_walk_sql(w, sql);
 			op->sql_line = mg_node_line(sql);
 		}
 		if (op->sql == NULL && mg_data_core(w, sql, opi))

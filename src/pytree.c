@@ -101,7 +101,6 @@ init_syms(void)
 	y->f_right = field(l, "right");
 	y->f_type = field(l, "type");
 	y->f_name = field(l, "name");
-	y->f_module_name = field(l, "module_name");
 	y->f_body = field(l, "body");
 	y->f_function = field(l, "function");
 	y->f_arguments = field(l, "arguments");

@@ -23,7 +23,7 @@ struct mg_pysyms {
 	    import_from_statement, future_import_statement, aliased_import, dotted_name,
 	    wildcard_import;
 	TSFieldId f_left, f_right, f_type, f_name, f_body, f_function, f_arguments, f_object,
-	    f_attribute, f_value, f_alias, f_definition, f_module_name;
+	    f_attribute, f_value, f_alias, f_definition;
 	/* walk.c: dialect guards, early returns, loops over literals. */
 	TSSymbol elif_clause, else_clause, comparison_operator, not_operator, boolean_operator,
 	    return_statement, raise_statement, pattern_list, tuple_pattern, dictionary, pair,

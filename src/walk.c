@@ -174,8 +174,8 @@ fstring(struct mg_walk *w, TSNode n)
 	return r;
 }
 
-char *
-mg_walk_string(struct mg_walk *w, TSNode n)
+static char *
+walk_string(struct mg_walk *w, TSNode n, int fstrings)
 {
 	char *s;
 
@@ -191,7 +191,19 @@ mg_walk_string(struct mg_walk *w, TSNode n)
 		if ((s = mg_node_string(&w->m->arena, w->s, n)) != NULL)
 			return s;
 	}
-	return fstring(w, n);
+	return fstrings ? fstring(w, n) : NULL;
+}
+
+char *
+mg_walk_string(struct mg_walk *w, TSNode n)
+{
+	return walk_string(w, n, 1);
+}
+
+char *
+mg_walk_sql(struct mg_walk *w, TSNode n)
+{
+	return walk_string(w, n, 0);
 }
 
 /* Whether n names the SQLAlchemy dialect: `<x>.dialect.name`, `<x>.engine.name`, or a name bound to

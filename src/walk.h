@@ -69,6 +69,8 @@ TSNode mg_walk_resolve(const struct mg_walk *w, TSNode n);
  * literal string; NULL when not known. Arena-allocated.
  */
 char *mg_walk_string(struct mg_walk *w, TSNode n);
+/* The same for SQL text, without f-strings: SQL built by one is left opaque. */
+char *mg_walk_sql(struct mg_walk *w, TSNode n);
 void mg_walk_add_helper(struct mg_walk *w, const char *name);
 struct mg_span mg_walk_span(const struct mg_walk *w, TSNode n);
 
@@ -89,14 +91,13 @@ void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 void mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix);
 
 /*
- * Data changes (dataops.c). mg_data_scan learns the file's string
- * constants, table variables, mapped classes and sessions before the walk;
+ * Data changes (dataops.c). mg_data_scan learns the file's table
+ * variables, mapped classes and sessions before the walk (string constants
+ * are the walker's bound names: mg_walk_sql);
  * mg_data_free releases them.
  */
 void mg_data_scan(struct mg_walk *w, TSNode root);
 void mg_data_free(struct mg_walk *w);
-/* A literal string (as mg_node_string) or a module-level string constant, or NULL. */
-char *mg_data_string(struct mg_walk *w, TSNode n);
 /* Whether arg is SQL (literal or constant) or a Core UPDATE/DELETE. */
 int mg_data_is_statement(struct mg_walk *w, TSNode arg);
 /* A Core UPDATE/DELETE run by execute op exec_op: adds its op; 0 when arg is none. */
