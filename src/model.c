@@ -211,21 +211,21 @@ mg_model_add_op_fkey(struct mg_model *m, size_t opi, enum mg_source source)
 	return fk;
 }
 
-static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap,
+static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, int once,
                         uint32_t line, uint32_t col, const char *fmt, va_list ap)
-    __attribute__((format(printf, 7, 0)));
+    __attribute__((format(printf, 8, 0)));
 
 static void
-add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, uint32_t line,
-            uint32_t col, const char *fmt, va_list ap)
+add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, int once,
+            uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {
 	struct mg_buf b = {0};
 	struct mg_error *e;
 	size_t i;
 
 	mg_buf_vprintf(&b, fmt, ap);
-	/* A loop the analyzer unrolls says the same thing once per item: once is enough. */
-	for (i = *n; i-- > 0 && *n - i <= 64;)
+	/* A note in a loop the analyzer unrolls comes once per item: once is enough. */
+	for (i = *n; once && i-- > 0 && *n - i <= 64;)
 		if ((*v)[i].line == line && (*v)[i].col == col &&
 		    strcmp((*v)[i].message, b.s ? b.s : "") == 0) {
 			mg_buf_free(&b);
@@ -245,7 +245,7 @@ mg_model_add_error(struct mg_model *m, uint32_t line, uint32_t col, const char *
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_message(m, &m->errors, &m->nerrors, &m->caperrors, line, col, fmt, ap);
+	add_message(m, &m->errors, &m->nerrors, &m->caperrors, 0, line, col, fmt, ap);
 	va_end(ap);
 }
 
@@ -255,7 +255,7 @@ mg_model_add_note(struct mg_model *m, uint32_t line, uint32_t col, const char *f
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_message(m, &m->notes, &m->nnotes, &m->capnotes, line, col, fmt, ap);
+	add_message(m, &m->notes, &m->nnotes, &m->capnotes, 1, line, col, fmt, ap);
 	va_end(ap);
 }
 
