@@ -18,8 +18,6 @@
 #include "migen/patterns.h"
 #include "migen/snippet.h"
 
-static const struct mg_style st = {"    ", 1, '"'};
-
 /* ---- templates ---- */
 
 #define MAXVARS 24
@@ -192,6 +190,49 @@ bf_spec(const char *table, const char *column, const char *value_python, const c
 	return bf;
 }
 
+/* Appends template t over the base names and those vars() derives (NULL: none). */
+typedef void varsfn(struct vars *, const struct mg_pattern_names *);
+
+static void
+fill(struct mg_buf *o, const struct mg_pattern_names *n, varsfn *vars, const char *t)
+{
+	struct vars v;
+
+	if (vars != NULL)
+		vars(&v, n);
+	else
+		base(&v, n);
+	put(o, &v, t);
+	vfree(&v);
+}
+
+/* The index a pattern builds concurrently, and its drop. */
+typedef void ixfn(struct ixh *, const struct mg_pattern_names *);
+
+static void
+index_up(struct mg_buf *o, const struct mg_pattern_names *n, ixfn *f)
+{
+	struct ixh h;
+
+	f(&h, n);
+	mg_snippet_index_concurrently(o, &h.ix, &mg_style_default);
+	ixh_free(&h);
+}
+
+static void
+index_down(struct mg_buf *o, const struct mg_pattern_names *n, ixfn *f)
+{
+	struct ixh h;
+
+	f(&h, n);
+	mg_snippet_drop_index_concurrently(o, &h.ix, &mg_style_default);
+	ixh_free(&h);
+}
+
+static const char untrigger[] =
+    "    op.execute(\"DROP TRIGGER IF EXISTS {fn:sql} ON {table:sql}\")\n"
+    "    op.execute(\"DROP FUNCTION IF EXISTS {fn:sql}()\")\n";
+
 /* ---- multi-tenant-table ---- */
 
 static void
@@ -236,35 +277,29 @@ mt_up(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 mt_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	base(&v, n);
-	put(o, &v,
-	    "    # Drops its indexes and foreign key with it.\n"
-	    "    op.drop_table(\"{table}\")\n");
-	vfree(&v);
+	fill(o, n, NULL,
+	     "    # Drops its indexes and foreign key with it.\n"
+	     "    op.drop_table(\"{table}\")\n");
 }
 
 /* ---- concurrent-index ---- */
 
 static void
+ci_index(struct ixh *h, const struct mg_pattern_names *n)
+{
+	ixh_init(h, n->table, n->columns, n->ncolumns, NULL, "ix", NULL);
+}
+
+static void
 ci_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
-	ixh_init(&h, n->table, n->columns, n->ncolumns, NULL, "ix", NULL);
-	mg_snippet_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_up(o, n, ci_index);
 }
 
 static void
 ci_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
-	ixh_init(&h, n->table, n->columns, n->ncolumns, NULL, "ix", NULL);
-	mg_snippet_drop_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_down(o, n, ci_index);
 }
 
 /* ---- add-not-null-column ---- */
@@ -275,16 +310,15 @@ nn_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	struct mg_backfill_spec bf =
 	    bf_spec(n->table, n->columns[0], "\"free\"", NULL, "sa.Text()");
 
-	mg_snippet_not_null(o, &bf, MG_NN_BACKFILL, 1, &st);
+	mg_snippet_not_null(o, &bf, MG_NN_BACKFILL, 1, &mg_style_default);
 }
 
 static void
 nn_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct mg_backfill_spec bf =
-	    bf_spec(n->table, n->columns[0], "\"free\"", NULL, "sa.Text()");
+	struct mg_backfill_spec bf = bf_spec(n->table, n->columns[0], NULL, NULL, NULL);
 
-	mg_snippet_backfill_downgrade(o, &bf, 1, &st);
+	mg_snippet_backfill_downgrade(o, &bf, 1, &mg_style_default);
 }
 
 /* ---- soft-delete ---- */
@@ -303,74 +337,63 @@ sd_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
 	struct mg_backfill_spec bf =
 	    bf_spec(n->table, "deleted_at", NULL, NULL, "sa.DateTime(timezone=True)");
-	struct ixh h;
 
 	bf.step = 1;
 	bf.steps = 2;
-	mg_snippet_add_nullable_column(o, &bf, &st);
+	mg_snippet_add_nullable_column(o, &bf, &mg_style_default);
 	mg_buf_putc(o, '\n');
-	sd_index(&h, n);
-	mg_snippet_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_up(o, n, sd_index);
 }
 
 static void
 sd_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-	struct ixh h;
-
-	sd_index(&h, n);
-	mg_snippet_drop_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
-	base(&v, n);
-	put(o, &v,
-	    "    # The deletion marks are lost: soft-deleted rows come back as live rows.\n"
-	    "    op.drop_column(\"{table}\", \"deleted_at\")\n");
-	vfree(&v);
+	index_down(o, n, sd_index);
+	fill(o, n, NULL,
+	     "    # The deletion marks are lost: soft-deleted rows come back as live rows.\n"
+	     "    op.drop_column(\"{table}\", \"deleted_at\")\n");
 }
 
 /* ---- check-from-enum ---- */
 
+/* {key}: the constraint's name, key_<table>_<column>. */
 static void
-ck_vars(struct vars *v, const struct mg_pattern_names *n)
+con_vars(struct vars *v, const struct mg_pattern_names *n, const char *key)
 {
 	const char *p[2] = {n->table, n->columns[0]};
 
 	base(v, n);
-	vderive(v, "ck", "ck", p, 2);
+	vderive(v, key, key, p, 2);
+}
+
+static void
+ck_vars(struct vars *v, const struct mg_pattern_names *n)
+{
+	con_vars(v, n, "ck");
 }
 
 static void
 ck_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	ck_vars(&v, n);
-	put(o, &v,
-	    "    # The values of the application's enum; keep them in step with it.\n"
-	    "    with op.get_context().autocommit_block():\n"
-	    "        # A run that failed in VALIDATE left the constraint behind.\n"
-	    "        op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {ck:sql}\")\n"
-	    "        # NOT VALID: a brief lock, and rows written from now on are checked.\n"
-	    "        op.execute(\n"
-	    "            \"ALTER TABLE {table:sql} ADD CONSTRAINT {ck:sql} \"\n"
-	    "            \"CHECK ({column:sql} IN ('active', 'invited', 'disabled')) NOT VALID\"\n"
-	    "        )\n"
-	    "        # VALIDATE checks the existing rows while reads and writes go on.\n"
-	    "        op.execute(\"ALTER TABLE {table:sql} VALIDATE CONSTRAINT {ck:sql}\")\n");
-	vfree(&v);
+	fill(o, n, ck_vars,
+	     "    # The values of the application's enum; keep them in step with it.\n"
+	     "    with op.get_context().autocommit_block():\n"
+	     "        # A run that failed in VALIDATE left the constraint behind.\n"
+	     "        op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {ck:sql}\")\n"
+	     "        # NOT VALID: a brief lock, and rows written from now on are checked.\n"
+	     "        op.execute(\n"
+	     "            \"ALTER TABLE {table:sql} ADD CONSTRAINT {ck:sql} \"\n"
+	     "            \"CHECK ({column:sql} IN ('active', 'invited', 'disabled')) NOT VALID\"\n"
+	     "        )\n"
+	     "        # VALIDATE checks the existing rows while reads and writes go on.\n"
+	     "        op.execute(\"ALTER TABLE {table:sql} VALIDATE CONSTRAINT {ck:sql}\")\n");
 }
 
 static void
 ck_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	ck_vars(&v, n);
-	put(o, &v,
-	    "    op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {ck:sql}\")\n");
-	vfree(&v);
+	fill(o, n, ck_vars,
+	     "    op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {ck:sql}\")\n");
 }
 
 /* ---- fk-not-valid, fk-cascade, fk-set-null ---- */
@@ -378,10 +401,7 @@ ck_down(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 fk_vars(struct vars *v, const struct mg_pattern_names *n)
 {
-	const char *p[2] = {n->table, n->columns[0]};
-
-	base(v, n);
-	vderive(v, "fk", "fk", p, 2);
+	con_vars(v, n, "fk");
 }
 
 static void
@@ -410,12 +430,8 @@ fk_add(struct mg_buf *o, const struct mg_pattern_names *n, const char *on_delete
 static void
 fk_drop(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	fk_vars(&v, n);
-	put(o, &v,
-	    "    op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {fk:sql}\")\n");
-	vfree(&v);
+	fill(o, n, fk_vars,
+	     "    op.execute(\"ALTER TABLE {table:sql} DROP CONSTRAINT IF EXISTS {fk:sql}\")\n");
 }
 
 static void
@@ -425,15 +441,17 @@ fk_up(struct mg_buf *o, const struct mg_pattern_names *n)
 }
 
 static void
+fkc_index(struct ixh *h, const struct mg_pattern_names *n)
+{
+	ixh_init(h, n->table, n->columns, 1, NULL, "ix", NULL);
+	h->ix.comment = "Step 1 of 2: the index: PostgreSQL makes none for a foreign key, and "
+	                "each delete in the referenced table looks the referencing rows up.";
+}
+
+static void
 fkc_up_with(struct mg_buf *o, const struct mg_pattern_names *n, const char *on_delete)
 {
-	struct ixh h;
-
-	ixh_init(&h, n->table, n->columns, 1, NULL, "ix", NULL);
-	h.ix.comment = "Step 1 of 2: the index: PostgreSQL makes none for a foreign key, and "
-	               "each delete in the referenced table looks the referencing rows up.";
-	mg_snippet_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_up(o, n, fkc_index);
 	mg_buf_puts(o, "\n    # Step 2 of 2: the foreign key, added NOT VALID, then validated.\n");
 	fk_add(o, n, on_delete);
 }
@@ -453,12 +471,8 @@ fkn_up(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 fkc_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
 	fk_drop(o, n);
-	ixh_init(&h, n->table, n->columns, 1, NULL, "ix", NULL);
-	mg_snippet_drop_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_down(o, n, fkc_index);
 }
 
 /* ---- rename-column-expand / rename-column-contract ---- */
@@ -498,10 +512,6 @@ static const char rn_trigger[] =
     "        \"FOR EACH ROW EXECUTE FUNCTION {fn:sql}()\"\n"
     "    )\n";
 
-static const char rn_untrigger[] =
-    "    op.execute(\"DROP TRIGGER IF EXISTS {fn:sql} ON {table:sql}\")\n"
-    "    op.execute(\"DROP FUNCTION IF EXISTS {fn:sql}()\")\n";
-
 /* Adds column `to` (guarded), the sync trigger, and fills `to` from `from`. */
 static void
 rn_expand(struct mg_buf *o, const struct mg_pattern_names *n, const char *to, const char *from,
@@ -514,12 +524,12 @@ rn_expand(struct mg_buf *o, const struct mg_pattern_names *n, const char *to, co
 
 	rn_vars(&v, n);
 	put(o, &v, intro);
-	mg_snippet_add_nullable_column(o, &add, &st);
+	mg_snippet_add_nullable_column(o, &add, &mg_style_default);
 	put(o, &v, rn_trigger);
 	mg_buf_putc(o, '\n');
 	mg_ident_sql(&from_sql, from);
 	bf = bf_spec(n->table, to, NULL, from_sql.s, NULL);
-	mg_snippet_backfill(o, &bf, &st);
+	mg_snippet_backfill(o, &bf, &mg_style_default);
 	mg_buf_free(&from_sql);
 	vfree(&v);
 }
@@ -535,12 +545,8 @@ rne_up(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 rne_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	rn_vars(&v, n);
-	put(o, &v, rn_untrigger);
-	put(o, &v, "    op.drop_column(\"{table}\", \"{column2}\")\n");
-	vfree(&v);
+	fill(o, n, rn_vars, untrigger);
+	fill(o, n, NULL, "    op.drop_column(\"{table}\", \"{column2}\")\n");
 }
 
 static void
@@ -555,7 +561,7 @@ rnc_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	    "    # stops it from waiting behind a long transaction while every other\n"
 	    "    # query waits behind it (it lasts until this transaction ends).\n"
 	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n");
-	put(o, &v, rn_untrigger);
+	put(o, &v, untrigger);
 	put(o, &v, "    op.drop_column(\"{table}\", \"{column}\")\n");
 	vfree(&v);
 }
@@ -594,7 +600,7 @@ ty_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	add = bf_spec(n->table, newcol, NULL, NULL, "sa.BigInteger()");
 	add.step = 1;
 	add.steps = 3;
-	mg_snippet_add_nullable_column(o, &add, &st);
+	mg_snippet_add_nullable_column(o, &add, &mg_style_default);
 	put(o, &v,
 	    "    # A trigger copies every write of the old column into the new one.\n"
 	    "    op.execute(\n"
@@ -618,7 +624,7 @@ ty_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	bf = bf_spec(n->table, newcol, NULL, from.s, NULL);
 	bf.step = 2;
 	bf.steps = 3;
-	mg_snippet_backfill(o, &bf, &st);
+	mg_snippet_backfill(o, &bf, &mg_style_default);
 	put(o, &v,
 	    "\n"
 	    "    # Step 3 of 3: swap the columns in one short transaction. Code that reads\n"
@@ -636,21 +642,17 @@ ty_up(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 ty_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	ty_vars(&v, n);
-	put(o, &v,
-	    "    # Back to integer in place: a table rewrite under an ACCESS EXCLUSIVE\n"
-	    "    # lock, and it fails if a value no longer fits. On a big table, run\n"
-	    "    # the upgrade's steps the other way round instead.\n"
-	    "    op.alter_column(\n"
-	    "        \"{table}\",\n"
-	    "        \"{column}\",\n"
-	    "        type_=sa.Integer(),\n"
-	    "        existing_type=sa.BigInteger(),\n"
-	    "        postgresql_using=\"{column:sql}::integer\",\n"
-	    "    )\n");
-	vfree(&v);
+	fill(o, n, NULL,
+	     "    # Back to integer in place: a table rewrite under an ACCESS EXCLUSIVE\n"
+	     "    # lock, and it fails if a value no longer fits. On a big table, run\n"
+	     "    # the upgrade's steps the other way round instead.\n"
+	     "    op.alter_column(\n"
+	     "        \"{table}\",\n"
+	     "        \"{column}\",\n"
+	     "        type_=sa.Integer(),\n"
+	     "        existing_type=sa.BigInteger(),\n"
+	     "        postgresql_using=\"{column:sql}::integer\",\n"
+	     "    )\n");
 }
 
 /* ---- unique-constraint ---- */
@@ -669,8 +671,8 @@ uq_up(struct mg_buf *o, const struct mg_pattern_names *n)
 	struct vars v;
 	struct ixh h;
 
+	index_up(o, n, uq_index);
 	uq_index(&h, n);
-	mg_snippet_index_concurrently(o, &h.ix, &st);
 	base(&v, n);
 	vset(&v, "uq", h.name);
 	put(o, &v,
@@ -708,30 +710,22 @@ uq_down(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 dc_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	base(&v, n);
-	put(o, &v,
-	    "    # Only once no running code reads or writes the column (remove it from\n"
-	    "    # the SQLAlchemy model and deploy first). DROP COLUMN rewrites nothing\n"
-	    "    # but needs an ACCESS EXCLUSIVE lock: the lock_timeout stops it from\n"
-	    "    # waiting behind a long transaction while every other query waits\n"
-	    "    # behind it (it lasts until this transaction ends).\n"
-	    "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
-	    "    op.drop_column(\"{table}\", \"{column}\")\n");
-	vfree(&v);
+	fill(o, n, NULL,
+	     "    # Only once no running code reads or writes the column (remove it from\n"
+	     "    # the SQLAlchemy model and deploy first). DROP COLUMN rewrites nothing\n"
+	     "    # but needs an ACCESS EXCLUSIVE lock: the lock_timeout stops it from\n"
+	     "    # waiting behind a long transaction while every other query waits\n"
+	     "    # behind it (it lasts until this transaction ends).\n"
+	     "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n"
+	     "    op.drop_column(\"{table}\", \"{column}\")\n");
 }
 
 static void
 dc_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	base(&v, n);
-	put(o, &v,
-	    "    # The column comes back empty: its data went with the upgrade.\n"
-	    "    op.add_column(\"{table}\", sa.Column(\"{column}\", sa.Text(), nullable=True))\n");
-	vfree(&v);
+	fill(o, n, NULL,
+	     "    # The column comes back empty: its data went with the upgrade.\n"
+	     "    op.add_column(\"{table}\", sa.Column(\"{column}\", sa.Text(), nullable=True))\n");
 }
 
 /* ---- audit-timestamps ---- */
@@ -800,15 +794,10 @@ au_up(struct mg_buf *o, const struct mg_pattern_names *n)
 static void
 au_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-
-	au_vars(&v, n);
-	put(o, &v,
-	    "    op.execute(\"DROP TRIGGER IF EXISTS {fn:sql} ON {table:sql}\")\n"
-	    "    op.execute(\"DROP FUNCTION IF EXISTS {fn:sql}()\")\n"
-	    "    op.drop_column(\"{table}\", \"updated_at\")\n"
-	    "    op.drop_column(\"{table}\", \"created_at\")\n");
-	vfree(&v);
+	fill(o, n, au_vars, untrigger);
+	fill(o, n, NULL,
+	     "    op.drop_column(\"{table}\", \"updated_at\")\n"
+	     "    op.drop_column(\"{table}\", \"created_at\")\n");
 }
 
 /* ---- trigram-index ---- */
@@ -826,27 +815,19 @@ tg_index(struct ixh *h, const struct mg_pattern_names *n)
 static void
 tg_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
 	mg_buf_puts(o,
 	            "    # Step 1 of 2: the trigram operator classes. pg_trgm ships with\n"
 	            "    # PostgreSQL; it is a trusted extension (13+), so a user with CREATE on\n"
 	            "    # the database may add it.\n"
 	            "    op.execute(\"CREATE EXTENSION IF NOT EXISTS pg_trgm\")\n"
 	            "\n");
-	tg_index(&h, n);
-	mg_snippet_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_up(o, n, tg_index);
 }
 
 static void
 tg_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
-	tg_index(&h, n);
-	mg_snippet_drop_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_down(o, n, tg_index);
 	mg_buf_puts(o, "    # pg_trgm stays: other indexes or queries may use it.\n");
 }
 
@@ -864,30 +845,19 @@ pg_index(struct ixh *h, const struct mg_pattern_names *n)
 static void
 pg_up(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct vars v;
-	struct ixh h;
-
-	base(&v, n);
-	put(o, &v,
-	    "    # Keyset pagination of one tenant's live rows, newest first:\n"
-	    "    #   WHERE {column} = $1 AND deleted_at IS NULL\n"
-	    "    #     AND ({column2}, {column3}) < ($2, $3)  -- the last row seen\n"
-	    "    #   ORDER BY {column2} DESC, {column3} DESC LIMIT 50\n"
-	    "    # reads one range of this index and stops after 50 entries, on every page.\n");
-	vfree(&v);
-	pg_index(&h, n);
-	mg_snippet_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	fill(o, n, NULL,
+	     "    # Keyset pagination of one tenant's live rows, newest first:\n"
+	     "    #   WHERE {column} = $1 AND deleted_at IS NULL\n"
+	     "    #     AND ({column2}, {column3}) < ($2, $3)  -- the last row seen\n"
+	     "    #   ORDER BY {column2} DESC, {column3} DESC LIMIT 50\n"
+	     "    # reads one range of this index and stops after 50 entries, on every page.\n");
+	index_up(o, n, pg_index);
 }
 
 static void
 pg_down(struct mg_buf *o, const struct mg_pattern_names *n)
 {
-	struct ixh h;
-
-	pg_index(&h, n);
-	mg_snippet_drop_index_concurrently(o, &h.ix, &st);
-	ixh_free(&h);
+	index_down(o, n, pg_index);
 }
 
 #define ONE_COLUMN 1, 1, "one column,"
@@ -1035,8 +1005,12 @@ mg_pattern_find(const char *name)
 	return NULL;
 }
 
-void
-mg_pattern_defaults(const struct mg_pattern *p, struct mg_pattern_names *n, char **storage)
+/*
+ * Fills the names not given with the pattern's defaults (n->columns then
+ * point into *storage, which the caller frees with free()).
+ */
+static void
+pattern_defaults(const struct mg_pattern *p, struct mg_pattern_names *n, char **storage)
 {
 	*storage = NULL;
 	if (n->table == NULL)
@@ -1126,7 +1100,7 @@ mg_pattern_render(struct mg_buf *out, const struct mg_pattern *p,
 	memset(&n, 0, sizeof(n));
 	if (given != NULL)
 		n = *given;
-	mg_pattern_defaults(p, &n, &storage);
+	pattern_defaults(p, &n, &storage);
 	mg_buf_printf(out, "# Pattern %s:\n# %s\n#\n", p->name, p->title);
 	for (s = p->why; *s; s = nl + 1) {
 		nl = strchr(s, '\n');

@@ -46,11 +46,6 @@ extern const struct mg_pattern mg_patterns[]; /* ends with a NULL name */
 
 const struct mg_pattern *mg_pattern_find(const char *name);
 /*
- * Fills the names not given with the pattern's defaults (n->columns then
- * point into *storage, which the caller frees with free()).
- */
-void mg_pattern_defaults(const struct mg_pattern *p, struct mg_pattern_names *n, char **storage);
-/*
  * NULL when every name fits the pattern, else a static reason and *opt the
  * option it concerns. Names must already have passed mg_ident_refusal().
  */
