@@ -148,6 +148,16 @@ diag_line(FILE *f, const struct mg_model *m, const struct mg_diag *g)
 	fprintf(f, " [%s]\n", g->rule);
 }
 
+/* "path:line:col: note: message": what the analysis could not see. */
+static void
+note_line(FILE *f, const struct mg_model *m, const struct mg_error *n)
+{
+	mg_emit_safe(f, m->path);
+	fprintf(f, ":%u:%u: note: ", (unsigned)n->line, (unsigned)n->col);
+	mg_emit_safe(f, n->message);
+	fputc('\n', f);
+}
+
 /* A note with no code to add: nothing to do, so it is listed, not explained at length. */
 static int
 informational(const struct mg_diag *g)
@@ -271,12 +281,8 @@ mg_emit_findings(FILE *f, const struct mg_model *m, const struct mg_diags *d)
 
 	for (i = 0; i < d->n; i++)
 		diag_line(f, m, &d->v[i]);
-	for (i = 0; i < m->nnotes; i++) {
-		mg_emit_safe(f, m->path);
-		fprintf(f, ":%u:%u: note: ", (unsigned)m->notes[i].line, (unsigned)m->notes[i].col);
-		mg_emit_safe(f, m->notes[i].message);
-		fputc('\n', f);
-	}
+	for (i = 0; i < m->nnotes; i++)
+		note_line(f, m, &m->notes[i]);
 }
 
 void
@@ -337,13 +343,8 @@ mg_emit_text(FILE *f, const struct mg_model *m, const struct mg_diags *d,
 
 	if (m->nnotes > 0) {
 		fputs("\nNot analysed:\n", f);
-		for (i = 0; i < m->nnotes; i++) {
-			mg_emit_safe(f, m->path);
-			fprintf(f, ":%u:%u: note: ", (unsigned)m->notes[i].line,
-			        (unsigned)m->notes[i].col);
-			mg_emit_safe(f, m->notes[i].message);
-			fputc('\n', f);
-		}
+		for (i = 0; i < m->nnotes; i++)
+			note_line(f, m, &m->notes[i]);
 	}
 	mg_emit_suggestions(f, m, d, 0);
 }

@@ -71,8 +71,13 @@ fail:
 	return -1;
 }
 
-int
-mg_input_open(const char *path, struct stat *st, const char **why)
+/*
+ * Opens path for reading without ever blocking (a FIFO, a device) and
+ * fstat's it into st: returns the descriptor of a regular file, or -1 with
+ * *why ("is a directory", "not a regular file", strerror). close() it.
+ */
+static int
+input_open(const char *path, struct stat *st, const char **why)
 {
 	int fd;
 
@@ -107,7 +112,7 @@ mg_input_read(const char *path, struct mg_input *in, const char **why)
 	int fd;
 
 	memset(in, 0, sizeof(*in));
-	if ((fd = mg_input_open(path, &in->st, why)) < 0)
+	if ((fd = input_open(path, &in->st, why)) < 0)
 		return -1;
 	if ((unsigned long long)in->st.st_size > MG_INPUT_MAX) {
 		*why = "larger than 16 MiB";

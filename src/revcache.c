@@ -424,13 +424,16 @@ bad:
  */
 #define DAY_SECONDS (24LL * 60 * 60)
 
-static void
+static int
 mark_used(const char *file)
 {
 	struct stat st;
 
-	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS)
+	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS) {
 		(void)utimensat(AT_FDCWD, file, NULL, 0);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -471,10 +474,10 @@ mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
 	c = mg_xcalloc(1, sizeof(*c));
 	c->file = file;
 	c->started_ns = started_ns;
-	/* No cache, or a bad one: every file is read. */
-	if (load(c) == 0)
-		mark_used(file);
-	prune(file);
+	/* No cache, or a bad one: every file is read (and a new cache written).
+	 * The folder is pruned then, or when the mark is renewed: once a day. */
+	if (load(c) != 0 || mark_used(file))
+		prune(file);
 	return c;
 }
 

@@ -506,6 +506,20 @@ mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec
 }
 
 void
+mg_snippet_server_default(struct mg_buf *out, const char *v, char q)
+{
+	/* server_default wants SQL text: a string default is that text, quoted by Alembic. */
+	if (strcmp(v, "True") == 0)
+		mg_buf_puts(out, "sa.true()");
+	else if (strcmp(v, "False") == 0)
+		mg_buf_puts(out, "sa.false()");
+	else if (v[0] == '"' || v[0] == '\'')
+		mg_buf_puts(out, v);
+	else
+		mg_snippet_pystr(out, v, q);
+}
+
+void
 mg_snippet_add_column_server_default(struct mg_buf *out, const struct mg_backfill_spec *bf,
                                      const struct mg_style *st)
 {
@@ -516,16 +530,8 @@ mg_snippet_add_column_server_default(struct mg_buf *out, const struct mg_backfil
 	comment_line(out, st, 0,
 	             "rewrite and no backfill (existing rows read the default from the");
 	comment_line(out, st, 0, "catalog), NOT NULL at once. New rows get the default too.");
-	/* server_default wants SQL text: a string default is that text, quoted by Alembic. */
 	mg_buf_puts(&d, "server_default=");
-	if (strcmp(v, "True") == 0)
-		mg_buf_puts(&d, "sa.true()");
-	else if (strcmp(v, "False") == 0)
-		mg_buf_puts(&d, "sa.false()");
-	else if (v[0] == '"' || v[0] == '\'')
-		mg_buf_puts(&d, v);
-	else
-		mg_snippet_pystr(&d, v, st->quote);
+	mg_snippet_server_default(&d, v, st->quote);
 	mg_buf_puts(&d, ", nullable=False");
 	add_column_call(out, bf, st, 0, d.s);
 	mg_buf_free(&d);

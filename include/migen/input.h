@@ -26,12 +26,6 @@ struct mg_input {
 int mg_input_read(const char *path, struct mg_input *in, const char **why);
 /* The same checks on standard input, which may be a pipe ("-" on the command line). */
 int mg_input_read_stdin(struct mg_input *in, const char **why);
-/*
- * Opens path for reading without ever blocking (a FIFO, a device) and
- * fstat's it into st: returns the descriptor of a regular file, or -1 with
- * *why ("is a directory", "not a regular file", strerror). close() it.
- */
-int mg_input_open(const char *path, struct stat *st, const char **why);
 void mg_input_free(struct mg_input *in);
 
 #endif

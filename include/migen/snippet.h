@@ -145,6 +145,13 @@ enum mg_not_null_form {
 void mg_snippet_not_null(struct mg_buf *out, const struct mg_backfill_spec *bf,
                          enum mg_not_null_form form, int add_column, const struct mg_style *st);
 
+/*
+ * The server_default= value for the Python literal v (a --default): True
+ * and False as sa.true()/sa.false(), a string literal as it is (its text is
+ * the SQL Alembic quotes), anything else (a number) as a string.
+ */
+void mg_snippet_server_default(struct mg_buf *out, const char *v, char q);
+
 /* Appends s as a Python string literal in quote q (escaping as needed). */
 void mg_snippet_pystr(struct mg_buf *out, const char *s, char q);
 

@@ -57,16 +57,17 @@ keyed_by_tenant(const struct mg_model *m, const struct mg_options *o, const stru
 {
 	size_t i, j;
 
-	for (i = 0; i < m->nindexes; i++) {
+	/* The table's own upgrade() indexes, through the model's lookup. */
+	for (i = mg_model_table_index(m, t->name, 0); i < m->nindexes;
+	     i = mg_model_table_index(m, t->name, i + 1)) {
 		const struct mg_index *x = &m->indexes[i];
 
-		if (!on_table(t->name, x->dir, x->table) || !x->columns_known ||
-		    !holds(x, o->tenant_column))
+		if (!x->columns_known || !holds(x, o->tenant_column))
 			continue;
-		for (j = 0; j < m->nindexes; j++) {
+		for (j = mg_model_table_index(m, t->name, 0); j < m->nindexes;
+		     j = mg_model_table_index(m, t->name, j + 1)) {
 			const struct mg_index *pk = &m->indexes[j];
 			if (pk->kind == MG_IX_PRIMARY_KEY && pk->columns_known &&
-			    on_table(t->name, pk->dir, pk->table) &&
 			    holds_all(x, pk->columns, pk->ncolumns))
 				return 1;
 		}

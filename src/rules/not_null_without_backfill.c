@@ -416,15 +416,7 @@ server_default_form(struct mg_diags *d, const struct mg_model *m, const struct m
 	const char *r;
 
 	mg_buf_puts(&v, "False, server_default=");
-	/* server_default takes SQL text: a string literal is that text, as Alembic quotes it. */
-	if (strcmp(value, "True") == 0)
-		mg_buf_puts(&v, "sa.true()");
-	else if (strcmp(value, "False") == 0)
-		mg_buf_puts(&v, "sa.false()");
-	else if (value[0] == '"' || value[0] == '\'')
-		mg_buf_puts(&v, value);
-	else
-		mg_snippet_pystr(&v, value, st->quote);
+	mg_snippet_server_default(&v, value, st->quote);
 	/* A fix never chooses a type: a column without one gets no code here. */
 	r = op->batch || op->coldef == NULL || op->coldef->type == NULL
 	        ? NULL

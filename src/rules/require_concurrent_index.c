@@ -118,13 +118,15 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		if (x->name == NULL || !x->columns_known)
 			continue;
 		/* The same index or none: a fix that drops an option builds another index. */
-		if (x->no_code != NULL || (ix.options = mg_rc_index_options(d, x, &why), why)) {
+		memset(&ix, 0, sizeof(ix));
+		why = NULL;
+		if (x->no_code == NULL)
+			ix.options = mg_rc_index_options(d, x, &why);
+		if (x->no_code != NULL || why != NULL) {
 			g->note = mg_arena_printf(&d->arena, "no code given: %s",
 			                          x->no_code ? x->no_code : why);
 			continue;
 		}
-		memset(&ix, 0, sizeof(ix));
-		ix.options = mg_rc_index_options(d, x, &why);
 		ix.name = x->name;
 		ix.table = x->table;
 		ix.schema = x->schema;
