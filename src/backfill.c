@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "migen/analyze.h"
 #include "migen/backfill.h"
 #include "migen/input.h"
 #include "migen/pyval.h"
+#include "migen/revlist.h"
 
 int
 mg_backfill_parse_batch(const char *s, long *out)
@@ -174,19 +174,15 @@ read_folder(struct mg_backfill_cache *c)
 	if ((dh = opendir(c->dir)) == NULL)
 		return;
 	while ((e = readdir(dh)) != NULL) {
-		size_t len = strlen(e->d_name);
 		struct mg_buf f = {0};
 		struct mg_input in;
 		const char *why;
-		struct stat st;
 
-		if (len < 4 || strcmp(e->d_name + len - 3, ".py") != 0 ||
-		    strcmp(e->d_name, "env.py") == 0)
+		if (!mg_revlist_is_migration(e->d_name))
 			continue;
 		mg_buf_printf(&f, "%s/%s", c->dir, e->d_name);
-		/* Only regular files: opening a FIFO named *.py would block. */
-		if (stat(f.s, &st) == 0 && S_ISREG(st.st_mode) &&
-		    mg_input_read(f.s, &in, &why) == 0) {
+		/* mg_input_read refuses what is not a regular file, without blocking. */
+		if (mg_input_read(f.s, &in, &why) == 0) {
 			/* Most migrations create no table: they are never parsed. */
 			if (memmem(in.data, in.len, "create_table", 12) != NULL) {
 				mg_grow(&c->files, &c->capfiles, c->nfiles + 1, sizeof(*c->files));
