@@ -339,41 +339,23 @@ mg_model_table_index(const struct mg_model *m, const char *table, size_t from)
 	return m->nindexes;
 }
 
-int
-mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column)
+/* Whether an upgrade() index on table leads with column (full_only: one without a WHERE). */
+static int
+leading(const struct mg_model *m, const char *table, const char *column, int full_only)
 {
 	struct lkey key = {table, column, 0};
-	size_t i;
-
-	if (m->lookup != NULL)
-		return bsearch(&key, m->lookup->leading, m->lookup->nleading,
-		               sizeof(*m->lookup->leading), keycmp) != NULL;
-	for (i = 0; i < m->nindexes; i++) {
-		const struct mg_index *ix = &m->indexes[i];
-		if (is_upgrade_leading(ix) && strcmp(ix->table, table) == 0 &&
-		    strcmp(ix->columns[0], column) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-int
-mg_model_has_full_index_leading(const struct mg_model *m, const char *table, const char *column)
-{
-	struct lkey key = {table, column, 0};
-	size_t i, lo, hi;
+	size_t i, lo = 0, hi;
 
 	if (m->lookup == NULL) {
 		for (i = 0; i < m->nindexes; i++) {
 			const struct mg_index *ix = &m->indexes[i];
-			if (is_upgrade_leading(ix) && ix->where == NULL &&
+			if (is_upgrade_leading(ix) && (!full_only || ix->where == NULL) &&
 			    strcmp(ix->table, table) == 0 && strcmp(ix->columns[0], column) == 0)
 				return 1;
 		}
 		return 0;
 	}
 	/* The first key equal to (table, column), then each one equal to it. */
-	lo = 0;
 	hi = m->lookup->nleading;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -383,9 +365,21 @@ mg_model_has_full_index_leading(const struct mg_model *m, const char *table, con
 			hi = mid;
 	}
 	for (i = lo; i < m->lookup->nleading && keycmp(&m->lookup->leading[i], &key) == 0; i++)
-		if (!m->lookup->leading[i].partial)
+		if (!full_only || !m->lookup->leading[i].partial)
 			return 1;
 	return 0;
+}
+
+int
+mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column)
+{
+	return leading(m, table, column, 0);
+}
+
+int
+mg_model_has_full_index_leading(const struct mg_model *m, const char *table, const char *column)
+{
+	return leading(m, table, column, 1);
 }
 
 const char *
