@@ -74,13 +74,16 @@ static void
 add_column(struct mg_walk *w, size_t def, const struct mg_column *col)
 {
 	struct mg_table *t = &w->m->defined[def];
-	struct mg_column *v = mg_arena_alloc(&w->m->arena, (t->ncolumns + 1) * sizeof(*v));
+	size_t n = t->ncolumns;
 
-	if (t->ncolumns)
-		memcpy(v, t->columns, t->ncolumns * sizeof(*v));
-	v[t->ncolumns] = *col;
-	t->columns = v;
-	t->ncolumns++;
+	/* Room doubles at 4, 8, 16...: arena memory is not freed, so not one copy a column. */
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		struct mg_column *v = mg_arena_alloc(&w->m->arena, (n ? 2 * n : 4) * sizeof(*v));
+		if (n)
+			memcpy(v, t->columns, n * sizeof(*v));
+		t->columns = v;
+	}
+	t->columns[t->ncolumns++] = *col;
 }
 
 /* sa.PrimaryKeyConstraint("a", "b") inside sa.Table(): those columns are the key. */
