@@ -584,42 +584,28 @@ mg_data_core(struct mg_walk *w, TSNode arg, size_t exec_op)
 	return 1;
 }
 
-/* The identifier at the root of `a.b(...).c(...)`. */
+/*
+ * The identifier at the root of `a.b(...).c(...)`, and in *first the
+ * attribute called on it ("query" in `s.query(User).all()`; n itself when
+ * there is none).
+ */
 static TSNode
-chain_root(TSNode n)
+chain_root(TSNode n, TSNode *first)
 {
+	*first = n;
 	for (;;) {
 		TSSymbol y = ts_node_symbol(n);
-		if (y == mg_sym.call)
+		if (y == mg_sym.call) {
 			n = ts_node_child_by_field_id(n, mg_sym.f_function);
-		else if (y == mg_sym.attribute)
+		} else if (y == mg_sym.attribute) {
+			*first = ts_node_child_by_field_id(n, mg_sym.f_attribute);
 			n = ts_node_child_by_field_id(n, mg_sym.f_object);
-		else
+		} else {
 			return n;
+		}
 		if (ts_node_is_null(n))
 			return n;
 	}
-}
-
-/* The method called on the session itself: "query" in `s.query(User).all()`. */
-static const char *
-session_method(struct mg_walk *w, TSNode n)
-{
-	TSNode last = n;
-
-	for (;;) {
-		TSSymbol y = ts_node_symbol(n);
-		if (y == mg_sym.call)
-			n = ts_node_child_by_field_id(n, mg_sym.f_function);
-		else if (y == mg_sym.attribute) {
-			last = ts_node_child_by_field_id(n, mg_sym.f_attribute);
-			n = ts_node_child_by_field_id(n, mg_sym.f_object);
-		} else
-			break;
-		if (ts_node_is_null(n))
-			break;
-	}
-	return mg_node_dup(&w->m->arena, w->s, last);
 }
 
 /* The first mapped class (or table variable) named anywhere under n. */
@@ -681,12 +667,12 @@ int
 mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 {
 	const struct name_value *k;
-	TSNode f = ts_node_child_by_field_id(call, mg_sym.f_function);
+	TSNode f = ts_node_child_by_field_id(call, mg_sym.f_function), method;
 	struct mg_op *op;
 	size_t opi;
 
 	if (w->data == NULL || w->data->nsessions == 0 || ts_node_is_null(f) ||
-	    find(w, w->data->sessions, w->data->nsessions, chain_root(f)) == NULL)
+	    find(w, w->data->sessions, w->data->nsessions, chain_root(f, &method)) == NULL)
 		return 0;
 	/* session.execute(sa.update(User)...) is a Core statement on the session. */
 	if (mg_call_name_is(w->s, call, "execute") &&
@@ -703,7 +689,8 @@ mg_data_session_call(struct mg_walk *w, TSNode call, const struct mg_ctx *ctx)
 	op = mg_model_add_op(w->m);
 	opi = w->m->nops - 1;
 	op->kind = MG_OP_UPDATE;
-	op->name = mg_arena_printf(&w->m->arena, "session.%s", session_method(w, f));
+	op->name =
+	    mg_arena_printf(&w->m->arena, "session.%s", mg_node_dup(&w->m->arena, w->s, method));
 	op->dir = ctx->dir;
 	op->function = ctx->function;
 	op->source = MG_SRC_OP;
