@@ -87,7 +87,7 @@ mg_cmd_backfill_template(int argc, char **argv)
 	const struct mg_command *cmd = mg_command_find("backfill-template");
 	const char *table = NULL, *column = NULL, *value = NULL, *value_sql = NULL, *type = NULL;
 	const char *key = "id", *batch = "5000", *sleep_s = "0.01", *schema = NULL, *why;
-	int add_column = 0, small = 0, server_default = 0, validate_only = 0, ch, status;
+	int add_column = 0, small = 0, server_default = 0, validate_only = 0, ch;
 	int batch_given = 0, sleep_given = 0, key_given = 0;
 	enum mg_not_null_form form = MG_NN_BACKFILL;
 	struct mg_backfill_spec bf;
@@ -228,8 +228,7 @@ mg_cmd_backfill_template(int argc, char **argv)
 	mg_buf_puts(&out, "\n\ndef downgrade() -> None:\n");
 	mg_snippet_backfill_downgrade(&out, &bf, add_column, &mg_style_default);
 	fputs(out.s, stdout);
-	status = MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */
 	mg_buf_free(&out);
 	mg_buf_free(&pyvalue);
-	return status;
+	return MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */
 }

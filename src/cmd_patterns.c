@@ -67,7 +67,7 @@ mg_cmd_patterns(int argc, char **argv)
 	const struct mg_pattern *p;
 	struct mg_pattern_names names;
 	struct mg_buf out = {0};
-	int ch, all = 0, i, status, named = 0;
+	int ch, all = 0, i, named = 0;
 	const char *why, *opt;
 
 	memset(&names, 0, sizeof(names));
@@ -147,7 +147,6 @@ mg_cmd_patterns(int argc, char **argv)
 			mg_buf_printf(&out, "%-24s %s\n", p->name, p->title);
 	}
 	fputs(out.s, stdout);
-	status = MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */
 	mg_buf_free(&out);
-	return status;
+	return MG_EXIT_OK; /* stdout is checked once, at exit (cli.c) */
 }
