@@ -26,7 +26,7 @@
 #include "migen/pystr.h"
 #include "migen/rules.h"
 /* Private to the analyzer; the oracle below needs where the header ends. */
-#include "../../src/revhead.h"
+#include "../../src/parse/revhead.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -626,7 +626,7 @@ test_pk_constraint_column_not_null(void **state)
 
 	(void)state;
 	/*
-	 * Regression (fixed): src/table.c mg_table_create(): columns named by a table-level
+	 * Regression (fixed): src/parse/table.c mg_table_create(): columns named by a table-level
 	 * sa.PrimaryKeyConstraint keep nullable=MG_YES. SQLAlchemy's
 	 * PrimaryKeyConstraint marks its columns primary_key=True and, when
 	 * nullable was not given, nullable=False (NOT NULL in the DDL).
@@ -923,7 +923,7 @@ test_in_loop_comprehension(void **state)
 	m = analyze(src);
 	assert_int_equal(m->nops, 4);
 	/*
-	 * Regression (fixed): src/walk.c enter(): only for/while statements and nested
+	 * Regression (fixed): src/parse/walk.c enter(): only for/while statements and nested
 	 * def/class set in_loop; an op inside a list/set/dict comprehension or
 	 * a generator expression (a loop) or a lambda (a function, called any
 	 * number of times) gets in_loop = 0, so its fix may be applied by
@@ -1042,7 +1042,7 @@ test_sql_index_comment_before_columns(void **state)
 
 	(void)state;
 	/*
-	 * Regression (fixed): src/sql.c index_elements()/where_text(): SQL comments are not
+	 * Regression (fixed): src/parse/sql.c index_elements()/where_text(): SQL comments are not
 	 * skipped when the column list is cut out of the statement, so a '('
 	 * in a comment between the table and the list makes every expression
 	 * column "?" and the WHERE "?". The rules take those for SQL text:
@@ -1269,7 +1269,7 @@ test_sql_statement_lines(void **state)
 
 	(void)state;
 	/*
-	 * Regression (fixed): src/sql.c add_op()/line_at(): a statement's line is counted up
+	 * Regression (fixed): src/parse/sql.c add_op()/line_at(): a statement's line is counted up
 	 * to libpg_query's stmt_location, which is 0 for the first statement
 	 * and just after the previous ';' for the others, so the newlines
 	 * before a statement's first token are not counted. In `several`, the
@@ -1787,7 +1787,7 @@ test_syntax_error_unclosed_paren(void **state)
 	assert_int_equal(m->ops[0].span.line, 7);
 	assert_int_equal(m->ops[0].dir, MG_UPGRADE);
 	/*
-	 * Regression (fixed): src/walk.c mg_walk_block() (called from analyze.c function()):
+	 * Regression (fixed): src/parse/walk.c mg_walk_block() (called from analyze.c function()):
 	 * after an unclosed '(' tree-sitter puts the rest of the file, `def
 	 * downgrade():` included, into an ERROR node inside upgrade()'s body;
 	 * the walk descends into it and records downgrade()'s

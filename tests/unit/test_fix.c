@@ -60,7 +60,7 @@ test_apply_nothing(void **state)
 
 	(void)state;
 	/*
-	 * Regression (fixed): src/fix.c mg_fix_apply(): with no edits e->v is NULL and
+	 * Regression (fixed): src/fix/fix.c mg_fix_apply(): with no edits e->v is NULL and
 	 * memcpy(v, e->v, 0) is called: undefined behaviour, which the
 	 * sanitizer build stops on (`migen enhance --diff` on any file without
 	 * a fix: "null pointer passed as argument 2"). Runs clean in a plain

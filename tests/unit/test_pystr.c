@@ -121,7 +121,7 @@ test_raw_crlf_continuation(void **state)
 {
 	(void)state;
 	/*
-	 * Regression (fixed): src/pystr.c mg_pystr_decode(): the raw-string branch copies the
+	 * Regression (fixed): src/parse/pystr.c mg_pystr_decode(): the raw-string branch copies the
 	 * backslash and the next byte as they are, so a CR after a backslash
 	 * escapes newline normalisation: r'''a\<CR><LF>b''' gives the 5 bytes
 	 * a \ CR LF b, CPython gives the 4 bytes a \ LF b.
@@ -281,7 +281,7 @@ test_malformed_short_triple(void **state)
 {
 	(void)state;
 	/*
-	 * Regression (fixed): src/pystr.c mg_pystr_decode(): a literal is taken as
+	 * Regression (fixed): src/parse/pystr.c mg_pystr_decode(): a literal is taken as
 	 * triple-quoted only when it is at least 6 bytes long, so 3, 4 or 5
 	 * quotes decode as a single-quoted literal holding 1, 2 or 3 quotes
 	 * (MG_PYSTR_OK) instead of MG_PYSTR_MALFORMED.

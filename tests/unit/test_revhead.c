@@ -17,7 +17,7 @@
 
 #include "migen/analyze.h"
 #include "migen/input.h"
-#include "../../src/revhead.h"
+#include "../../src/parse/revhead.h"
 
 static int
 same_rev(const struct mg_revinfo *a, const struct mg_revinfo *b)
