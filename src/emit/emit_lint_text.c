@@ -251,12 +251,12 @@ finding(FILE *f, const struct mg_lint_report *r, const struct mg_finding *fd,
 			shown(f, fl, fd, n, last, width, &st);
 		}
 	}
-	if (fd->help != NULL || fd->code != NULL) {
+	if ((fd->help != NULL && fd->help[0] != '\0') || fd->code != NULL) {
 		if (have) {
 			gutter(f, width, &st);
 			fputc('\n', f);
 		}
-		if (fd->help != NULL)
+		if (fd->help != NULL && fd->help[0] != '\0')
 			help_line(f, width, &st, fd->help);
 		if (fd->code != NULL) {
 			fprintf(f, "%*s %s=%s %shelp%s: ", width, "", st.blue, st.off, st.bold,
