@@ -235,6 +235,9 @@ lint_sample_hostile(struct mg_lint_report *r)
 	/* No bytes for this file, and a span whose end is before its start. */
 	add(r, bare, "made-up-rule", MG_WARNING, 3, 7, 2, 1, "unknown rule id, bad span", NULL);
 	add(r, bare, MG_RULE_IGNORE_WITHOUT_REASON, MG_WARNING, 1, 1, 1, 2, "", "");
+	/* A span of nine lines (shown cut), and one as large as the fields allow. */
+	add(r, spaced, "invalid-sql", MG_NOTE, 1, 1, 9, 1, "a long span", NULL);
+	add(r, weird, "invalid-sql", MG_WARNING, 1, 40, UINT32_MAX, UINT32_MAX, "huge span", NULL);
 	r->seconds = 1.5;
 }
 

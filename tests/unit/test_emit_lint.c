@@ -79,7 +79,10 @@ concise_hostile(void **state)
 	    "dir,with:colon/100%/\xc3\xbcn\xc3\xaf \"q\"\\b.py:1:12: note: a rule migen does not "
 	    "know [unused-ignore]\n"
 	    "gone.py:3:7: warning: unknown rule id, bad span [made-up-rule]\n"
-	    "gone.py:1:1: warning:  [ignore-without-reason]\n");
+	    "gone.py:1:1: warning:  [ignore-without-reason]\n"
+	    "alembic/versions/1a2b add users.py:1:1: note: a long span [invalid-sql]\n"
+	    "dir,with:colon/100%/\xc3\xbcn\xc3\xaf \"q\"\\b.py:1:40: warning: huge span "
+	    "[invalid-sql]\n");
 	free(out);
 	lint_sample_free(&r);
 }
@@ -137,7 +140,11 @@ github_hostile(void **state)
 	    "::warning file=gone.py,line=3,col=7,endLine=3,endColumn=8,title=made-up-rule::unknown "
 	    "rule id, bad span\n"
 	    "::warning file=gone.py,line=1,col=1,endLine=1,endColumn=2,"
-	    "title=ignore-without-reason::\n");
+	    "title=ignore-without-reason::\n"
+	    "::notice file=alembic/versions/1a2b add users.py,line=1,col=1,endLine=8,endColumn=36,"
+	    "title=invalid-sql::a long span\n"
+	    "::warning file=dir%2Cwith%3Acolon/100%25/\xc3\xbcn\xc3\xaf \"q\"\\b.py,line=1,"
+	    "col=39,endLine=4294967295,endColumn=4294967295,title=invalid-sql::huge span\n");
 	free(out);
 	lint_sample_free(&r);
 }
@@ -219,8 +226,8 @@ json_hostile(void **state)
 	v = json_object_get(j, "summary");
 	assert_int_equal(json_integer_value(json_object_get(v, "files")), 3);
 	assert_int_equal(json_integer_value(json_object_get(v, "errors")), 2);
-	assert_int_equal(json_integer_value(json_object_get(v, "warnings")), 4);
-	assert_int_equal(json_integer_value(json_object_get(v, "notes")), 3);
+	assert_int_equal(json_integer_value(json_object_get(v, "warnings")), 5);
+	assert_int_equal(json_integer_value(json_object_get(v, "notes")), 4);
 	assert_int_equal(json_integer_value(json_object_get(v, "suppressed")), 1);
 	assert_null(json_object_get(v, "seconds"));
 	json_decref(j);
@@ -480,6 +487,15 @@ text_hostile(void **state)
 	                            "  |                     ^^^^^^^^^^^^^^^\n"));
 	/* Suppressed findings are not shown; a file without bytes shows no lines. */
 	assert_null(strstr(out, "never in text"));
+	/* A long span shows its first two and last two lines; a huge one ends. */
+	assert_non_null(strstr(out, "  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+	                            "8 |                     nullable=False)\n"
+	                            "  |                     ^^^^^^^^^^^^^^^\n\n"
+	                            "warning[invalid-sql]: huge span\n"));
+	assert_non_null(strstr(out, "2 | def upgrade():\n"
+	                            "  | ^^^^^^^^^^^^^^\n"
+	                            "...\n"
+	                            "7 |     op.alter_column("));
 	assert_non_null(strstr(out, "warning[made-up-rule]: unknown rule id, bad span\n"
 	                            " --> gone.py:3:7\n\n"));
 	free(out);
