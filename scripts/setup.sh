@@ -5,7 +5,8 @@
 #
 #   scripts/setup.sh            build dependencies + grammar
 #   scripts/setup.sh --test     also what the test suite needs (PostgreSQL,
-#                               Alembic, clang's fuzzer runtime, valgrind)
+#                               Alembic, clang's fuzzer runtime, valgrind, the
+#                               official SARIF validator)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,12 @@ GRAMMAR_VERSION=0.23.6
 # npm integrity is sha512-yIM9z0oxKIxT7bAtPOhgoVl6gTXlmlIhue7liFT4oBPF/lha7Ha4dQBS82Av6hMMRZoVnFJI8M6mL+SwWoLD3A==
 GRAMMAR_SHA256=aab5b860d93dbf84b37fed532f7dacc0468ede5387d0c74911d68f964287662a
 GRAMMAR_DIR="$top/deps/tree-sitter-python"
+# The official SARIF validator (Microsoft's SARIF Multitool, a self-contained
+# .NET program) for tests/lint_formats.sh; sha256 of the npm registry's tarball,
+# whose npm integrity is sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
+SARIF_TOOL_VERSION=5.7.0
+SARIF_TOOL_SHA256=27d8e3e96dde578a23b7c45035b8d741fece5731e2700aa068015b8c44d1514e
+SARIF_TOOL_DIR="$top/deps/sarif-multitool"
 
 pkgs="build-essential cmake pkg-config libtree-sitter-dev libpg-query-dev
 libjansson-dev libbsd-dev libcmocka-dev libinih-dev"
@@ -56,4 +63,26 @@ if [ ! -f "$GRAMMAR_DIR/src/parser.c" ] ||
 	mkdir -p "$GRAMMAR_DIR"
 	cp -R "$tmp/package/src" "$tmp/package/LICENSE" "$GRAMMAR_DIR/"
 	echo "$GRAMMAR_VERSION" >"$GRAMMAR_DIR/.version"
+fi
+
+if [ "${1:-}" = "--test" ] && { [ ! -x "$SARIF_TOOL_DIR/Sarif.Multitool" ] ||
+	[ "$(cat "$SARIF_TOOL_DIR/.version" 2>/dev/null)" != "$SARIF_TOOL_VERSION" ]; }; then
+	echo "setup: fetching @microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION"
+	stmp=$(mktemp -d)
+	(cd "$stmp" && npm pack --silent "@microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION" >/dev/null 2>&1)
+	tgz="$stmp/microsoft-sarif-multitool-linux-$SARIF_TOOL_VERSION.tgz"
+	[ -f "$tgz" ] || { echo "setup: npm pack @microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION failed" >&2; rm -rf "$stmp"; exit 1; }
+	got=$(sha256sum "$tgz" | cut -d' ' -f1)
+	if [ "$got" != "$SARIF_TOOL_SHA256" ]; then
+		echo "setup: $tgz: sha256 $got, expected $SARIF_TOOL_SHA256" >&2
+		rm -rf "$stmp"
+		exit 1
+	fi
+	tar -xzf "$tgz" -C "$stmp"
+	rm -rf "$SARIF_TOOL_DIR"
+	mkdir -p "$SARIF_TOOL_DIR"
+	cp -R "$stmp/package/." "$SARIF_TOOL_DIR/"
+	chmod u+x "$SARIF_TOOL_DIR/Sarif.Multitool"
+	echo "$SARIF_TOOL_VERSION" >"$SARIF_TOOL_DIR/.version"
+	rm -rf "$stmp"
 fi
