@@ -5,7 +5,8 @@
 #
 #   scripts/setup.sh            build dependencies + grammar
 #   scripts/setup.sh --test     also what the test suite needs (PostgreSQL,
-#                               Alembic, clang's fuzzer runtime, valgrind)
+#                               Alembic, clang's fuzzer runtime, valgrind, the
+#                               official SARIF validator)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,12 @@ GRAMMAR_DIR="$top/deps/tree-sitter-python"
 TOML_VERSION=0.7.0
 TOML_SHA256=b3a7834caf2e5266d09fc5df0b166a665412b9688b86ac02ab172c48bdab7e13
 TOML_DIR="$top/deps/tree-sitter-toml"
+# The official SARIF validator (Microsoft's SARIF Multitool, a self-contained
+# .NET program) for tests/lint_formats.sh; sha256 of the npm registry's tarball,
+# whose npm integrity is sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
+SARIF_TOOL_VERSION=5.7.0
+SARIF_TOOL_SHA256=27d8e3e96dde578a23b7c45035b8d741fece5731e2700aa068015b8c44d1514e
+SARIF_TOOL_DIR="$top/deps/sarif-multitool"
 
 pkgs="build-essential cmake pkg-config libtree-sitter-dev libpg-query-dev
 libjansson-dev libbsd-dev libcmocka-dev libinih-dev"
@@ -68,3 +75,25 @@ fetch() {
 
 fetch tree-sitter-python "$GRAMMAR_VERSION" "$GRAMMAR_SHA256" "$GRAMMAR_DIR"
 fetch @tree-sitter-grammars/tree-sitter-toml "$TOML_VERSION" "$TOML_SHA256" "$TOML_DIR"
+
+if [ "${1:-}" = "--test" ] && { [ ! -x "$SARIF_TOOL_DIR/Sarif.Multitool" ] ||
+	[ "$(cat "$SARIF_TOOL_DIR/.version" 2>/dev/null)" != "$SARIF_TOOL_VERSION" ]; }; then
+	echo "setup: fetching @microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION"
+	stmp=$(mktemp -d)
+	(cd "$stmp" && npm pack --silent "@microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION" >/dev/null 2>&1)
+	tgz="$stmp/microsoft-sarif-multitool-linux-$SARIF_TOOL_VERSION.tgz"
+	[ -f "$tgz" ] || { echo "setup: npm pack @microsoft/sarif-multitool-linux@$SARIF_TOOL_VERSION failed" >&2; rm -rf "$stmp"; exit 1; }
+	got=$(sha256sum "$tgz" | cut -d' ' -f1)
+	if [ "$got" != "$SARIF_TOOL_SHA256" ]; then
+		echo "setup: $tgz: sha256 $got, expected $SARIF_TOOL_SHA256" >&2
+		rm -rf "$stmp"
+		exit 1
+	fi
+	tar -xzf "$tgz" -C "$stmp"
+	rm -rf "$SARIF_TOOL_DIR"
+	mkdir -p "$SARIF_TOOL_DIR"
+	cp -R "$stmp/package/." "$SARIF_TOOL_DIR/"
+	chmod u+x "$SARIF_TOOL_DIR/Sarif.Multitool"
+	echo "$SARIF_TOOL_VERSION" >"$SARIF_TOOL_DIR/.version"
+	rm -rf "$stmp"
+fi

@@ -15,6 +15,10 @@
 
 #include "migen/model.h"
 
+/* The two rules about suppression comments themselves (not in mg_rules[]). */
+#define MG_RULE_IGNORE_WITHOUT_REASON "ignore-without-reason"
+#define MG_RULE_UNUSED_IGNORE "unused-ignore"
+
 /* One replacement of bytes [start, end) of the file by text (start == end: insertion). */
 struct mg_finding_edit {
 	size_t start, end;
@@ -23,7 +27,8 @@ struct mg_finding_edit {
 };
 
 struct mg_finding {
-	const char *rule; /* a rule id of mg_rules[], or "ignore-without-reason", "unused-ignore" */
+	const char *rule; /* a rule id of mg_rules[], or MG_RULE_IGNORE_WITHOUT_REASON,
+	                     MG_RULE_UNUSED_IGNORE */
 	enum mg_severity severity;
 	size_t file; /* index into mg_lint_report.files */
 	/* 1-based; the span of the operation concerned, end exclusive (columns in bytes). */
@@ -59,11 +64,45 @@ struct mg_lint_report {
 
 enum mg_color { MG_COLOR_NEVER, MG_COLOR_ALWAYS };
 
+/* A zeroed struct is the default: no colour, the time included. */
 struct mg_lint_emit_opts {
-	enum mg_color color;
+	enum mg_color color; /* text and the summary: ANSI colours (the command decides) */
+	int omit_seconds;    /* leave the time out of the JSON summary and the summary line
+	                        (golden tests: byte-stable output) */
 };
 
-/* Output formats, one emitter each. */
+enum mg_lint_format {
+	MG_LINT_TEXT,
+	MG_LINT_CONCISE,
+	MG_LINT_JSON,
+	MG_LINT_SARIF,
+	MG_LINT_GITHUB,
+	MG_LINT_GITLAB,
+};
+
+/* "text", "concise", "json", "sarif", "github", "gitlab" to *out; -1 if unknown. */
+int mg_lint_format_parse(const char *name, enum mg_lint_format *out);
+/* The names above, comma-separated, for usage messages. */
+extern const char mg_lint_format_names[];
+/* Calls the format's emitter. */
+void mg_emit_lint(FILE *f, enum mg_lint_format fmt, const struct mg_lint_report *r,
+                  const struct mg_lint_emit_opts *o);
+
+/*
+ * The run's summary line, ending in a newline (the command decides where it
+ * goes: stderr for the machine formats):
+ * "migen: 2 files, 1 error, 2 warnings, 0 notes, 1 suppressed in 0.012 s".
+ */
+void mg_emit_lint_summary(FILE *f, const struct mg_lint_report *r,
+                          const struct mg_lint_emit_opts *o);
+
+/*
+ * Output formats, one emitter each (docs/lint-formats.md). Each reads the
+ * report only, writes the findings in the report's order (the engine sorts
+ * them), and ends its output with a newline when it writes any. text,
+ * concise, github and gitlab leave suppressed findings out; json and sarif
+ * keep them, marked.
+ */
 void mg_emit_lint_text(FILE *f, const struct mg_lint_report *r, const struct mg_lint_emit_opts *o);
 void mg_emit_lint_concise(FILE *f, const struct mg_lint_report *r,
                           const struct mg_lint_emit_opts *o);

@@ -30,6 +30,8 @@ void mg_jw_begin_array(struct mg_jw *w, const char *key);
 void mg_jw_end(struct mg_jw *w);
 void mg_jw_str(struct mg_jw *w, const char *key, const char *s); /* NULL: null */
 void mg_jw_int(struct mg_jw *w, const char *key, long long v);
+/* A number with three decimals (a duration in seconds). */
+void mg_jw_fixed3(struct mg_jw *w, const char *key, double v);
 void mg_jw_bool(struct mg_jw *w, const char *key, int v);
 void mg_jw_null(struct mg_jw *w, const char *key);
 /* An array of n strings (each NULL: null). */

@@ -104,8 +104,4 @@ void mg_lint_suppress(const struct mg_lint_config *c, const struct mg_model *m, 
 /* Whether findings of rule id are reported under c (select, ignore). */
 int mg_lint_wanted(const struct mg_lint_config *c, const char *id);
 
-/* Lint's own checks about suppression comments. */
-#define MG_RULE_IGNORE_WITHOUT_REASON "ignore-without-reason"
-#define MG_RULE_UNUSED_IGNORE "unused-ignore"
-
 #endif

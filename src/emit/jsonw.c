@@ -132,6 +132,16 @@ mg_jw_int(struct mg_jw *w, const char *key, long long v)
 }
 
 void
+mg_jw_fixed3(struct mg_jw *w, const char *key, double v)
+{
+	member(w, key);
+	/* JSON has no NaN or infinity. */
+	if (!(v >= 0 && v < 1e12))
+		v = 0;
+	mg_buf_printf(&w->out, "%.3f", v);
+}
+
+void
 mg_jw_bool(struct mg_jw *w, const char *key, int v)
 {
 	member(w, key);
