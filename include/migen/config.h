@@ -47,6 +47,7 @@ struct mg_config {
 	struct mg_config_types types;
 	size_t captypes;
 	const char *start_after; /* a revision id, or NULL */
+	uint32_t start_after_line; /* its line, for the caller's error when no such revision */
 	struct mg_arena arena;
 };
 

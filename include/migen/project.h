@@ -41,4 +41,12 @@ int mg_project_load(const char *config, int cache, const char *start_after, stru
                     const char **why);
 void mg_project_free(struct mg_project *p);
 
+/*
+ * The migrations in folder dir as Alembic lists them (its *.py files,
+ * sorted by path), their paths in arena a, into a new array *out (free()
+ * it). Returns 0, or -1 with *why (static) and *where when it cannot be read.
+ */
+int mg_project_dir_files(const char *dir, struct mg_arena *a, const char ***out, size_t *n,
+                         const char **why, const char **where);
+
 #endif

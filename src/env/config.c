@@ -561,6 +561,7 @@ setting(struct reader *r, const struct entry *e)
 		if (*s == '\0')
 			return fail(r, e->line, key, "the revision id is empty%s", "");
 		c->start_after = s;
+		c->start_after_line = e->line;
 		return 0;
 	}
 	if (strcmp(name, "severity") == 0 || strcmp(name, "types") == 0)

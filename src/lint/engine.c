@@ -177,33 +177,45 @@ add_finding(struct mg_lint_report *r)
 	return x;
 }
 
-/* The span of what the diagnostic is about: its operation's call, else its line and column. */
+/*
+ * The span of what the diagnostic is about: its operation's call when the
+ * diagnostic points at the call; when it points inside it (a column of a
+ * create_table, a statement of an op.execute), the rest of that line.
+ */
 static void
 span(struct mg_finding *x, const struct mg_model *m, const struct mg_diag *g)
 {
-	x->line = g->line;
+	x->line = x->end_line = g->line;
 	x->col = g->col;
-	x->end_line = g->line;
-	x->end_col = g->col;
+	x->end_col = g->col + 1;
+	if (m->src == NULL || g->line == 0)
+		return;
 	if (g->op < m->nops) {
 		const struct mg_op *op = &m->ops[g->op];
-		uint32_t l, c;
 
-		/* An op's span starts where the diagnostic points unless the
-		 * diagnostic names a place inside it (an SQL statement, a column). */
-		if (m->src != NULL && op->span.end > op->span.start && op->span.end <= m->srclen) {
-			position(m->src, m->srclen, op->span.end, &l, &c);
-			if (op->span.line == g->line && op->span.col == g->col) {
-				x->end_line = l;
-				x->end_col = c;
-			} else if (l > g->line || (l == g->line && c > g->col)) {
-				x->end_line = l;
-				x->end_col = c;
-			}
+		if (op->span.line == g->line && op->span.col == g->col &&
+		    op->span.end > op->span.start && op->span.end <= m->srclen) {
+			position(m->src, m->srclen, op->span.end, &x->end_line, &x->end_col);
+			return;
 		}
 	}
-	if (x->end_line == x->line && x->end_col <= x->col)
-		x->end_col = x->col + 1;
+	{
+		/* To the end of the diagnostic's line. */
+		size_t i = 0;
+		uint32_t l = 1;
+
+		while (i < m->srclen && l < g->line)
+			if (m->src[i++] == '\n')
+				l++;
+		i += g->col - 1;
+		while (i < m->srclen && m->src[i] != '\n' && m->src[i] != '\r')
+			i++;
+		position(m->src, m->srclen, i, &x->end_line, &x->end_col);
+		if (x->end_line != g->line || x->end_col <= g->col) {
+			x->end_line = g->line;
+			x->end_col = g->col + 1;
+		}
+	}
 }
 
 void

@@ -14,6 +14,7 @@
 #include "migen/alembic_ini.h"
 #include "migen/project.h"
 #include "migen/revgraph.h"
+#include "migen/revlist.h"
 #include "migen/revload.h"
 
 enum { WHITE, GREY, BLACK };
@@ -176,4 +177,23 @@ mg_project_free(struct mg_project *p)
 {
 	mg_arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
+}
+
+int
+mg_project_dir_files(const char *dir, struct mg_arena *a, const char ***out, size_t *n,
+                     const char **why, const char **where)
+{
+	struct mg_revlist l;
+	size_t i;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.arena = a;
+	rc = mg_revlist_dirs(&l, &dir, 1, 0, why, where);
+	*out = mg_xcalloc(l.n + 1, sizeof(**out));
+	for (i = 0; i < l.n; i++)
+		(*out)[i] = l.v[i].path;
+	*n = l.n;
+	mg_revlist_free(&l);
+	return rc;
 }
