@@ -24,7 +24,7 @@ struct ignore {
 	const char *error; /* malformed or misplaced: why, else NULL */
 	const char *reason;
 	char **ids;
-	size_t nids;
+	size_t nids, capids;
 	unsigned char *used; /* per id */
 };
 
@@ -86,7 +86,7 @@ parse(struct mg_arena *a, const char *p, struct ignore *x)
 		char *id = trimmed(a, q, (size_t)(end - q));
 
 		if (*id != '\0') {
-			mg_grow(&x->ids, &x->nids, x->nids + 1, sizeof(*x->ids));
+			mg_grow(&x->ids, &x->capids, x->nids + 1, sizeof(*x->ids));
 			x->ids[x->nids++] = id;
 		}
 		q = end + 1;
