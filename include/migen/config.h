@@ -43,9 +43,9 @@ struct mg_config {
 	long pg_version; /* 0: not set */
 	const char *tenant_column, *space_column, *soft_delete_column; /* NULL: not set */
 	struct mg_config_severity *severity;
-	size_t nseverity;
+	size_t nseverity, capseverity;
 	struct mg_config_types types;
-	size_t captypes;
+	size_t capname, cappg; /* of types.name and types.pg */
 	const char *start_after; /* a revision id, or NULL */
 	uint32_t start_after_line; /* its line, for the caller's error when no such revision */
 	struct mg_arena arena;

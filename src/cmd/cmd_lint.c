@@ -364,7 +364,6 @@ static void
 units_from_project(struct run *r)
 {
 	const char **reals = mg_xcalloc(r->ngiven + 1, sizeof(*reals));
-	unsigned char *matched = mg_xcalloc(r->ngiven + 1, 1);
 	size_t i, nreals = 0;
 
 	for (i = 0; i < r->ngiven; i++)
@@ -396,12 +395,10 @@ units_from_project(struct run *r)
 		for (k = 0; k < r->proj.n && r->given[i].real != NULL && !found; k++)
 			found = r->proj.v[k].real != NULL &&
 			        strcmp(r->proj.v[k].real, r->given[i].real) == 0;
-		(void)matched;
 		if (!found)
 			add_unit(r, r->given[i].shown, NULL, 1);
 	}
 	free(reals);
-	free(matched);
 }
 
 /* Reads [tool.migen]; 0, or the exit status of a bad configuration. */
@@ -440,7 +437,7 @@ input_problems(struct run *r)
 	size_t i, k;
 
 	for (i = 0; i < r->nu; i++) {
-		const struct mg_lint_unit *u = &r->u[i];
+		struct mg_lint_unit *u = &r->u[i];
 
 		if (!u->report)
 			continue;
@@ -450,8 +447,11 @@ input_problems(struct run *r)
 			continue;
 		}
 		if (!u->model->rev.has_revision) {
+			/* A model, an empty file, a README: a report about it would mislead. */
 			mg_warnx("%s: not an Alembic migration (no revision variable)", u->path);
 			worsen(r, MG_EXIT_INPUT);
+			u->report = 0;
+			continue;
 		}
 		for (k = 0; k < u->model->nerrors; k++) {
 			const struct mg_error *e = &u->model->errors[k];

@@ -504,7 +504,7 @@ setting(struct reader *r, const struct entry *e)
 			return -1;
 		if ((lv = level(s, 0)) < 0)
 			return fail(r, e->line, key, "'%s' is not error, warning or note", shown(s));
-		mg_grow(&c->severity, &c->nseverity, c->nseverity + 1, sizeof(*c->severity));
+		mg_grow(&c->severity, &c->capseverity, c->nseverity + 1, sizeof(*c->severity));
 		c->severity[c->nseverity].rule = e->key[3];
 		c->severity[c->nseverity++].severity = (enum mg_severity)lv;
 		return 0;
@@ -523,11 +523,8 @@ setting(struct reader *r, const struct entry *e)
 				mg_buf_putc(&b, '.');
 			mg_buf_puts(&b, e->key[i]);
 		}
-		{
-			size_t cap = c->captypes;
-			mg_grow(&c->types.name, &cap, c->types.n + 1, sizeof(*c->types.name));
-			mg_grow(&c->types.pg, &c->captypes, c->types.n + 1, sizeof(*c->types.pg));
-		}
+		mg_grow(&c->types.name, &c->capname, c->types.n + 1, sizeof(*c->types.name));
+		mg_grow(&c->types.pg, &c->cappg, c->types.n + 1, sizeof(*c->types.pg));
 		c->types.name[c->types.n] = mg_arena_strdup(&c->arena, b.s);
 		c->types.pg[c->types.n++] = s;
 		mg_buf_free(&b);

@@ -83,19 +83,22 @@ mg_lint_wanted(const struct mg_lint_config *c, const char *id)
 	return !listed(id, c->ignore, c->nignore);
 }
 
-static enum mg_severity
-severity(const struct mg_lint_config *c, const struct mg_diag *g)
+/* The configured levels ([tool.migen.severity]) of the findings r->v[first..]. */
+static void
+severities(const struct mg_lint_config *c, struct mg_lint_report *r, size_t first)
 {
-	size_t i;
+	size_t i, k;
 
-	/* A configured level replaces the rule's warnings and errors; its notes
-	 * (what the rule says when nothing is wrong) stay notes. */
-	if (g->severity == MG_NOTE)
-		return MG_NOTE;
-	for (i = 0; i < c->nseverity; i++)
-		if (strcmp(c->severity[i].rule, g->rule) == 0)
-			return c->severity[i].severity;
-	return g->severity;
+	for (k = first; k < r->n; k++) {
+		struct mg_finding *x = &r->v[k];
+
+		/* A rule's notes (what it says when nothing is wrong) stay notes. */
+		if (x->severity == MG_NOTE)
+			continue;
+		for (i = 0; i < c->nseverity; i++)
+			if (strcmp(c->severity[i].rule, x->rule) == 0)
+				x->severity = c->severity[i].severity;
+	}
 }
 
 /* 1-based line and byte column of offset off in src. */
@@ -244,7 +247,7 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 		keep[i] = 1;
 		x = add_finding(r);
 		x->rule = g->rule; /* static: the rule's own id */
-		x->severity = severity(c, g);
+		x->severity = g->severity;
 		x->file = file;
 		span(x, m, g);
 		x->message = mg_arena_strdup(&r->arena, g->message);
@@ -257,6 +260,7 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 		finding_edits(r, x, m, g);
 	}
 	mg_lint_suppress(c, m, file, r);
+	severities(c, r, first);
 	if (fix != NULL) {
 		/* The whole file's fix: every reported diagnostic not suppressed. */
 		struct mg_diags sel;
