@@ -33,8 +33,8 @@ struct mg_config_severity {
 #define MG_CONFIG_FAIL_NEVER (MG_ERROR + 1)
 
 struct mg_config {
-	const char *path; /* the pyproject.toml read, or NULL */
-	int found;        /* it has a [tool.migen] table */
+	const char *path;    /* the pyproject.toml read, or NULL */
+	int found;           /* it has a [tool.migen] table */
 	const char **select; /* NULL: not set (every rule) */
 	size_t nselect;
 	const char **ignore; /* NULL: not set */
@@ -45,8 +45,8 @@ struct mg_config {
 	struct mg_config_severity *severity;
 	size_t nseverity, capseverity;
 	struct mg_config_types types;
-	size_t capname, cappg; /* of types.name and types.pg */
-	const char *start_after; /* a revision id, or NULL */
+	size_t capname, cappg;     /* of types.name and types.pg */
+	const char *start_after;   /* a revision id, or NULL */
 	uint32_t start_after_line; /* its line, for the caller's error when no such revision */
 	struct mg_arena arena;
 };

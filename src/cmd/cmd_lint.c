@@ -151,7 +151,8 @@ rule_list(const struct mg_command *cmd, const char *opt, const char *arg, struct
 		if (!mg_lint_rule_known(id)) {
 			const char *best = mg_cli_closest(id, ids, nids);
 			if (best != NULL)
-				return mg_usage_error(cmd, "%s: unknown rule '%s'; did you mean '%s'?",
+				return mg_usage_error(cmd,
+				                      "%s: unknown rule '%s'; did you mean '%s'?",
 				                      opt, mg_cli_shown(id), best);
 			return mg_usage_error(cmd, "%s: unknown rule '%s'", opt, mg_cli_shown(id));
 		}
@@ -231,7 +232,8 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 			else if (strcmp(optarg, "never") == 0)
 				a->color = COLOR_NEVER;
 			else
-				return mg_usage_error(cmd, "--color: '%s' is not auto, always or never",
+				return mg_usage_error(cmd,
+				                      "--color: '%s' is not auto, always or never",
 				                      mg_cli_shown(optarg));
 			break;
 		case OPT_NO_CACHE:
@@ -375,9 +377,9 @@ units_from_project(struct run *r)
 		struct mg_lint_unit *u = add_unit(r, x->path, x->revision, 0);
 
 		if (r->a.npaths > 0) {
-			const char **hit = x->real ? bsearch(&x->real, reals, nreals, sizeof(*reals),
-			                                     strpcmp)
-			                           : NULL;
+			const char **hit =
+			    x->real ? bsearch(&x->real, reals, nreals, sizeof(*reals), strpcmp)
+			            : NULL;
 			u->report = hit != NULL;
 		} else if (r->a.since != NULL) {
 			const struct mg_since_file *f = mg_since_find(&r->since, x->real);
@@ -533,13 +535,14 @@ apply_fixes(struct run *r, struct mg_edits *fixes)
 			fwrite(b.s ? b.s : "", 1, b.len, stdout);
 			mg_buf_free(&b);
 		} else {
-			int w = mg_write_atomic(u->path, &u->in.st, u->in.data, u->in.len, after, alen,
-			                        &why);
+			int w = mg_write_atomic(u->path, &u->in.st, u->in.data, u->in.len, after,
+			                        alen, &why);
 			if (w == MG_WRITE_READ_ONLY) {
 				mg_warnx("%s: %s", u->path, why);
 				worsen(r, MG_EXIT_FAIL);
 			} else if (w != 0) {
-				mg_warnx("%s: cannot write: %s; the file is unchanged", u->path, why);
+				mg_warnx("%s: cannot write: %s; the file is unchanged", u->path,
+				         why);
 				worsen(r, MG_EXIT_FAIL);
 			} else {
 				fprintf(stderr, "migen: %s: fixed\n", u->path);

@@ -150,14 +150,30 @@ string_value(struct reader *r, TSNode n)
 		if (++i >= len)
 			goto bad;
 		switch (s[i]) {
-		case 'b': mg_buf_putc(&b, '\b'); break;
-		case 't': mg_buf_putc(&b, '\t'); break;
-		case 'n': mg_buf_putc(&b, '\n'); break;
-		case 'f': mg_buf_putc(&b, '\f'); break;
-		case 'r': mg_buf_putc(&b, '\r'); break;
-		case 'e': mg_buf_putc(&b, '\x1b'); break;
-		case '"': mg_buf_putc(&b, '"'); break;
-		case '\\': mg_buf_putc(&b, '\\'); break;
+		case 'b':
+			mg_buf_putc(&b, '\b');
+			break;
+		case 't':
+			mg_buf_putc(&b, '\t');
+			break;
+		case 'n':
+			mg_buf_putc(&b, '\n');
+			break;
+		case 'f':
+			mg_buf_putc(&b, '\f');
+			break;
+		case 'r':
+			mg_buf_putc(&b, '\r');
+			break;
+		case 'e':
+			mg_buf_putc(&b, '\x1b');
+			break;
+		case '"':
+			mg_buf_putc(&b, '"');
+			break;
+		case '\\':
+			mg_buf_putc(&b, '\\');
+			break;
 		case 'u':
 		case 'U':
 			digits = s[i] == 'u' ? 4 : 8;
@@ -187,9 +203,9 @@ string_value(struct reader *r, TSNode n)
 				while (j < len && (s[j] == ' ' || s[j] == '\t'))
 					j++;
 				if (j < len && (s[j] == '\n' || (s[j] == '\r' && j + 1 < len &&
-				                                   s[j + 1] == '\n'))) {
-					while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' ||
-					                   s[j] == '\r'))
+				                                 s[j + 1] == '\n'))) {
+					while (j < len && (s[j] == ' ' || s[j] == '\t' ||
+					                   s[j] == '\n' || s[j] == '\r'))
 						j++;
 					i = j - 1;
 					break;
@@ -227,7 +243,8 @@ key_segments(struct reader *r, TSNode k, const char ***key, size_t *n, size_t *c
 	if (is(k, "quoted_key")) {
 		char *s = string_value(r, k);
 		if (s == NULL)
-			return fail(r, line_of(k), NULL, "bad escape sequence in a quoted key%s", "");
+			return fail(r, line_of(k), NULL, "bad escape sequence in a quoted key%s",
+			            "");
 		(*key)[(*n)++] = s;
 		return 0;
 	}
@@ -313,8 +330,8 @@ table(struct reader *r, TSNode t)
 	}
 	if (rc == 0 && n >= 2 && strcmp(key[0], "tool") == 0 && strcmp(key[1], "migen") == 0) {
 		if (is(t, "table_array_element"))
-			rc = fail(r, line_of(t), "tool.migen", "[[...]] is not a setting of migen%s",
-			          "");
+			rc = fail(r, line_of(t), "tool.migen",
+			          "[[...]] is not a setting of migen%s", "");
 		else
 			r->c->found = 1;
 	}
@@ -395,8 +412,9 @@ rule_list(struct reader *r, const struct entry *e, const char *key, const char *
 	uint32_t i, nc;
 
 	if (!is(e->value, "array"))
-		return fail(r, e->line, key, "must be an array of rule ids, such as "
-		                             "[\"missing-fk-index\"]%s",
+		return fail(r, e->line, key,
+		            "must be an array of rule ids, such as "
+		            "[\"missing-fk-index\"]%s",
 		            "");
 	nc = ts_node_named_child_count(e->value);
 	*out = mg_arena_alloc(&r->c->arena, (nc + 1) * sizeof(**out));
@@ -447,8 +465,7 @@ column(struct reader *r, const struct entry *e, const char *key)
 }
 
 static int
-whole_number(struct reader *r, const struct entry *e, const char *key, long lo, long hi,
-             long *out)
+whole_number(struct reader *r, const struct entry *e, const char *key, long lo, long hi, long *out)
 {
 	const char *s = r->src + ts_node_start_byte(e->value);
 	size_t len = ts_node_end_byte(e->value) - ts_node_start_byte(e->value), i;
@@ -503,7 +520,8 @@ setting(struct reader *r, const struct entry *e)
 		if ((s = want_string(r, e, key)) == NULL)
 			return -1;
 		if ((lv = level(s, 0)) < 0)
-			return fail(r, e->line, key, "'%s' is not error, warning or note", shown(s));
+			return fail(r, e->line, key, "'%s' is not error, warning or note",
+			            shown(s));
 		mg_grow(&c->severity, &c->capseverity, c->nseverity + 1, sizeof(*c->severity));
 		c->severity[c->nseverity].rule = e->key[3];
 		c->severity[c->nseverity++].severity = (enum mg_severity)lv;
@@ -612,7 +630,8 @@ mg_config_parse(const char *path, const char *src, size_t len, mg_config_rule_kn
 	for (k = 0; k < r.n && rc == 0; k++) {
 		const struct entry *e = &r.v[k];
 
-		if (e->nkey < 2 || strcmp(e->key[0], "tool") != 0 || strcmp(e->key[1], "migen") != 0)
+		if (e->nkey < 2 || strcmp(e->key[0], "tool") != 0 ||
+		    strcmp(e->key[1], "migen") != 0)
 			continue;
 		c->found = 1;
 		if (e->nkey == 2) {
@@ -636,8 +655,7 @@ mg_config_parse(const char *path, const char *src, size_t len, mg_config_rule_kn
 }
 
 int
-mg_config_read(const char *path, mg_config_rule_known known, struct mg_config *c,
-               const char **err)
+mg_config_read(const char *path, mg_config_rule_known known, struct mg_config *c, const char **err)
 {
 	struct mg_input in;
 	const char *why;
@@ -693,8 +711,9 @@ mg_config_find(const char *dir)
 		}
 		mg_buf_free(&p);
 		/* Stop at the root: a folder that is its own parent. */
-		parent = strcmp(up.s, ".") == 0 ? mg_xstrdup("..")
-		                                 : (mg_buf_printf(&p, "%s/..", up.s), mg_buf_detach(&p));
+		parent = strcmp(up.s, ".") == 0
+		             ? mg_xstrdup("..")
+		             : (mg_buf_printf(&p, "%s/..", up.s), mg_buf_detach(&p));
 		if (stat(up.s, &a) != 0 || stat(parent, &b) != 0 ||
 		    (a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
 			free(parent);

@@ -28,7 +28,8 @@ visit(const struct mg_revgraph *g, size_t start, unsigned char *state, size_t *o
 	if (state[start] != WHITE)
 		return;
 	stack = mg_xcalloc(g->nnodes + 1, sizeof(*stack));
-	next = mg_xcalloc(g->nnodes + 1, sizeof(*next)); /* which edge each node on the stack is at */
+	next =
+	    mg_xcalloc(g->nnodes + 1, sizeof(*next)); /* which edge each node on the stack is at */
 	stack[top++] = start;
 	state[start] = GREY;
 	while (top > 0) {
@@ -103,9 +104,10 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 	memset(&env, 0, sizeof(env));
 	*why = NULL;
 	if ((ini = mg_alembic_ini_find(config)) == NULL) {
-		*why = config != NULL ? mg_arena_printf(&p->arena, "%s: no such file", config)
-		                      : "no alembic.ini here or in a parent folder (use -c FILE, or "
-		                        "name the migrations to lint)";
+		*why = config != NULL
+		           ? mg_arena_printf(&p->arena, "%s: no such file", config)
+		           : "no alembic.ini here or in a parent folder (use -c FILE, or "
+		             "name the migrations to lint)";
 		return -1;
 	}
 	if (mg_alembic_ini_read(ini, "alembic", &env, &w) != 0) {

@@ -115,8 +115,8 @@ mg_since_files(const char *ref, struct mg_since *s, const char **why)
 	}
 	mg_buf_printf(&spec, "%s^{commit}", ref);
 	{
-		char *argv[] = {"git", "rev-parse", "--verify", "--quiet", "--end-of-options", spec.s,
-		                NULL};
+		char *argv[] = {"git",  "rev-parse", "--verify", "--quiet", "--end-of-options",
+		                spec.s, NULL};
 		struct mg_buf ignored = {0};
 		int st = *ref == '-' ? 1 : git(argv, &ignored);
 		mg_buf_free(&ignored);
@@ -136,8 +136,8 @@ mg_since_files(const char *ref, struct mg_since *s, const char **why)
 	}
 	{
 		/* Against the work tree: committed, staged and unstaged changes alike. */
-		char *argv[] = {"git",         "-C",   top.s, "diff", "--name-status", "-z",
-		                "--no-renames", base.s, "--",  NULL};
+		char *argv[] = {"git", "-C",           top.s,  "diff", "--name-status",
+		                "-z",  "--no-renames", base.s, "--",   NULL};
 		if (git(argv, &diff) != 0) {
 			*why = "git diff failed";
 			rc = MG_SINCE_NO_REPO;
