@@ -604,7 +604,7 @@ mg_cmd_lint(int argc, char **argv)
 		return rc < 0 ? MG_EXIT_OK : rc;
 	}
 	nc = getenv("MIGEN_NO_CACHE");
-	cache = !r.a.no_cache && !(nc != NULL && strcmp(nc, "1") == 0);
+	cache = !r.a.no_cache && !(nc != NULL && strcmp(nc, "0") != 0);
 
 	/* The environment: needed to audit or for --since; with files, used when found. */
 	ini = mg_alembic_ini_find(r.a.config);

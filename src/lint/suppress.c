@@ -266,5 +266,6 @@ mg_lint_suppress(const struct mg_lint_config *c, const struct mg_model *m, size_
 		free(x->ids);
 	}
 	free(xs);
-	qsort(r->v + first, r->n - first, sizeof(*r->v), cmp);
+	if (r->n > first)
+		qsort(r->v + first, r->n - first, sizeof(*r->v), cmp);
 }
