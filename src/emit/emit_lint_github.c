@@ -56,7 +56,7 @@ mg_emit_lint_github(FILE *f, const struct mg_lint_report *r, const struct mg_lin
 		escaped(f, fd->rule, 1);
 		fputs("::", f);
 		escaped(f, fd->message, 0);
-		if (fd->help != NULL) {
+		if (fd->help != NULL && fd->help[0] != '\0') {
 			escaped(f, "\nhelp: ", 0);
 			escaped(f, fd->help, 0);
 		}

@@ -34,7 +34,7 @@ mg_emit_lint_gitlab(FILE *f, const struct mg_lint_report *r, const struct mg_lin
 		mg_jw_str(&w, "type", "issue");
 		mg_jw_str(&w, "check_name", fd->rule);
 		mg_jw_str(&w, "description", fd->message);
-		if (fd->help != NULL) {
+		if (fd->help != NULL && fd->help[0] != '\0') {
 			mg_jw_begin_object(&w, "content");
 			mg_jw_str(&w, "body", fd->help);
 			mg_jw_end(&w);

@@ -174,6 +174,11 @@ shown(FILE *f, const struct mg_lint_file *fl, const struct mg_finding *fd, uint3
 		to = (size_t)fd->end_col - 1;
 	else
 		to = len;
+	/* A span past the line's end underlines up to the newline, no further. */
+	if (from > len)
+		from = len;
+	if (to > len + 1)
+		to = len + 1;
 	a = dcol(s, len, from);
 	b = dcol(s, len, to);
 	if (b <= a)
@@ -242,21 +247,23 @@ finding(FILE *f, const struct mg_lint_report *r, const struct mg_finding *fd,
 	if (have) {
 		gutter(f, width, &st);
 		fputc('\n', f);
-		for (n = fd->line; n <= last; n++) {
+		/* Counted so that a last line of UINT32_MAX cannot wrap around. */
+		for (n = fd->line;; n++) {
 			if (last - fd->line + 1 > MAX_SHOWN && n == fd->line + 2) {
 				fprintf(f, "%s...%s\n", st.blue, st.off);
-				n = last - 2;
-				continue;
+				n = last - 1;
 			}
 			shown(f, fl, fd, n, last, width, &st);
+			if (n == last)
+				break;
 		}
 	}
-	if (fd->help != NULL || fd->code != NULL) {
+	if ((fd->help != NULL && fd->help[0] != '\0') || fd->code != NULL) {
 		if (have) {
 			gutter(f, width, &st);
 			fputc('\n', f);
 		}
-		if (fd->help != NULL)
+		if (fd->help != NULL && fd->help[0] != '\0')
 			help_line(f, width, &st, fd->help);
 		if (fd->code != NULL) {
 			fprintf(f, "%*s %s=%s %shelp%s: ", width, "", st.blue, st.off, st.bold,

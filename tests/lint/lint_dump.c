@@ -3,7 +3,10 @@
  * format, so tests/lint_formats.sh can validate every format with outside
  * tools and docs/lint-formats.md can show real output.
  *
- *   lint_dump example|hostile|empty FORMAT [--color] [--seconds] [--summary]
+ *   lint_dump example|shifted|hostile|empty FORMAT [--color] [--seconds] [--summary]
+ *
+ * "shifted" is the example with three blank lines added at the top of each
+ * file: its fingerprints must be the example's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +23,7 @@ main(int argc, char **argv)
 
 	if (argc < 3 || mg_lint_format_parse(argv[2], &fmt) != 0) {
 		fprintf(stderr,
-		        "usage: lint_dump example|hostile|empty FORMAT [--color] "
+		        "usage: lint_dump example|shifted|hostile|empty FORMAT [--color] "
 		        "[--seconds] [--summary]\nformats: %s\n",
 		        mg_lint_format_names);
 		return 2;
@@ -39,7 +42,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "example") == 0)
 		lint_sample_example(&r);
-	else if (strcmp(argv[1], "hostile") == 0)
+	else if (strcmp(argv[1], "shifted") == 0) {
+		lint_sample_example(&r);
+		lint_sample_shift(&r, 3);
+	} else if (strcmp(argv[1], "hostile") == 0)
 		lint_sample_hostile(&r);
 	else if (strcmp(argv[1], "empty") == 0)
 		memset(&r, 0, sizeof(r));

@@ -77,6 +77,18 @@ offset(const struct mg_lint_file *fl, uint32_t line, uint32_t col)
 	return i + col - 1;
 }
 
+/* The column just past the end of a line: the end of a span over the whole line. */
+static uint32_t
+eol(const struct mg_lint_report *r, size_t fi, uint32_t line)
+{
+	const struct mg_lint_file *fl = &r->files[fi];
+	size_t start = offset(fl, line, 1), end = start;
+
+	while (end < fl->len && fl->src[end] != '\n')
+		end++;
+	return (uint32_t)(end - start + 1);
+}
+
 /* A fix of one edit: insert text at the end of the line (before its newline). */
 static void
 insert_after_line(struct mg_lint_report *r, struct mg_finding *fd, uint32_t line, const char *text)
@@ -134,18 +146,18 @@ lint_sample_example(struct mg_lint_report *r)
 	         "    # migen: ignore[require-concurrent-index] orders is empty until the launch\n"
 	         "    op.create_index(\"ix_orders_created_at\", \"orders\", [\"created_at\"])\n");
 
-	add(r, customers, MG_RULE_IGNORE_WITHOUT_REASON, MG_WARNING, 10, 5, 10, 46,
-	    "this ignore comment gives no reason",
+	add(r, customers, MG_RULE_IGNORE_WITHOUT_REASON, MG_WARNING, 10, 5, 10,
+	    eol(r, customers, 10), "this ignore comment gives no reason",
 	    "say why after the bracket: `# migen: ignore[rule] reason`");
-	fd = add(r, customers, MG_RULE_UNUSED_IGNORE, MG_NOTE, 10, 5, 10, 46,
+	fd = add(r, customers, MG_RULE_UNUSED_IGNORE, MG_NOTE, 10, 5, 10, eol(r, customers, 10),
 	         "ignore[require-concurrent-index] matches no finding on this line or the next",
 	         "remove the comment");
 	(void)fd;
-	add(r, orders, "not-null-without-backfill", MG_ERROR, 10, 5, 10, 85,
+	add(r, orders, "not-null-without-backfill", MG_ERROR, 10, 5, 10, eol(r, orders, 10),
 	    "NOT NULL column orders.customer_id is added without a server_default: it fails on a "
 	    "table that has rows",
 	    "add the column nullable, backfill it in batches, then make it NOT NULL");
-	fd = add(r, orders, "missing-fk-index", MG_WARNING, 11, 5, 11, 77,
+	fd = add(r, orders, "missing-fk-index", MG_WARNING, 11, 5, 11, eol(r, orders, 11),
 	         "unnamed foreign key on line 11 (orders.customer_id -> customers) has no index "
 	         "leading with customer_id: deletes and key updates on 'customers', and joins from "
 	         "it, scan 'orders'",
@@ -156,7 +168,7 @@ lint_sample_example(struct mg_lint_report *r)
 	insert_after_line(r, fd, 11,
 	                  "\n    op.create_index(\"ix_orders_customer_id\", \"orders\", "
 	                  "[\"customer_id\"])");
-	fd = add(r, orders, "require-concurrent-index", MG_WARNING, 13, 5, 13, 72,
+	fd = add(r, orders, "require-concurrent-index", MG_WARNING, 13, 5, 13, eol(r, orders, 13),
 	         "index ix_orders_created_at on the existing table orders is created without "
 	         "CONCURRENTLY: writes to orders wait until it is built",
 	         "create it with postgresql_concurrently=True in an autocommit block");
@@ -223,7 +235,43 @@ lint_sample_hostile(struct mg_lint_report *r)
 	/* No bytes for this file, and a span whose end is before its start. */
 	add(r, bare, "made-up-rule", MG_WARNING, 3, 7, 2, 1, "unknown rule id, bad span", NULL);
 	add(r, bare, MG_RULE_IGNORE_WITHOUT_REASON, MG_WARNING, 1, 1, 1, 2, "", "");
+	/* A span of nine lines (shown cut), and one as large as the fields allow. */
+	add(r, spaced, "invalid-sql", MG_NOTE, 1, 1, 9, 1, "a long span", NULL);
+	add(r, weird, "invalid-sql", MG_WARNING, 1, 40, UINT32_MAX, UINT32_MAX, "huge span", NULL);
 	r->seconds = 1.5;
+}
+
+void
+lint_sample_shift(struct mg_lint_report *r, uint32_t lines)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nfiles; i++) {
+		struct mg_lint_file *fl = &r->files[i];
+		char *s;
+
+		if (fl->src == NULL)
+			continue;
+		s = mg_arena_alloc(&r->arena, fl->len + lines + 1);
+		memset(s, '\n', lines);
+		memcpy(s + lines, fl->src, fl->len);
+		fl->src = s;
+		fl->len += lines;
+	}
+	for (i = 0; i < r->n; i++) {
+		struct mg_finding *fd = &r->v[i];
+
+		fd->line += lines;
+		fd->end_line += lines;
+		if (fd->suppressed)
+			fd->suppress_line += lines;
+		for (j = 0; j < fd->nedits; j++) {
+			fd->edits[j].start += lines;
+			fd->edits[j].end += lines;
+			fd->edits[j].start_line += lines;
+			fd->edits[j].end_line += lines;
+		}
+	}
 }
 
 void
