@@ -144,5 +144,21 @@ for x in migrations/versions/*.py; do
 	cmp -s "$x" "$f/$x" || bad "diff = fix: $x"
 done
 
+# --- SARIF of real runs, through the official validator (when set up) ----------
+tool=$top/deps/sarif-multitool/Sarif.Multitool
+if [ -x "$tool" ]; then
+	(cd "$top/fixtures/lint/basic" && "$migen" lint --format sarif) >"$tmp/basic.sarif" 2>/dev/null
+	(cd "$top/fixtures/lint/suppress" && "$migen" lint --format sarif forms.py) \
+		>"$tmp/suppress.sarif" 2>/dev/null
+	for c in basic suppress; do
+		DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$tool" validate "$tmp/$c.sarif" \
+			-o "$tmp/$c.val.sarif" --log ForceOverwrite >/dev/null 2>&1
+		n=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for r in d["runs"] for x in r.get("results", []) if x.get("level") == "error"))' "$tmp/$c.val.sarif" 2>/dev/null)
+		expect "sarif: $c: valid under the official validator" "0" "${n:-no log}"
+	done
+else
+	echo "skip sarif validation: $tool not set up (scripts/setup.sh --test)"
+fi
+
 [ $fail -eq 0 ] && echo "lint_checks: all passed"
 exit $fail
