@@ -390,15 +390,19 @@ units_from_project(struct run *r)
 		}
 	}
 	/* Files given that the environment does not load: linted on their own, last. */
-	for (i = 0; i < r->ngiven; i++) {
-		size_t k;
-		int found = 0;
+	{
+		const char **loaded = mg_xcalloc(r->proj.n + 1, sizeof(*loaded));
+		size_t nloaded = 0;
 
-		for (k = 0; k < r->proj.n && r->given[i].real != NULL && !found; k++)
-			found = r->proj.v[k].real != NULL &&
-			        strcmp(r->proj.v[k].real, r->given[i].real) == 0;
-		if (!found)
-			add_unit(r, r->given[i].shown, NULL, 1);
+		for (i = 0; i < r->proj.n; i++)
+			if (r->proj.v[i].real != NULL)
+				loaded[nloaded++] = r->proj.v[i].real;
+		qsort(loaded, nloaded, sizeof(*loaded), strpcmp);
+		for (i = 0; i < r->ngiven; i++)
+			if (r->given[i].real == NULL || bsearch(&r->given[i].real, loaded, nloaded,
+			                                        sizeof(*loaded), strpcmp) == NULL)
+				add_unit(r, r->given[i].shown, NULL, 1);
+		free(loaded);
 	}
 	free(reals);
 }
@@ -671,9 +675,11 @@ mg_cmd_lint(int argc, char **argv)
 	}
 
 	mg_lint_analyze(r.u, r.nu, cache);
+	/* Without a graph, the file's own revision (copied: models are freed by --fix). */
 	for (i = 0; i < r.nu; i++)
-		if (r.u[i].revision == NULL && r.u[i].model != NULL)
-			r.u[i].revision = r.u[i].model->rev.revision;
+		if (r.u[i].revision == NULL && r.u[i].model != NULL &&
+		    r.u[i].model->rev.revision != NULL)
+			r.u[i].revision = mg_arena_strdup(&r.a.arena, r.u[i].model->rev.revision);
 	input_problems(&r);
 	lint_config(&r, &lc, &sev);
 	memset(&rep, 0, sizeof(rep));
