@@ -4,6 +4,10 @@
  * a migration through the lint engine (rules, findings with their fix as
  * byte edits, suppression comments). Sanitizers do the checking; a config
  * error must be one line that names the file.
+ *
+ *   CC=clang cmake -S . -B build-fuzz -DMIGEN_FUZZ=ON -DMIGEN_SANITIZE=ON -DMIGEN_TESTS=OFF
+ *   cmake --build build-fuzz --target migen-fuzz-lint
+ *   build-fuzz/migen-fuzz-lint -max_total_time=300 CORPUS   (seeds: fixtures/lint/)
  */
 #include <stdint.h>
 #include <stdio.h>
