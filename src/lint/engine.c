@@ -221,30 +221,42 @@ span(struct mg_finding *x, const struct mg_model *m, const struct mg_diag *g)
 	}
 }
 
+/* The finding of file made from diagnostic g (same rule, place and message), or NULL. */
+static struct mg_finding *
+finding_of(struct mg_lint_report *r, size_t first, const struct mg_diag *g)
+{
+	size_t k;
+
+	for (k = first; k < r->n; k++) {
+		struct mg_finding *x = &r->v[k];
+		if (x->line == g->line && x->col == g->col && strcmp(x->rule, g->rule) == 0 &&
+		    strcmp(x->message, g->message) == 0)
+			return x;
+	}
+	return NULL;
+}
+
 void
 mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
               const struct mg_schema *schema, const char *const *new_tables, size_t nnew,
               size_t file, struct mg_lint_report *r, struct mg_edits *fix)
 {
 	struct mg_options o = c->o;
-	struct mg_diags d;
+	struct mg_diags d, sel;
 	size_t i, first = r->n;
-	char *keep;
 
 	o.schema = schema;
 	o.new_tables = new_tables;
 	o.nnew_tables = nnew;
 	memset(&d, 0, sizeof(d));
+	memset(&sel, 0, sizeof(sel));
 	mg_rules_run(m, &o, &d);
-	mg_fix_annotate(m, &d);
-	keep = mg_xcalloc(d.n + 1, 1);
 	for (i = 0; i < d.n; i++) {
 		const struct mg_diag *g = &d.v[i];
 		struct mg_finding *x;
 
 		if (!mg_lint_wanted(c, g->rule))
 			continue;
-		keep[i] = 1;
 		x = add_finding(r);
 		x->rule = g->rule; /* static: the rule's own id */
 		x->severity = g->severity;
@@ -261,30 +273,30 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 	}
 	mg_lint_suppress(c, m, file, r);
 	severities(c, r, first);
-	if (fix != NULL) {
-		/* The whole file's fix: every reported diagnostic not suppressed. */
-		struct mg_diags sel;
 
-		memset(&sel, 0, sizeof(sel));
-		for (i = 0; i < d.n; i++) {
-			size_t k;
-			int hidden = 0;
+	/*
+	 * The fixes that stay (reported, not suppressed), taken as a whole the
+	 * way enhance --write takes them: what they do to the migration's
+	 * atomicity is said on their findings, and --fix plans them together.
+	 */
+	for (i = 0; i < d.n; i++) {
+		struct mg_finding *x;
 
-			if (!keep[i])
-				continue;
-			for (k = first; k < r->n; k++)
-				if (r->v[k].suppressed && strcmp(r->v[k].rule, d.v[i].rule) == 0 &&
-				    r->v[k].line == d.v[i].line && r->v[k].col == d.v[i].col)
-					hidden = 1;
-			if (hidden)
-				continue;
-			mg_grow(&sel.v, &sel.cap, sel.n + 1, sizeof(*sel.v));
-			sel.v[sel.n++] = d.v[i];
-		}
-		mg_fix_plan(m, m->src, m->srclen, &sel, fix);
-		free(sel.v);
+		if (!mg_lint_wanted(c, d.v[i].rule) ||
+		    ((x = finding_of(r, first, &d.v[i])) != NULL && x->suppressed))
+			continue;
+		mg_grow(&sel.v, &sel.cap, sel.n + 1, sizeof(*sel.v));
+		sel.v[sel.n++] = d.v[i];
 	}
-	free(keep);
+	mg_fix_annotate(m, &sel);
+	for (i = 0; i < sel.n; i++) {
+		struct mg_finding *x = finding_of(r, first, &sel.v[i]);
+		if (x != NULL && sel.v[i].note != NULL)
+			x->help = mg_arena_strdup(&r->arena, sel.v[i].note);
+	}
+	if (fix != NULL)
+		mg_fix_plan(m, m->src, m->srclen, &sel, fix);
+	mg_diags_free(&sel);
 	mg_diags_free(&d);
 }
 
