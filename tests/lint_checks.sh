@@ -144,6 +144,17 @@ for x in migrations/versions/*.py; do
 	cmp -s "$x" "$f/$x" || bad "diff = fix: $x"
 done
 
+# From a sub-folder: alembic.ini is found above, and the patch applies here.
+d2=$tmp/patch2
+mkdir -p "$d2"
+cp -R "$src/alembic.ini" "$src/migrations" "$d2/"
+cd "$d2/migrations" || exit 1
+"$migen" lint --diff >"$tmp/p2.diff" 2>/dev/null
+patch -s -p1 <"$tmp/p2.diff" && ok "diff: from a sub-folder, applies there" ||
+	bad "diff: from a sub-folder, applies there"
+cmp -s versions/b2_email_index.py "$f/migrations/versions/b2_email_index.py" &&
+	ok "diff: from a sub-folder, same result" || bad "diff: from a sub-folder, same result"
+
 # --- SARIF of real runs, through the official validator (when set up) ----------
 tool=$top/deps/sarif-multitool/Sarif.Multitool
 if [ -x "$tool" ]; then

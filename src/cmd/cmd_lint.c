@@ -534,10 +534,18 @@ apply_fixes(struct run *r, struct mg_edits *fixes)
 			worsen(r, MG_EXIT_FAIL);
 		} else if (r->a.diff) {
 			struct mg_buf b = {0};
+			char *root, *shown = mg_diff_patch_path(u->path, &root);
 
-			mg_diff_edits(&b, u->path, u->in.data, u->in.len, &fixes[i]);
+			mg_diff_edits(&b, shown, u->in.data, u->in.len, &fixes[i]);
 			fwrite(b.s ? b.s : "", 1, b.len, stdout);
 			mg_buf_free(&b);
+			/* stdout is the patch: where to apply it goes to stderr. */
+			if (root != NULL)
+				mg_warnx("%s: the diff's paths are relative to %s: apply it there "
+				         "(git apply, or patch -p1 -d %s)",
+				         u->path, root, root);
+			free(shown);
+			free(root);
 		} else {
 			int w = mg_write_atomic(u->path, &u->in.st, u->in.data, u->in.len, after,
 			                        alen, &why);
