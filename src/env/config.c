@@ -611,6 +611,13 @@ mg_config_parse(const char *path, const char *src, size_t len, mg_config_rule_kn
 		*err = r.err;
 		return -1;
 	}
+	/* A UTF-8 BOM is not TOML, but editors write one: skip it. */
+	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
+		src += 3;
+		len -= 3;
+		r.src = src;
+		r.len = len;
+	}
 	p = ts_parser_new();
 	ts_parser_set_language(p, tree_sitter_toml());
 	tree = ts_parser_parse_string(p, NULL, src, (uint32_t)len);

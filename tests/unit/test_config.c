@@ -119,6 +119,10 @@ test_no_section(void **state)
 	mg_config_free(&c);
 	assert_int_equal(parse("", &c, &err), 0);
 	mg_config_free(&c);
+	/* A BOM before the document. */
+	assert_int_equal(parse("\xEF\xBB\xBF[tool.migen]\nfail-on = \"error\"\n", &c, &err), 0);
+	assert_int_equal(c.fail_on, MG_ERROR);
+	mg_config_free(&c);
 }
 
 static void
