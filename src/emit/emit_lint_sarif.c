@@ -100,17 +100,22 @@ text(struct mg_jw *w, const char *key, const char *s)
 static void
 rule(struct mg_jw *w, const char *id, const char *summary, enum mg_severity sev)
 {
-	struct mg_buf b = {0};
+	struct mg_buf b = {0}, t = {0}, m = {0};
 
 	mg_jw_begin_object(w, NULL);
 	mg_jw_str(w, "id", id);
 	text(w, "shortDescription", summary);
 	text(w, "fullDescription", summary);
 	mg_buf_printf(&b, "%s/rules.md#%s", MIGEN_DOCS_URL, id);
+	mg_buf_printf(&t, "%s. Documentation: %s", summary, b.s);
+	mg_buf_printf(&m, "%s. [Documentation](%s)", summary, b.s);
 	mg_jw_begin_object(w, "help");
-	mg_jw_str(w, "text", summary);
+	mg_jw_str(w, "text", t.s);
+	mg_jw_str(w, "markdown", m.s);
 	mg_jw_end(w);
 	mg_jw_str(w, "helpUri", b.s);
+	mg_buf_free(&t);
+	mg_buf_free(&m);
 	mg_jw_begin_object(w, "defaultConfiguration");
 	mg_jw_str(w, "level", mg_lint_severity(sev));
 	mg_jw_end(w);

@@ -3,12 +3,14 @@
  * format, so tests/lint_formats.sh can validate every format with outside
  * tools and docs/lint-formats.md can show real output.
  *
- *   lint_dump example|shifted|hostile|empty FORMAT [--color] [--seconds] [--summary]
+ *   lint_dump example|shifted|hostile|empty|bigN FORMAT [--color] [--seconds] [--summary]
  *
  * "shifted" is the example with three blank lines added at the top of each
- * file: its fingerprints must be the example's.
+ * file: its fingerprints must be the example's. "bigN" is the example N
+ * times over (N folders), for timing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lint_sample.h"
@@ -23,7 +25,7 @@ main(int argc, char **argv)
 
 	if (argc < 3 || mg_lint_format_parse(argv[2], &fmt) != 0) {
 		fprintf(stderr,
-		        "usage: lint_dump example|shifted|hostile|empty FORMAT [--color] "
+		        "usage: lint_dump example|shifted|hostile|empty|bigN FORMAT [--color] "
 		        "[--seconds] [--summary]\nformats: %s\n",
 		        mg_lint_format_names);
 		return 2;
@@ -45,6 +47,8 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "shifted") == 0) {
 		lint_sample_example(&r);
 		lint_sample_shift(&r, 3);
+	} else if (strncmp(argv[1], "big", 3) == 0) {
+		lint_sample_big(&r, (size_t)strtoul(argv[1] + 3, NULL, 10));
 	} else if (strcmp(argv[1], "hostile") == 0)
 		lint_sample_hostile(&r);
 	else if (strcmp(argv[1], "empty") == 0)

@@ -8,6 +8,9 @@
 #include "lint_sample.h"
 #include "migen/util.h"
 
+/* The example that a big report's findings point into (one at a time). */
+static struct mg_lint_report big_keep;
+
 static size_t
 file(struct mg_lint_report *r, const char *path, const char *rev, const char *src)
 {
@@ -242,6 +245,37 @@ lint_sample_hostile(struct mg_lint_report *r)
 }
 
 void
+lint_sample_big(struct mg_lint_report *r, size_t copies)
+{
+	struct mg_lint_report one;
+	size_t c, i, j;
+
+	memset(r, 0, sizeof(*r));
+	lint_sample_example(&one);
+	for (c = 0; c < copies; c++) {
+		size_t base = r->nfiles;
+
+		for (i = 0; i < one.nfiles; i++) {
+			char *path = mg_arena_printf(&r->arena, "v%zu/%s", c, one.files[i].path);
+
+			file(r, path, one.files[i].revision, one.files[i].src);
+		}
+		for (i = 0; i < one.n; i++) {
+			mg_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v));
+			r->v[r->n] = one.v[i];
+			r->v[r->n].file = base + one.v[i].file;
+			r->n++;
+		}
+		for (j = 0; j < 3; j++)
+			r->by_severity[j] += one.by_severity[j];
+		r->suppressed += one.suppressed;
+	}
+	/* The findings' strings stay in the example's arena: keep it with the report. */
+	r->seconds = 0;
+	big_keep = one;
+}
+
+void
 lint_sample_shift(struct mg_lint_report *r, uint32_t lines)
 {
 	size_t i, j;
@@ -277,6 +311,12 @@ lint_sample_shift(struct mg_lint_report *r, uint32_t lines)
 void
 lint_sample_free(struct mg_lint_report *r)
 {
+	if (big_keep.v != NULL) {
+		struct mg_lint_report k = big_keep;
+
+		memset(&big_keep, 0, sizeof(big_keep));
+		lint_sample_free(&k);
+	}
 	free(r->v);
 	free(r->files);
 	mg_arena_free(&r->arena);

@@ -16,6 +16,8 @@ void lint_sample_example(struct mg_lint_report *r);
  * a path with spaces, a file without its bytes, a bad span, two findings on
  * identical lines. */
 void lint_sample_hostile(struct mg_lint_report *r);
+/* The example repeated in `copies` folders (v0/, v1/, ...): for timing. */
+void lint_sample_big(struct mg_lint_report *r, size_t copies);
 /* Moves every finding down by `lines` lines, as if that many blank lines were
  * added at the top of every file (fingerprints must not change). */
 void lint_sample_shift(struct mg_lint_report *r, uint32_t lines);
