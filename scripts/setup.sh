@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what migen needs on a Debian 12 machine: the build tools and libraries
-# (Debian packages) and the tree-sitter-python grammar (npm registry, integrity
-# checked). Safe to run again: it only installs what is missing.
+# (Debian packages) and the tree-sitter-python and tree-sitter-toml grammars (npm
+# registry, integrity checked). Safe to run again: it only installs what is missing.
 #
 #   scripts/setup.sh            build dependencies + grammar
 #   scripts/setup.sh --test     also what the test suite needs (PostgreSQL,
@@ -15,6 +15,10 @@ GRAMMAR_VERSION=0.23.6
 # npm integrity is sha512-yIM9z0oxKIxT7bAtPOhgoVl6gTXlmlIhue7liFT4oBPF/lha7Ha4dQBS82Av6hMMRZoVnFJI8M6mL+SwWoLD3A==
 GRAMMAR_SHA256=aab5b860d93dbf84b37fed532f7dacc0468ede5387d0c74911d68f964287662a
 GRAMMAR_DIR="$top/deps/tree-sitter-python"
+# The TOML grammar reads [tool.migen] in pyproject.toml (language ABI 14).
+TOML_VERSION=0.7.0
+TOML_SHA256=b3a7834caf2e5266d09fc5df0b166a665412b9688b86ac02ab172c48bdab7e13
+TOML_DIR="$top/deps/tree-sitter-toml"
 # The official SARIF validator (Microsoft's SARIF Multitool, a self-contained
 # .NET program) for tests/lint_formats.sh; sha256 of the npm registry's tarball,
 # whose npm integrity is sha512-NxUbpq6ISCWoTQ/NfOYEwEDKq1Heka/rMoJ5R5LMydcAZQX/X7g5mWHcgxDub+0M07LC96tZ5LZHvF1Qy3gjTA==
@@ -45,25 +49,32 @@ if [ -n "$missing" ]; then
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
-if [ ! -f "$GRAMMAR_DIR/src/parser.c" ] ||
-	[ "$(cat "$GRAMMAR_DIR/.version" 2>/dev/null)" != "$GRAMMAR_VERSION" ]; then
-	echo "setup: fetching tree-sitter-python@$GRAMMAR_VERSION"
+# fetch PACKAGE VERSION SHA256 DIR: an npm tarball, checked, its src/ and LICENSE into DIR.
+fetch() {
+	if [ -f "$4/src/parser.c" ] && [ "$(cat "$4/.version" 2>/dev/null)" = "$2" ]; then
+		return 0
+	fi
+	echo "setup: fetching $1@$2"
 	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && npm pack --silent "tree-sitter-python@$GRAMMAR_VERSION" >/dev/null 2>&1)
-	tgz="$tmp/tree-sitter-python-$GRAMMAR_VERSION.tgz"
-	[ -f "$tgz" ] || { echo "setup: npm pack tree-sitter-python@$GRAMMAR_VERSION failed" >&2; exit 1; }
+	(cd "$tmp" && npm pack --silent "$1@$2" >/dev/null 2>&1) || true
+	tgz=$(ls "$tmp"/*.tgz 2>/dev/null | head -n 1)
+	[ -n "$tgz" ] && [ -f "$tgz" ] || { echo "setup: npm pack $1@$2 failed" >&2; rm -rf "$tmp"; exit 1; }
 	got=$(sha256sum "$tgz" | cut -d' ' -f1)
-	if [ "$got" != "$GRAMMAR_SHA256" ]; then
-		echo "setup: $tgz: sha256 $got, expected $GRAMMAR_SHA256" >&2
+	if [ "$got" != "$3" ]; then
+		echo "setup: $tgz: sha256 $got, expected $3" >&2
+		rm -rf "$tmp"
 		exit 1
 	fi
 	tar -xzf "$tgz" -C "$tmp"
-	rm -rf "$GRAMMAR_DIR"
-	mkdir -p "$GRAMMAR_DIR"
-	cp -R "$tmp/package/src" "$tmp/package/LICENSE" "$GRAMMAR_DIR/"
-	echo "$GRAMMAR_VERSION" >"$GRAMMAR_DIR/.version"
-fi
+	rm -rf "$4"
+	mkdir -p "$4"
+	cp -R "$tmp/package/src" "$tmp/package/LICENSE" "$4/"
+	echo "$2" >"$4/.version"
+	rm -rf "$tmp"
+}
+
+fetch tree-sitter-python "$GRAMMAR_VERSION" "$GRAMMAR_SHA256" "$GRAMMAR_DIR"
+fetch @tree-sitter-grammars/tree-sitter-toml "$TOML_VERSION" "$TOML_SHA256" "$TOML_DIR"
 
 if [ "${1:-}" = "--test" ] && { [ ! -x "$SARIF_TOOL_DIR/Sarif.Multitool" ] ||
 	[ "$(cat "$SARIF_TOOL_DIR/.version" 2>/dev/null)" != "$SARIF_TOOL_VERSION" ]; }; then

@@ -60,6 +60,14 @@ const char *mg_fix_verify(const struct mg_model *m, const char *after, size_t le
  */
 void mg_diff_edits(struct mg_buf *out, const char *path, const char *src, size_t len,
                    const struct mg_edits *e);
+/*
+ * The path for a diff's "--- a/PATH" lines: path itself when relative and
+ * without "..", else relative to the current folder when the file is under
+ * it, else relative to the root of the git work tree that holds it (*root
+ * says that folder: apply the patch there), else absolute (*root "/").
+ * free() the result and *root.
+ */
+char *mg_diff_patch_path(const char *path, char **root);
 
 /*
  * Replaces path with data atomically: a temporary file in the same folder,

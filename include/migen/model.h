@@ -199,6 +199,13 @@ struct mg_helper_call {
 
 enum mg_severity { MG_NOTE, MG_WARNING, MG_ERROR };
 
+/* A comment as the parser saw it (`# ...`): never text inside a string. */
+struct mg_comment {
+	uint32_t start; /* byte offset of its '#' in the file */
+	uint32_t line, col;
+	const char *text; /* from '#' to the end of its line, without the line break */
+};
+
 /* A problem with the input itself (syntax error, unreadable construct). */
 struct mg_error {
 	uint32_t line, col;
@@ -243,6 +250,9 @@ struct mg_model {
 	uint32_t imports_end;     /* byte just past the last module-level import's line, or 0 */
 	uint32_t first_stmt;      /* byte where the first statement after the docstring starts */
 	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
+	/* Every comment in source order (MG_ANALYZE_FULL): suppressions read them. */
+	struct mg_comment *comments;
+	size_t ncomments, capcomments;
 };
 
 struct mg_model *mg_model_new(const char *path);

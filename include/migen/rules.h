@@ -11,6 +11,9 @@
 
 #include "migen/model.h"
 
+/* The schema replayed from the history (the schema helper's schema.h); opaque here. */
+struct mg_schema;
+
 struct mg_options {
 	int add_tenant_indexes;         /* --add-tenant-indexes */
 	int use_concurrently;           /* --use-concurrently */
@@ -24,6 +27,17 @@ struct mg_options {
 	const char *sleep;        /* --sleep, seconds as given; NULL: "0.01" */
 	/* Primary keys of tables created by the project's other migrations, or NULL. */
 	const struct mg_table_keys *history_keys;
+	/*
+	 * Set by the lint engine for each migration (src/lint/engine.c); NULL/0
+	 * under enhance. schema: the schema as it stands just before this
+	 * migration, or NULL while no replay is wired in. new_tables: tables that
+	 * do not exist in production yet because a migration added since
+	 * --since REF created them (tables this migration creates are new too:
+	 * mg_model_created_table). Rules do not read either yet.
+	 */
+	const struct mg_schema *schema;
+	const char *const *new_tables;
+	size_t nnew_tables;
 };
 
 /* A table's primary key columns, as another migration created it. */

@@ -21,6 +21,8 @@ const struct mg_command mg_commands[] = {
     {"patterns", mg_cmd_patterns, "list or print proven migration patterns", mg_patterns_usage},
     {"doctor", mg_cmd_doctor, "check the revision graph and the Alembic environment",
      mg_doctor_usage},
+    {"lint", mg_cmd_lint, "check a project's migrations in graph order (the CI gate)",
+     mg_lint_usage},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -210,70 +210,6 @@ summary(FILE *f, const char *path, const struct mg_diags *d, const char *verb)
 		}
 }
 
-/* Whether path names a ".." component: such a path cannot go in a patch header. */
-static int
-has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while ((p = strstr(p, "..")) != NULL) {
-		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return 1;
-		p += 2;
-	}
-	return 0;
-}
-
-/*
- * The path for the diff's "--- a/PATH" lines: relative to the current folder
- * when the file is under it (git apply, patch -p1 run here); else relative
- * to the root of the git work tree that holds it, else absolute, and *root
- * says where to apply the patch then (free() both).
- */
-static char *
-patch_path(const char *path, char **root)
-{
-	char *abs, *cwd, *dir, *slash;
-	size_t n;
-
-	*root = NULL;
-	if (path[0] != '/' && !has_dotdot(path))
-		return mg_xstrdup(path);
-	if ((abs = realpath(path, NULL)) == NULL)
-		return mg_xstrdup(path);
-	if ((cwd = realpath(".", NULL)) != NULL) {
-		n = strlen(cwd);
-		if (strncmp(abs, cwd, n) == 0 && abs[n] == '/' && n > 1) {
-			char *rel = mg_xstrdup(abs + n + 1);
-			free(cwd);
-			free(abs);
-			return rel;
-		}
-		free(cwd);
-	}
-	/* The nearest folder above the file that holds .git is the work tree's root. */
-	dir = mg_xstrdup(abs);
-	while ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		struct mg_buf b = {0};
-		struct stat st;
-		int found;
-
-		*slash = '\0';
-		mg_buf_printf(&b, "%s/.git", dir);
-		found = stat(b.s, &st) == 0;
-		mg_buf_free(&b);
-		if (found) {
-			char *rel = mg_xstrdup(abs + strlen(dir) + 1);
-			*root = dir;
-			free(abs);
-			return rel;
-		}
-	}
-	free(dir);
-	*root = mg_xstrdup("/");
-	return abs;
-}
-
 /* --diff, --check and --write: plan, apply, verify, then print or write. */
 static int
 fix_one(struct run *r, const char *path, const char *name, struct mg_input *in, struct mg_model *m,
@@ -298,7 +234,7 @@ fix_one(struct run *r, const char *path, const char *name, struct mg_input *in, 
 		status = MG_EXIT_FAIL;
 	} else if (r->mode == MODE_DIFF) {
 		struct mg_buf b = {0};
-		char *root, *shown = patch_path(name, &root);
+		char *root, *shown = mg_diff_patch_path(name, &root);
 
 		mg_diff_edits(&b, shown, in->data, in->len, &e);
 		fwrite(b.s ? b.s : "", 1, b.len, stdout);

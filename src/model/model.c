@@ -127,6 +127,7 @@ mg_model_free(struct mg_model *m)
 	free(m->notes);
 	free(m->functions);
 	free(m->imports);
+	free(m->comments);
 	if (m->lookup != NULL) {
 		free(m->lookup->leading);
 		free(m->lookup->created);

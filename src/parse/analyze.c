@@ -389,6 +389,37 @@ pysrc(const char *src, size_t len)
 	return s;
 }
 
+/*
+ * The comments: tree-sitter keeps them as extra nodes. Looking up the node
+ * at each '#' is cheaper than walking the whole tree, and a '#' inside a
+ * string is not a comment node, so it is not taken.
+ */
+static void
+comments(struct mg_model *m, const struct mg_pysrc *s, TSNode root)
+{
+	const char *p = s->text, *end = s->text + s->len;
+
+	while ((p = memchr(p, '#', (size_t)(end - p))) != NULL) {
+		uint32_t at = (uint32_t)(p - s->text);
+		TSNode n = ts_node_descendant_for_byte_range(root, at, at + 1);
+		struct mg_comment *c;
+		size_t len;
+
+		if (ts_node_symbol(n) != mg_sym.comment || ts_node_start_byte(n) != at) {
+			p++;
+			continue;
+		}
+		len = mg_node_len(n);
+		mg_grow(&m->comments, &m->capcomments, m->ncomments + 1, sizeof(*m->comments));
+		c = &m->comments[m->ncomments++];
+		c->start = at + s->base;
+		c->line = mg_node_line(n);
+		c->col = mg_node_col(n);
+		c->text = mg_arena_strndup(&m->arena, p, len);
+		p += len > 0 ? len : 1;
+	}
+}
+
 struct mg_model *
 mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t len,
                 enum mg_analyze_mode mode)
@@ -416,6 +447,7 @@ mg_analyze_with(struct mg_parser *p, const char *path, const char *src, size_t l
 	if (mode == MG_ANALYZE_FULL) {
 		module(&w, root, 1, mode);
 		mg_data_scan(&w, root);
+		comments(m, &s, root);
 	}
 	w.nmodule_binds = w.nbinds;
 	module(&w, root, 0, mode);

@@ -1,0 +1,107 @@
+/*
+ * The lint engine (src/lint/): a project's migrations in graph order →
+ * models → rules, each migration checked against the schema as it stands
+ * just before it → findings (finding.h) with their fixes as byte edits →
+ * suppressions → one report.
+ *
+ * No I/O policy: the command (cmd_lint.c) chooses the files and their order
+ * and prints the report; mg_lint_analyze() is the one place that reads
+ * files, so that a parallel, cached version can replace it.
+ *
+ * Ownership: units own their bytes and models (mg_lint_units_free); the
+ * report owns its findings (mg_lint_report_free) and borrows nothing.
+ */
+#ifndef MIGEN_LINT_H
+#define MIGEN_LINT_H
+
+#include <stddef.h>
+
+#include "migen/finding.h"
+#include "migen/input.h"
+#include "migen/model.h"
+#include "migen/rules.h"
+
+/* One migration of the run, in graph order (parents first). */
+struct mg_lint_unit {
+	/* Filled by the caller: */
+	const char *path;     /* the file to read */
+	const char *shown;    /* the path as reported; NULL: path */
+	const char *revision; /* its revision id from the graph, or NULL */
+	int report;           /* 1: its findings are reported; 0: replayed only (before
+	                         start-after, or not changed under --since) */
+	int added;            /* under --since: added since REF, so the tables it
+	                         creates do not exist in production yet */
+	/* Filled by mg_lint_analyze(): */
+	struct mg_input in;
+	struct mg_model *model; /* NULL when the file cannot be read */
+	const char *error;      /* why not (static text), else NULL */
+};
+
+/*
+ * Reads and analyses every unit (MG_ANALYZE_FULL). cache: whether a model
+ * cache may be used (--no-cache turns it off; this version has none).
+ * Units that need no model (neither reported nor replayed) may be skipped
+ * by a faster version; this one reads them all.
+ */
+void mg_lint_analyze(struct mg_lint_unit *u, size_t n, int cache);
+void mg_lint_units_free(struct mg_lint_unit *u, size_t n);
+
+/* A rule's severity as configured ([tool.migen.severity]). */
+struct mg_lint_severity {
+	const char *rule;
+	enum mg_severity severity;
+};
+
+struct mg_lint_config {
+	struct mg_options o; /* the rules' options; o.schema and o.new_tables are the engine's */
+	const char *const *select; /* rule ids to run; NULL: every rule */
+	size_t nselect;
+	const char *const *ignore; /* rule ids never reported */
+	size_t nignore;
+	const struct mg_lint_severity *severity;
+	size_t nseverity;
+};
+
+/*
+ * Runs the rules over u[0..n) (analysed, in graph order) and fills r: one
+ * mg_lint_file per unit with report set and a model, its findings sorted by
+ * line, column, rule, with suppressions applied. r starts zeroed; its
+ * files' src borrows the units' bytes (free the units after printing).
+ * fixes: NULL, or n edit lists that receive each reported unit's whole-file
+ * fix (every unsuppressed finding's, planned together as enhance --write
+ * plans them; mg_edits_free each).
+ */
+struct mg_edits;
+void mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
+                 struct mg_lint_report *r, struct mg_edits *fixes);
+
+/*
+ * The one place each migration is checked: m against schema (the schema
+ * just before it; NULL while no replay is wired in) and new_tables (tables
+ * created since --since REF), its findings appended to r as file index
+ * file, and, when fix is not NULL, its whole-file fix planned into fix.
+ */
+void mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
+                   const struct mg_schema *schema, const char *const *new_tables,
+                   size_t nnew_tables, size_t file, struct mg_lint_report *r, struct mg_edits *fix);
+
+void mg_lint_report_free(struct mg_lint_report *r);
+
+/* Whether id names a rule of the registry (mg_rules[]) or lint's own checks. */
+int mg_lint_rule_known(const char *id);
+
+/*
+ * Suppressions (suppress.c): `# migen: ignore[rule-id,...] reason` at the
+ * end of the finding's first line, or alone on the line above it;
+ * `# migen: ignore-file[rule-id,...] reason` alone on a line of the
+ * module header (above the body of the first upgrade()/downgrade()
+ * function). Marks the findings of file that they cover, and adds
+ * ignore-without-reason and unused-ignore findings (for rules that c
+ * runs). Call once per file, after its findings are in; keeps them sorted.
+ */
+void mg_lint_suppress(const struct mg_lint_config *c, const struct mg_model *m, size_t file,
+                      struct mg_lint_report *r);
+/* Whether findings of rule id are reported under c (select, ignore). */
+int mg_lint_wanted(const struct mg_lint_config *c, const char *id);
+
+#endif

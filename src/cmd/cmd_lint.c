@@ -1,0 +1,743 @@
+/*
+ * migen lint: the CI gate over a project's migrations. This file chooses
+ * the migrations (files given, --since REF, or every revision), reads the
+ * configuration, hands the units to the engine (src/lint/) in graph order
+ * and prints the report with one emitter; with --fix or --diff it writes or
+ * shows the fixes through the planner enhance --write uses (src/fix/).
+ */
+/* realpath() */
+#define _DEFAULT_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migen/alembic_ini.h"
+#include "migen/cli.h"
+#include "migen/config.h"
+#include "migen/fix.h"
+#include "migen/lint.h"
+#include "migen/project.h"
+#include "migen/since.h"
+
+const char mg_lint_usage[] =
+    "usage: migen lint [PATH ...] [-c alembic.ini] [--since REF] [--format FORMAT]\n"
+    "                  [--select RULE,...] [--ignore RULE,...] [--fail-on LEVEL]\n"
+    "                  [--pg-version N] [--color auto|always|never] [--no-cache]\n"
+    "                  [--fix | --diff]\n"
+    "\n"
+    "Checks an Alembic project's migrations for what locks or breaks a busy\n"
+    "PostgreSQL, in revision-graph order: the files or folders given, the\n"
+    "migrations added or changed since --since REF, or every revision (an audit).\n"
+    "Settings come from [tool.migen] in pyproject.toml (docs/config.md); options\n"
+    "given here win.\n"
+    "\n"
+    "  -c, --config FILE       alembic.ini (default: $ALEMBIC_CONFIG, else alembic.ini\n"
+    "                          in this folder or the nearest parent)\n"
+    "      --since REF         lint the migrations added or changed since the merge-base\n"
+    "                          of REF and HEAD (git), uncommitted ones included\n"
+    "      --format FORMAT     text, concise, json, sarif, github or gitlab (default:\n"
+    "                          text on a terminal, concise otherwise; docs/lint-formats.md)\n"
+    "      --select RULE,...   run only these rules\n"
+    "      --ignore RULE,...   never report these rules\n"
+    "      --fail-on LEVEL     exit 1 on findings at LEVEL or above: error, warning\n"
+    "                          (default), note or never\n"
+    "      --pg-version N      the PostgreSQL major version deployed to (10 to 99)\n"
+    "      --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
+    "                          always or never\n"
+    "      --no-cache          read every file afresh (also MIGEN_NO_CACHE=1)\n"
+    "      --fix               apply the fixes in place (atomically), then report what\n"
+    "                          is left\n"
+    "      --diff              print the fixes as a unified diff instead\n"
+    "  -h, --help              print this help\n"
+    "\n"
+    "Suppress a finding with `# migen: ignore[RULE] reason` on its line or the line\n"
+    "above, or `# migen: ignore-file[RULE] reason` in the module header (docs/lint.md).\n"
+    "\n"
+    "Rules: missing-tenant-index, missing-fk-index, require-concurrent-index,\n"
+    "concurrent-index-in-transaction, not-null-without-backfill, invalid-sql,\n"
+    "drop-unnamed-constraint, ignore-without-reason, unused-ignore (docs/rules.md).\n"
+    "\n"
+    "Exit status: 0 nothing at or above the --fail-on level, 1 findings at that level\n"
+    "(or a fix that could not be written), 2 bad arguments or configuration, 3 no\n"
+    "Alembic environment, or unreadable input.\n";
+
+enum {
+	OPT_SINCE = 256,
+	OPT_FORMAT,
+	OPT_SELECT,
+	OPT_IGNORE,
+	OPT_FAIL_ON,
+	OPT_PG,
+	OPT_COLOR,
+	OPT_NO_CACHE,
+	OPT_FIX,
+	OPT_DIFF,
+};
+
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"select", required_argument, NULL, OPT_SELECT},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"pg-version", required_argument, NULL, OPT_PG},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"fix", no_argument, NULL, OPT_FIX},
+    {"diff", no_argument, NULL, OPT_DIFF},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct args {
+	const char **paths;
+	size_t npaths;
+	const char *config, *since;
+	int has_format;
+	enum mg_lint_format format;
+	const char **select, **ignore; /* NULL: not given */
+	size_t nselect, nignore;
+	int fail_on; /* -1: not given */
+	long pg_version;
+	enum color_when color;
+	int no_cache, fix, diff;
+	struct mg_arena arena;
+};
+
+/* Every id a user may name: the rules and lint's own two checks. */
+static const char **
+all_ids(size_t *n)
+{
+	static const char *v[64];
+	size_t i;
+
+	for (i = 0; mg_rules[i] != NULL && i < 60; i++)
+		v[i] = mg_rules[i]->id;
+	v[i++] = MG_RULE_IGNORE_WITHOUT_REASON;
+	v[i++] = MG_RULE_UNUSED_IGNORE;
+	*n = i;
+	return v;
+}
+
+/* "a,b, c" into known rule ids; returns 0 or the usage error's status. */
+static int
+rule_list(const struct mg_command *cmd, const char *opt, const char *arg, struct args *a,
+          const char ***out, size_t *n, size_t *cap)
+{
+	const char *p = arg;
+	size_t nids;
+	const char **ids = all_ids(&nids);
+
+	for (;;) {
+		const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p);
+		char *id;
+
+		while (p < end && *p == ' ')
+			p++;
+		while (end > p && end[-1] == ' ')
+			end--;
+		id = mg_arena_strndup(&a->arena, p, (size_t)(end - p));
+		if (*id == '\0')
+			return mg_usage_error(cmd, "%s: an empty rule id", opt);
+		if (!mg_lint_rule_known(id)) {
+			const char *best = mg_cli_closest(id, ids, nids);
+			if (best != NULL)
+				return mg_usage_error(cmd,
+				                      "%s: unknown rule '%s'; did you mean '%s'?",
+				                      opt, mg_cli_shown(id), best);
+			return mg_usage_error(cmd, "%s: unknown rule '%s'", opt, mg_cli_shown(id));
+		}
+		mg_grow(out, cap, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = id;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+static int
+parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
+{
+	size_t capsel = 0, capign = 0;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->config = optarg;
+			break;
+		case OPT_SINCE:
+			if (*optarg == '\0' || *optarg == '-')
+				return mg_usage_error(cmd, "--since: '%s' is not a git revision",
+				                      mg_cli_shown(optarg));
+			a->since = optarg;
+			break;
+		case OPT_FORMAT:
+			if (mg_lint_format_parse(optarg, &a->format) != 0)
+				return mg_usage_error(cmd, "--format: '%s' is not one of %s",
+				                      mg_cli_shown(optarg), mg_lint_format_names);
+			a->has_format = 1;
+			break;
+		case OPT_SELECT:
+			if ((rc = rule_list(cmd, "--select", optarg, a, &a->select, &a->nselect,
+			                    &capsel)) != 0)
+				return rc;
+			break;
+		case OPT_IGNORE:
+			if ((rc = rule_list(cmd, "--ignore", optarg, a, &a->ignore, &a->nignore,
+			                    &capign)) != 0)
+				return rc;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "error") == 0)
+				a->fail_on = MG_ERROR;
+			else if (strcmp(optarg, "warning") == 0)
+				a->fail_on = MG_WARNING;
+			else if (strcmp(optarg, "note") == 0)
+				a->fail_on = MG_NOTE;
+			else if (strcmp(optarg, "never") == 0)
+				a->fail_on = MG_CONFIG_FAIL_NEVER;
+			else
+				return mg_usage_error(
+				    cmd, "--fail-on: '%s' is not error, warning, note or never",
+				    mg_cli_shown(optarg));
+			break;
+		case OPT_PG: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 10 || v > 99)
+				return mg_usage_error(
+				    cmd, "--pg-version: '%s' is not a major version from 10 to 99",
+				    mg_cli_shown(optarg));
+			a->pg_version = v;
+			break;
+		}
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				a->color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				a->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				a->color = COLOR_NEVER;
+			else
+				return mg_usage_error(cmd,
+				                      "--color: '%s' is not auto, always or never",
+				                      mg_cli_shown(optarg));
+			break;
+		case OPT_NO_CACHE:
+			a->no_cache = 1;
+			break;
+		case OPT_FIX:
+			a->fix = 1;
+			break;
+		case OPT_DIFF:
+			a->diff = 1;
+			break;
+		case 'h':
+			mg_print_usage(cmd, stdout);
+			return -1;
+		default: /* ':' or '?' */
+			return mg_option_error(cmd, c, argv);
+		}
+	}
+	for (; optind < argc; optind++)
+		a->paths[a->npaths++] = argv[optind];
+	if (a->fix && a->diff)
+		return mg_usage_error(cmd, "--fix and --diff exclude each other");
+	if (a->since != NULL && a->npaths > 0)
+		return mg_usage_error(cmd, "--since chooses the migrations: do not name files too");
+	return 0;
+}
+
+/* A path given on the command line, as reported and as the file system knows it. */
+struct given {
+	const char *shown, *real;
+};
+
+struct run {
+	struct args a;
+	struct mg_config cfg;
+	struct mg_project proj;
+	int have_proj;
+	struct mg_since since;
+	struct given *given;
+	size_t ngiven, capgiven;
+	struct mg_lint_unit *u;
+	size_t nu, capu;
+	int status;
+};
+
+static void
+worsen(struct run *r, int status)
+{
+	/* The worst outcome wins: unreadable input over findings. */
+	if (status > r->status)
+		r->status = status;
+}
+
+static const char *
+real_of(struct mg_arena *a, const char *path)
+{
+	char *p = realpath(path, NULL), *s;
+
+	if (p == NULL)
+		return NULL;
+	s = mg_arena_strdup(a, p);
+	free(p);
+	return s;
+}
+
+static void
+add_given(struct run *r, const char *shown)
+{
+	mg_grow(&r->given, &r->capgiven, r->ngiven + 1, sizeof(*r->given));
+	r->given[r->ngiven].shown = mg_arena_strdup(&r->a.arena, shown);
+	r->given[r->ngiven++].real = real_of(&r->a.arena, shown);
+}
+
+/* The files and folders given, as files: a folder's migrations as Alembic lists them. */
+static void
+expand(struct run *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->a.npaths; i++) {
+		const char *p = r->a.paths[i];
+		struct stat st;
+
+		if (stat(p, &st) != 0) {
+			mg_warnx("%s: no such file or folder", p);
+			worsen(r, MG_EXIT_INPUT);
+		} else if (S_ISDIR(st.st_mode)) {
+			struct mg_arena arena = {0};
+			const char **files, *why = NULL, *where = NULL;
+			size_t n;
+
+			if (mg_project_dir_files(p, &arena, &files, &n, &why, &where) != 0) {
+				mg_warnx("%s: %s", where, why);
+				worsen(r, MG_EXIT_INPUT);
+			} else if (n == 0) {
+				mg_warnx("%s: no migrations (*.py files) in this folder", p);
+			}
+			for (k = 0; k < n; k++)
+				add_given(r, files[k]);
+			free(files);
+			mg_arena_free(&arena);
+		} else {
+			add_given(r, p);
+		}
+	}
+}
+
+static struct mg_lint_unit *
+add_unit(struct run *r, const char *path, const char *revision, int report)
+{
+	struct mg_lint_unit *u;
+
+	mg_grow(&r->u, &r->capu, r->nu + 1, sizeof(*r->u));
+	u = &r->u[r->nu++];
+	memset(u, 0, sizeof(*u));
+	u->path = path;
+	u->revision = revision;
+	u->report = report;
+	return u;
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The units in graph order: the whole history, with the ones to report marked. */
+static void
+units_from_project(struct run *r)
+{
+	const char **reals = mg_xcalloc(r->ngiven + 1, sizeof(*reals));
+	size_t i, nreals = 0;
+
+	for (i = 0; i < r->ngiven; i++)
+		if (r->given[i].real != NULL)
+			reals[nreals++] = r->given[i].real;
+	qsort(reals, nreals, sizeof(*reals), strpcmp);
+	for (i = 0; i < r->proj.n; i++) {
+		const struct mg_project_rev *x = &r->proj.v[i];
+		struct mg_lint_unit *u = add_unit(r, x->path, x->revision, 0);
+
+		if (r->a.npaths > 0) {
+			const char **hit =
+			    x->real ? bsearch(&x->real, reals, nreals, sizeof(*reals), strpcmp)
+			            : NULL;
+			u->report = hit != NULL;
+		} else if (r->a.since != NULL) {
+			const struct mg_since_file *f = mg_since_find(&r->since, x->real);
+			u->report = f != NULL && x->started;
+			u->added = f != NULL && f->added;
+		} else {
+			u->report = x->started;
+		}
+	}
+	/* Files given that the environment does not load: linted on their own, last. */
+	{
+		const char **loaded = mg_xcalloc(r->proj.n + 1, sizeof(*loaded));
+		size_t nloaded = 0;
+
+		for (i = 0; i < r->proj.n; i++)
+			if (r->proj.v[i].real != NULL)
+				loaded[nloaded++] = r->proj.v[i].real;
+		qsort(loaded, nloaded, sizeof(*loaded), strpcmp);
+		for (i = 0; i < r->ngiven; i++)
+			if (r->given[i].real == NULL || bsearch(&r->given[i].real, loaded, nloaded,
+			                                        sizeof(*loaded), strpcmp) == NULL)
+				add_unit(r, r->given[i].shown, NULL, 1);
+		free(loaded);
+	}
+	free(reals);
+}
+
+/* Reads [tool.migen]; 0, or the exit status of a bad configuration. */
+static int
+read_config(struct run *r)
+{
+	char *path = mg_config_find(r->have_proj ? r->proj.here : ".");
+	const char *err;
+	int rc = 0;
+
+	memset(&r->cfg, 0, sizeof(r->cfg));
+	r->cfg.fail_on = -1;
+	if (path == NULL)
+		return 0;
+	if (mg_config_read(path, mg_lint_rule_known, &r->cfg, &err) != 0) {
+		mg_warnx("%s", err);
+		rc = MG_EXIT_USAGE;
+	}
+	free(path);
+	return rc;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Problems with a reported file itself: unreadable, not a migration, syntax errors. */
+static void
+input_problems(struct run *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nu; i++) {
+		struct mg_lint_unit *u = &r->u[i];
+
+		if (!u->report)
+			continue;
+		if (u->model == NULL) {
+			mg_warnx("%s: %s", u->path, u->error ? u->error : "cannot be read");
+			worsen(r, MG_EXIT_INPUT);
+			continue;
+		}
+		if (!u->model->rev.has_revision) {
+			/* A model, an empty file, a README: a report about it would mislead. */
+			mg_warnx("%s: not an Alembic migration (no revision variable)", u->path);
+			worsen(r, MG_EXIT_INPUT);
+			u->report = 0;
+			continue;
+		}
+		for (k = 0; k < u->model->nerrors; k++) {
+			const struct mg_error *e = &u->model->errors[k];
+			mg_warnx("%s:%u:%u: %s", u->path, (unsigned)e->line, (unsigned)e->col,
+			         e->message);
+			worsen(r, MG_EXIT_INPUT);
+		}
+	}
+}
+
+/* What the engine runs: the defaults, the configuration, then the command line. */
+static void
+lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_severity **sev)
+{
+	size_t i;
+
+	memset(lc, 0, sizeof(*lc));
+	/* lint checks tenant indexes and CONCURRENTLY by default; select/ignore turn them off. */
+	lc->o.add_tenant_indexes = 1;
+	lc->o.use_concurrently = 1;
+	lc->o.tenant_column = r->cfg.tenant_column ? r->cfg.tenant_column : "tenant_id";
+	lc->o.space_column = r->cfg.space_column ? r->cfg.space_column : "space_id";
+	lc->o.soft_delete_column =
+	    r->cfg.soft_delete_column ? r->cfg.soft_delete_column : "deleted_at";
+	if (r->a.select != NULL) {
+		lc->select = r->a.select;
+		lc->nselect = r->a.nselect;
+	} else if (r->cfg.select != NULL) {
+		lc->select = r->cfg.select;
+		lc->nselect = r->cfg.nselect;
+	}
+	if (r->a.ignore != NULL) {
+		lc->ignore = r->a.ignore;
+		lc->nignore = r->a.nignore;
+	} else {
+		lc->ignore = r->cfg.ignore;
+		lc->nignore = r->cfg.nignore;
+	}
+	*sev = mg_xcalloc(r->cfg.nseverity + 1, sizeof(**sev));
+	for (i = 0; i < r->cfg.nseverity; i++) {
+		(*sev)[i].rule = r->cfg.severity[i].rule;
+		(*sev)[i].severity = r->cfg.severity[i].severity;
+	}
+	lc->severity = *sev;
+	lc->nseverity = r->cfg.nseverity;
+}
+
+/*
+ * --fix and --diff: each reported file's whole fix, verified to leave the
+ * same migration, then written atomically or printed as a patch. Returns
+ * the number of files written.
+ */
+static size_t
+apply_fixes(struct run *r, struct mg_edits *fixes)
+{
+	size_t i, written = 0;
+
+	for (i = 0; i < r->nu; i++) {
+		struct mg_lint_unit *u = &r->u[i];
+		const char *why;
+		char *after;
+		size_t alen;
+
+		if (!u->report || u->model == NULL || fixes[i].n == 0)
+			continue;
+		if (u->model->nerrors > 0) {
+			mg_warnx("%s: has syntax errors; not changed", u->path);
+			worsen(r, MG_EXIT_FAIL);
+			continue;
+		}
+		after = mg_fix_apply(u->in.data, u->in.len, &fixes[i], &alen);
+		if ((why = mg_fix_verify(u->model, after, alen)) != NULL) {
+			mg_warnx("%s: %s; not changed", u->path, why);
+			worsen(r, MG_EXIT_FAIL);
+		} else if (r->a.diff) {
+			struct mg_buf b = {0};
+			char *root, *shown = mg_diff_patch_path(u->path, &root);
+
+			mg_diff_edits(&b, shown, u->in.data, u->in.len, &fixes[i]);
+			fwrite(b.s ? b.s : "", 1, b.len, stdout);
+			mg_buf_free(&b);
+			/* stdout is the patch: where to apply it goes to stderr. */
+			if (root != NULL)
+				mg_warnx("%s: the diff's paths are relative to %s: apply it there "
+				         "(git apply, or patch -p1 -d %s)",
+				         u->path, root, root);
+			free(shown);
+			free(root);
+		} else {
+			int w = mg_write_atomic(u->path, &u->in.st, u->in.data, u->in.len, after,
+			                        alen, &why);
+			if (w == MG_WRITE_READ_ONLY) {
+				mg_warnx("%s: %s", u->path, why);
+				worsen(r, MG_EXIT_FAIL);
+			} else if (w != 0) {
+				mg_warnx("%s: cannot write: %s; the file is unchanged", u->path,
+				         why);
+				worsen(r, MG_EXIT_FAIL);
+			} else {
+				fprintf(stderr, "migen: %s: fixed\n", u->path);
+				written++;
+			}
+		}
+		free(after);
+	}
+	return written;
+}
+
+static int
+fails(const struct mg_lint_report *rep, int fail_on)
+{
+	int s;
+
+	for (s = fail_on; s <= MG_ERROR; s++)
+		if (rep->by_severity[s] > 0)
+			return 1;
+	return 0;
+}
+
+static void
+run_free(struct run *r)
+{
+	mg_lint_units_free(r->u, r->nu);
+	free(r->u);
+	free(r->given);
+	free(r->a.paths);
+	free(r->a.select);
+	free(r->a.ignore);
+	mg_config_free(&r->cfg);
+	mg_project_free(&r->proj);
+	mg_since_free(&r->since);
+	mg_arena_free(&r->a.arena);
+}
+
+int
+mg_cmd_lint(int argc, char **argv)
+{
+	const struct mg_command *cmd = mg_command_find("lint");
+	struct run r;
+	struct mg_lint_config lc;
+	struct mg_lint_severity *sev = NULL;
+	struct mg_lint_report rep;
+	struct mg_lint_emit_opts eo;
+	struct mg_edits *fixes = NULL;
+	const char *why, *nc;
+	char *ini = NULL;
+	double t0 = now();
+	int rc, fail_on, cache;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.a.fail_on = -1;
+	r.a.paths = mg_xcalloc((size_t)argc + 1, sizeof(*r.a.paths));
+	if ((rc = parse_args(cmd, argc, argv, &r.a)) != 0) {
+		run_free(&r);
+		return rc < 0 ? MG_EXIT_OK : rc;
+	}
+	nc = getenv("MIGEN_NO_CACHE");
+	cache = !r.a.no_cache && !(nc != NULL && strcmp(nc, "0") != 0);
+
+	/* The environment: needed to audit or for --since; with files, used when found. */
+	ini = mg_alembic_ini_find(r.a.config);
+	if (ini == NULL && (r.a.config != NULL || r.a.npaths == 0)) {
+		if (r.a.config != NULL)
+			mg_warnx("%s: no such file", r.a.config);
+		else
+			mg_warnx("no alembic.ini here or in a parent folder (use -c FILE, or name "
+			         "the migrations to lint)");
+		run_free(&r);
+		return MG_EXIT_INPUT;
+	}
+	if (ini != NULL) {
+		/* start-after is in the configuration, which sits beside alembic.ini. */
+		struct mg_alembic_env env;
+		memset(&env, 0, sizeof(env));
+		if (mg_alembic_ini_read(ini, "alembic", &env, &why) != 0) {
+			mg_warnx("%s", why);
+			mg_alembic_env_free(&env);
+			free(ini);
+			run_free(&r);
+			return MG_EXIT_INPUT;
+		}
+		r.proj.here = mg_arena_strdup(&r.proj.arena, env.here);
+		r.have_proj = 1;
+		mg_alembic_env_free(&env);
+	}
+	if ((rc = read_config(&r)) != 0) {
+		free(ini);
+		run_free(&r);
+		return rc;
+	}
+	if (ini != NULL) {
+		mg_project_free(&r.proj);
+		if (mg_project_load(ini, cache, r.cfg.start_after, &r.proj, &why) != 0) {
+			mg_warnx("%s", why);
+			free(ini);
+			run_free(&r);
+			return MG_EXIT_INPUT;
+		}
+		if (r.cfg.start_after != NULL && !r.proj.start_found) {
+			mg_warnx("%s:%u: no revision '%s' in the project (start-after)", r.cfg.path,
+			         (unsigned)r.cfg.start_after_line, mg_cli_shown(r.cfg.start_after));
+			free(ini);
+			run_free(&r);
+			return MG_EXIT_USAGE;
+		}
+	}
+	free(ini);
+	if (r.a.since != NULL) {
+		int s = mg_since_files(r.a.since, &r.since, &why);
+		if (s != MG_SINCE_OK) {
+			mg_warnx("--since %s: %s", mg_cli_shown(r.a.since), why);
+			run_free(&r);
+			return s == MG_SINCE_BAD_REF ? MG_EXIT_USAGE : MG_EXIT_INPUT;
+		}
+	}
+	expand(&r);
+	if (r.have_proj) {
+		units_from_project(&r);
+	} else {
+		for (i = 0; i < r.ngiven; i++)
+			add_unit(&r, r.given[i].shown, NULL, 1);
+	}
+
+	mg_lint_analyze(r.u, r.nu, cache);
+	/* Without a graph, the file's own revision (copied: models are freed by --fix). */
+	for (i = 0; i < r.nu; i++)
+		if (r.u[i].revision == NULL && r.u[i].model != NULL &&
+		    r.u[i].model->rev.revision != NULL)
+			r.u[i].revision = mg_arena_strdup(&r.a.arena, r.u[i].model->rev.revision);
+	input_problems(&r);
+	lint_config(&r, &lc, &sev);
+	memset(&rep, 0, sizeof(rep));
+	if (r.a.fix || r.a.diff)
+		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));
+	mg_lint_run(&lc, r.u, r.nu, &rep, fixes);
+	if (fixes != NULL) {
+		size_t written = apply_fixes(&r, fixes);
+
+		for (i = 0; i < r.nu; i++)
+			mg_edits_free(&fixes[i]);
+		free(fixes);
+		/* After --fix, the report is of the files as they are now. */
+		if (written > 0) {
+			mg_lint_report_free(&rep);
+			mg_lint_units_free(r.u, r.nu);
+			mg_lint_analyze(r.u, r.nu, 0);
+			mg_lint_run(&lc, r.u, r.nu, &rep, NULL);
+		}
+	}
+	rep.seconds = now() - t0;
+
+	memset(&eo, 0, sizeof(eo));
+	{
+		const char *no_color = getenv("NO_COLOR");
+		int tty = isatty(STDOUT_FILENO);
+		if (r.a.color == COLOR_ALWAYS ||
+		    (r.a.color == COLOR_AUTO && tty && (no_color == NULL || *no_color == '\0')))
+			eo.color = MG_COLOR_ALWAYS;
+		if (!r.a.has_format)
+			r.a.format = tty ? MG_LINT_TEXT : MG_LINT_CONCISE;
+	}
+	eo.omit_seconds = getenv("MIGEN_OMIT_SECONDS") != NULL;
+	if (!r.a.diff)
+		mg_emit_lint(stdout, r.a.format, &rep, &eo);
+	/* The summary goes with the text report; beside a machine format or a patch, to stderr. */
+	if (r.a.format == MG_LINT_TEXT && !r.a.diff) {
+		mg_emit_lint_summary(stdout, &rep, &eo);
+	} else {
+		struct mg_lint_emit_opts plain = eo;
+		plain.color = MG_COLOR_NEVER;
+		mg_emit_lint_summary(stderr, &rep, &plain);
+	}
+
+	fail_on = r.a.fail_on >= 0 ? r.a.fail_on : r.cfg.fail_on >= 0 ? r.cfg.fail_on : MG_WARNING;
+	if (fail_on <= MG_ERROR && fails(&rep, fail_on))
+		worsen(&r, MG_EXIT_FAIL);
+	rc = r.status;
+	mg_lint_report_free(&rep);
+	free(sev);
+	run_free(&r);
+	return rc;
+}
