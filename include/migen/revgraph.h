@@ -36,7 +36,7 @@ struct mg_rev {
 	uint32_t error_line;      /* where, when known */
 };
 
-struct mg_finding {
+struct mg_graph_finding {
 	enum mg_severity severity;
 	const char *id;      /* stable slug, e.g. "duplicate-revision" */
 	const char *path;    /* the file it is about, or NULL for the whole graph */
@@ -88,7 +88,7 @@ struct mg_revgraph {
 	size_t chain_from, chain_to; /* its root and head nodes */
 	const char *merge_command; /* `alembic merge ...` of the sound conflicting heads, or NULL */
 
-	struct mg_finding *findings; /* sorted: by file, then the graph's own */
+	struct mg_graph_finding *findings; /* sorted: by file, then the graph's own */
 	size_t nfindings, capfindings;
 	struct mg_arena arena;
 };
@@ -108,8 +108,8 @@ const struct mg_rev *mg_revgraph_rev(const struct mg_revgraph *g, size_t node);
 size_t mg_revgraph_count(const struct mg_revgraph *g, enum mg_severity s);
 
 /* Appends a finding (message printf-style), copying strings into the graph's arena. */
-struct mg_finding *mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, const char *id,
-                                   const char *path, uint32_t line, const char *fmt, ...)
+struct mg_graph_finding *mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, const char *id,
+                                         const char *path, uint32_t line, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 /* Sorts the findings: by path (graph-wide last), line, id, message. */
 void mg_revgraph_sort_findings(struct mg_revgraph *g);

@@ -265,7 +265,7 @@ report(const struct mg_doctor *d, const struct args *a)
 			mg_emit_graph_dot(stdout, g, a->collapse);
 		/* The picture owns stdout; what is wrong still gets said. */
 		for (i = 0; i < g->nfindings; i++) {
-			const struct mg_finding *x = &g->findings[i];
+			const struct mg_graph_finding *x = &g->findings[i];
 			if (x->severity == MG_NOTE)
 				continue;
 			if (x->path != NULL) {

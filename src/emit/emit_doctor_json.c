@@ -66,7 +66,7 @@ findings(struct mg_jw *w, const struct mg_revgraph *g)
 
 	mg_jw_begin_array(w, "findings");
 	for (i = 0; i < g->nfindings; i++) {
-		const struct mg_finding *x = &g->findings[i];
+		const struct mg_graph_finding *x = &g->findings[i];
 
 		mg_jw_begin_object(w, NULL);
 		mg_jw_str(w, "id", x->id);

@@ -79,7 +79,7 @@ head_lines(FILE *f, const struct mg_revgraph *g, const size_t *v, size_t n, cons
 }
 
 static void
-finding(FILE *f, const struct mg_revgraph *g, const struct mg_finding *x)
+finding(FILE *f, const struct mg_revgraph *g, const struct mg_graph_finding *x)
 {
 	size_t i;
 

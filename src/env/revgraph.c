@@ -28,11 +28,11 @@ idof(const struct mg_revgraph *g, size_t node)
 {
 	return g->nodes[node].id;
 }
-struct mg_finding *
+struct mg_graph_finding *
 mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, const char *id, const char *path,
                 uint32_t line, const char *fmt, ...)
 {
-	struct mg_finding *f;
+	struct mg_graph_finding *f;
 	struct mg_buf b = {0};
 	va_list ap;
 
@@ -53,7 +53,7 @@ mg_revgraph_add(struct mg_revgraph *g, enum mg_severity s, const char *id, const
 
 /* Adds a file to a finding's "files involved". */
 static void
-involve(struct mg_revgraph *g, struct mg_finding *f, const char *path)
+involve(struct mg_revgraph *g, struct mg_graph_finding *f, const char *path)
 {
 	const char **v = mg_arena_alloc(&g->arena, (f->nfiles + 1) * sizeof(*v));
 
@@ -74,7 +74,7 @@ strcmp_null_last(const char *a, const char *b)
 static int
 cmp_finding(const void *pa, const void *pb)
 {
-	const struct mg_finding *a = pa, *b = pb;
+	const struct mg_graph_finding *a = pa, *b = pb;
 	int c;
 
 	if ((c = strcmp_null_last(a->path, b->path)) != 0)
@@ -298,7 +298,7 @@ check_files(struct mg_revgraph *g)
 		if (slot->node != MG_REVSLOT_EMPTY) {
 			/* Files come in path order: the first one keeps the id. */
 			const struct mg_rev *first = mg_revgraph_rev(g, slot->node);
-			struct mg_finding *f;
+			struct mg_graph_finding *f;
 
 			f = mg_revgraph_add(g, MG_ERROR, "duplicate-revision", r->path, r->line,
 			                    "duplicate revision '%s' (also in %s)", r->revision,
@@ -338,7 +338,7 @@ collect_labels(struct mg_revgraph *g, size_t *nout)
 	for (i = 0; i < n; i++) {
 		const struct mg_rev *r = mg_revgraph_rev(g, v[i].node);
 		size_t other;
-		struct mg_finding *f;
+		struct mg_graph_finding *f;
 
 		if (i > 0 && strcmp(v[i].name, v[i - 1].name) == 0) {
 			const struct mg_rev *o = mg_revgraph_rev(g, v[i - 1].node);
@@ -503,7 +503,7 @@ static void
 report_cycle(struct mg_revgraph *g, size_t *members, size_t n)
 {
 	struct mg_buf b = {0};
-	struct mg_finding *f;
+	struct mg_graph_finding *f;
 	size_t i;
 
 	sort_by_id(g, members, n);
@@ -813,7 +813,7 @@ heads(struct mg_revgraph *g)
 	sound_heads_first(g);
 	{
 		size_t sound = g->nconflict - g->nbroken_heads, all = g->nconflict;
-		struct mg_finding *f;
+		struct mg_graph_finding *f;
 
 		/* Where the heads to merge part; the broken ones are fixed, not merged. */
 		if (sound >= 2) {
