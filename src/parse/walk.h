@@ -85,6 +85,11 @@ int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_bat
 int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
 /* "schema.table.column" or "table.column" (a ForeignKey target) -> the table, or NULL. */
 const char *mg_table_ref_table(struct mg_arena *a, const char *target);
+/* The source text of a type expression, a module-level variable resolved. */
+const char *mg_table_type_expr(struct mg_walk *w, TSNode n);
+/* A foreign key's referenced columns (and schema) from its "t.c" / "s.t.c" targets. */
+void mg_table_fk_refs(struct mg_arena *a, struct mg_fkey *fk, const char *const *targets,
+                      size_t n);
 /* op.create_table(...) into the model; fills op->table, table_index. */
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */
