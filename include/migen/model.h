@@ -70,6 +70,8 @@ struct mg_column {
 	const char *foreign_key_ondelete; /* the ForeignKey's ondelete= ("CASCADE"), or NULL */
 	const char *check;                /* SQL: the column's CHECK expression, or NULL */
 	const char *check_name;           /* its CONSTRAINT name, or NULL */
+	int autoincrement; /* autoincrement=: mg_tri, MG_UNKNOWN when not given ("auto") */
+	int has_sequence;  /* an sa.Sequence() argument */
 };
 
 enum mg_index_kind {
@@ -120,14 +122,14 @@ struct mg_fkey {
 	enum mg_source source;
 	size_t op;
 	uint32_t line, col;
-	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
-	const char *schema;          /* the table's schema */
-	const char *ref_schema;      /* the referenced table's schema, or NULL */
-	const char **ref_columns;    /* the referenced columns (NULL: not known) */
+	const char *name;         /* the constraint's name, NULL when unnamed or not a literal */
+	const char *schema;       /* the table's schema */
+	const char *ref_schema;   /* the referenced table's schema, or NULL */
+	const char **ref_columns; /* the referenced columns (NULL: not known) */
 	size_t nref_columns;
-	const char *ondelete;        /* ON DELETE action as written ("CASCADE"), NULL: none */
-	int not_valid;               /* added NOT VALID (postgresql_not_valid=True) */
-	const char *name_expr;       /* the name's source text when it is not a literal */
+	const char *ondelete;  /* ON DELETE action as written ("CASCADE"), NULL: none */
+	int not_valid;         /* added NOT VALID (postgresql_not_valid=True) */
+	const char *name_expr; /* the name's source text when it is not a literal */
 };
 
 /* A CHECK constraint: sa.CheckConstraint in create_table, op.create_check_constraint, SQL. */
@@ -216,18 +218,18 @@ struct mg_op {
 	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
 	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
 	/* Facts the schema replay needs (schema.h): */
-	const char *type_expr;   /* alter_column type_= as source text (variables resolved) */
-	const char *pg_type;     /* SQL ALTER COLUMN TYPE: PostgreSQL's type name */
+	const char *type_expr; /* alter_column type_= as source text (variables resolved) */
+	const char *pg_type;   /* SQL ALTER COLUMN TYPE: PostgreSQL's type name */
 	enum mg_default_change default_change; /* alter_column server_default= / SET DEFAULT */
 	const char *server_default;            /* the new default's source text */
 	const char *object_type; /* drop_constraint type_= ("foreignkey", "unique", "primary",
-	                            "check"), or NULL */
+	                            "check"); ADD VALUE: "before"/"after" new_name, or NULL */
 	int if_exists;           /* DROP ... IF EXISTS, if_exists=True; CREATE ... IF NOT EXISTS */
 	int not_valid;           /* ADD CONSTRAINT ... NOT VALID */
 	int opaque;              /* SQL whose effect on the schema migen does not read */
 	const char **labels;     /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
 	size_t nlabels;
-	const char *name_expr;   /* a table/object name's source text when not a literal */
+	const char *name_expr; /* a table/object name's source text when not a literal */
 };
 
 struct mg_table {

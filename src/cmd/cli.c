@@ -21,6 +21,8 @@ const struct mg_command mg_commands[] = {
     {"patterns", mg_cmd_patterns, "list or print proven migration patterns", mg_patterns_usage},
     {"doctor", mg_cmd_doctor, "check the revision graph and the Alembic environment",
      mg_doctor_usage},
+    {"schema", mg_cmd_schema, "print the schema the migrations build (replayed, no database)",
+     mg_schema_usage},
     {NULL, NULL, NULL, NULL},
 };
 

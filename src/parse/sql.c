@@ -301,9 +301,9 @@ qualified(struct sqlctx *c, json_t *items, const char **schema, const char **nam
 
 	*name = n ? dup(c, jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval"))
 	          : NULL;
-	*schema = n > 1 ? dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"),
-	                              "sval"))
-	                : NULL;
+	*schema =
+	    n > 1 ? dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"), "sval"))
+	          : NULL;
 }
 
 static void
@@ -418,7 +418,8 @@ enum_stmt(struct sqlctx *c, json_t *s, int create)
 		op->if_exists = jbool(s, "skipIfNewValExists");
 		/* BEFORE/AFTER place it; the list order is not what the catalog compares */
 		op->new_name = dup(c, jstr(s, "newValNeighbor"));
-		op->not_valid = jbool(s, "newValIsAfter") ? 0 : op->new_name != NULL;
+		if (op->new_name != NULL)
+			op->object_type = jbool(s, "newValIsAfter") ? "after" : "before";
 	}
 }
 
@@ -511,7 +512,8 @@ type_name(struct sqlctx *c, json_t *tn)
 				return NULL;
 			}
 			mg_buf_printf(&b, "%s%lld", i ? "," : "",
-			              json_is_integer(iv) ? (long long)json_integer_value(iv) : 0LL);
+			              json_is_integer(iv) ? (long long)json_integer_value(iv)
+			                                  : 0LL);
 		}
 		mg_buf_putc(&b, ')');
 	}
@@ -579,9 +581,9 @@ paren_text(struct sqlctx *c, size_t from)
 static const char *
 default_text(struct sqlctx *c, json_t *expr)
 {
-	static const char *const stops[] = {"not",        "null",      "primary", "unique",
-	                                    "references", "check",     "constraint",
-	                                    "generated",  "collate",   NULL};
+	static const char *const stops[] = {"not",        "null",  "primary",    "unique",
+	                                    "references", "check", "constraint", "generated",
+	                                    "collate",    NULL};
 	json_t *loc = NULL;
 	size_t i, start;
 	int depth = 0;
@@ -637,9 +639,8 @@ column_refs(json_t *n, const char **first, int *count)
 		return;
 	if ((v = json_object_get(n, "ColumnRef")) != NULL) {
 		json_t *f = json_object_get(v, "fields");
-		const char *name =
-		    jstr(json_object_get(json_array_get(f, json_array_size(f) - 1), "String"),
-		         "sval");
+		const char *name = jstr(
+		    json_object_get(json_array_get(f, json_array_size(f) - 1), "String"), "sval");
 		if (name == NULL)
 			return;
 		if (*first == NULL) {
@@ -769,7 +770,8 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 			fk->ref_schema = dup(c, jstr(pk, "schemaname"));
 			fk->name = dup(c, jstr(k, "conname"));
 			fk->ondelete = fk_ondelete(k);
-			fk->ref_columns = name_list(c, json_object_get(k, "pk_attrs"), &fk->nref_columns);
+			fk->ref_columns =
+			    name_list(c, json_object_get(k, "pk_attrs"), &fk->nref_columns);
 			if (fk->nref_columns == 0)
 				fk->ref_columns = NULL; /* the referenced table's primary key */
 			if (rt != NULL)
@@ -878,8 +880,9 @@ alter_table(struct sqlctx *c, json_t *s)
 			op->column = dup(c, jstr(cmd, "name"));
 			op->has_server_default = MG_NO;
 			op->pg_type = type_name(
-			    c, json_object_get(json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
-			                       "typeName"));
+			    c, json_object_get(
+			           json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
+			           "typeName"));
 			if (op->pg_type == NULL)
 				op->opaque = 1;
 		} else if (strcmp(sub, "AT_ColumnDefault") == 0) {
@@ -926,7 +929,8 @@ alter_table(struct sqlctx *c, json_t *s)
 			if (strstr(sub, "Trigger") == NULL && strstr(sub, "Statistics") == NULL &&
 			    strstr(sub, "Storage") == NULL && strstr(sub, "Owner") == NULL &&
 			    strstr(sub, "RowSecurity") == NULL && strstr(sub, "Cluster") == NULL &&
-			    strstr(sub, "Options") == NULL && strcmp(sub, "AT_ReplicaIdentity") != 0)
+			    strstr(sub, "Options") == NULL &&
+			    strcmp(sub, "AT_ReplicaIdentity") != 0)
 				c->m->ops[opi].opaque = 1;
 		}
 	}
@@ -1083,8 +1087,7 @@ statement(struct sqlctx *c, json_t *stmt)
 		size_t opi = add_op(c, MG_OP_OTHER, NULL);
 		c->m->ops[opi].name = json_object_get(stmt, "DoStmt") != NULL ? "do" : "ddl";
 		c->m->ops[opi].opaque = 1;
-	}
-	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
+	} else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
 		update_stmt(c, s);
 	else if ((s = json_object_get(stmt, "DeleteStmt")) != NULL)
 		empty_stmt(c, s, 0);

@@ -187,6 +187,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 	col->nullable = MG_UNKNOWN;
 	col->primary_key = MG_NO;
 	col->has_server_default = MG_NO;
+	col->autoincrement = MG_UNKNOWN;
 	args = ts_node_child_by_field_id(call, mg_sym.f_arguments);
 	if (ts_node_is_null(args))
 		return 1;
@@ -204,6 +205,8 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 					col->nullable_given = 1;
 				} else if (mg_node_is_ident(w->s, name, "primary_key"))
 					col->primary_key = mg_node_bool(w->s, v);
+				else if (mg_node_is_ident(w->s, name, "autoincrement"))
+					col->autoincrement = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "index"))
 					col->index = mg_node_bool(w->s, v) == MG_YES;
 				else if (mg_node_is_ident(w->s, name, "unique"))
@@ -213,8 +216,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				else if (mg_node_is_ident(w->s, name, "type_")) {
 					col->type = mg_node_dup(&w->m->arena, w->s, v);
 					col->type_expr = mg_table_type_expr(w, v);
-				}
-				else if (mg_node_is_ident(w->s, name, "server_default")) {
+				} else if (mg_node_is_ident(w->s, name, "server_default")) {
 					if (!mg_node_is_none(v)) {
 						col->has_server_default = MG_YES;
 						col->server_default =
@@ -244,7 +246,8 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
 				col->foreign_key_name = str(w, mg_call_kwarg(w->s, k, "name"));
-				col->foreign_key_ondelete = str(w, mg_call_kwarg(w->s, k, "ondelete"));
+				col->foreign_key_ondelete =
+				    str(w, mg_call_kwarg(w->s, k, "ondelete"));
 				continue;
 			}
 			if (pos == 0 && ts_node_symbol(k) != mg_sym.call) {
@@ -260,6 +263,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+	col->has_sequence = sequence;
 	/* An autoincrementing integer primary key is SERIAL: nextval() fills existing rows. */
 	if (col->primary_key == MG_YES && !sequence && col->type != NULL &&
 	    strstr(col->type, "Integer") != NULL &&
@@ -504,7 +508,8 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		}
 		if (!col->index && !col->unique)
 			continue;
-		/* index=True, unique=True is a unique index ix_<table>_<column>, not a constraint. */
+		/* index=True, unique=True is a unique index ix_<table>_<column>, not a constraint.
+		 */
 		ix = table_index(w, opi, col->unique && !col->index ? MG_IX_UNIQUE : MG_IX_INDEX,
 		                 call);
 		ix->line = col->line;

@@ -88,8 +88,7 @@ const char *mg_table_ref_table(struct mg_arena *a, const char *target);
 /* The source text of a type expression, a module-level variable resolved. */
 const char *mg_table_type_expr(struct mg_walk *w, TSNode n);
 /* A foreign key's referenced columns (and schema) from its "t.c" / "s.t.c" targets. */
-void mg_table_fk_refs(struct mg_arena *a, struct mg_fkey *fk, const char *const *targets,
-                      size_t n);
+void mg_table_fk_refs(struct mg_arena *a, struct mg_fkey *fk, const char *const *targets, size_t n);
 /* op.create_table(...) into the model; fills op->table, table_index. */
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */
