@@ -249,6 +249,13 @@ const char *mg_type_pg(struct mg_arena *a, const char *expr, const struct mg_mod
                        const struct mg_typemap *map, struct mg_type_enum *en);
 
 /*
+ * A server_default's source text as the SQL SQLAlchemy renders:
+ * sa.text("now()") -> now(), "draft" -> 'draft', sa.func.now() -> now();
+ * anything else as written.
+ */
+const char *mg_type_default_sql(struct mg_arena *a, const char *text);
+
+/*
  * Applies the upgrade() of migration m (revision id rev, NULL when not a
  * literal) to s. Returns 0. Everything m does that migen cannot follow is
  * an uncertain fact of the tables it may touch.

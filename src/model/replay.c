@@ -151,7 +151,11 @@ add_column(struct rctx *c, struct mg_stable *t, const struct mg_column *col, int
 	if (col->primary_key == MG_YES)
 		sc->nullable = MG_NO;
 	if (col->has_server_default == MG_YES)
-		sc->dflt = mg_schema_str(c->s, col->server_default ? col->server_default : "?");
+		sc->dflt =
+		    mg_schema_str(c->s, col->server_default == NULL ? "?"
+		                        : col->pg_type != NULL
+		                            ? col->server_default
+		                            : mg_type_default_sql(&c->tmp, col->server_default));
 	sc->identity = col->identity;
 	sc->generated = col->computed;
 	if (col->identity) {
@@ -495,7 +499,11 @@ alter_column(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 		mg_schema_uncertain(c->s, t, path(c), op->span.line,
 		                    "column %s: the new type is not one migen can name", sc->name);
 	if (op->default_change == MG_DEFAULT_SET)
-		sc->dflt = mg_schema_str(c->s, op->server_default ? op->server_default : "?");
+		sc->dflt =
+		    mg_schema_str(c->s, op->server_default == NULL ? "?"
+		                        : op->source == MG_SRC_SQL
+		                            ? op->server_default
+		                            : mg_type_default_sql(&c->tmp, op->server_default));
 	else if (op->default_change == MG_DEFAULT_DROP)
 		sc->dflt = NULL;
 	if (op->new_name != NULL)

@@ -594,3 +594,52 @@ mg_type_pg(struct mg_arena *a, const char *text, const struct mg_model *m,
 		memset(en, 0, sizeof(*en));
 	return r;
 }
+
+const char *
+mg_type_default_sql(struct mg_arena *a, const char *text)
+{
+	struct tparse t;
+	struct texpr *e;
+	struct mg_buf b = {0};
+	const char *p, *out;
+
+	if (text == NULL || strlen(text) > 4096)
+		return text;
+	t.a = a;
+	t.p = text;
+	t.bad = 0;
+	e = expr(&t, 0);
+	skip_ws(&t);
+	if (t.bad || *t.p != '\0')
+		return text;
+	if (e->kind == T_NAME && e->called && e->nargs == 1 && e->kw[0] == NULL &&
+	    e->args[0]->kind == T_STR) {
+		const char *dot = strrchr(e->text, '.');
+		const char *fn = dot ? dot + 1 : e->text;
+		if (strcmp(fn, "text") == 0 || strcmp(fn, "literal_column") == 0)
+			return e->args[0]->text;
+	}
+	/* sa.true(), sa.false(), sa.null(): the SQL keywords */
+	if (e->kind == T_NAME && e->called && e->nargs == 0) {
+		const char *dot = strrchr(e->text, '.');
+		const char *fn = dot ? dot + 1 : e->text;
+		if (strcmp(fn, "true") == 0 || strcmp(fn, "false") == 0 || strcmp(fn, "null") == 0)
+			return fn;
+	}
+	/* sa.func.now() */
+	if (e->kind == T_NAME && e->called && e->nargs == 0 && strstr(e->text, "func.") != NULL)
+		return mg_arena_printf(a, "%s()", strstr(e->text, "func.") + 5);
+	if (e->kind != T_STR)
+		return text;
+	/* A string is rendered as an SQL literal. */
+	mg_buf_putc(&b, '\'');
+	for (p = e->text; *p; p++) {
+		if (*p == '\'')
+			mg_buf_putc(&b, '\'');
+		mg_buf_putc(&b, *p);
+	}
+	mg_buf_putc(&b, '\'');
+	out = mg_arena_strndup(a, b.s, b.len);
+	mg_buf_free(&b);
+	return out;
+}

@@ -140,7 +140,7 @@ mg_table_type_expr(struct mg_walk *w, TSNode n)
 {
 	/* `status_enum = sa.Enum(...)` at module level: the column names the variable. */
 	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.identifier)
-		n = mg_walk_resolve(w, n);
+		n = mg_walk_resolve_call(w, n);
 	if (ts_node_is_null(n))
 		return NULL;
 	return mg_node_dup(&w->m->arena, w->s, n);

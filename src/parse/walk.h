@@ -31,6 +31,8 @@ enum mg_bind_kind {
 	MG_BIND_VALUE,   /* an expression node read in its place (a literal, a tuple, a call) */
 	MG_BIND_DIALECT, /* holds the dialect's name (`bind.dialect.name`) */
 	MG_BIND_PG,      /* a condition whose value on PostgreSQL is known: pg says which */
+	MG_BIND_CALL,    /* a call (`status_enum = sa.Enum(...)`): only mg_walk_resolve_call
+	                    reads it in its place */
 };
 
 struct mg_bind {
@@ -63,6 +65,8 @@ void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
 void mg_walk_statement(struct mg_walk *w, TSNode expr);
 /* n, or the expression an identifier is bound to (a constant, a loop variable). */
 TSNode mg_walk_resolve(const struct mg_walk *w, TSNode n);
+/* The same, also through a name bound to a call: what a type variable holds. */
+TSNode mg_walk_resolve_call(const struct mg_walk *w, TSNode n);
 /*
  * The string n stands for: a literal (or op.f()/sa.text() around one), also
  * through bound names, or an f-string whose every {name} is bound to a
