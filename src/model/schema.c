@@ -431,6 +431,49 @@ rename_in(struct mg_schema *s, const char **v, size_t n, const char *from, const
 			v[i] = mg_schema_str(s, to);
 }
 
+static int
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* SQL text with the column renamed where it appears as a whole word outside literals. */
+static const char *
+rename_word(struct mg_schema *s, const char *text, const char *from, const char *to)
+{
+	struct mg_buf b = {0};
+	size_t n = strlen(from);
+	const char *p = text, *out;
+	int changed = 0;
+
+	if (text == NULL || n == 0)
+		return text;
+	while (*p) {
+		if (*p == '\'') { /* a string literal is copied as it is */
+			const char *q = p + 1;
+			while (*q && !(*q == '\'' && q[1] != '\''))
+				q += *q == '\'' ? 2 : 1;
+			if (*q)
+				q++;
+			mg_buf_add(&b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		if (strncmp(p, from, n) == 0 && (p == text || !word_char(p[-1])) &&
+		    !word_char(p[n])) {
+			mg_buf_puts(&b, to);
+			p += n;
+			changed = 1;
+			continue;
+		}
+		mg_buf_putc(&b, *p++);
+	}
+	out = changed ? mg_schema_str(s, b.s) : text;
+	mg_buf_free(&b);
+	return out;
+}
+
 void
 mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *from, const char *to)
 {
@@ -444,6 +487,13 @@ mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *fr
 		for (k = 0; k < t->indexes[i].ncolumns; k++)
 			if (!t->indexes[i].is_expr[k] && same(t->indexes[i].columns[k], from))
 				t->indexes[i].columns[k] = mg_schema_str(s, to);
+			else if (t->indexes[i].is_expr[k])
+				t->indexes[i].columns[k] =
+				    rename_word(s, t->indexes[i].columns[k], from, to);
+	for (i = 0; i < t->nindexes; i++)
+		t->indexes[i].where = rename_word(s, t->indexes[i].where, from, to);
+	for (i = 0; i < t->nchecks; i++)
+		t->checks[i].expr = rename_word(s, t->checks[i].expr, from, to);
 	for (i = 0; i < t->nfkeys; i++)
 		rename_in(s, t->fkeys[i].columns, t->fkeys[i].ncolumns, from, to);
 	/* Foreign keys elsewhere that point at the column follow it. */
