@@ -35,6 +35,30 @@ mg_schema_sorted_tables(const struct mg_schema *s, size_t *n)
 	return v;
 }
 
+static int
+by_place(const void *a, const void *b)
+{
+	const struct mg_uncertain *x = a, *y = b;
+	int c = strcmp(x->path ? x->path : "", y->path ? y->path : "");
+
+	if (c != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return strcmp(x->reason ? x->reason : "", y->reason ? y->reason : "");
+}
+
+struct mg_uncertain *
+mg_schema_sorted_uncertain(const struct mg_uncertain *v, size_t n)
+{
+	struct mg_uncertain *c = mg_xcalloc(n + 1, sizeof(*c));
+
+	if (n > 0)
+		memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), by_place);
+	return c;
+}
+
 static char *
 key(const char *schema, const char *name)
 {
@@ -91,6 +115,7 @@ table(struct mg_jw *w, const struct mg_stable *t)
 	const struct mg_sindex *pk = mg_stable_pkey(t);
 	const void **v = mg_xcalloc(t->nfkeys + t->nchecks + 1, sizeof(*v));
 	char *k = key(t->schema, t->name);
+	struct mg_uncertain *u;
 	size_t i, n;
 
 	mg_jw_begin_object(w, k);
@@ -147,17 +172,19 @@ table(struct mg_jw *w, const struct mg_stable *t)
 	}
 	mg_jw_end(w);
 	mg_jw_begin_array(w, "uncertain");
+	u = mg_schema_sorted_uncertain(t->uncertain, t->nuncertain);
 	for (i = 0; i < t->nuncertain; i++) {
 		mg_jw_begin_object(w, NULL);
-		mg_jw_str(w, "reason", t->uncertain[i].reason);
-		mg_jw_str(w, "path", t->uncertain[i].path);
-		if (t->uncertain[i].line > 0)
-			mg_jw_int(w, "line", t->uncertain[i].line);
+		mg_jw_str(w, "reason", u[i].reason);
+		mg_jw_str(w, "path", u[i].path);
+		if (u[i].line > 0)
+			mg_jw_int(w, "line", u[i].line);
 		else
 			mg_jw_null(w, "line");
 		mg_jw_end(w);
 	}
 	mg_jw_end(w);
+	free(u);
 	mg_jw_end(w);
 	free(v);
 }

@@ -70,6 +70,7 @@ static void
 table(FILE *f, const struct mg_stable *t)
 {
 	size_t i, wn = width(t, 0), wt = width(t, 1);
+	struct mg_uncertain *sorted;
 	int any;
 
 	fputs("table ", f);
@@ -150,8 +151,9 @@ table(FILE *f, const struct mg_stable *t)
 			fputs(" NOT VALID", f);
 		origin(f, &k->rev);
 	}
+	sorted = mg_schema_sorted_uncertain(t->uncertain, t->nuncertain);
 	for (i = 0, any = 0; i < t->nuncertain; i++) {
-		const struct mg_uncertain *u = &t->uncertain[i];
+		const struct mg_uncertain *u = &sorted[i];
 		if (!any++)
 			fputs("  not known for certain:\n", f);
 		fputs("    ", f);
@@ -162,6 +164,7 @@ table(FILE *f, const struct mg_stable *t)
 		safe(f, u->reason);
 		fputc('\n', f);
 	}
+	free(sorted);
 }
 
 void
@@ -218,17 +221,21 @@ mg_emit_schema_text(FILE *f, const struct mg_schema *s, const struct mg_stable *
 			safe(f, s->sequences[i].name);
 			origin(f, &s->sequences[i].rev);
 		}
+		struct mg_uncertain *u = mg_schema_sorted_uncertain(s->uncertain, s->nuncertain);
 		for (i = 0; i < s->nuncertain; i++) {
 			if (i == 0)
-				fputs("\nnot known for certain (tables migen cannot name):\n", f);
+				fputs("\nnot known for certain (any table, or one migen cannot "
+				      "name):\n",
+				      f);
 			fputs("  ", f);
-			safe(f, s->uncertain[i].path);
-			if (s->uncertain[i].line > 0)
-				fprintf(f, ":%u", (unsigned)s->uncertain[i].line);
+			safe(f, u[i].path);
+			if (u[i].line > 0)
+				fprintf(f, ":%u", (unsigned)u[i].line);
 			fputs(": ", f);
-			safe(f, s->uncertain[i].reason);
+			safe(f, u[i].reason);
 			fputc('\n', f);
 		}
+		free(u);
 	}
 	free(all);
 }
