@@ -180,6 +180,31 @@ ondelete(const char *s)
 	return NULL;
 }
 
+/*
+ * The name PostgreSQL's FigureColname gives an index expression: a function
+ * call's name (`lower(email)` -> lower), else "expr".
+ */
+static const char *
+expr_name(struct mg_arena *a, const char *e)
+{
+	const char *p = e, *start, *end;
+
+	if (e == NULL)
+		return "expr";
+	while (*p == ' ' || *p == '(')
+		p++;
+	start = p;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+	       *p == '_')
+		p++;
+	end = p;
+	while (*p == ' ')
+		p++;
+	if (end == start || *p != '(' || (*start >= '0' && *start <= '9'))
+		return "expr";
+	return mg_schema_ident(a, start, (size_t)(end - start));
+}
+
 /* An index, primary key or unique constraint of the model onto t. */
 static void
 apply_index(struct rctx *c, struct mg_stable *t, const struct mg_index *ix)
@@ -199,7 +224,8 @@ apply_index(struct rctx *c, struct mg_stable *t, const struct mg_index *ix)
 		                                                  : "idx";
 		const char **cols = mg_arena_alloc(&c->tmp, (ix->ncolumns + 1) * sizeof(*cols));
 		for (i = 0; i < ix->ncolumns; i++)
-			cols[i] = ix->is_expr[i] ? NULL : ix->columns[i];
+			cols[i] =
+			    ix->is_expr[i] ? expr_name(&c->tmp, ix->columns[i]) : ix->columns[i];
 		name =
 		    mg_schema_default_name(c->s, t->schema, t->name, cols,
 		                           ix->kind == MG_IX_PRIMARY_KEY ? 0 : ix->ncolumns, label);
