@@ -151,6 +151,8 @@ void mg_schema_merge(struct mg_schema *into, const struct mg_schema *other);
 /* A string copied into the schema's arena (NULL stays NULL). */
 const char *mg_schema_str(struct mg_schema *s, const char *str);
 
+/* An identifier copied into the schema as PostgreSQL keeps it: its first 63 bytes. */
+const char *mg_schema_id(struct mg_schema *s, const char *name);
 /* "public" for NULL. */
 const char *mg_schema_name(const char *schema);
 /*

@@ -213,7 +213,10 @@ apply_index(struct rctx *c, struct mg_stable *t, const struct mg_index *ix)
 	const char *name = ix->name;
 	size_t i;
 
-	if (name == NULL && (ix->name_expr != NULL || ix->source == MG_SRC_OP)) {
+	/* An unnamed op.create_index needs a naming convention (env.py's, not seen);
+	 * an unnamed constraint is named by PostgreSQL (no convention assumed). */
+	if (name == NULL &&
+	    (ix->name_expr != NULL || (ix->source == MG_SRC_OP && ix->kind == MG_IX_INDEX))) {
 		mg_schema_uncertain(c->s, t, path(c), ix->line,
 		                    "an index or constraint whose name migen cannot read%s%s%s",
 		                    ix->name_expr ? " (`" : "", ix->name_expr ? ix->name_expr : "",
@@ -245,7 +248,7 @@ apply_index(struct rctx *c, struct mg_stable *t, const struct mg_index *ix)
 		mg_schema_uncertain(c->s, t, path(c), ix->line,
 		                    "index %s: its columns are not literals", name ? name : "?");
 	sx = mg_stable_add_index(c->s, t, c->rev);
-	sx->name = mg_schema_str(c->s, name);
+	sx->name = mg_schema_id(c->s, name);
 	sx->kind = ix->kind;
 	sx->unique = ix->unique || ix->kind != MG_IX_INDEX;
 	sx->where = mg_schema_str(c->s, ix->where);
@@ -255,7 +258,8 @@ apply_index(struct rctx *c, struct mg_stable *t, const struct mg_index *ix)
 	sx->columns = mg_arena_alloc(&c->s->arena, (ix->ncolumns + 1) * sizeof(*sx->columns));
 	sx->is_expr = mg_arena_alloc(&c->s->arena, (ix->ncolumns + 1) * sizeof(*sx->is_expr));
 	for (i = 0; i < ix->ncolumns; i++) {
-		sx->columns[i] = mg_schema_str(c->s, ix->columns[i]);
+		sx->columns[i] = ix->is_expr[i] ? mg_schema_str(c->s, ix->columns[i])
+		                                : mg_schema_id(c->s, ix->columns[i]);
 		sx->is_expr[i] = ix->is_expr[i];
 		/* A primary key makes its columns NOT NULL. */
 		if (ix->kind == MG_IX_PRIMARY_KEY && !ix->is_expr[i]) {
@@ -286,19 +290,19 @@ apply_fkey(struct rctx *c, struct mg_stable *t, const struct mg_fkey *fk)
 		                    "foreign key %s: its columns or target are not literals",
 		                    name ? name : "?");
 	sf = mg_stable_add_fkey(c->s, t, c->rev);
-	sf->name = mg_schema_str(c->s, name);
+	sf->name = mg_schema_id(c->s, name);
 	sf->ncolumns = fk->columns ? fk->ncolumns : 0;
 	sf->columns = mg_arena_alloc(&c->s->arena, (sf->ncolumns + 1) * sizeof(*sf->columns));
 	for (i = 0; i < sf->ncolumns; i++)
-		sf->columns[i] = mg_schema_str(c->s, fk->columns[i]);
+		sf->columns[i] = mg_schema_id(c->s, fk->columns[i]);
 	sf->ref_schema = mg_schema_str(c->s, mg_schema_name(fk->ref_schema));
-	sf->ref_table = mg_schema_str(c->s, fk->ref_table);
+	sf->ref_table = mg_schema_id(c->s, fk->ref_table);
 	if (fk->ref_columns != NULL) {
 		sf->nref_columns = fk->nref_columns;
 		sf->ref_columns =
 		    mg_arena_alloc(&c->s->arena, (fk->nref_columns + 1) * sizeof(*sf->ref_columns));
 		for (i = 0; i < fk->nref_columns; i++)
-			sf->ref_columns[i] = mg_schema_str(c->s, fk->ref_columns[i]);
+			sf->ref_columns[i] = mg_schema_id(c->s, fk->ref_columns[i]);
 	} else {
 		/* REFERENCES t without columns: t's primary key. */
 		const struct mg_stable *rt = mg_schema_table(c->s, fk->ref_schema, fk->ref_table);
@@ -339,7 +343,7 @@ apply_check(struct rctx *c, struct mg_stable *t, const struct mg_check *k)
 		                    "check constraint %s: its condition is not a literal",
 		                    name ? name : "?");
 	sk = mg_stable_add_check(c->s, t, c->rev);
-	sk->name = mg_schema_str(c->s, name);
+	sk->name = mg_schema_id(c->s, name);
 	sk->expr = mg_schema_str(c->s, k->expr);
 	sk->validated = !k->not_valid;
 }
@@ -545,11 +549,11 @@ rename_constraint(struct rctx *c, struct mg_stable *t, const char *from, const c
 	struct mg_scheck *k = mg_stable_check(t, from);
 
 	if (ix != NULL)
-		ix->name = mg_schema_str(c->s, to), ix->rev.changed = mg_schema_str(c->s, c->rev);
+		ix->name = mg_schema_id(c->s, to), ix->rev.changed = mg_schema_str(c->s, c->rev);
 	else if (fk != NULL)
-		fk->name = mg_schema_str(c->s, to), fk->rev.changed = mg_schema_str(c->s, c->rev);
+		fk->name = mg_schema_id(c->s, to), fk->rev.changed = mg_schema_str(c->s, c->rev);
 	else if (k != NULL)
-		k->name = mg_schema_str(c->s, to), k->rev.changed = mg_schema_str(c->s, c->rev);
+		k->name = mg_schema_id(c->s, to), k->rev.changed = mg_schema_str(c->s, c->rev);
 	return ix != NULL || fk != NULL || k != NULL;
 }
 
@@ -570,7 +574,7 @@ rename_table(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 		                    op->new_name);
 		return;
 	}
-	t->name = mg_schema_str(c->s, op->new_name);
+	t->name = mg_schema_id(c->s, op->new_name);
 	/* Foreign keys follow the table; indexes, constraints and sequences keep their names. */
 	for (i = 0; i < c->s->ntables; i++)
 		for (k = 0; k < c->s->tables[i].nfkeys; k++) {
@@ -629,7 +633,7 @@ rename_index(struct rctx *c, const struct mg_op *op)
 			    op->object ? op->object : "?");
 		return;
 	}
-	ix->name = mg_schema_str(c->s, op->new_name);
+	ix->name = mg_schema_id(c->s, op->new_name);
 	ix->rev.changed = mg_schema_str(c->s, c->rev);
 }
 
@@ -684,6 +688,25 @@ enum_op(struct rctx *c, const struct mg_op *op)
 		e->rev.changed = mg_schema_str(c->s, c->rev);
 		break;
 	case MG_OP_DROP_ENUM:
+		if (e != NULL && op->opaque) {
+			/* CASCADE: the columns of that type go too. */
+			const char *qualified =
+			    strcmp(e->schema, "public") == 0
+			        ? e->name
+			        : mg_arena_printf(&c->tmp, "%s.%s", e->schema, e->name);
+			size_t k;
+			for (i = 0; i < c->s->ntables; i++) {
+				struct mg_stable *t = &c->s->tables[i];
+				for (k = t->ncolumns; k-- > 0;)
+					if (t->columns[k].type != NULL &&
+					    (strcmp(t->columns[k].type, qualified) == 0 ||
+					     (strncmp(t->columns[k].type, qualified,
+					              strlen(qualified)) == 0 &&
+					      strcmp(t->columns[k].type + strlen(qualified),
+					             "[]") == 0)))
+						mg_stable_drop_column(c->s, t, t->columns[k].name);
+			}
+		}
 		if (e != NULL)
 			mg_schema_drop_enum(c->s, e);
 		else if (!op->if_exists)

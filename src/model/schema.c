@@ -47,6 +47,39 @@ same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* How many bytes of s fit in n without cutting a UTF-8 character (pg_mbcliplen). */
+static size_t
+cliplen(const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len <= n)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Two identifiers as PostgreSQL compares them: only their first 63 bytes count. */
+static int
+ident_eq(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	la = cliplen(a, NAMEDATALEN - 1);
+	lb = cliplen(b, NAMEDATALEN - 1);
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+const char *
+mg_schema_id(struct mg_schema *s, const char *name)
+{
+	return name != NULL ? mg_arena_strndup(&s->arena, name, cliplen(name, NAMEDATALEN - 1))
+	                    : NULL;
+}
+
 const char *
 mg_schema_name(const char *schema)
 {
@@ -131,8 +164,7 @@ mg_schema_table(const struct mg_schema *s, const char *schema, const char *name)
 		return NULL;
 	schema = mg_schema_name(schema);
 	for (i = 0; i < s->ntables; i++)
-		if (strcmp(s->tables[i].name, name) == 0 &&
-		    strcmp(s->tables[i].schema, schema) == 0)
+		if (ident_eq(s->tables[i].name, name) && ident_eq(s->tables[i].schema, schema))
 			return &s->tables[i];
 	return NULL;
 }
@@ -186,7 +218,7 @@ mg_stable_column(const struct mg_stable *t, const char *name)
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->ncolumns; i++)
-		if (strcmp(t->columns[i].name, name) == 0)
+		if (ident_eq(t->columns[i].name, name))
 			return &t->columns[i];
 	return NULL;
 }
@@ -197,7 +229,7 @@ mg_stable_index(const struct mg_stable *t, const char *name)
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->nindexes; i++)
-		if (same(t->indexes[i].name, name))
+		if (ident_eq(t->indexes[i].name, name))
 			return &t->indexes[i];
 	return NULL;
 }
@@ -208,7 +240,7 @@ mg_stable_fkey(const struct mg_stable *t, const char *name)
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->nfkeys; i++)
-		if (same(t->fkeys[i].name, name))
+		if (ident_eq(t->fkeys[i].name, name))
 			return &t->fkeys[i];
 	return NULL;
 }
@@ -219,7 +251,7 @@ mg_stable_check(const struct mg_stable *t, const char *name)
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->nchecks; i++)
-		if (same(t->checks[i].name, name))
+		if (ident_eq(t->checks[i].name, name))
 			return &t->checks[i];
 	return NULL;
 }
@@ -262,7 +294,7 @@ mg_schema_enum(const struct mg_schema *s, const char *schema, const char *name)
 
 	schema = mg_schema_name(schema);
 	for (i = 0; name != NULL && i < s->nenums; i++)
-		if (strcmp(s->enums[i].name, name) == 0 && strcmp(s->enums[i].schema, schema) == 0)
+		if (ident_eq(s->enums[i].name, name) && ident_eq(s->enums[i].schema, schema))
 			return &s->enums[i];
 	return NULL;
 }
@@ -274,8 +306,8 @@ mg_schema_sequence(const struct mg_schema *s, const char *schema, const char *na
 
 	schema = mg_schema_name(schema);
 	for (i = 0; name != NULL && i < s->nsequences; i++)
-		if (strcmp(s->sequences[i].name, name) == 0 &&
-		    strcmp(s->sequences[i].schema, schema) == 0)
+		if (ident_eq(s->sequences[i].name, name) &&
+		    ident_eq(s->sequences[i].schema, schema))
 			return &s->sequences[i];
 	return NULL;
 }
@@ -323,8 +355,8 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 	grow(s, &s->tables, &s->captables, s->ntables + 1, sizeof(*s->tables));
 	t = &s->tables[s->ntables++];
 	memset(t, 0, sizeof(*t));
-	t->schema = mg_schema_str(s, mg_schema_name(schema));
-	t->name = mg_schema_str(s, name);
+	t->schema = mg_schema_id(s, mg_schema_name(schema));
+	t->name = mg_schema_id(s, name);
 	t->rev = made_by(s, rev);
 	return t;
 }
@@ -334,6 +366,18 @@ mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 {
 	size_t i = (size_t)(t - s->tables), k;
 
+	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
+	 * CASCADE PostgreSQL refuses while they exist). */
+	for (k = 0; k < s->ntables; k++) {
+		struct mg_stable *o = &s->tables[k];
+		size_t f;
+		if (o == t)
+			continue;
+		for (f = o->nfkeys; f-- > 0;)
+			if (same(o->fkeys[f].ref_table, t->name) &&
+			    strcmp(mg_schema_name(o->fkeys[f].ref_schema), t->schema) == 0)
+				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
+	}
 	/* Its serial and identity sequences go with it. */
 	for (k = s->nsequences; k-- > 0;)
 		if (same(s->sequences[k].owner_table, t->name) &&
@@ -350,7 +394,7 @@ mg_stable_add_column(struct mg_schema *s, struct mg_stable *t, const char *name,
 	grow(s, &t->columns, &t->capcolumns, t->ncolumns + 1, sizeof(*t->columns));
 	c = &t->columns[t->ncolumns++];
 	memset(c, 0, sizeof(*c));
-	c->name = mg_schema_str(s, name);
+	c->name = mg_schema_id(s, name);
 	c->nullable = MG_YES;
 	c->rev = made_by(s, rev);
 	return c;
@@ -362,7 +406,7 @@ names_in(const char *const *v, size_t n, const char *name)
 	size_t i;
 
 	for (i = 0; v != NULL && i < n; i++)
-		if (same(v[i], name))
+		if (ident_eq(v[i], name))
 			return 1;
 	return 0;
 }
@@ -399,7 +443,7 @@ mg_stable_drop_column(struct mg_schema *s, struct mg_stable *t, const char *name
 		int hit = text_names(ix->where, name);
 		for (k = 0; !hit && k < ix->ncolumns; k++)
 			hit = ix->is_expr[k] ? text_names(ix->columns[k], name)
-			                     : same(ix->columns[k], name);
+			                     : ident_eq(ix->columns[k], name);
 		if (hit)
 			remove_at(t->indexes, &t->nindexes, i, sizeof(*t->indexes));
 	}
@@ -415,7 +459,7 @@ mg_stable_drop_column(struct mg_schema *s, struct mg_stable *t, const char *name
 		    strcmp(s->sequences[i].schema, t->schema) == 0)
 			remove_at(s->sequences, &s->nsequences, i, sizeof(*s->sequences));
 	for (i = 0; i < t->ncolumns; i++)
-		if (strcmp(t->columns[i].name, name) == 0) {
+		if (ident_eq(t->columns[i].name, name)) {
 			remove_at(t->columns, &t->ncolumns, i, sizeof(*t->columns));
 			break;
 		}
@@ -427,8 +471,8 @@ rename_in(struct mg_schema *s, const char **v, size_t n, const char *from, const
 	size_t i;
 
 	for (i = 0; v != NULL && i < n; i++)
-		if (same(v[i], from))
-			v[i] = mg_schema_str(s, to);
+		if (ident_eq(v[i], from))
+			v[i] = mg_schema_id(s, to);
 }
 
 static int
@@ -482,11 +526,11 @@ mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *fr
 
 	if (c == NULL)
 		return;
-	c->name = mg_schema_str(s, to);
+	c->name = mg_schema_id(s, to);
 	for (i = 0; i < t->nindexes; i++)
 		for (k = 0; k < t->indexes[i].ncolumns; k++)
-			if (!t->indexes[i].is_expr[k] && same(t->indexes[i].columns[k], from))
-				t->indexes[i].columns[k] = mg_schema_str(s, to);
+			if (!t->indexes[i].is_expr[k] && ident_eq(t->indexes[i].columns[k], from))
+				t->indexes[i].columns[k] = mg_schema_id(s, to);
 			else if (t->indexes[i].is_expr[k])
 				t->indexes[i].columns[k] =
 				    rename_word(s, t->indexes[i].columns[k], from, to);
@@ -557,17 +601,17 @@ mg_stable_drop_constraint(struct mg_stable *t, const char *name)
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->nindexes; i++)
-		if (same(t->indexes[i].name, name)) {
+		if (ident_eq(t->indexes[i].name, name)) {
 			remove_at(t->indexes, &t->nindexes, i, sizeof(*t->indexes));
 			return 1;
 		}
 	for (i = 0; name != NULL && i < t->nfkeys; i++)
-		if (same(t->fkeys[i].name, name)) {
+		if (ident_eq(t->fkeys[i].name, name)) {
 			remove_at(t->fkeys, &t->nfkeys, i, sizeof(*t->fkeys));
 			return 1;
 		}
 	for (i = 0; name != NULL && i < t->nchecks; i++)
-		if (same(t->checks[i].name, name)) {
+		if (ident_eq(t->checks[i].name, name)) {
 			remove_at(t->checks, &t->nchecks, i, sizeof(*t->checks));
 			return 1;
 		}
@@ -582,8 +626,8 @@ mg_schema_add_enum(struct mg_schema *s, const char *schema, const char *name, co
 	grow(s, &s->enums, &s->capenums, s->nenums + 1, sizeof(*s->enums));
 	e = &s->enums[s->nenums++];
 	memset(e, 0, sizeof(*e));
-	e->schema = mg_schema_str(s, mg_schema_name(schema));
-	e->name = mg_schema_str(s, name);
+	e->schema = mg_schema_id(s, mg_schema_name(schema));
+	e->name = mg_schema_id(s, name);
 	e->labels_known = 1;
 	e->rev = made_by(s, rev);
 	return e;
@@ -612,8 +656,8 @@ mg_schema_add_sequence(struct mg_schema *s, const char *schema, const char *name
 	grow(s, &s->sequences, &s->capsequences, s->nsequences + 1, sizeof(*s->sequences));
 	q = &s->sequences[s->nsequences++];
 	memset(q, 0, sizeof(*q));
-	q->schema = mg_schema_str(s, mg_schema_name(schema));
-	q->name = mg_schema_str(s, name);
+	q->schema = mg_schema_id(s, mg_schema_name(schema));
+	q->name = mg_schema_id(s, name);
 	q->rev = made_by(s, rev);
 	return q;
 }
@@ -821,19 +865,6 @@ mg_schema_copy(const struct mg_schema *s)
 }
 
 /* Default names, as PostgreSQL's makeObjectName() and ChooseRelationName() make them. */
-
-/* How many bytes of s fit in n without cutting a UTF-8 character (pg_mbcliplen). */
-static size_t
-cliplen(const char *s, size_t n)
-{
-	size_t len = strlen(s);
-
-	if (len <= n)
-		return len;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
 
 const char *
 mg_schema_object_name(struct mg_arena *a, const char *name1, const char *name2, const char *label)

@@ -221,7 +221,24 @@ expr(struct tparse *t, int depth)
 		return e;
 	}
 	skip_ws(t);
-	if (*t->p == '.') /* sa.Integer().with_variant(...): not read */
+	/* sa.BigInteger().with_variant(sa.Integer(), "sqlite"): the variant is for another
+	 * dialect (a postgresql variant is not followed). */
+	while (*t->p == '.' && strncmp(t->p, ".with_variant", 13) == 0 && !name_char(t->p[13])) {
+		const char *at = t->p;
+		t->p += 13;
+		skip_ws(t);
+		if (*t->p != '(') {
+			t->bad = 1;
+			return e;
+		}
+		skip_brackets(t);
+		if (t->bad)
+			return e;
+		if (strstr(mg_arena_strndup(t->a, at, (size_t)(t->p - at)), "postgres") != NULL)
+			t->bad = 1;
+		skip_ws(t);
+	}
+	if (*t->p == '.') /* another method: not read */
 		t->bad = 1;
 	return e;
 }
@@ -543,6 +560,21 @@ map_class(struct mg_arena *a, const char *cls, int pg_dialect, const struct texp
 		if (r1 < 0 || bool_kw(e, "varying", 0) != 0)
 			return NULL;
 		return mg_arena_printf(a, "bit(%ld)", r1 > 0 ? n1 : 1L);
+	}
+	if (strcmp(cls, "Interval") == 0 || strcmp(cls, "INTERVAL") == 0) {
+		const struct texpr *fields = arg(e, -1, "fields");
+		r1 = num_arg(e, -1, "precision", &n1);
+		if (r1 < 0 || (fields != NULL && fields->kind != T_STR))
+			return NULL;
+		/* sa.Interval's precision is second_precision; native on PostgreSQL. */
+		if (r1 == 0 && strcmp(cls, "Interval") == 0)
+			r1 = num_arg(e, -1, "second_precision", &n1);
+		if (r1 < 0)
+			return NULL;
+		return mg_arena_printf(
+		    a, "interval%s%s%s", fields ? " " : "",
+		    fields ? mg_schema_ident(a, fields->text, strlen(fields->text)) : "",
+		    r1 > 0 ? mg_arena_printf(a, "(%ld)", n1) : "");
 	}
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (strcmp(plain[i][0], cls) == 0)

@@ -64,6 +64,8 @@ test_generic(void **state)
 	expect("sa.Uuid()", "uuid");
 	expect("sa.Interval()", "interval");
 	expect("sa.ARRAY(sa.Integer())", "integer[]");
+	expect("sa.BigInteger().with_variant(sa.Integer(), 'sqlite')", "bigint");
+	expect("sa.Interval(second_precision=3)", "interval(3)");
 	expect("sa.String(50  # a comment\n)", "character varying(50)");
 }
 
@@ -83,6 +85,8 @@ test_postgresql(void **state)
 	expect("postgresql.DOUBLE_PRECISION()", "double precision");
 	expect("postgresql.BYTEA()", "bytea");
 	expect("postgresql.INTERVAL()", "interval");
+	expect("postgresql.INTERVAL(precision=2)", "interval(2)");
+	expect("postgresql.INTERVAL(fields='DAY TO SECOND')", "interval day to second");
 	expect("postgresql.TSVECTOR()", "tsvector");
 }
 
@@ -93,7 +97,8 @@ test_unknown(void **state)
 	expect("myapp.types.UUID()", NULL);
 	expect("GUID()", NULL);
 	expect("sa.String(n)", NULL);
-	expect("sa.Integer().with_variant(sa.BigInteger(), 'sqlite')", NULL);
+	expect("sa.Integer().with_variant(sa.BigInteger(), 'postgresql')", NULL);
+	expect("sa.Integer().upper()", NULL);
 	expect("sa.String(*args)", NULL);
 	expect("sa.Enum(*STATES)", NULL);
 	expect("sa.ARRAY(item)", NULL);
