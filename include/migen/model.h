@@ -176,6 +176,9 @@ enum mg_op_kind {
 	MG_OP_DROP_ENUM,           /* object */
 	MG_OP_CREATE_SEQUENCE,     /* object */
 	MG_OP_DROP_SEQUENCE,       /* object */
+	MG_OP_RENAME_SEQUENCE,     /* object -> new_name */
+	MG_OP_RENAME_ENUM,         /* object -> new_name */
+	MG_OP_RENAME_ENUM_VALUE,   /* object: labels[0] -> labels[1] */
 };
 
 /* What alter_column (or ALTER COLUMN SET/DROP DEFAULT) does to the server default. */
@@ -229,7 +232,9 @@ struct mg_op {
 	int opaque;              /* SQL whose effect on the schema migen does not read */
 	const char **labels;     /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
 	size_t nlabels;
-	const char *name_expr; /* a table/object name's source text when not a literal */
+	const char *name_expr;   /* a table/object name's source text when not a literal */
+	const char *using_index; /* ADD CONSTRAINT ... USING INDEX: the index it takes over */
+	int identity_change;     /* ALTER COLUMN ADD (1) / DROP (-1) IDENTITY, else 0 */
 };
 
 struct mg_table {

@@ -432,6 +432,9 @@ mg_op_kind_name(enum mg_op_kind k)
 	    "drop_enum",
 	    "create_sequence",
 	    "drop_sequence",
+	    "rename_sequence",
+	    "rename_enum",
+	    "rename_enum_value",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }

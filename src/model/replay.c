@@ -494,6 +494,33 @@ add_column_op(struct rctx *c, struct mg_stable *t, size_t opi)
 	apply_parts(c, t, opi);
 }
 
+/* ADD CONSTRAINT c PRIMARY KEY|UNIQUE USING INDEX i: i becomes c's index, named c. */
+static void
+using_index(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
+{
+	struct mg_sindex *ix = mg_stable_index(t, op->using_index);
+	int primary = op->object_type != NULL && strcmp(op->object_type, "primary") == 0;
+	size_t i;
+
+	if (ix == NULL) {
+		mg_schema_uncertain(
+		    c->s, t, path(c), op->span.line,
+		    "a constraint takes over index %s, which the replay has not seen",
+		    op->using_index);
+		return;
+	}
+	if (op->object != NULL)
+		ix->name = mg_schema_id(c->s, op->object);
+	ix->kind = primary ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE;
+	ix->rev.changed = mg_schema_str(c->s, c->rev);
+	for (i = 0; primary && i < ix->ncolumns; i++) {
+		struct mg_scolumn *col =
+		    ix->is_expr[i] ? NULL : mg_stable_column(t, ix->columns[i]);
+		if (col != NULL)
+			col->nullable = MG_NO;
+	}
+}
+
 static void
 alter_column(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 {
@@ -536,6 +563,17 @@ alter_column(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 		                            : mg_type_default_sql(&c->tmp, op->server_default));
 	else if (op->default_change == MG_DEFAULT_DROP)
 		sc->dflt = NULL;
+	if (op->identity_change > 0 && !sc->identity) {
+		sc->identity = 1;
+		sc->nullable = MG_NO;
+		owned_sequence(c, t, sc);
+	} else if (op->identity_change < 0 && sc->identity) {
+		struct mg_ssequence *q = mg_schema_sequence(c->s, t->schema, sc->seq);
+		sc->identity = 0;
+		if (q != NULL)
+			mg_schema_drop_sequence(c->s, q);
+		sc->seq = NULL;
+	}
 	if (op->new_name != NULL)
 		mg_stable_rename_column(c->s, t, op->column, op->new_name);
 }
@@ -637,6 +675,28 @@ rename_index(struct rctx *c, const struct mg_op *op)
 	ix->rev.changed = mg_schema_str(c->s, c->rev);
 }
 
+/* The columns of enum e (and arrays of it) named after its new name. */
+static void
+retype(struct rctx *c, const struct mg_senum *e, const char *to)
+{
+	const char *old = strcmp(e->schema, "public") == 0
+	                      ? e->name
+	                      : mg_arena_printf(&c->tmp, "%s.%s", e->schema, e->name);
+	const char *now = strcmp(e->schema, "public") == 0
+	                      ? to
+	                      : mg_arena_printf(&c->tmp, "%s.%s", e->schema, to);
+	size_t i, k, n = strlen(old);
+
+	for (i = 0; i < c->s->ntables; i++)
+		for (k = 0; k < c->s->tables[i].ncolumns; k++) {
+			struct mg_scolumn *col = &c->s->tables[i].columns[k];
+			if (col->type != NULL && strncmp(col->type, old, n) == 0 &&
+			    (col->type[n] == '\0' || strcmp(col->type + n, "[]") == 0))
+				col->type =
+				    mg_arena_printf(&c->s->arena, "%s%s", now, col->type + n);
+		}
+}
+
 static void
 enum_op(struct rctx *c, const struct mg_op *op)
 {
@@ -687,6 +747,28 @@ enum_op(struct rctx *c, const struct mg_op *op)
 		}
 		e->rev.changed = mg_schema_str(c->s, c->rev);
 		break;
+	case MG_OP_RENAME_ENUM_VALUE:
+		for (i = 0; e != NULL && op->nlabels == 2 && i < e->nlabels; i++)
+			if (same(e->labels[i], op->labels[0])) {
+				e->labels[i] = mg_schema_str(c->s, op->labels[1]);
+				e->rev.changed = mg_schema_str(c->s, c->rev);
+				return;
+			}
+		mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
+		                    "renames a value of type %s the replay has not seen",
+		                    op->object ? op->object : "?");
+		break;
+	case MG_OP_RENAME_ENUM:
+		if (e == NULL || op->new_name == NULL) {
+			mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
+			                    "renames type %s, which the replay has not seen",
+			                    op->object ? op->object : "?");
+			return;
+		}
+		retype(c, e, op->new_name);
+		e->name = mg_schema_id(c->s, op->new_name);
+		e->rev.changed = mg_schema_str(c->s, c->rev);
+		break;
 	case MG_OP_DROP_ENUM:
 		if (e != NULL && op->opaque) {
 			/* CASCADE: the columns of that type go too. */
@@ -719,6 +801,38 @@ enum_op(struct rctx *c, const struct mg_op *op)
 	}
 }
 
+/*
+ * A default nextval('seq') holds the sequence's OID: after a rename it
+ * prints the new name.
+ */
+static void
+resequence(struct rctx *c, const struct mg_ssequence *q, const char *to)
+{
+	const char *old = strcmp(q->schema, "public") == 0
+	                      ? mg_arena_printf(&c->tmp, "'%s'", q->name)
+	                      : mg_arena_printf(&c->tmp, "'%s.%s'", q->schema, q->name);
+	const char *now = strcmp(q->schema, "public") == 0
+	                      ? mg_arena_printf(&c->tmp, "'%s'::regclass", to)
+	                      : mg_arena_printf(&c->tmp, "'%s.%s'::regclass", q->schema, to);
+	size_t i, k;
+
+	for (i = 0; i < c->s->ntables; i++)
+		for (k = 0; k < c->s->tables[i].ncolumns; k++) {
+			struct mg_scolumn *col = &c->s->tables[i].columns[k];
+			const char *at = col->dflt ? strstr(col->dflt, old) : NULL;
+			const char *end;
+			if (at == NULL || strstr(col->dflt, "nextval(") == NULL)
+				continue;
+			end = at + strlen(old);
+			if (strncmp(end, "::regclass", 10) == 0)
+				end += 10;
+			col->dflt = mg_arena_printf(&c->s->arena, "%.*s%s%s", (int)(at - col->dflt),
+			                            col->dflt, now, end);
+			if (same(col->seq, q->name))
+				col->seq = mg_schema_id(c->s, to);
+		}
+}
+
 static void
 sequence_op(struct rctx *c, const struct mg_op *op)
 {
@@ -731,6 +845,17 @@ sequence_op(struct rctx *c, const struct mg_op *op)
 			mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
 			                    "sequence %s is created again",
 			                    op->object ? op->object : "?");
+	} else if (op->kind == MG_OP_RENAME_SEQUENCE) {
+		if (q == NULL || op->new_name == NULL) {
+			if (!op->if_exists)
+				mg_schema_uncertain(
+				    c->s, NULL, path(c), op->span.line,
+				    "renames sequence %s, which the replay has not seen",
+				    op->object ? op->object : "?");
+			return;
+		}
+		resequence(c, q, op->new_name);
+		q->name = mg_schema_id(c->s, op->new_name);
 	} else if (q != NULL) {
 		mg_schema_drop_sequence(c->s, q);
 	}
@@ -857,7 +982,9 @@ apply_op(struct rctx *c, size_t opi)
 	case MG_OP_CREATE_FOREIGN_KEY:
 	case MG_OP_CREATE_UNIQUE_CONSTRAINT:
 	case MG_OP_CREATE_CHECK_CONSTRAINT:
-		if ((t = op_table(c, op)) != NULL)
+		if ((t = op_table(c, op)) != NULL && op->using_index != NULL)
+			using_index(c, t, op);
+		else if (t != NULL)
 			apply_parts(c, t, opi);
 		break;
 	case MG_OP_DROP_CONSTRAINT:
@@ -906,7 +1033,12 @@ apply_op(struct rctx *c, size_t opi)
 		return;
 	case MG_OP_CREATE_SEQUENCE:
 	case MG_OP_DROP_SEQUENCE:
+	case MG_OP_RENAME_SEQUENCE:
 		sequence_op(c, op);
+		return;
+	case MG_OP_RENAME_ENUM:
+	case MG_OP_RENAME_ENUM_VALUE:
+		enum_op(c, op);
 		return;
 	case MG_OP_EXECUTE:
 		execute(c, opi);

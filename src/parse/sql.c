@@ -371,11 +371,24 @@ rename_stmt(struct sqlctx *c, json_t *s)
 	} else if (strcmp(type, "OBJECT_TABCONSTRAINT") == 0) {
 		opi = add_op(c, MG_OP_RENAME_CONSTRAINT, rel);
 		c->m->ops[opi].object = dup(c, jstr(s, "subname"));
-	} else if (strcmp(type, "OBJECT_INDEX") == 0) {
-		opi = add_op(c, MG_OP_RENAME_INDEX, NULL);
+	} else if (strcmp(type, "OBJECT_INDEX") == 0 || strcmp(type, "OBJECT_SEQUENCE") == 0) {
+		opi = add_op(c, type[7] == 'I' ? MG_OP_RENAME_INDEX : MG_OP_RENAME_SEQUENCE, NULL);
 		op = &c->m->ops[opi];
 		op->object = dup(c, jstr(rel, "relname"));
 		op->schema = dup(c, jstr(rel, "schemaname"));
+	} else if (strcmp(type, "OBJECT_TYPE") == 0) {
+		/* ALTER TYPE t RENAME TO u: object is a qualified name list */
+		const char *schema, *name;
+		qualified(c,
+		          json_object_get(json_object_get(s, "object"), "List") != NULL
+		              ? json_object_get(
+		                    json_object_get(json_object_get(s, "object"), "List"), "items")
+		              : NULL,
+		          &schema, &name);
+		opi = add_op(c, MG_OP_RENAME_ENUM, NULL);
+		op = &c->m->ops[opi];
+		op->object = name;
+		op->schema = schema;
 	} else {
 		opi = add_op(c, MG_OP_OTHER, rel);
 		c->m->ops[opi].name = "rename";
@@ -408,9 +421,13 @@ enum_stmt(struct sqlctx *c, json_t *s, int create)
 	if (create) {
 		op->labels = string_values(c, json_object_get(s, "vals"), &op->nlabels);
 	} else if (jstr(s, "oldVal") != NULL) {
-		op->opaque = 1; /* RENAME VALUE */
-		op->kind = MG_OP_OTHER;
-		op->name = "alter_type";
+		/* RENAME VALUE: the label keeps its place */
+		op->kind = MG_OP_RENAME_ENUM_VALUE;
+		op->name = mg_op_kind_name(op->kind);
+		op->labels = mg_arena_alloc(&c->m->arena, 2 * sizeof(*op->labels));
+		op->labels[0] = dup(c, jstr(s, "oldVal"));
+		op->labels[1] = dup(c, jstr(s, "newVal"));
+		op->nlabels = 2;
 	} else {
 		op->labels = mg_arena_alloc(&c->m->arena, sizeof(*op->labels));
 		op->labels[0] = dup(c, jstr(s, "newVal"));
@@ -823,8 +840,13 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		const char **cols = name_list(c, json_object_get(k, "keys"), &n);
 		size_t i;
 
-		if (n == 0)
-			return; /* USING INDEX: the index exists already */
+		if (n == 0) {
+			/* USING INDEX: the index becomes the constraint's, under its name */
+			struct mg_op *op = &c->m->ops[opi];
+			op->using_index = dup(c, jstr(k, "indexname"));
+			op->object_type = t[7] == 'P' ? "primary" : "unique";
+			return;
+		}
 		ix = mg_model_add_op_index(
 		    c->m, opi, t[7] == 'P' ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE, MG_SRC_SQL);
 		ix->name = dup(c, jstr(k, "conname"));
@@ -898,6 +920,14 @@ alter_table(struct sqlctx *c, json_t *s)
 				if (op->server_default == NULL)
 					op->server_default = "(SQL)";
 			}
+		} else if (strcmp(sub, "AT_AddIdentity") == 0 ||
+		           strcmp(sub, "AT_DropIdentity") == 0) {
+			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
+			op = &c->m->ops[opi];
+			op->column = dup(c, jstr(cmd, "name"));
+			op->has_server_default = MG_NO;
+			op->identity_change = sub[3] == 'A' ? 1 : -1;
+			op->if_exists = jbool(cmd, "missing_ok");
 		} else if (strcmp(sub, "AT_ValidateConstraint") == 0) {
 			opi = add_op(c, MG_OP_VALIDATE_CONSTRAINT, rel);
 			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
