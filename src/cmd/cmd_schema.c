@@ -172,6 +172,12 @@ mg_cmd_schema(int argc, char **argv)
 	mg_revgraph_build(&g, set.revs, set.n);
 	memset(&ho, 0, sizeof(ho));
 	ho.at = a.at;
+	/* ho.map: the project's [tool.migen.types], from the configuration reader. */
+	if (mg_revgraph_count(&g, MG_ERROR) > 0)
+		mg_warnx("warning: the revision graph has %zu error%s ('migen doctor' lists them): "
+		         "the schema may be wrong",
+		         mg_revgraph_count(&g, MG_ERROR),
+		         mg_revgraph_count(&g, MG_ERROR) == 1 ? "" : "s");
 	if (a.at != NULL && mg_history_find(&g, a.at, &why) == (size_t)-1) {
 		mg_warnx("--at: '%s': %s", mg_cli_shown(a.at), why);
 		rc = MG_EXIT_USAGE;
