@@ -551,7 +551,8 @@ map_class(struct mg_arena *a, const char *cls, int pg_dialect, const struct texp
 		const char *inner;
 		if (item == NULL || item->kind != T_NAME)
 			return NULL;
-		inner = map_type(a, item, m, map, NULL, depth + 1);
+		/* An enum inside is created with the table too (SQLAlchemy 1.3.17 and later). */
+		inner = map_type(a, item, m, map, en, depth + 1);
 		/* format_type prints one [] whatever the dimensions. */
 		return inner ? mg_arena_printf(a, "%s[]", inner) : NULL;
 	}

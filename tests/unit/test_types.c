@@ -136,6 +136,9 @@ test_enum(void **state)
 	t = mg_type_pg(&a, "sa.Enum('a', 'long', native_enum=False)", NULL, NULL, &en);
 	assert_string_equal(t, "character varying(4)");
 	assert_null(en.name);
+	t = mg_type_pg(&a, "postgresql.ARRAY(sa.Enum('a', name='tag'))", NULL, NULL, &en);
+	assert_string_equal(t, "tag[]");
+	assert_string_equal(en.name, "tag");
 	/* No name: SQLAlchemy refuses it on PostgreSQL. */
 	assert_null(mg_type_pg(&a, "sa.Enum('a', 'b')", NULL, NULL, &en));
 	assert_null(mg_type_pg(&a, "sa.Enum('a', name=NAME)", NULL, NULL, &en));
