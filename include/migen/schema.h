@@ -36,6 +36,9 @@ struct mg_origin {
 	const char *changed;
 };
 
+/* Uncertain facts kept per table (then one that says there are more). */
+#define MG_SCHEMA_MAX_UNCERTAIN 64
+
 /* Something migen could not see that may change a table. */
 struct mg_uncertain {
 	const char *reason;
@@ -134,6 +137,8 @@ struct mg_schema {
 	size_t nuncertain, capuncertain;
 	const char **revisions; /* the revisions replayed last: the schema's heads */
 	size_t nrevisions;
+	uint64_t *seen; /* hashes of every identifier it held (default names' check) */
+	size_t nseen, capseen;
 };
 
 struct mg_schema *mg_schema_new(void);
@@ -151,7 +156,11 @@ void mg_schema_merge(struct mg_schema *into, const struct mg_schema *other);
 /* A string copied into the schema's arena (NULL stays NULL). */
 const char *mg_schema_str(struct mg_schema *s, const char *str);
 
-/* An identifier copied into the schema as PostgreSQL keeps it: its first 63 bytes. */
+/*
+ * An identifier copied into the schema as PostgreSQL keeps it: its first 63
+ * bytes. Names a caller stores (an index's, a constraint's) go through it:
+ * mg_schema_default_name() only checks names the schema has seen this way.
+ */
 const char *mg_schema_id(struct mg_schema *s, const char *name);
 /* "public" for NULL. */
 const char *mg_schema_name(const char *schema);

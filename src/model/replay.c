@@ -6,7 +6,9 @@
  * opaque SQL, a type it cannot name), the tables it may touch get an
  * uncertain fact with the reason and the line, and nothing is guessed.
  */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +20,8 @@ struct rctx {
 	const char *rev;
 	const struct mg_typemap *map;
 	struct mg_arena tmp; /* types parsed, names built: freed after the migration */
+	/* Per op, its indexes, foreign keys and checks (lists in model order). */
+	size_t *ix_at, *ix, *fk_at, *fk, *ck_at, *ck;
 };
 
 static const char *
@@ -348,6 +352,35 @@ apply_check(struct rctx *c, struct mg_stable *t, const struct mg_check *k)
 	sk->validated = !k->not_valid;
 }
 
+/*
+ * Groups n items by their op (a counting sort): items of op k are
+ * list[at[k]] .. list[at[k + 1]), in model order.
+ */
+static void
+bucket(size_t nops, size_t n, const void *items, size_t size, size_t op_offset, size_t **at,
+       size_t **list)
+{
+	const char *p = items;
+	size_t i, *fill;
+
+	*at = mg_xcalloc(nops + 2, sizeof(**at));
+	*list = mg_xcalloc(n + 1, sizeof(**list));
+	fill = mg_xcalloc(nops + 1, sizeof(*fill));
+	for (i = 0; i < n; i++) {
+		size_t op = *(const size_t *)(p + i * size + op_offset);
+		if (op < nops)
+			(*at)[op + 1]++;
+	}
+	for (i = 0; i < nops; i++)
+		(*at)[i + 1] += (*at)[i];
+	for (i = 0; i < n; i++) {
+		size_t op = *(const size_t *)(p + i * size + op_offset);
+		if (op < nops)
+			(*list)[(*at)[op] + fill[op]++] = i;
+	}
+	free(fill);
+}
+
 /* The indexes, foreign keys and checks operation opi made, onto t. */
 static void
 apply_parts(struct rctx *c, struct mg_stable *t, size_t opi)
@@ -356,18 +389,16 @@ apply_parts(struct rctx *c, struct mg_stable *t, size_t opi)
 	size_t i;
 
 	/* Primary keys first: a foreign key without columns refers to one. */
-	for (i = 0; i < m->nindexes; i++)
-		if (m->indexes[i].op == opi && m->indexes[i].kind == MG_IX_PRIMARY_KEY)
-			apply_index(c, t, &m->indexes[i]);
-	for (i = 0; i < m->nindexes; i++)
-		if (m->indexes[i].op == opi && m->indexes[i].kind != MG_IX_PRIMARY_KEY)
-			apply_index(c, t, &m->indexes[i]);
-	for (i = 0; i < m->nfkeys; i++)
-		if (m->fkeys[i].op == opi)
-			apply_fkey(c, t, &m->fkeys[i]);
-	for (i = 0; i < m->nchecks; i++)
-		if (m->checks[i].op == opi)
-			apply_check(c, t, &m->checks[i]);
+	for (i = c->ix_at[opi]; i < c->ix_at[opi + 1]; i++)
+		if (m->indexes[c->ix[i]].kind == MG_IX_PRIMARY_KEY)
+			apply_index(c, t, &m->indexes[c->ix[i]]);
+	for (i = c->ix_at[opi]; i < c->ix_at[opi + 1]; i++)
+		if (m->indexes[c->ix[i]].kind != MG_IX_PRIMARY_KEY)
+			apply_index(c, t, &m->indexes[c->ix[i]]);
+	for (i = c->fk_at[opi]; i < c->fk_at[opi + 1]; i++)
+		apply_fkey(c, t, &m->fkeys[c->fk[i]]);
+	for (i = c->ck_at[opi]; i < c->ck_at[opi + 1]; i++)
+		apply_check(c, t, &m->checks[c->ck[i]]);
 }
 
 /*
@@ -1076,6 +1107,12 @@ mg_replay_model(struct mg_schema *s, const struct mg_model *m, const char *rev,
 	c.m = m;
 	c.rev = rev;
 	c.map = map;
+	bucket(m->nops, m->nindexes, m->indexes, sizeof(*m->indexes), offsetof(struct mg_index, op),
+	       &c.ix_at, &c.ix);
+	bucket(m->nops, m->nfkeys, m->fkeys, sizeof(*m->fkeys), offsetof(struct mg_fkey, op),
+	       &c.fk_at, &c.fk);
+	bucket(m->nops, m->nchecks, m->checks, sizeof(*m->checks), offsetof(struct mg_check, op),
+	       &c.ck_at, &c.ck);
 	for (i = 0; i < m->nops; i++)
 		if (m->ops[i].dir == MG_UPGRADE)
 			apply_op(&c, i);
@@ -1089,5 +1126,11 @@ mg_replay_model(struct mg_schema *s, const struct mg_model *m, const char *rev,
 		    s, m->path, m->nerrors ? m->errors[0].line : 0,
 		    "the file has syntax errors: what follows them is not known");
 	mg_arena_free(&c.tmp);
+	free(c.ix_at);
+	free(c.ix);
+	free(c.fk_at);
+	free(c.fk);
+	free(c.ck_at);
+	free(c.ck);
 	return 0;
 }

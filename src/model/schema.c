@@ -4,6 +4,7 @@
  * schema's arena that grow by doubling; removal keeps their order.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +69,76 @@ ident_eq(const char *a, const char *b)
 
 	if (a == NULL || b == NULL)
 		return 0;
+	/* Most names are short and differ early: decided without measuring them. */
+	if (a[0] != b[0])
+		return 0;
 	la = cliplen(a, NAMEDATALEN - 1);
 	lb = cliplen(b, NAMEDATALEN - 1);
 	return la == lb && memcmp(a, b, la) == 0;
 }
 
+static uint64_t
+name_hash(const char *name, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/*
+ * Every identifier the schema ever held, as hashes: a superset of the names
+ * taken now, so that `taken()` scans the schema only for a name that may be
+ * (a default name is chosen for every unnamed object).
+ */
+static void
+seen_add(struct mg_schema *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->nseen * 2 >= s->capseen) {
+		uint64_t *old = s->seen;
+		size_t oldcap = s->capseen, k;
+		s->capseen = oldcap ? oldcap * 2 : 256;
+		s->seen = mg_xcalloc(s->capseen, sizeof(*s->seen));
+		s->nseen = 0;
+		for (k = 0; k < oldcap; k++)
+			if (old[k] != 0)
+				seen_add(s, old[k]);
+		free(old);
+	}
+	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
+		if (s->seen[i] == h)
+			return;
+	s->seen[i] = h;
+	s->nseen++;
+}
+
+static int
+seen_has(const struct mg_schema *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->capseen == 0)
+		return 0;
+	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
+		if (s->seen[i] == h)
+			return 1;
+	return 0;
+}
+
 const char *
 mg_schema_id(struct mg_schema *s, const char *name)
 {
-	return name != NULL ? mg_arena_strndup(&s->arena, name, cliplen(name, NAMEDATALEN - 1))
-	                    : NULL;
+	size_t n;
+
+	if (name == NULL)
+		return NULL;
+	n = cliplen(name, NAMEDATALEN - 1);
+	seen_add(s, name_hash(name, n));
+	return mg_arena_strndup(&s->arena, name, n);
 }
 
 const char *
@@ -98,6 +159,7 @@ mg_schema_free(struct mg_schema *s)
 	if (s == NULL)
 		return;
 	mg_arena_free(&s->arena);
+	free(s->seen);
 	free(s);
 }
 
@@ -679,6 +741,15 @@ add_uncertain(struct mg_schema *s, struct mg_uncertain **v, size_t *n, size_t *c
 		if ((*v)[i].line == line && same((*v)[i].path, path) &&
 		    same((*v)[i].reason, reason))
 			return;
+	/* Bounded, so that a hostile history cannot grow it without end: the
+	 * first facts say enough that the table is not known for certain. */
+	if (*n == MG_SCHEMA_MAX_UNCERTAIN) {
+		reason = "more that migen cannot know (not listed)";
+		path = NULL;
+		line = 0;
+	} else if (*n > MG_SCHEMA_MAX_UNCERTAIN) {
+		return;
+	}
 	grow(s, v, cap, *n + 1, sizeof(**v));
 	(*v)[*n].reason = mg_schema_str(s, reason);
 	(*v)[*n].path = mg_schema_str(s, path);
@@ -721,7 +792,7 @@ copy_index(struct mg_schema *s, struct mg_sindex *d, const struct mg_sindex *x)
 	size_t k;
 
 	*d = *x;
-	d->name = mg_schema_str(s, x->name);
+	d->name = mg_schema_id(s, x->name);
 	d->columns = strs(s, x->columns, x->ncolumns);
 	d->is_expr = mg_arena_alloc(&s->arena, (x->ncolumns ? x->ncolumns : 1) * sizeof(int));
 	for (k = 0; k < x->ncolumns; k++)
@@ -735,7 +806,7 @@ static void
 copy_fkey(struct mg_schema *s, struct mg_sfkey *d, const struct mg_sfkey *x)
 {
 	*d = *x;
-	d->name = mg_schema_str(s, x->name);
+	d->name = mg_schema_id(s, x->name);
 	d->columns = strs(s, x->columns, x->ncolumns);
 	d->ref_schema = mg_schema_str(s, x->ref_schema);
 	d->ref_table = mg_schema_str(s, x->ref_table);
@@ -748,7 +819,7 @@ static void
 copy_check(struct mg_schema *s, struct mg_scheck *d, const struct mg_scheck *x)
 {
 	*d = *x;
-	d->name = mg_schema_str(s, x->name);
+	d->name = mg_schema_id(s, x->name);
 	d->expr = mg_schema_str(s, x->expr);
 	d->rev = origin(s, x->rev);
 }
@@ -757,7 +828,7 @@ static void
 copy_column(struct mg_schema *s, struct mg_scolumn *d, const struct mg_scolumn *x)
 {
 	*d = *x;
-	d->name = mg_schema_str(s, x->name);
+	d->name = mg_schema_id(s, x->name);
 	d->type = mg_schema_str(s, x->type);
 	d->dflt = mg_schema_str(s, x->dflt);
 	d->seq = mg_schema_str(s, x->seq);
@@ -895,6 +966,8 @@ taken(const struct mg_schema *s, const char *schema, const char *name)
 {
 	size_t i;
 
+	if (!seen_has(s, name_hash(name, cliplen(name, NAMEDATALEN - 1))))
+		return 0;
 	schema = mg_schema_name(schema);
 	if (mg_schema_sequence(s, schema, name) != NULL)
 		return 1;
@@ -933,5 +1006,6 @@ mg_schema_default_name(struct mg_schema *s, const char *schema, const char *tabl
 		name = mg_schema_object_name(&s->arena, table, ncols ? b.s : NULL, mod);
 	}
 	mg_buf_free(&b);
+	seen_add(s, name_hash(name, strlen(name)));
 	return name;
 }

@@ -18,7 +18,7 @@ index_on(struct mg_schema *s, struct mg_stable *t, const char *name, const char 
 {
 	struct mg_sindex *ix = mg_stable_add_index(s, t, "r1");
 
-	ix->name = name;
+	ix->name = mg_schema_id(s, name);
 	ix->columns = mg_arena_alloc(&s->arena, sizeof(*ix->columns));
 	ix->is_expr = mg_arena_alloc(&s->arena, sizeof(*ix->is_expr));
 	ix->columns[0] = col;
@@ -143,13 +143,13 @@ test_drop_column(void **state)
 	index_on(s, t, "t_b_idx", "b", 0)->where = "a > 0";
 	index_on(s, t, "t_b2_idx", "b", 0);
 	fk = mg_stable_add_fkey(s, t, "r1");
-	fk->name = "t_a_fkey";
+	fk->name = mg_schema_id(s, "t_a_fkey");
 	cols = mg_arena_alloc(&s->arena, sizeof(*cols));
 	cols[0] = "a";
 	fk->columns = cols;
 	fk->ncolumns = 1;
 	k = mg_stable_add_check(s, t, "r1");
-	k->name = "t_a_check";
+	k->name = mg_schema_id(s, "t_a_check");
 	k->expr = "a > 0 AND b_a < 3";
 	q = mg_schema_add_sequence(s, NULL, "t_a_seq", "r1");
 	q->owner_table = "t";
