@@ -58,6 +58,7 @@ extern const char mg_backfill_template_usage[];
 extern const char mg_patterns_usage[];
 extern const char mg_doctor_usage[];
 extern const char mg_lint_usage[];
+extern const char mg_schema_usage[];
 
 int mg_cmd_enhance(int argc, char **argv);
 int mg_cmd_index_template(int argc, char **argv);
@@ -65,5 +66,6 @@ int mg_cmd_backfill_template(int argc, char **argv);
 int mg_cmd_patterns(int argc, char **argv);
 int mg_cmd_doctor(int argc, char **argv);
 int mg_cmd_lint(int argc, char **argv);
+int mg_cmd_schema(int argc, char **argv);
 
 #endif

@@ -61,6 +61,17 @@ struct mg_column {
 	int generated;
 	uint32_t line;
 	const char *foreign_key_name; /* the ForeignKey's name= when a literal, else NULL */
+	/* Facts the schema replay needs (schema.h): */
+	const char *type_expr; /* the type's source text, a module-level variable replaced by
+	                          the expression it holds; NULL when none */
+	const char *pg_type;   /* PostgreSQL's type name (format_type) when SQL gives it */
+	int identity;          /* sa.Identity() or GENERATED ... AS IDENTITY */
+	int computed;          /* sa.Computed() or GENERATED ALWAYS AS (...) STORED */
+	const char *foreign_key_ondelete; /* the ForeignKey's ondelete= ("CASCADE"), or NULL */
+	const char *check;                /* SQL: the column's CHECK expression, or NULL */
+	const char *check_name;           /* its CONSTRAINT name, or NULL */
+	int autoincrement; /* autoincrement=: mg_tri, MG_UNKNOWN when not given ("auto") */
+	int has_sequence;  /* an sa.Sequence() argument */
 };
 
 enum mg_index_kind {
@@ -111,7 +122,30 @@ struct mg_fkey {
 	enum mg_source source;
 	size_t op;
 	uint32_t line, col;
-	const char *name; /* the constraint's name, NULL when unnamed or not a literal */
+	const char *name;         /* the constraint's name, NULL when unnamed or not a literal */
+	const char *schema;       /* the table's schema */
+	const char *ref_schema;   /* the referenced table's schema, or NULL */
+	const char **ref_columns; /* the referenced columns (NULL: not known) */
+	size_t nref_columns;
+	const char *ondelete;  /* ON DELETE action as written ("CASCADE"), NULL: none */
+	int not_valid;         /* added NOT VALID (postgresql_not_valid=True) */
+	const char *name_expr; /* the name's source text when it is not a literal */
+};
+
+/* A CHECK constraint: sa.CheckConstraint in create_table, op.create_check_constraint, SQL. */
+struct mg_check {
+	const char *table;
+	const char *schema;
+	const char *name;      /* NULL: unnamed (PostgreSQL names it) or not a literal */
+	const char *name_expr; /* the name's source text when it is not a literal */
+	const char *expr;      /* the condition as SQL or source text; NULL: not known */
+	const char *column;    /* the first column the condition names (PostgreSQL's name
+	                          for an unnamed one uses it), or NULL */
+	int not_valid;
+	enum mg_direction dir;
+	enum mg_source source;
+	size_t op;
+	uint32_t line;
 };
 
 enum mg_op_kind {
@@ -132,7 +166,23 @@ enum mg_op_kind {
 	MG_OP_BULK_INSERT,
 	MG_OP_UPDATE,      /* an UPDATE (SQL, SQLAlchemy Core or an ORM session): a backfill */
 	MG_OP_EMPTY_TABLE, /* DELETE without WHERE, TRUNCATE: no rows are left after it */
+	/* From SQL (ALTER ... RENAME, CREATE TYPE, ...): */
+	MG_OP_RENAME_COLUMN,       /* column -> new_name */
+	MG_OP_RENAME_INDEX,        /* object -> new_name */
+	MG_OP_RENAME_CONSTRAINT,   /* object -> new_name */
+	MG_OP_VALIDATE_CONSTRAINT, /* object */
+	MG_OP_CREATE_ENUM,         /* object (schema) with labels */
+	MG_OP_ADD_ENUM_VALUE,      /* object gets labels[0] */
+	MG_OP_DROP_ENUM,           /* object */
+	MG_OP_CREATE_SEQUENCE,     /* object */
+	MG_OP_DROP_SEQUENCE,       /* object */
+	MG_OP_RENAME_SEQUENCE,     /* object -> new_name */
+	MG_OP_RENAME_ENUM,         /* object -> new_name */
+	MG_OP_RENAME_ENUM_VALUE,   /* object: labels[0] -> labels[1] */
 };
+
+/* What alter_column (or ALTER COLUMN SET/DROP DEFAULT) does to the server default. */
+enum mg_default_change { MG_DEFAULT_KEEP, MG_DEFAULT_SET, MG_DEFAULT_DROP };
 
 /*
  * One operation: an op.* (or batch_op.*) call, or a statement found in the
@@ -170,6 +220,21 @@ struct mg_op {
 
 	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
 	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
+	/* Facts the schema replay needs (schema.h): */
+	const char *type_expr; /* alter_column type_= as source text (variables resolved) */
+	const char *pg_type;   /* SQL ALTER COLUMN TYPE: PostgreSQL's type name */
+	enum mg_default_change default_change; /* alter_column server_default= / SET DEFAULT */
+	const char *server_default;            /* the new default's source text */
+	const char *object_type; /* drop_constraint type_= ("foreignkey", "unique", "primary",
+	                            "check"); ADD VALUE: "before"/"after" new_name, or NULL */
+	int if_exists;           /* DROP ... IF EXISTS, if_exists=True; CREATE ... IF NOT EXISTS */
+	int not_valid;           /* ADD CONSTRAINT ... NOT VALID */
+	int opaque;              /* SQL whose effect on the schema migen does not read */
+	const char **labels;     /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
+	size_t nlabels;
+	const char *name_expr;   /* a table/object name's source text when not a literal */
+	const char *using_index; /* ADD CONSTRAINT ... USING INDEX: the index it takes over */
+	int identity_change;     /* ALTER COLUMN ADD (1) / DROP (-1) IDENTITY, else 0 */
 };
 
 struct mg_table {
@@ -234,6 +299,8 @@ struct mg_model {
 	size_t nfunctions, capfunctions;
 	struct mg_error *errors; /* syntax errors */
 	size_t nerrors, caperrors;
+	struct mg_check *checks;
+	size_t nchecks, capchecks;
 	struct mg_error *notes; /* what the analysis could not see (helpers, opaque SQL) */
 	size_t nnotes, capnotes;
 	int has_upgrade, has_downgrade;
@@ -247,6 +314,9 @@ struct mg_model {
 	/* Names bound by module-level imports ("sa", "op", "Column"; "*" for a star import). */
 	const char **imports;
 	size_t nimports, capimports;
+	/* Per import name, what it binds as a dotted path ("sqlalchemy.dialects.postgresql.JSONB",
+	 * "sqlalchemy" for `import sqlalchemy as sa`), or NULL (relative, star). */
+	const char **import_targets;
 	uint32_t imports_end;     /* byte just past the last module-level import's line, or 0 */
 	uint32_t first_stmt;      /* byte where the first statement after the docstring starts */
 	struct mg_lookup *lookup; /* built by mg_model_finish(); NULL until then */
@@ -268,6 +338,8 @@ struct mg_op *mg_model_add_op(struct mg_model *m);
 struct mg_table *mg_model_add_table(struct mg_model *m);
 struct mg_index *mg_model_add_index(struct mg_model *m);
 struct mg_fkey *mg_model_add_fkey(struct mg_model *m);
+/* A check constraint made by operation op (table, schema, direction from it). */
+struct mg_check *mg_model_add_op_check(struct mg_model *m, size_t op, enum mg_source source);
 /*
  * An index or a foreign key made by operation op: table, schema, direction,
  * autocommit, op and position come from it (the caller may refine them).

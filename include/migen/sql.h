@@ -16,4 +16,11 @@
  */
 int mg_sql_analyze(struct mg_model *m, size_t exec_op);
 
+/*
+ * The column a CHECK condition (SQL text) names when it names exactly one,
+ * as PostgreSQL picks the name `<table>_<column>_check`; NULL otherwise or
+ * when the text does not parse.
+ */
+const char *mg_sql_check_column(struct mg_arena *a, const char *expr);
+
 #endif

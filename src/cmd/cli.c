@@ -23,6 +23,8 @@ const struct mg_command mg_commands[] = {
      mg_doctor_usage},
     {"lint", mg_cmd_lint, "check a project's migrations in graph order (the CI gate)",
      mg_lint_usage},
+    {"schema", mg_cmd_schema, "print the schema the migrations build (replayed, no database)",
+     mg_schema_usage},
     {NULL, NULL, NULL, NULL},
 };
 

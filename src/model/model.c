@@ -128,6 +128,8 @@ mg_model_free(struct mg_model *m)
 	free(m->functions);
 	free(m->imports);
 	free(m->comments);
+	free(m->import_targets);
+	free(m->checks);
 	if (m->lookup != NULL) {
 		free(m->lookup->leading);
 		free(m->lookup->created);
@@ -204,12 +206,30 @@ mg_model_add_op_fkey(struct mg_model *m, size_t opi, enum mg_source source)
 	const struct mg_op *op = &m->ops[opi];
 
 	fk->table = op->table;
+	fk->schema = op->schema;
 	fk->dir = op->dir;
 	fk->source = source;
 	fk->op = opi;
 	fk->line = op->span.line;
 	fk->col = op->span.col;
 	return fk;
+}
+
+struct mg_check *
+mg_model_add_op_check(struct mg_model *m, size_t opi, enum mg_source source)
+{
+	struct mg_check *k;
+
+	mg_grow(&m->checks, &m->capchecks, m->nchecks + 1, sizeof(*m->checks));
+	k = &m->checks[m->nchecks++];
+	memset(k, 0, sizeof(*k));
+	k->table = m->ops[opi].table;
+	k->schema = m->ops[opi].schema;
+	k->dir = m->ops[opi].dir;
+	k->source = source;
+	k->op = opi;
+	k->line = m->ops[opi].span.line;
+	return k;
 }
 
 static void add_message(struct mg_model *m, struct mg_error **v, size_t *n, size_t *cap, int once,
@@ -404,6 +424,18 @@ mg_op_kind_name(enum mg_op_kind k)
 	    "bulk_insert",
 	    "update",
 	    "empty_table",
+	    "rename_column",
+	    "rename_index",
+	    "rename_constraint",
+	    "validate_constraint",
+	    "create_enum",
+	    "add_enum_value",
+	    "drop_enum",
+	    "create_sequence",
+	    "drop_sequence",
+	    "rename_sequence",
+	    "rename_enum",
+	    "rename_enum_value",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "other";
 }

@@ -222,20 +222,42 @@ function(struct mg_walk *w, TSNode def, int helper_pass)
 	mg_walk_block(w, body, &ctx);
 }
 
+/*
+ * One name an import binds, and the dotted path it stands for: `from
+ * module import x as y` binds y to module.x, `import a.b` binds a to a,
+ * `import a.b as c` binds c to a.b (module NULL for a plain import).
+ */
 static void
-bind_name(struct mg_walk *w, TSNode n)
+bind_name(struct mg_walk *w, TSNode n, const char *module)
 {
 	struct mg_model *m = w->m;
-	const char *name;
+	const char *name, *target = NULL;
+	size_t cap;
+	TSNode what = n;
 
-	if (ts_node_symbol(n) == mg_sym.aliased_import)
+	if (ts_node_symbol(n) == mg_sym.aliased_import) {
+		what = ts_node_child_by_field_id(n, mg_sym.f_name);
 		n = ts_node_child_by_field_id(n, mg_sym.f_alias);
-	else if (ts_node_symbol(n) == mg_sym.dotted_name)
+	} else if (ts_node_symbol(n) == mg_sym.dotted_name && module == NULL) {
 		n = ts_node_named_child(n, 0); /* import a.b binds a */
+		what = n;
+	}
 	if (ts_node_is_null(n))
 		return;
 	name = ts_node_symbol(n) == mg_sym.wildcard_import ? "*" : mg_node_dup(&m->arena, w->s, n);
+	if (ts_node_symbol(n) != mg_sym.wildcard_import && !ts_node_is_null(what)) {
+		const char *x = mg_node_dup(&m->arena, w->s, what);
+		if (module == NULL)
+			target = x;
+		else if (module[0] != '.')
+			target = mg_arena_printf(&m->arena, "%s.%s", module, x);
+	}
+	cap = m->capimports;
 	mg_grow(&m->imports, &m->capimports, m->nimports + 1, sizeof(*m->imports));
+	if (m->capimports != cap || m->import_targets == NULL)
+		m->import_targets =
+		    mg_xreallocarray(m->import_targets, m->capimports, sizeof(*m->import_targets));
+	m->import_targets[m->nimports] = target;
 	m->imports[m->nimports++] = name;
 }
 
@@ -248,13 +270,18 @@ import(struct mg_walk *w, TSNode n)
 {
 	TSTreeCursor c = ts_tree_cursor_new(n);
 	uint32_t end = ts_node_end_byte(n) + w->s->base;
+	TSNode mod = ts_node_child_by_field_name(n, "module_name", 11);
+	const char *module = NULL;
+
+	if (ts_node_symbol(n) == mg_sym.import_from_statement)
+		module = ts_node_is_null(mod) ? "." : mg_node_dup(&w->m->arena, w->s, mod);
 
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		do {
 			TSNode k = ts_tree_cursor_current_node(&c);
 			if (ts_tree_cursor_current_field_id(&c) == mg_sym.f_name ||
 			    ts_node_symbol(k) == mg_sym.wildcard_import)
-				bind_name(w, k);
+				bind_name(w, k, module);
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);

@@ -65,13 +65,18 @@ static void
 table(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, unsigned pos,
       const char *kw, struct mg_op *op)
 {
+	TSNode n;
+
 	if (on_batch) {
 		op->table = ctx->batch_table;
 		op->schema = ctx->batch_schema;
 		return;
 	}
-	op->table = str(w, mg_call_arg_or_kw(w->s, call, pos, kw));
+	n = mg_call_arg_or_kw(w->s, call, pos, kw);
+	op->table = str(w, n);
 	op->schema = str(w, mg_call_kwarg(w->s, call, "schema"));
+	if (op->table == NULL && !ts_node_is_null(n))
+		op->name_expr = mg_node_dup(&w->m->arena, w->s, n);
 }
 
 /* postgresql_where=sa.text("...") / "..." / other (source text). */
@@ -329,6 +334,9 @@ drop_index(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ct
 {
 	table(w, call, on_batch, ctx, 1, "table_name", op);
 	op->object = sarg(w, call, 0, 0, "index_name");
+	op->if_exists = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "if_exists")) == MG_YES;
+	if (op->object == NULL)
+		op->name_expr = name_expr(w, mg_call_arg_or_kw(w->s, call, 0, "index_name"), NULL);
 	op->concurrently =
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_concurrently")) == MG_YES;
 }
@@ -360,6 +368,8 @@ add_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ct
 				fk->ncolumns = 1;
 				fk->name = col->foreign_key_name;
 				fk->ref_table = mg_table_ref_table(&w->m->arena, col->foreign_key);
+				fk->ondelete = col->foreign_key_ondelete;
+				mg_table_fk_refs(&w->m->arena, fk, &col->foreign_key, 1);
 			}
 		}
 	}
@@ -370,7 +380,7 @@ alter_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
              struct mg_op *op)
 {
 	TSNode nul = mg_call_kwarg(w->s, call, "nullable");
-	TSNode def = mg_call_kwarg(w->s, call, "server_default");
+	TSNode def = mg_call_kwarg(w->s, call, "server_default"), ty;
 
 	table(w, call, on_batch, ctx, 0, "table_name", op);
 	op->column = sarg(w, call, on_batch, 1, "column_name");
@@ -379,6 +389,16 @@ alter_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 		op->has_server_default = MG_NO;
 	else
 		op->has_server_default = mg_node_is_none(def) ? MG_NO : MG_YES;
+	/* server_default=None drops the default; False (Alembic's "not given") keeps it. */
+	if (!ts_node_is_null(def) && mg_node_is_none(def))
+		op->default_change = MG_DEFAULT_DROP;
+	else if (!ts_node_is_null(def) && mg_node_bool(w->s, def) != MG_NO) {
+		op->default_change = MG_DEFAULT_SET;
+		op->server_default = mg_node_dup(&w->m->arena, w->s, def);
+	}
+	op->new_name = str(w, mg_call_kwarg(w->s, call, "new_column_name"));
+	if (!ts_node_is_null(ty = mg_call_kwarg(w->s, call, "type_")))
+		op->type_expr = mg_table_type_expr(w, ty);
 }
 
 /* A list of string literals; NULL (and *n = 0) when it is not one. */
@@ -411,6 +431,31 @@ create_foreign_key(struct mg_walk *w, TSNode call, int on_batch, const struct mg
 	fk->ncolumns = n;
 	fk->ref_table = sarg(w, call, on_batch, 2, "referent_table");
 	fk->name = sarg(w, call, 0, 0, "constraint_name");
+	fk->name_expr = name_expr(w, mg_call_arg_or_kw(w->s, call, 0, "constraint_name"), fk->name);
+	fk->schema = op->schema;
+	fk->ref_columns = strings(w, narg(w, call, on_batch, 4, "remote_cols"), &n);
+	fk->nref_columns = fk->ref_columns ? n : 0;
+	fk->ref_schema = str(w, mg_call_kwarg(w->s, call, "referent_schema"));
+	fk->ondelete = str(w, mg_call_kwarg(w->s, call, "ondelete"));
+	fk->not_valid =
+	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_not_valid")) == MG_YES;
+}
+
+static void
+create_check(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *ctx, size_t opi)
+{
+	struct mg_op *op = &w->m->ops[opi];
+	struct mg_check *k;
+	TSNode nm = mg_call_arg_or_kw(w->s, call, 0, "constraint_name");
+
+	table(w, call, on_batch, ctx, 1, "table_name", op);
+	op->object = str(w, nm);
+	k = mg_model_add_op_check(w->m, opi, MG_SRC_OP);
+	k->name = op->object;
+	k->name_expr = name_expr(w, nm, k->name);
+	k->expr = sarg(w, call, on_batch, 2, "condition");
+	if (k->expr != NULL)
+		k->column = mg_sql_check_column(&w->m->arena, k->expr);
 }
 
 static void
@@ -425,6 +470,7 @@ create_unique(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx 
 	    mg_model_add_op_index(w->m, opi, primary ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE, MG_SRC_OP);
 	w->m->ops[opi].index = w->m->nindexes - 1;
 	ix->name = sarg(w, call, 0, 0, "constraint_name");
+	ix->name_expr = name_expr(w, mg_call_arg_or_kw(w->s, call, 0, "constraint_name"), ix->name);
 	mg_index_columns(w, narg(w, call, on_batch, 2, "columns"), ix);
 }
 
@@ -489,9 +535,15 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 		              strcmp(method, "create_primary_key") == 0);
 		break;
 	case MG_OP_CREATE_CHECK_CONSTRAINT:
+		create_check(w, call, on_batch, ctx, opi);
+		break;
 	case MG_OP_DROP_CONSTRAINT:
 		table(w, call, on_batch, ctx, 1, "table_name", op);
 		op->object = sarg(w, call, 0, 0, "constraint_name");
+		if (op->object == NULL)
+			op->name_expr =
+			    name_expr(w, mg_call_arg_or_kw(w->s, call, 0, "constraint_name"), NULL);
+		op->object_type = str(w, mg_call_arg_or_kw(w->s, call, on_batch ? 1 : 2, "type_"));
 		break;
 	case MG_OP_EXECUTE:
 		sql = mg_call_arg_or_kw(w->s, call, 0, "sqltext");

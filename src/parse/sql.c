@@ -291,40 +291,427 @@ index_stmt(struct sqlctx *c, json_t *s)
 		ix->where = after ? where_text(c, after) : "?";
 }
 
+static const char **name_list(struct sqlctx *c, json_t *arr, size_t *n);
+
+/* The names of a qualified name list ([schema,] name): the last two. */
+static void
+qualified(struct sqlctx *c, json_t *items, const char **schema, const char **name)
+{
+	size_t n = json_array_size(items);
+
+	*name = n ? dup(c, jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval"))
+	          : NULL;
+	*schema =
+	    n > 1 ? dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"), "sval"))
+	          : NULL;
+}
+
 static void
 drop_stmt(struct sqlctx *c, json_t *s)
 {
 	const char *type = jstr(s, "removeType");
-	json_t *objs = json_object_get(s, "objects"), *items;
+	json_t *objs = json_object_get(s, "objects");
+	enum mg_op_kind kind;
+	size_t i;
+
+	if (type == NULL)
+		return;
+	if (strcmp(type, "OBJECT_INDEX") == 0)
+		kind = MG_OP_DROP_INDEX;
+	else if (strcmp(type, "OBJECT_TABLE") == 0)
+		kind = MG_OP_DROP_TABLE;
+	else if (strcmp(type, "OBJECT_TYPE") == 0)
+		kind = MG_OP_DROP_ENUM;
+	else if (strcmp(type, "OBJECT_SEQUENCE") == 0)
+		kind = MG_OP_DROP_SEQUENCE;
+	else
+		return;
+	/* objects: [{"List":{"items":[{"String":{"sval":"schema"}}, ... name]}}] per object;
+	 * DROP TYPE: [{"TypeName":{"names":[...]}}]. */
+	for (i = 0; i < json_array_size(objs); i++) {
+		json_t *o = json_array_get(objs, i);
+		json_t *items = json_object_get(json_object_get(o, "List"), "items");
+		const char *schema, *name;
+		size_t opi = add_op(c, kind, NULL);
+		struct mg_op *op;
+
+		if (items == NULL)
+			items = json_object_get(json_object_get(o, "TypeName"), "names");
+		qualified(c, items, &schema, &name);
+		op = &c->m->ops[opi];
+		op->concurrently = jbool(s, "concurrent");
+		op->if_exists = jbool(s, "missing_ok");
+		op->schema = schema;
+		if (kind == MG_OP_DROP_TABLE)
+			op->table = name;
+		else
+			op->object = name;
+		if (json_is_string(json_object_get(s, "behavior")) &&
+		    strcmp(jstr(s, "behavior"), "DROP_CASCADE") == 0)
+			op->opaque = 1; /* CASCADE drops what depends on it elsewhere */
+	}
+}
+
+/* ALTER TABLE/INDEX ... RENAME. */
+static void
+rename_stmt(struct sqlctx *c, json_t *s)
+{
+	const char *type = jstr(s, "renameType");
+	json_t *rel = json_object_get(s, "relation");
 	size_t opi;
 	struct mg_op *op;
 
 	if (type == NULL)
 		return;
-	if (strcmp(type, "OBJECT_INDEX") == 0) {
-		opi = add_op(c, MG_OP_DROP_INDEX, NULL);
-	} else if (strcmp(type, "OBJECT_TABLE") == 0) {
-		opi = add_op(c, MG_OP_DROP_TABLE, NULL);
+	if (strcmp(type, "OBJECT_TABLE") == 0) {
+		opi = add_op(c, MG_OP_RENAME_TABLE, rel);
+	} else if (strcmp(type, "OBJECT_COLUMN") == 0) {
+		opi = add_op(c, MG_OP_RENAME_COLUMN, rel);
+		c->m->ops[opi].column = dup(c, jstr(s, "subname"));
+	} else if (strcmp(type, "OBJECT_TABCONSTRAINT") == 0) {
+		opi = add_op(c, MG_OP_RENAME_CONSTRAINT, rel);
+		c->m->ops[opi].object = dup(c, jstr(s, "subname"));
+	} else if (strcmp(type, "OBJECT_INDEX") == 0 || strcmp(type, "OBJECT_SEQUENCE") == 0) {
+		opi = add_op(c, type[7] == 'I' ? MG_OP_RENAME_INDEX : MG_OP_RENAME_SEQUENCE, NULL);
+		op = &c->m->ops[opi];
+		op->object = dup(c, jstr(rel, "relname"));
+		op->schema = dup(c, jstr(rel, "schemaname"));
+	} else if (strcmp(type, "OBJECT_TYPE") == 0) {
+		/* ALTER TYPE t RENAME TO u: object is a qualified name list */
+		const char *schema, *name;
+		qualified(c,
+		          json_object_get(json_object_get(s, "object"), "List") != NULL
+		              ? json_object_get(
+		                    json_object_get(json_object_get(s, "object"), "List"), "items")
+		              : NULL,
+		          &schema, &name);
+		opi = add_op(c, MG_OP_RENAME_ENUM, NULL);
+		op = &c->m->ops[opi];
+		op->object = name;
+		op->schema = schema;
 	} else {
+		opi = add_op(c, MG_OP_OTHER, rel);
+		c->m->ops[opi].name = "rename";
+		c->m->ops[opi].opaque = 1;
 		return;
 	}
 	op = &c->m->ops[opi];
-	op->concurrently = jbool(s, "concurrent");
-	/* objects: [{"List":{"items":[{"String":{"sval":"schema"}}, ... name]}}] */
-	items = json_object_get(json_object_get(json_array_get(objs, 0), "List"), "items");
-	if (json_array_size(items) > 0) {
-		size_t n = json_array_size(items);
-		const char *last =
-		    jstr(json_object_get(json_array_get(items, n - 1), "String"), "sval");
-		if (op->kind == MG_OP_DROP_INDEX)
-			op->object = dup(c, last);
-		else
-			op->table = dup(c, last);
-		if (n > 1)
-			op->schema =
-			    dup(c, jstr(json_object_get(json_array_get(items, n - 2), "String"),
-			                "sval"));
+	op->new_name = dup(c, jstr(s, "newname"));
+	op->if_exists = jbool(s, "missing_ok");
+}
+
+static const char **
+string_values(struct sqlctx *c, json_t *arr, size_t *n)
+{
+	return name_list(c, arr, n);
+}
+
+/* CREATE TYPE ... AS ENUM, ALTER TYPE ... ADD VALUE. */
+static void
+enum_stmt(struct sqlctx *c, json_t *s, int create)
+{
+	size_t opi = add_op(c, create ? MG_OP_CREATE_ENUM : MG_OP_ADD_ENUM_VALUE, NULL);
+	struct mg_op *op = &c->m->ops[opi];
+	const char *schema, *name;
+
+	qualified(c, json_object_get(s, "typeName"), &schema, &name);
+	op = &c->m->ops[opi];
+	op->object = name;
+	op->schema = schema;
+	if (create) {
+		op->labels = string_values(c, json_object_get(s, "vals"), &op->nlabels);
+	} else if (jstr(s, "oldVal") != NULL) {
+		/* RENAME VALUE: the label keeps its place */
+		op->kind = MG_OP_RENAME_ENUM_VALUE;
+		op->name = mg_op_kind_name(op->kind);
+		op->labels = mg_arena_alloc(&c->m->arena, 2 * sizeof(*op->labels));
+		op->labels[0] = dup(c, jstr(s, "oldVal"));
+		op->labels[1] = dup(c, jstr(s, "newVal"));
+		op->nlabels = 2;
+	} else {
+		op->labels = mg_arena_alloc(&c->m->arena, sizeof(*op->labels));
+		op->labels[0] = dup(c, jstr(s, "newVal"));
+		op->nlabels = op->labels[0] != NULL;
+		op->if_exists = jbool(s, "skipIfNewValExists");
+		/* BEFORE/AFTER place it; the list order is not what the catalog compares */
+		op->new_name = dup(c, jstr(s, "newValNeighbor"));
+		if (op->new_name != NULL)
+			op->object_type = jbool(s, "newValIsAfter") ? "after" : "before";
 	}
+}
+
+static void
+sequence_stmt(struct sqlctx *c, json_t *s)
+{
+	json_t *rel = json_object_get(s, "sequence");
+	size_t opi = add_op(c, MG_OP_CREATE_SEQUENCE, NULL);
+	struct mg_op *op = &c->m->ops[opi];
+
+	op->object = dup(c, jstr(rel, "relname"));
+	op->schema = dup(c, jstr(rel, "schemaname"));
+	op->if_exists = jbool(s, "if_not_exists");
+}
+
+/* PostgreSQL's own names (format_type) for the parser's internal type names. */
+static const char *const type_names[][2] = {
+    {"int4", "integer"},
+    {"int8", "bigint"},
+    {"int2", "smallint"},
+    {"serial", "integer"},
+    {"serial4", "integer"},
+    {"bigserial", "bigint"},
+    {"serial8", "bigint"},
+    {"smallserial", "smallint"},
+    {"serial2", "smallint"},
+    {"bool", "boolean"},
+    {"float8", "double precision"},
+    {"float4", "real"},
+    {"varchar", "character varying"},
+    {"bpchar", "character"},
+    {"varbit", "bit varying"},
+    {"timestamp", "timestamp without time zone"},
+    {"timestamptz", "timestamp with time zone"},
+    {"time", "time without time zone"},
+    {"timetz", "time with time zone"},
+    {"int", "integer"},
+    {"integer", "integer"},
+    {"decimal", "numeric"},
+};
+
+/*
+ * A TypeName node as format_type() prints it: `character varying(50)`,
+ * `timestamp(3) with time zone`, `numeric(10,2)`, `text[]`; NULL when it is
+ * not one migen can name (%TYPE, SETOF).
+ */
+static const char *
+type_name(struct sqlctx *c, json_t *tn)
+{
+	json_t *names = json_object_get(tn, "names"), *mods = json_object_get(tn, "typmods");
+	size_t n = json_array_size(names), i, k;
+	const char *last, *schema = NULL, *base;
+	struct mg_buf b = {0};
+	const char *out;
+	int tz = 0, time = 0;
+
+	if (n == 0 || json_is_true(json_object_get(tn, "setof")) ||
+	    json_object_get(tn, "pct_type") != NULL)
+		return NULL;
+	last = jstr(json_object_get(json_array_get(names, n - 1), "String"), "sval");
+	if (n > 1)
+		schema = jstr(json_object_get(json_array_get(names, n - 2), "String"), "sval");
+	if (last == NULL)
+		return NULL;
+	base = last;
+	for (k = 0; k < sizeof(type_names) / sizeof(type_names[0]); k++)
+		if (strcmp(type_names[k][0], last) == 0 &&
+		    (schema == NULL || strcmp(schema, "pg_catalog") == 0)) {
+			base = type_names[k][1];
+			break;
+		}
+	if (strncmp(base, "timestamp ", 10) == 0 || strncmp(base, "time ", 5) == 0) {
+		time = 1;
+		tz = strstr(base, "with time zone") != NULL && strstr(base, "without") == NULL;
+	}
+	if (schema != NULL && strcmp(schema, "pg_catalog") != 0 && strcmp(schema, "public") != 0)
+		mg_buf_printf(&b, "%s.", schema);
+	if (time)
+		mg_buf_puts(&b, strncmp(base, "timestamp", 9) == 0 ? "timestamp" : "time");
+	else
+		mg_buf_puts(&b, base);
+	/* interval's typmod encodes fields, not a number: left out. */
+	if (json_array_size(mods) > 0 && strcmp(base, "interval") != 0) {
+		mg_buf_putc(&b, '(');
+		for (i = 0; i < json_array_size(mods); i++) {
+			json_t *a = json_object_get(json_array_get(mods, i), "A_Const");
+			json_t *iv = json_object_get(json_object_get(a, "ival"), "ival");
+			if (a == NULL) {
+				mg_buf_free(&b);
+				return NULL;
+			}
+			mg_buf_printf(&b, "%s%lld", i ? "," : "",
+			              json_is_integer(iv) ? (long long)json_integer_value(iv)
+			                                  : 0LL);
+		}
+		mg_buf_putc(&b, ')');
+	}
+	if (time)
+		mg_buf_puts(&b, tz ? " with time zone" : " without time zone");
+	for (i = 0; i < json_array_size(json_object_get(tn, "arrayBounds")); i++)
+		mg_buf_puts(&b, "[]");
+	out = mg_arena_strndup(&c->m->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return out;
+}
+
+/* The ON DELETE action of a foreign key constraint node, NULL for NO ACTION. */
+static const char *
+fk_ondelete(json_t *k)
+{
+	const char *a = jstr(k, "fk_del_action");
+
+	if (a == NULL)
+		return NULL;
+	switch (a[0]) {
+	case 'c':
+		return "CASCADE";
+	case 'r':
+		return "RESTRICT";
+	case 'n':
+		return "SET NULL";
+	case 'd':
+		return "SET DEFAULT";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The text of the parenthesised expression after the keyword at from
+ * (CHECK (...)): what is between the first '(' and its match, or NULL.
+ */
+static const char *
+paren_text(struct sqlctx *c, size_t from)
+{
+	size_t i, start = 0;
+	int depth = 0;
+
+	for (i = from; i < c->stmt_end; i++) {
+		char ch = c->sql[i];
+		size_t next;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, c->stmt_end)) != i) {
+			i = next - 1;
+			continue;
+		}
+		if (ch == '(' && depth++ == 0)
+			start = i + 1;
+		else if (ch == ')' && depth > 0 && --depth == 0)
+			return trim_dup(c, c->sql + start, i - start);
+	}
+	return NULL;
+}
+
+/* A DEFAULT's text: from its expression to a top-level ',' or ')' or the next clause. */
+static const char *
+default_text(struct sqlctx *c, json_t *expr)
+{
+	static const char *const stops[] = {"not",        "null",  "primary",    "unique",
+	                                    "references", "check", "constraint", "generated",
+	                                    "collate",    NULL};
+	json_t *loc = NULL;
+	size_t i, start;
+	int depth = 0;
+	const char *key;
+	json_t *v;
+
+	/* The expression node's location: its one member's "location". */
+	json_object_foreach(expr, key, v) loc = json_object_get(v, "location");
+	if (!json_is_integer(loc) || json_integer_value(loc) < 0 ||
+	    (size_t)json_integer_value(loc) >= c->sql_len)
+		return NULL;
+	start = (size_t)json_integer_value(loc);
+	/* A TypeCast's location is its `::`; walk back to the operand is not worth it. */
+	for (i = start; i < c->stmt_end; i++) {
+		char ch = c->sql[i];
+		size_t k;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if (ch == '(')
+			depth++;
+		else if (ch == ')' && depth-- == 0)
+			break;
+		else if (ch == ',' && depth == 0)
+			break;
+		if (depth == 0 && (i == start || !ident_char(c->sql[i - 1])))
+			for (k = 0; stops[k] != NULL; k++) {
+				size_t n = strlen(stops[k]);
+				if (i > start && i + n <= c->stmt_end &&
+				    strncasecmp(c->sql + i, stops[k], n) == 0 &&
+				    (i + n == c->stmt_end || !ident_char(c->sql[i + n])))
+					return trim_dup(c, c->sql + start, i - start);
+			}
+	}
+	return trim_dup(c, c->sql + start, i - start);
+}
+
+/* Column references in a parsed expression: how many distinct names, and the first. */
+static void
+column_refs(json_t *n, const char **first, int *count)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(n)) {
+		for (i = 0; i < json_array_size(n); i++)
+			column_refs(json_array_get(n, i), first, count);
+		return;
+	}
+	if (!json_is_object(n))
+		return;
+	if ((v = json_object_get(n, "ColumnRef")) != NULL) {
+		json_t *f = json_object_get(v, "fields");
+		const char *name = jstr(
+		    json_object_get(json_array_get(f, json_array_size(f) - 1), "String"), "sval");
+		if (name == NULL)
+			return;
+		if (*first == NULL) {
+			*first = name;
+			*count = 1;
+		} else if (strcmp(*first, name) != 0) {
+			*count = 2;
+		}
+		return;
+	}
+	if (json_object_get(n, "SubLink") != NULL)
+		return; /* PostgreSQL's pull_var_clause does not look inside */
+	json_object_foreach(n, key, v) column_refs(v, first, count);
+}
+
+const char *
+mg_sql_check_column(struct mg_arena *a, const char *expr)
+{
+	PgQueryParseResult r;
+	json_t *root;
+	const char *first = NULL, *out = NULL;
+	int count = 0;
+	char *sql;
+
+	if (expr == NULL || strlen(expr) > 65536 || !mg_utf8_valid(expr, strlen(expr)))
+		return NULL;
+	sql = mg_xmalloc(strlen(expr) + 32);
+	sprintf(sql, "SELECT WHERE (%s)", expr);
+	r = pg_query_parse(sql);
+	free(sql);
+	if (r.error == NULL && (root = json_loads(r.parse_tree, JSON_DECODE_ANY, NULL)) != NULL) {
+		column_refs(json_object_get(root, "stmts"), &first, &count);
+		if (count == 1)
+			out = mg_arena_strdup(a, first);
+		json_decref(root);
+	}
+	pg_query_free_parse_result(r);
+	return out;
+}
+
+/* A CHECK constraint node of the current statement into the model's checks. */
+static void
+check_constraint(struct sqlctx *c, json_t *k, size_t opi, const char *column)
+{
+	struct mg_check *ck = mg_model_add_op_check(c->m, opi, MG_SRC_SQL);
+	json_t *loc = json_object_get(k, "location");
+
+	ck->name = dup(c, jstr(k, "conname"));
+	ck->not_valid = jbool(k, "skip_validation");
+	if (json_is_integer(loc) && json_integer_value(loc) >= 0)
+		ck->expr = paren_text(c, (size_t)json_integer_value(loc));
+	ck->column = column;
+	if (column == NULL && ck->expr != NULL)
+		ck->column = mg_sql_check_column(&c->m->arena, ck->expr);
 }
 
 /* Constraints on a column definition: NOT NULL, DEFAULT, PRIMARY KEY, REFERENCES. */
@@ -339,6 +726,7 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 	col->primary_key = MG_NO;
 	col->has_server_default = MG_NO;
 	col->line = c->m->ops[opi].span.line;
+	col->pg_type = type_name(c, json_object_get(cd, "typeName"));
 	{
 		/* serial types carry an implicit nextval() default */
 		json_t *names = json_object_get(json_object_get(cd, "typeName"), "names");
@@ -361,13 +749,31 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 			col->nullable = MG_NO;
 		} else if (strcmp(t, "CONSTR_DEFAULT") == 0) {
 			col->has_server_default = MG_YES;
-			col->server_default = "(SQL)";
+			col->server_default = default_text(c, json_object_get(k, "raw_expr"));
+			if (col->server_default == NULL)
+				col->server_default = "(SQL)";
 		} else if (strcmp(t, "CONSTR_IDENTITY") == 0 ||
 		           strcmp(t, "CONSTR_GENERATED") == 0) {
 			col->generated = 1;
+			if (t[7] == 'I')
+				col->identity = 1;
+			else
+				col->computed = 1;
 		} else if (strcmp(t, "CONSTR_PRIMARY") == 0) {
 			col->primary_key = MG_YES;
 			col->nullable = MG_NO;
+		} else if (strcmp(t, "CONSTR_UNIQUE") == 0) {
+			struct mg_index *ix =
+			    mg_model_add_op_index(c->m, opi, MG_IX_UNIQUE, MG_SRC_SQL);
+			ix->name = dup(c, jstr(k, "conname"));
+			ix->columns = mg_arena_alloc(&c->m->arena, sizeof(*ix->columns));
+			ix->is_expr = mg_arena_alloc(&c->m->arena, sizeof(*ix->is_expr));
+			ix->columns[0] = col->name;
+			ix->ncolumns = 1;
+			ix->columns_known = 1;
+			ix->unique = 1;
+		} else if (strcmp(t, "CONSTR_CHECK") == 0) {
+			check_constraint(c, k, opi, col->name);
 		} else if (strcmp(t, "CONSTR_FOREIGN") == 0) {
 			json_t *pk = json_object_get(k, "pktable");
 			const char *rt = jstr(pk, "relname");
@@ -378,7 +784,13 @@ column_def(struct sqlctx *c, json_t *cd, struct mg_column *col, size_t opi)
 			fk->columns = one;
 			fk->ncolumns = 1;
 			fk->ref_table = dup(c, rt);
+			fk->ref_schema = dup(c, jstr(pk, "schemaname"));
 			fk->name = dup(c, jstr(k, "conname"));
+			fk->ondelete = fk_ondelete(k);
+			fk->ref_columns =
+			    name_list(c, json_object_get(k, "pk_attrs"), &fk->nref_columns);
+			if (fk->nref_columns == 0)
+				fk->ref_columns = NULL; /* the referenced table's primary key */
 			if (rt != NULL)
 				col->foreign_key = mg_arena_printf(&c->m->arena, "%s.?", rt);
 		}
@@ -414,14 +826,27 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		fk->columns = cols;
 		fk->ncolumns = n;
 		fk->ref_table = dup(c, jstr(json_object_get(k, "pktable"), "relname"));
+		fk->ref_schema = dup(c, jstr(json_object_get(k, "pktable"), "schemaname"));
 		fk->name = dup(c, jstr(k, "conname"));
+		fk->ondelete = fk_ondelete(k);
+		fk->not_valid = jbool(k, "skip_validation");
+		fk->ref_columns = name_list(c, json_object_get(k, "pk_attrs"), &fk->nref_columns);
+		if (fk->nref_columns == 0)
+			fk->ref_columns = NULL;
+	} else if (strcmp(t, "CONSTR_CHECK") == 0) {
+		check_constraint(c, k, opi, NULL);
 	} else if (strcmp(t, "CONSTR_PRIMARY") == 0 || strcmp(t, "CONSTR_UNIQUE") == 0) {
 		struct mg_index *ix;
 		const char **cols = name_list(c, json_object_get(k, "keys"), &n);
 		size_t i;
 
-		if (n == 0)
-			return; /* USING INDEX: the index exists already */
+		if (n == 0) {
+			/* USING INDEX: the index becomes the constraint's, under its name */
+			struct mg_op *op = &c->m->ops[opi];
+			op->using_index = dup(c, jstr(k, "indexname"));
+			op->object_type = t[7] == 'P' ? "primary" : "unique";
+			return;
+		}
 		ix = mg_model_add_op_index(
 		    c->m, opi, t[7] == 'P' ? MG_IX_PRIMARY_KEY : MG_IX_UNIQUE, MG_SRC_SQL);
 		ix->name = dup(c, jstr(k, "conname"));
@@ -431,6 +856,8 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 			ix->is_expr[i] = 0;
 		ix->ncolumns = n;
 		ix->columns_known = 1;
+	} else {
+		c->m->ops[opi].opaque = 1; /* EXCLUDE, ... */
 	}
 }
 
@@ -468,6 +895,42 @@ alter_table(struct sqlctx *c, json_t *s)
 		} else if (strcmp(sub, "AT_DropColumn") == 0) {
 			opi = add_op(c, MG_OP_DROP_COLUMN, rel);
 			c->m->ops[opi].column = dup(c, jstr(cmd, "name"));
+			c->m->ops[opi].if_exists = jbool(cmd, "missing_ok");
+		} else if (strcmp(sub, "AT_AlterColumnType") == 0) {
+			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
+			op = &c->m->ops[opi];
+			op->column = dup(c, jstr(cmd, "name"));
+			op->has_server_default = MG_NO;
+			op->pg_type = type_name(
+			    c, json_object_get(
+			           json_object_get(json_object_get(cmd, "def"), "ColumnDef"),
+			           "typeName"));
+			if (op->pg_type == NULL)
+				op->opaque = 1;
+		} else if (strcmp(sub, "AT_ColumnDefault") == 0) {
+			json_t *d = json_object_get(cmd, "def");
+			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
+			op = &c->m->ops[opi];
+			op->column = dup(c, jstr(cmd, "name"));
+			op->has_server_default = d != NULL ? MG_YES : MG_NO;
+			op->default_change = d != NULL ? MG_DEFAULT_SET : MG_DEFAULT_DROP;
+			if (d != NULL) {
+				op = &c->m->ops[opi];
+				op->server_default = default_text(c, d);
+				if (op->server_default == NULL)
+					op->server_default = "(SQL)";
+			}
+		} else if (strcmp(sub, "AT_AddIdentity") == 0 ||
+		           strcmp(sub, "AT_DropIdentity") == 0) {
+			opi = add_op(c, MG_OP_ALTER_COLUMN, rel);
+			op = &c->m->ops[opi];
+			op->column = dup(c, jstr(cmd, "name"));
+			op->has_server_default = MG_NO;
+			op->identity_change = sub[3] == 'A' ? 1 : -1;
+			op->if_exists = jbool(cmd, "missing_ok");
+		} else if (strcmp(sub, "AT_ValidateConstraint") == 0) {
+			opi = add_op(c, MG_OP_VALIDATE_CONSTRAINT, rel);
+			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
 		} else if (strcmp(sub, "AT_AddConstraint") == 0) {
 			json_t *k = json_object_get(json_object_get(cmd, "def"), "Constraint");
 			const char *t = jstr(k, "contype");
@@ -481,13 +944,24 @@ alter_table(struct sqlctx *c, json_t *s)
 				kind = MG_OP_CREATE_UNIQUE_CONSTRAINT;
 			opi = add_op(c, kind, rel);
 			c->m->ops[opi].object = dup(c, jstr(k, "conname"));
+			c->m->ops[opi].not_valid = jbool(k, "skip_validation");
+			if (kind == MG_OP_OTHER)
+				c->m->ops[opi].opaque = 1;
 			table_constraint(c, k, opi);
 		} else if (strcmp(sub, "AT_DropConstraint") == 0) {
 			opi = add_op(c, MG_OP_DROP_CONSTRAINT, rel);
 			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
+			c->m->ops[opi].if_exists = jbool(cmd, "missing_ok");
 		} else {
 			opi = add_op(c, MG_OP_OTHER, rel);
 			c->m->ops[opi].name = "alter_table";
+			/* Subcommands that leave what the schema records as it is. */
+			if (strstr(sub, "Trigger") == NULL && strstr(sub, "Statistics") == NULL &&
+			    strstr(sub, "Storage") == NULL && strstr(sub, "Owner") == NULL &&
+			    strstr(sub, "RowSecurity") == NULL && strstr(sub, "Cluster") == NULL &&
+			    strstr(sub, "Options") == NULL &&
+			    strcmp(sub, "AT_ReplicaIdentity") != 0)
+				c->m->ops[opi].opaque = 1;
 		}
 	}
 }
@@ -503,6 +977,10 @@ create_stmt(struct sqlctx *c, json_t *s)
 	int npk = 0;
 
 	c->m->ops[opi].table_index = ti;
+	c->m->ops[opi].if_exists = jbool(s, "if_not_exists");
+	if (json_array_size(json_object_get(s, "inhRelations")) > 0 ||
+	    json_object_get(s, "partbound") != NULL || json_object_get(s, "ofTypename") != NULL)
+		c->m->ops[opi].opaque = 1; /* columns come from elsewhere */
 	t->name = c->m->ops[opi].table;
 	t->schema = c->m->ops[opi].schema;
 	t->op = opi;
@@ -516,6 +994,7 @@ create_stmt(struct sqlctx *c, json_t *s)
 			continue;
 		column_def(c, cd, &cols[nc], opi);
 		cols[nc].type = "(SQL)";
+
 		if (cols[nc].primary_key == MG_YES)
 			npk++;
 		nc++;
@@ -620,7 +1099,25 @@ statement(struct sqlctx *c, json_t *stmt)
 		alter_table(c, s);
 	else if ((s = json_object_get(stmt, "CreateStmt")) != NULL)
 		create_stmt(c, s);
-	else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
+	else if ((s = json_object_get(stmt, "RenameStmt")) != NULL)
+		rename_stmt(c, s);
+	else if ((s = json_object_get(stmt, "CreateEnumStmt")) != NULL)
+		enum_stmt(c, s, 1);
+	else if ((s = json_object_get(stmt, "AlterEnumStmt")) != NULL)
+		enum_stmt(c, s, 0);
+	else if ((s = json_object_get(stmt, "CreateSeqStmt")) != NULL)
+		sequence_stmt(c, s);
+	else if (json_object_get(stmt, "DoStmt") != NULL ||
+	         json_object_get(stmt, "CreateTableAsStmt") != NULL ||
+	         json_object_get(stmt, "AlterObjectSchemaStmt") != NULL ||
+	         json_object_get(stmt, "AlterDomainStmt") != NULL ||
+	         json_object_get(stmt, "AlterSeqStmt") != NULL ||
+	         json_object_get(stmt, "CompositeTypeStmt") != NULL) {
+		/* Code or DDL whose effect on the tables migen does not follow. */
+		size_t opi = add_op(c, MG_OP_OTHER, NULL);
+		c->m->ops[opi].name = json_object_get(stmt, "DoStmt") != NULL ? "do" : "ddl";
+		c->m->ops[opi].opaque = 1;
+	} else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
 		update_stmt(c, s);
 	else if ((s = json_object_get(stmt, "DeleteStmt")) != NULL)
 		empty_stmt(c, s, 0);

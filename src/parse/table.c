@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migen/sql.h"
 #include "walk.h"
 
 static char *
@@ -134,6 +135,44 @@ mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix)
 		ix->columns_known = 0;
 }
 
+const char *
+mg_table_type_expr(struct mg_walk *w, TSNode n)
+{
+	/* `status_enum = sa.Enum(...)` at module level: the column names the variable. */
+	if (!ts_node_is_null(n) && ts_node_symbol(n) == mg_sym.identifier)
+		n = mg_walk_resolve_call(w, n);
+	if (ts_node_is_null(n))
+		return NULL;
+	return mg_node_dup(&w->m->arena, w->s, n);
+}
+
+/*
+ * The referenced columns of a ForeignKey target list ("t.c", "s.t.c"): the
+ * last part of each; the schema when the target has three parts.
+ */
+void
+mg_table_fk_refs(struct mg_arena *a, struct mg_fkey *fk, const char *const *targets, size_t n)
+{
+	size_t i;
+
+	fk->ref_columns = mg_arena_alloc(a, (n ? n : 1) * sizeof(*fk->ref_columns));
+	fk->nref_columns = n;
+	for (i = 0; i < n; i++) {
+		const char *t = targets[i], *dot = t ? strrchr(t, '.') : NULL;
+		if (dot == NULL) {
+			fk->ref_columns = NULL;
+			fk->nref_columns = 0;
+			return;
+		}
+		fk->ref_columns[i] = dot + 1;
+		if (i == 0 && fk->ref_schema == NULL) {
+			const char *first = strchr(t, '.');
+			if (first != dot)
+				fk->ref_schema = mg_arena_strndup(a, t, (size_t)(first - t));
+		}
+	}
+}
+
 int
 mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 {
@@ -148,6 +187,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 	col->nullable = MG_UNKNOWN;
 	col->primary_key = MG_NO;
 	col->has_server_default = MG_NO;
+	col->autoincrement = MG_UNKNOWN;
 	args = ts_node_child_by_field_id(call, mg_sym.f_arguments);
 	if (ts_node_is_null(args))
 		return 1;
@@ -165,15 +205,18 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 					col->nullable_given = 1;
 				} else if (mg_node_is_ident(w->s, name, "primary_key"))
 					col->primary_key = mg_node_bool(w->s, v);
+				else if (mg_node_is_ident(w->s, name, "autoincrement"))
+					col->autoincrement = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "index"))
 					col->index = mg_node_bool(w->s, v) == MG_YES;
 				else if (mg_node_is_ident(w->s, name, "unique"))
 					col->unique = mg_node_bool(w->s, v) == MG_YES;
 				else if (mg_node_is_ident(w->s, name, "name"))
 					col->name = str(w, v);
-				else if (mg_node_is_ident(w->s, name, "type_"))
+				else if (mg_node_is_ident(w->s, name, "type_")) {
 					col->type = mg_node_dup(&w->m->arena, w->s, v);
-				else if (mg_node_is_ident(w->s, name, "server_default")) {
+					col->type_expr = mg_table_type_expr(w, v);
+				} else if (mg_node_is_ident(w->s, name, "server_default")) {
 					if (!mg_node_is_none(v)) {
 						col->has_server_default = MG_YES;
 						col->server_default =
@@ -186,6 +229,10 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 			    (mg_call_name_is(w->s, k, "Identity") ||
 			     mg_call_name_is(w->s, k, "Computed"))) {
 				col->generated = 1; /* PostgreSQL computes it for every row */
+				if (mg_call_name_is(w->s, k, "Identity"))
+					col->identity = 1;
+				else
+					col->computed = 1;
 				continue;
 			}
 			if (ts_node_symbol(k) == mg_sym.call &&
@@ -199,6 +246,8 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
 				col->foreign_key_name = str(w, mg_call_kwarg(w->s, k, "name"));
+				col->foreign_key_ondelete =
+				    str(w, mg_call_kwarg(w->s, k, "ondelete"));
 				continue;
 			}
 			if (pos == 0 && ts_node_symbol(k) != mg_sym.call) {
@@ -206,12 +255,15 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				pos++;
 				continue;
 			}
-			if (col->type == NULL && ts_node_symbol(k) != mg_sym.string)
+			if (col->type == NULL && ts_node_symbol(k) != mg_sym.string) {
 				col->type = mg_node_dup(&w->m->arena, w->s, k);
+				col->type_expr = mg_table_type_expr(w, k);
+			}
 			pos++;
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+	col->has_sequence = sequence;
 	/* An autoincrementing integer primary key is SERIAL: nextval() fills existing rows. */
 	if (col->primary_key == MG_YES && !sequence && col->type != NULL &&
 	    strstr(col->type, "Integer") != NULL &&
@@ -275,7 +327,7 @@ constraint_columns(struct mg_walk *w, TSNode call, struct mg_index *ix)
 		ix->columns_known = 0;
 }
 
-static void
+static struct mg_fkey *
 add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char *target, TSNode at,
          const char *name)
 {
@@ -287,6 +339,9 @@ add_fkey(struct mg_walk *w, size_t opi, const char **cols, size_t n, const char 
 	fk->ref_table = target ? mg_table_ref_table(&w->m->arena, target) : NULL;
 	fk->line = mg_node_line(at);
 	fk->col = mg_node_col(at);
+	if (target != NULL)
+		mg_table_fk_refs(&w->m->arena, fk, &target, 1);
+	return fk;
 }
 
 static void
@@ -335,10 +390,30 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 		memset(&refs, 0, sizeof(refs));
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 0, "columns"), &cols);
 		mg_index_columns(w, mg_call_arg_or_kw(w->s, call, 1, "refcolumns"), &refs);
-		add_fkey(w, opi, cols.columns_known ? cols.columns : NULL,
-		         cols.columns_known ? cols.ncolumns : 0,
-		         refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL, call,
-		         str(w, mg_call_kwarg(w->s, call, "name")));
+		{
+			struct mg_fkey *fk =
+			    add_fkey(w, opi, cols.columns_known ? cols.columns : NULL,
+			             cols.columns_known ? cols.ncolumns : 0,
+			             refs.columns_known && refs.ncolumns ? refs.columns[0] : NULL,
+			             call, str(w, mg_call_kwarg(w->s, call, "name")));
+			if (refs.columns_known)
+				mg_table_fk_refs(&w->m->arena, fk, refs.columns, refs.ncolumns);
+			else
+				fk->ref_columns = NULL, fk->nref_columns = 0;
+			fk->ondelete = str(w, mg_call_kwarg(w->s, call, "ondelete"));
+		}
+	} else if (mg_call_name_is(w->s, call, "CheckConstraint")) {
+		struct mg_check *k = mg_model_add_op_check(w->m, opi, MG_SRC_TABLE);
+		TSNode nm = mg_call_kwarg(w->s, call, "name");
+		TSNode e = mg_call_arg_or_kw(w->s, call, 0, "sqltext");
+
+		k->line = mg_node_line(call);
+		k->name = str(w, nm);
+		if (k->name == NULL && !ts_node_is_null(nm) && !mg_node_is_none(nm))
+			k->name_expr = mg_node_dup(&w->m->arena, w->s, nm);
+		k->expr = str(w, e);
+		if (k->expr != NULL)
+			k->column = mg_sql_check_column(&w->m->arena, k->expr);
 	}
 }
 
@@ -427,12 +502,16 @@ mg_table_create(struct mg_walk *w, TSNode call, size_t opi)
 		if (col->foreign_key != NULL) {
 			const char **one = mg_arena_alloc(&w->m->arena, sizeof(*one));
 			one[0] = col->name;
-			add_fkey(w, opi, one, 1, col->foreign_key, call, col->foreign_key_name);
+			add_fkey(w, opi, one, 1, col->foreign_key, call, col->foreign_key_name)
+			    ->ondelete = col->foreign_key_ondelete;
 			w->m->fkeys[w->m->nfkeys - 1].line = col->line;
 		}
 		if (!col->index && !col->unique)
 			continue;
-		ix = table_index(w, opi, col->unique ? MG_IX_UNIQUE : MG_IX_INDEX, call);
+		/* index=True, unique=True is a unique index ix_<table>_<column>, not a constraint.
+		 */
+		ix = table_index(w, opi, col->unique && !col->index ? MG_IX_UNIQUE : MG_IX_INDEX,
+		                 call);
 		ix->line = col->line;
 		ix->columns_known = 1;
 		push_column(w, ix, &cap, col->name, 0);

@@ -114,6 +114,17 @@ mg_walk_resolve(const struct mg_walk *w, TSNode n)
 	return n;
 }
 
+TSNode
+mg_walk_resolve_call(const struct mg_walk *w, TSNode n)
+{
+	const struct mg_bind *b;
+
+	n = mg_walk_resolve(w, n);
+	if ((b = lookup(w, n)) != NULL && b->kind == MG_BIND_CALL)
+		return b->value;
+	return n;
+}
+
 /* An f-string whose replacement fields are bare names bound to literal strings. */
 static char *
 fstring(struct mg_walk *w, TSNode n)
@@ -533,6 +544,8 @@ assign(struct mg_walk *w, TSNode a)
 		bind(w, name, right, MG_BIND_PG, pg);
 	else if (literal_value(right) || lookup(w, mg_node_unparen(right)) != NULL)
 		bind(w, name, mg_node_unparen(right), MG_BIND_VALUE, 0);
+	else if (ts_node_symbol(mg_node_unparen(right)) == mg_sym.call)
+		bind(w, name, mg_node_unparen(right), MG_BIND_CALL, 0);
 	else
 		bind(w, name, right, MG_BIND_UNKNOWN, 0);
 }

@@ -31,6 +31,8 @@ enum mg_bind_kind {
 	MG_BIND_VALUE,   /* an expression node read in its place (a literal, a tuple, a call) */
 	MG_BIND_DIALECT, /* holds the dialect's name (`bind.dialect.name`) */
 	MG_BIND_PG,      /* a condition whose value on PostgreSQL is known: pg says which */
+	MG_BIND_CALL,    /* a call (`status_enum = sa.Enum(...)`): only mg_walk_resolve_call
+	                    reads it in its place */
 };
 
 struct mg_bind {
@@ -63,6 +65,8 @@ void mg_walk_block(struct mg_walk *w, TSNode body, const struct mg_ctx *ctx);
 void mg_walk_statement(struct mg_walk *w, TSNode expr);
 /* n, or the expression an identifier is bound to (a constant, a loop variable). */
 TSNode mg_walk_resolve(const struct mg_walk *w, TSNode n);
+/* The same, also through a name bound to a call: what a type variable holds. */
+TSNode mg_walk_resolve_call(const struct mg_walk *w, TSNode n);
 /*
  * The string n stands for: a literal (or op.f()/sa.text() around one), also
  * through bound names, or an f-string whose every {name} is bound to a
@@ -85,6 +89,10 @@ int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_bat
 int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
 /* "schema.table.column" or "table.column" (a ForeignKey target) -> the table, or NULL. */
 const char *mg_table_ref_table(struct mg_arena *a, const char *target);
+/* The source text of a type expression, a module-level variable resolved. */
+const char *mg_table_type_expr(struct mg_walk *w, TSNode n);
+/* A foreign key's referenced columns (and schema) from its "t.c" / "s.t.c" targets. */
+void mg_table_fk_refs(struct mg_arena *a, struct mg_fkey *fk, const char *const *targets, size_t n);
 /* op.create_table(...) into the model; fills op->table, table_index. */
 void mg_table_create(struct mg_walk *w, TSNode call, size_t op);
 /* The list of columns of an index argument (a list/tuple of names or expressions). */

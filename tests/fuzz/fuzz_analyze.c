@@ -2,8 +2,9 @@
  * libFuzzer target for the core: any bytes that `migen enhance` would accept
  * as a file (no NUL byte, UTF-8, at most 16 MiB: the checks of input.c) go
  * through what it does with them: the analyzer in both modes, every rule
- * with every option on, both emitters, and the fix pipeline (plan, apply,
- * verify, diff) that --write and --diff run. Sanitizers do the checking.
+ * with every option on, both emitters, the fix pipeline (plan, apply,
+ * verify, diff) that --write and --diff run, and the schema replay with its
+ * emitters. Sanitizers do the checking.
  *
  * Any bytes at all also go through doctor's header reader (the first 8 KiB
  * of every migration, unchecked), and whatever the hand-written reader
@@ -21,6 +22,7 @@
 
 #include "migen/analyze.h"
 #include "migen/emit.h"
+#include "migen/emit_schema.h"
 #include "migen/fix.h"
 #include "migen/input.h"
 #include "migen/pystr.h"
@@ -63,6 +65,27 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 	mg_buf_free(&diff);
 	free(after);
 	mg_edits_free(&e);
+}
+
+/* migen schema's path: the upgrade() replayed twice (the second run meets what the first
+ * made), a copy merged back, and both emitters. */
+static void
+schema(const struct mg_model *m)
+{
+	struct mg_schema *s = mg_schema_new(), *c;
+	char *json;
+
+	mg_replay_model(s, m, "r1", NULL);
+	c = mg_schema_copy(s);
+	mg_replay_model(s, m, "r2", NULL);
+	mg_schema_merge(s, c);
+	json = mg_emit_schema_json(s, NULL, 0);
+	if (json == NULL)
+		abort();
+	free(json);
+	mg_emit_schema_text(devnull(), s, NULL, 0);
+	mg_schema_free(c);
+	mg_schema_free(s);
 }
 
 static void
@@ -170,6 +193,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mg_diags_free(&d);
 	}
 
+	schema(m);
 	mg_model_free(m);
 	free(buf);
 	return 0;

@@ -1,0 +1,1011 @@
+/*
+ * The replayed schema (see schema.h): its lists, lookups, copies and merges,
+ * and the names PostgreSQL gives what is not named. Lists are arrays in the
+ * schema's arena that grow by doubling; removal keeps their order.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/schema.h"
+
+#define NAMEDATALEN 64
+
+static void
+grow(struct mg_schema *s, void *vp, size_t *cap, size_t need, size_t sz)
+{
+	void **v = vp;
+	size_t ncap;
+	void *nv;
+
+	if (need <= *cap)
+		return;
+	ncap = *cap ? *cap * 2 : 4;
+	while (ncap < need)
+		ncap *= 2;
+	nv = mg_arena_alloc(&s->arena, ncap * sz);
+	if (*cap > 0 && *v != NULL)
+		memcpy(nv, *v, *cap * sz);
+	*v = nv;
+	*cap = ncap;
+}
+
+/* Removes element i of an array of n elements of size sz, keeping the order. */
+static void
+remove_at(void *v, size_t *n, size_t i, size_t sz)
+{
+	char *p = v;
+
+	memmove(p + i * sz, p + (i + 1) * sz, (*n - i - 1) * sz);
+	(*n)--;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* How many bytes of s fit in n without cutting a UTF-8 character (pg_mbcliplen). */
+static size_t
+cliplen(const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len <= n)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Two identifiers as PostgreSQL compares them: only their first 63 bytes count. */
+static int
+ident_eq(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	/* Most names are short and differ early: decided without measuring them. */
+	if (a[0] != b[0])
+		return 0;
+	la = cliplen(a, NAMEDATALEN - 1);
+	lb = cliplen(b, NAMEDATALEN - 1);
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+static uint64_t
+name_hash(const char *name, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/*
+ * Every identifier the schema ever held, as hashes: a superset of the names
+ * taken now, so that `taken()` scans the schema only for a name that may be
+ * (a default name is chosen for every unnamed object).
+ */
+static void
+seen_add(struct mg_schema *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->nseen * 2 >= s->capseen) {
+		uint64_t *old = s->seen;
+		size_t oldcap = s->capseen, k;
+		s->capseen = oldcap ? oldcap * 2 : 256;
+		s->seen = mg_xcalloc(s->capseen, sizeof(*s->seen));
+		s->nseen = 0;
+		for (k = 0; k < oldcap; k++)
+			if (old[k] != 0)
+				seen_add(s, old[k]);
+		free(old);
+	}
+	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
+		if (s->seen[i] == h)
+			return;
+	s->seen[i] = h;
+	s->nseen++;
+}
+
+static int
+seen_has(const struct mg_schema *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->capseen == 0)
+		return 0;
+	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
+		if (s->seen[i] == h)
+			return 1;
+	return 0;
+}
+
+const char *
+mg_schema_id(struct mg_schema *s, const char *name)
+{
+	size_t n;
+
+	if (name == NULL)
+		return NULL;
+	n = cliplen(name, NAMEDATALEN - 1);
+	seen_add(s, name_hash(name, n));
+	return mg_arena_strndup(&s->arena, name, n);
+}
+
+const char *
+mg_schema_name(const char *schema)
+{
+	return schema != NULL ? schema : "public";
+}
+
+struct mg_schema *
+mg_schema_new(void)
+{
+	return mg_xcalloc(1, sizeof(struct mg_schema));
+}
+
+void
+mg_schema_free(struct mg_schema *s)
+{
+	if (s == NULL)
+		return;
+	mg_arena_free(&s->arena);
+	free(s->seen);
+	free(s);
+}
+
+const char *
+mg_schema_str(struct mg_schema *s, const char *str)
+{
+	return str != NULL ? mg_arena_strdup(&s->arena, str) : NULL;
+}
+
+const char *
+mg_schema_ident(struct mg_arena *a, const char *text, size_t n)
+{
+	char *out = mg_arena_alloc(a, n + 1);
+	size_t i, k = 0;
+
+	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
+		for (i = 1; i + 1 < n; i++) {
+			out[k++] = text[i];
+			if (text[i] == '"' && text[i + 1] == '"')
+				i++;
+		}
+	} else {
+		for (i = 0; i < n; i++)
+			out[k++] = text[i] >= 'A' && text[i] <= 'Z' ? (char)(text[i] - 'A' + 'a')
+			                                            : text[i];
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/* Copies an array of strings into the schema. */
+static const char **
+strs(struct mg_schema *s, const char *const *v, size_t n)
+{
+	const char **out;
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	out = mg_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = mg_schema_str(s, v[i]);
+	return out;
+}
+
+static struct mg_origin
+origin(struct mg_schema *s, struct mg_origin o)
+{
+	struct mg_origin r;
+
+	r.created = mg_schema_str(s, o.created);
+	r.changed = mg_schema_str(s, o.changed);
+	return r;
+}
+
+/* Lookups. */
+
+struct mg_stable *
+mg_schema_table(const struct mg_schema *s, const char *schema, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	schema = mg_schema_name(schema);
+	for (i = 0; i < s->ntables; i++)
+		if (ident_eq(s->tables[i].name, name) && ident_eq(s->tables[i].schema, schema))
+			return &s->tables[i];
+	return NULL;
+}
+
+/* The end of an identifier starting at p (quoted or not): where a '.' may follow. */
+static const char *
+ident_end(const char *p)
+{
+	if (*p == '"') {
+		for (p++; *p; p++)
+			if (*p == '"') {
+				if (p[1] != '"')
+					return p + 1;
+				p++;
+			}
+		return p;
+	}
+	while (*p && *p != '.')
+		p++;
+	return p;
+}
+
+struct mg_stable *
+mg_schema_table_named(const struct mg_schema *s, const char *text)
+{
+	struct mg_arena a = {0};
+	struct mg_stable *t = NULL;
+	const char *end = ident_end(text), *schema = NULL, *name;
+
+	if (*end == '.') {
+		schema = mg_schema_ident(&a, text, (size_t)(end - text));
+		text = end + 1;
+		end = ident_end(text);
+	}
+	if (*end == '\0') {
+		/* As written first (op.* names keep their case), then as PostgreSQL folds it. */
+		name = mg_arena_strndup(&a, text, (size_t)(end - text));
+		if (*text != '"')
+			t = mg_schema_table(s, schema, name);
+		if (t == NULL)
+			t = mg_schema_table(s, schema,
+			                    mg_schema_ident(&a, text, (size_t)(end - text)));
+	}
+	mg_arena_free(&a);
+	return t;
+}
+
+struct mg_scolumn *
+mg_stable_column(const struct mg_stable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < t->ncolumns; i++)
+		if (ident_eq(t->columns[i].name, name))
+			return &t->columns[i];
+	return NULL;
+}
+
+struct mg_sindex *
+mg_stable_index(const struct mg_stable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < t->nindexes; i++)
+		if (ident_eq(t->indexes[i].name, name))
+			return &t->indexes[i];
+	return NULL;
+}
+
+struct mg_sfkey *
+mg_stable_fkey(const struct mg_stable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < t->nfkeys; i++)
+		if (ident_eq(t->fkeys[i].name, name))
+			return &t->fkeys[i];
+	return NULL;
+}
+
+struct mg_scheck *
+mg_stable_check(const struct mg_stable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < t->nchecks; i++)
+		if (ident_eq(t->checks[i].name, name))
+			return &t->checks[i];
+	return NULL;
+}
+
+struct mg_sindex *
+mg_stable_pkey(const struct mg_stable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nindexes; i++)
+		if (t->indexes[i].kind == MG_IX_PRIMARY_KEY)
+			return &t->indexes[i];
+	return NULL;
+}
+
+struct mg_sindex *
+mg_schema_index(const struct mg_schema *s, const char *schema, const char *name,
+                struct mg_stable **table)
+{
+	size_t i;
+
+	schema = mg_schema_name(schema);
+	for (i = 0; name != NULL && i < s->ntables; i++) {
+		struct mg_sindex *ix;
+		if (strcmp(s->tables[i].schema, schema) != 0)
+			continue;
+		if ((ix = mg_stable_index(&s->tables[i], name)) != NULL) {
+			if (table != NULL)
+				*table = &s->tables[i];
+			return ix;
+		}
+	}
+	return NULL;
+}
+
+struct mg_senum *
+mg_schema_enum(const struct mg_schema *s, const char *schema, const char *name)
+{
+	size_t i;
+
+	schema = mg_schema_name(schema);
+	for (i = 0; name != NULL && i < s->nenums; i++)
+		if (ident_eq(s->enums[i].name, name) && ident_eq(s->enums[i].schema, schema))
+			return &s->enums[i];
+	return NULL;
+}
+
+struct mg_ssequence *
+mg_schema_sequence(const struct mg_schema *s, const char *schema, const char *name)
+{
+	size_t i;
+
+	schema = mg_schema_name(schema);
+	for (i = 0; name != NULL && i < s->nsequences; i++)
+		if (ident_eq(s->sequences[i].name, name) &&
+		    ident_eq(s->sequences[i].schema, schema))
+			return &s->sequences[i];
+	return NULL;
+}
+
+int
+mg_stable_has_index_leading(const struct mg_stable *t, const char *column, int full_only)
+{
+	size_t i;
+
+	for (i = 0; column != NULL && i < t->nindexes; i++) {
+		const struct mg_sindex *ix = &t->indexes[i];
+		if (ix->ncolumns == 0 || ix->columns[0] == NULL || ix->is_expr[0] ||
+		    strcmp(ix->columns[0], column) != 0)
+			continue;
+		if (full_only && (ix->where != NULL || !ix->valid))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* Changes. */
+
+void
+mg_stable_touch(struct mg_schema *s, struct mg_stable *t, const char *rev)
+{
+	if (t != NULL && rev != NULL && !same(t->rev.changed, rev))
+		t->rev.changed = mg_schema_str(s, rev);
+}
+
+static struct mg_origin
+made_by(struct mg_schema *s, const char *rev)
+{
+	struct mg_origin o;
+
+	o.created = o.changed = mg_schema_str(s, rev);
+	return o;
+}
+
+struct mg_stable *
+mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, const char *rev)
+{
+	struct mg_stable *t;
+
+	grow(s, &s->tables, &s->captables, s->ntables + 1, sizeof(*s->tables));
+	t = &s->tables[s->ntables++];
+	memset(t, 0, sizeof(*t));
+	t->schema = mg_schema_id(s, mg_schema_name(schema));
+	t->name = mg_schema_id(s, name);
+	t->rev = made_by(s, rev);
+	return t;
+}
+
+void
+mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
+{
+	size_t i = (size_t)(t - s->tables), k;
+
+	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
+	 * CASCADE PostgreSQL refuses while they exist). */
+	for (k = 0; k < s->ntables; k++) {
+		struct mg_stable *o = &s->tables[k];
+		size_t f;
+		if (o == t)
+			continue;
+		for (f = o->nfkeys; f-- > 0;)
+			if (same(o->fkeys[f].ref_table, t->name) &&
+			    strcmp(mg_schema_name(o->fkeys[f].ref_schema), t->schema) == 0)
+				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
+	}
+	/* Its serial and identity sequences go with it. */
+	for (k = s->nsequences; k-- > 0;)
+		if (same(s->sequences[k].owner_table, t->name) &&
+		    strcmp(s->sequences[k].schema, t->schema) == 0)
+			remove_at(s->sequences, &s->nsequences, k, sizeof(*s->sequences));
+	remove_at(s->tables, &s->ntables, i, sizeof(*s->tables));
+}
+
+struct mg_scolumn *
+mg_stable_add_column(struct mg_schema *s, struct mg_stable *t, const char *name, const char *rev)
+{
+	struct mg_scolumn *c;
+
+	grow(s, &t->columns, &t->capcolumns, t->ncolumns + 1, sizeof(*t->columns));
+	c = &t->columns[t->ncolumns++];
+	memset(c, 0, sizeof(*c));
+	c->name = mg_schema_id(s, name);
+	c->nullable = MG_YES;
+	c->rev = made_by(s, rev);
+	return c;
+}
+
+static int
+names_in(const char *const *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (ident_eq(v[i], name))
+			return 1;
+	return 0;
+}
+
+/* Whether SQL text names the column as a whole word (quoted or not). */
+static int
+text_names(const char *text, const char *column)
+{
+	size_t n = strlen(column);
+	const char *p;
+
+	if (text == NULL || n == 0)
+		return 0;
+	for (p = strstr(text, column); p != NULL; p = strstr(p + 1, column)) {
+		char before = p == text ? ' ' : p[-1], after = p[n];
+		int word_before = (before >= 'a' && before <= 'z') ||
+		                  (before >= 'A' && before <= 'Z') ||
+		                  (before >= '0' && before <= '9') || before == '_';
+		int word_after = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+		                 (after >= '0' && after <= '9') || after == '_';
+		if (!word_before && !word_after)
+			return 1;
+	}
+	return 0;
+}
+
+void
+mg_stable_drop_column(struct mg_schema *s, struct mg_stable *t, const char *name)
+{
+	size_t i, k;
+
+	for (i = t->nindexes; i-- > 0;) {
+		const struct mg_sindex *ix = &t->indexes[i];
+		int hit = text_names(ix->where, name);
+		for (k = 0; !hit && k < ix->ncolumns; k++)
+			hit = ix->is_expr[k] ? text_names(ix->columns[k], name)
+			                     : ident_eq(ix->columns[k], name);
+		if (hit)
+			remove_at(t->indexes, &t->nindexes, i, sizeof(*t->indexes));
+	}
+	for (i = t->nfkeys; i-- > 0;)
+		if (names_in(t->fkeys[i].columns, t->fkeys[i].ncolumns, name))
+			remove_at(t->fkeys, &t->nfkeys, i, sizeof(*t->fkeys));
+	for (i = t->nchecks; i-- > 0;)
+		if (text_names(t->checks[i].expr, name))
+			remove_at(t->checks, &t->nchecks, i, sizeof(*t->checks));
+	for (i = s->nsequences; i-- > 0;)
+		if (same(s->sequences[i].owner_table, t->name) &&
+		    same(s->sequences[i].owner_column, name) &&
+		    strcmp(s->sequences[i].schema, t->schema) == 0)
+			remove_at(s->sequences, &s->nsequences, i, sizeof(*s->sequences));
+	for (i = 0; i < t->ncolumns; i++)
+		if (ident_eq(t->columns[i].name, name)) {
+			remove_at(t->columns, &t->ncolumns, i, sizeof(*t->columns));
+			break;
+		}
+}
+
+static void
+rename_in(struct mg_schema *s, const char **v, size_t n, const char *from, const char *to)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (ident_eq(v[i], from))
+			v[i] = mg_schema_id(s, to);
+}
+
+static int
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* SQL text with the column renamed where it appears as a whole word outside literals. */
+static const char *
+rename_word(struct mg_schema *s, const char *text, const char *from, const char *to)
+{
+	struct mg_buf b = {0};
+	size_t n = strlen(from);
+	const char *p = text, *out;
+	int changed = 0;
+
+	if (text == NULL || n == 0)
+		return text;
+	while (*p) {
+		if (*p == '\'') { /* a string literal is copied as it is */
+			const char *q = p + 1;
+			while (*q && !(*q == '\'' && q[1] != '\''))
+				q += *q == '\'' ? 2 : 1;
+			if (*q)
+				q++;
+			mg_buf_add(&b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		if (strncmp(p, from, n) == 0 && (p == text || !word_char(p[-1])) &&
+		    !word_char(p[n])) {
+			mg_buf_puts(&b, to);
+			p += n;
+			changed = 1;
+			continue;
+		}
+		mg_buf_putc(&b, *p++);
+	}
+	out = changed ? mg_schema_str(s, b.s) : text;
+	mg_buf_free(&b);
+	return out;
+}
+
+void
+mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *from, const char *to)
+{
+	struct mg_scolumn *c = mg_stable_column(t, from);
+	size_t i, k;
+
+	if (c == NULL)
+		return;
+	c->name = mg_schema_id(s, to);
+	for (i = 0; i < t->nindexes; i++)
+		for (k = 0; k < t->indexes[i].ncolumns; k++)
+			if (!t->indexes[i].is_expr[k] && ident_eq(t->indexes[i].columns[k], from))
+				t->indexes[i].columns[k] = mg_schema_id(s, to);
+			else if (t->indexes[i].is_expr[k])
+				t->indexes[i].columns[k] =
+				    rename_word(s, t->indexes[i].columns[k], from, to);
+	for (i = 0; i < t->nindexes; i++)
+		t->indexes[i].where = rename_word(s, t->indexes[i].where, from, to);
+	for (i = 0; i < t->nchecks; i++)
+		t->checks[i].expr = rename_word(s, t->checks[i].expr, from, to);
+	for (i = 0; i < t->nfkeys; i++)
+		rename_in(s, t->fkeys[i].columns, t->fkeys[i].ncolumns, from, to);
+	/* Foreign keys elsewhere that point at the column follow it. */
+	for (i = 0; i < s->ntables; i++)
+		for (k = 0; k < s->tables[i].nfkeys; k++) {
+			struct mg_sfkey *fk = &s->tables[i].fkeys[k];
+			if (same(fk->ref_table, t->name) &&
+			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0)
+				rename_in(s, fk->ref_columns, fk->nref_columns, from, to);
+		}
+	for (i = 0; i < s->nsequences; i++)
+		if (same(s->sequences[i].owner_table, t->name) &&
+		    same(s->sequences[i].owner_column, from))
+			s->sequences[i].owner_column = mg_schema_str(s, to);
+}
+
+struct mg_sindex *
+mg_stable_add_index(struct mg_schema *s, struct mg_stable *t, const char *rev)
+{
+	struct mg_sindex *ix;
+
+	grow(s, &t->indexes, &t->capindexes, t->nindexes + 1, sizeof(*t->indexes));
+	ix = &t->indexes[t->nindexes++];
+	memset(ix, 0, sizeof(*ix));
+	ix->valid = 1;
+	ix->method = "btree";
+	ix->rev = made_by(s, rev);
+	return ix;
+}
+
+struct mg_sfkey *
+mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev)
+{
+	struct mg_sfkey *fk;
+
+	grow(s, &t->fkeys, &t->capfkeys, t->nfkeys + 1, sizeof(*t->fkeys));
+	fk = &t->fkeys[t->nfkeys++];
+	memset(fk, 0, sizeof(*fk));
+	fk->validated = 1;
+	fk->on_delete = "NO ACTION";
+	fk->rev = made_by(s, rev);
+	return fk;
+}
+
+struct mg_scheck *
+mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev)
+{
+	struct mg_scheck *k;
+
+	grow(s, &t->checks, &t->capchecks, t->nchecks + 1, sizeof(*t->checks));
+	k = &t->checks[t->nchecks++];
+	memset(k, 0, sizeof(*k));
+	k->validated = 1;
+	k->rev = made_by(s, rev);
+	return k;
+}
+
+int
+mg_stable_drop_constraint(struct mg_stable *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < t->nindexes; i++)
+		if (ident_eq(t->indexes[i].name, name)) {
+			remove_at(t->indexes, &t->nindexes, i, sizeof(*t->indexes));
+			return 1;
+		}
+	for (i = 0; name != NULL && i < t->nfkeys; i++)
+		if (ident_eq(t->fkeys[i].name, name)) {
+			remove_at(t->fkeys, &t->nfkeys, i, sizeof(*t->fkeys));
+			return 1;
+		}
+	for (i = 0; name != NULL && i < t->nchecks; i++)
+		if (ident_eq(t->checks[i].name, name)) {
+			remove_at(t->checks, &t->nchecks, i, sizeof(*t->checks));
+			return 1;
+		}
+	return 0;
+}
+
+struct mg_senum *
+mg_schema_add_enum(struct mg_schema *s, const char *schema, const char *name, const char *rev)
+{
+	struct mg_senum *e;
+
+	grow(s, &s->enums, &s->capenums, s->nenums + 1, sizeof(*s->enums));
+	e = &s->enums[s->nenums++];
+	memset(e, 0, sizeof(*e));
+	e->schema = mg_schema_id(s, mg_schema_name(schema));
+	e->name = mg_schema_id(s, name);
+	e->labels_known = 1;
+	e->rev = made_by(s, rev);
+	return e;
+}
+
+void
+mg_senum_add_label(struct mg_schema *s, struct mg_senum *e, const char *label)
+{
+	if (label == NULL || names_in(e->labels, e->nlabels, label))
+		return;
+	grow(s, &e->labels, &e->caplabels, e->nlabels + 1, sizeof(*e->labels));
+	e->labels[e->nlabels++] = mg_schema_str(s, label);
+}
+
+void
+mg_schema_drop_enum(struct mg_schema *s, struct mg_senum *e)
+{
+	remove_at(s->enums, &s->nenums, (size_t)(e - s->enums), sizeof(*s->enums));
+}
+
+struct mg_ssequence *
+mg_schema_add_sequence(struct mg_schema *s, const char *schema, const char *name, const char *rev)
+{
+	struct mg_ssequence *q;
+
+	grow(s, &s->sequences, &s->capsequences, s->nsequences + 1, sizeof(*s->sequences));
+	q = &s->sequences[s->nsequences++];
+	memset(q, 0, sizeof(*q));
+	q->schema = mg_schema_id(s, mg_schema_name(schema));
+	q->name = mg_schema_id(s, name);
+	q->rev = made_by(s, rev);
+	return q;
+}
+
+void
+mg_schema_drop_sequence(struct mg_schema *s, struct mg_ssequence *q)
+{
+	remove_at(s->sequences, &s->nsequences, (size_t)(q - s->sequences), sizeof(*s->sequences));
+}
+
+static void
+add_uncertain(struct mg_schema *s, struct mg_uncertain **v, size_t *n, size_t *cap,
+              const char *path, uint32_t line, const char *reason)
+{
+	size_t i;
+
+	/* A loop the analyzer unrolled repeats the same fact: once is enough. */
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].line == line && same((*v)[i].path, path) &&
+		    same((*v)[i].reason, reason))
+			return;
+	/* Bounded, so that a hostile history cannot grow it without end: the
+	 * first facts say enough that the table is not known for certain. */
+	if (*n == MG_SCHEMA_MAX_UNCERTAIN) {
+		reason = "more that migen cannot know (not listed)";
+		path = NULL;
+		line = 0;
+	} else if (*n > MG_SCHEMA_MAX_UNCERTAIN) {
+		return;
+	}
+	grow(s, v, cap, *n + 1, sizeof(**v));
+	(*v)[*n].reason = mg_schema_str(s, reason);
+	(*v)[*n].path = mg_schema_str(s, path);
+	(*v)[*n].line = line;
+	(*n)++;
+}
+
+void
+mg_schema_uncertain(struct mg_schema *s, struct mg_stable *t, const char *path, uint32_t line,
+                    const char *fmt, ...)
+{
+	struct mg_buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (t != NULL)
+		add_uncertain(s, &t->uncertain, &t->nuncertain, &t->capuncertain, path, line, b.s);
+	else
+		add_uncertain(s, &s->uncertain, &s->nuncertain, &s->capuncertain, path, line, b.s);
+	mg_buf_free(&b);
+}
+
+void
+mg_schema_uncertain_all(struct mg_schema *s, const char *path, uint32_t line, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++)
+		mg_schema_uncertain(s, &s->tables[i], path, line, "%s", reason);
+	mg_schema_uncertain(s, NULL, path, line, "%s", reason);
+}
+
+/* Copies. */
+
+static void
+copy_index(struct mg_schema *s, struct mg_sindex *d, const struct mg_sindex *x)
+{
+	size_t k;
+
+	*d = *x;
+	d->name = mg_schema_id(s, x->name);
+	d->columns = strs(s, x->columns, x->ncolumns);
+	d->is_expr = mg_arena_alloc(&s->arena, (x->ncolumns ? x->ncolumns : 1) * sizeof(int));
+	for (k = 0; k < x->ncolumns; k++)
+		d->is_expr[k] = x->is_expr[k];
+	d->where = mg_schema_str(s, x->where);
+	d->method = mg_schema_str(s, x->method);
+	d->rev = origin(s, x->rev);
+}
+
+static void
+copy_fkey(struct mg_schema *s, struct mg_sfkey *d, const struct mg_sfkey *x)
+{
+	*d = *x;
+	d->name = mg_schema_id(s, x->name);
+	d->columns = strs(s, x->columns, x->ncolumns);
+	d->ref_schema = mg_schema_str(s, x->ref_schema);
+	d->ref_table = mg_schema_str(s, x->ref_table);
+	d->ref_columns = strs(s, x->ref_columns, x->nref_columns);
+	d->on_delete = mg_schema_str(s, x->on_delete);
+	d->rev = origin(s, x->rev);
+}
+
+static void
+copy_check(struct mg_schema *s, struct mg_scheck *d, const struct mg_scheck *x)
+{
+	*d = *x;
+	d->name = mg_schema_id(s, x->name);
+	d->expr = mg_schema_str(s, x->expr);
+	d->rev = origin(s, x->rev);
+}
+
+static void
+copy_column(struct mg_schema *s, struct mg_scolumn *d, const struct mg_scolumn *x)
+{
+	*d = *x;
+	d->name = mg_schema_id(s, x->name);
+	d->type = mg_schema_str(s, x->type);
+	d->dflt = mg_schema_str(s, x->dflt);
+	d->seq = mg_schema_str(s, x->seq);
+	d->rev = origin(s, x->rev);
+}
+
+static void
+copy_uncertain(struct mg_schema *s, struct mg_uncertain **v, size_t *n, size_t *cap,
+               const struct mg_uncertain *x, size_t nx)
+{
+	size_t i;
+
+	for (i = 0; i < nx; i++)
+		add_uncertain(s, v, n, cap, x[i].path, x[i].line, x[i].reason);
+}
+
+/* Adds what table x has and t has not (t empty: a copy). */
+static void
+merge_table(struct mg_schema *s, struct mg_stable *t, const struct mg_stable *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncolumns; i++)
+		if (mg_stable_column(t, x->columns[i].name) == NULL) {
+			grow(s, &t->columns, &t->capcolumns, t->ncolumns + 1, sizeof(*t->columns));
+			copy_column(s, &t->columns[t->ncolumns++], &x->columns[i]);
+		}
+	for (i = 0; i < x->nindexes; i++)
+		if (x->indexes[i].name == NULL || mg_stable_index(t, x->indexes[i].name) == NULL) {
+			grow(s, &t->indexes, &t->capindexes, t->nindexes + 1, sizeof(*t->indexes));
+			copy_index(s, &t->indexes[t->nindexes++], &x->indexes[i]);
+		}
+	for (i = 0; i < x->nfkeys; i++)
+		if (x->fkeys[i].name == NULL || mg_stable_fkey(t, x->fkeys[i].name) == NULL) {
+			grow(s, &t->fkeys, &t->capfkeys, t->nfkeys + 1, sizeof(*t->fkeys));
+			copy_fkey(s, &t->fkeys[t->nfkeys++], &x->fkeys[i]);
+		}
+	for (i = 0; i < x->nchecks; i++)
+		if (x->checks[i].name == NULL || mg_stable_check(t, x->checks[i].name) == NULL) {
+			grow(s, &t->checks, &t->capchecks, t->nchecks + 1, sizeof(*t->checks));
+			copy_check(s, &t->checks[t->nchecks++], &x->checks[i]);
+		}
+	copy_uncertain(s, &t->uncertain, &t->nuncertain, &t->capuncertain, x->uncertain,
+	               x->nuncertain);
+}
+
+void
+mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->ntables; i++) {
+		const struct mg_stable *x = &o->tables[i];
+		struct mg_stable *t = mg_schema_table(into, x->schema, x->name);
+		if (t == NULL) {
+			t = mg_schema_add_table(into, x->schema, x->name, NULL);
+			t->rev = origin(into, x->rev);
+		}
+		merge_table(into, t, x);
+	}
+	for (i = 0; i < o->nenums; i++) {
+		const struct mg_senum *x = &o->enums[i];
+		struct mg_senum *e = mg_schema_enum(into, x->schema, x->name);
+		if (e == NULL) {
+			e = mg_schema_add_enum(into, x->schema, x->name, NULL);
+			e->rev = origin(into, x->rev);
+			e->labels_known = x->labels_known;
+		}
+		for (k = 0; k < x->nlabels; k++)
+			mg_senum_add_label(into, e, x->labels[k]);
+	}
+	for (i = 0; i < o->nsequences; i++) {
+		const struct mg_ssequence *x = &o->sequences[i];
+		struct mg_ssequence *q;
+		if (mg_schema_sequence(into, x->schema, x->name) != NULL)
+			continue;
+		q = mg_schema_add_sequence(into, x->schema, x->name, NULL);
+		q->owner_table = mg_schema_str(into, x->owner_table);
+		q->owner_column = mg_schema_str(into, x->owner_column);
+		q->rev = origin(into, x->rev);
+	}
+	copy_uncertain(into, &into->uncertain, &into->nuncertain, &into->capuncertain, o->uncertain,
+	               o->nuncertain);
+	if (o->nrevisions > 0) {
+		const char **v =
+		    mg_arena_alloc(&into->arena, (into->nrevisions + o->nrevisions) * sizeof(*v));
+		size_t n = 0;
+		for (i = 0; i < into->nrevisions; i++)
+			v[n++] = into->revisions[i];
+		for (i = 0; i < o->nrevisions; i++)
+			if (!names_in(v, n, o->revisions[i]))
+				v[n++] = mg_schema_str(into, o->revisions[i]);
+		into->revisions = v;
+		into->nrevisions = n;
+	}
+}
+
+struct mg_schema *
+mg_schema_copy(const struct mg_schema *s)
+{
+	struct mg_schema *c = mg_schema_new();
+
+	mg_schema_merge(c, s);
+	return c;
+}
+
+/* Default names, as PostgreSQL's makeObjectName() and ChooseRelationName() make them. */
+
+const char *
+mg_schema_object_name(struct mg_arena *a, const char *name1, const char *name2, const char *label)
+{
+	size_t overhead = 0, avail, n1 = strlen(name1), n2 = name2 ? strlen(name2) : 0;
+
+	if (label != NULL)
+		overhead += strlen(label) + 1;
+	if (name2 != NULL)
+		overhead++;
+	avail = NAMEDATALEN - 1 > overhead ? NAMEDATALEN - 1 - overhead : 0;
+	while (n1 + n2 > avail) {
+		if (n1 > n2)
+			n1--;
+		else
+			n2--;
+	}
+	n1 = cliplen(name1, n1);
+	if (name2 != NULL)
+		n2 = cliplen(name2, n2);
+	return mg_arena_printf(a, "%.*s%s%.*s%s%s", (int)n1, name1, name2 ? "_" : "", (int)n2,
+	                       name2 ? name2 : "", label ? "_" : "", label ? label : "");
+}
+
+/* Whether name is taken in schema: a table, index, sequence or constraint. */
+static int
+taken(const struct mg_schema *s, const char *schema, const char *name)
+{
+	size_t i;
+
+	if (!seen_has(s, name_hash(name, cliplen(name, NAMEDATALEN - 1))))
+		return 0;
+	schema = mg_schema_name(schema);
+	if (mg_schema_sequence(s, schema, name) != NULL)
+		return 1;
+	for (i = 0; i < s->ntables; i++) {
+		const struct mg_stable *t = &s->tables[i];
+		if (strcmp(t->schema, schema) != 0)
+			continue;
+		if (strcmp(t->name, name) == 0 || mg_stable_index(t, name) != NULL ||
+		    mg_stable_fkey(t, name) != NULL || mg_stable_check(t, name) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+const char *
+mg_schema_default_name(struct mg_schema *s, const char *schema, const char *table,
+                       const char *const *cols, size_t ncols, const char *label)
+{
+	struct mg_buf b = {0};
+	const char *name;
+	size_t i;
+	int pass;
+
+	/* The columns joined by '_', stopping once past NAMEDATALEN (as PostgreSQL does). */
+	for (i = 0; i < ncols; i++) {
+		if (i > 0)
+			mg_buf_putc(&b, '_');
+		mg_buf_puts(&b, cols[i] != NULL ? cols[i] : "expr");
+		if (b.len >= NAMEDATALEN)
+			break;
+	}
+	name = mg_schema_object_name(&s->arena, table, ncols ? b.s : NULL, label);
+	for (pass = 1; taken(s, schema, name) && pass < 1000; pass++) {
+		char mod[32];
+		snprintf(mod, sizeof(mod), "%s%d", label, pass);
+		name = mg_schema_object_name(&s->arena, table, ncols ? b.s : NULL, mod);
+	}
+	mg_buf_free(&b);
+	seen_add(s, name_hash(name, strlen(name)));
+	return name;
+}

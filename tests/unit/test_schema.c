@@ -1,0 +1,248 @@
+/*
+ * Unit tests for the schema model (schema.c): lookups with PostgreSQL's
+ * name rules, the names PostgreSQL gives unnamed objects, what DROP COLUMN
+ * and RENAME carry with them, copies and merges.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "migen/schema.h"
+
+static struct mg_sindex *
+index_on(struct mg_schema *s, struct mg_stable *t, const char *name, const char *col, int expr)
+{
+	struct mg_sindex *ix = mg_stable_add_index(s, t, "r1");
+
+	ix->name = mg_schema_id(s, name);
+	ix->columns = mg_arena_alloc(&s->arena, sizeof(*ix->columns));
+	ix->is_expr = mg_arena_alloc(&s->arena, sizeof(*ix->is_expr));
+	ix->columns[0] = col;
+	ix->is_expr[0] = expr;
+	ix->ncolumns = 1;
+	return ix;
+}
+
+static void
+test_lookup(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_stable *t;
+
+	(void)state;
+	mg_schema_add_table(s, NULL, "users", "r1");
+	mg_schema_add_table(s, "app", "Orders", "r1");
+	assert_non_null(mg_schema_table(s, "public", "users"));
+	assert_non_null(mg_schema_table(s, NULL, "users"));
+	assert_null(mg_schema_table(s, "app", "users"));
+	assert_non_null(mg_schema_table_named(s, "USERS")); /* folded, as PostgreSQL does */
+	assert_non_null(mg_schema_table_named(s, "public.users"));
+	assert_null(mg_schema_table_named(s, "\"USERS\"")); /* quoted: the case stays */
+	assert_non_null(mg_schema_table_named(s, "app.\"Orders\""));
+	assert_non_null(mg_schema_table_named(s, "app.Orders")); /* as written first */
+	assert_null(mg_schema_table_named(s, "app.orders.x"));
+	t = mg_schema_table(s, NULL, "users");
+	mg_stable_add_column(s, t, "id", "r1");
+	assert_non_null(mg_stable_column(t, "id"));
+	assert_null(mg_stable_column(t, "ID"));
+	mg_schema_free(s);
+}
+
+static void
+test_index_leading(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_stable *t = mg_schema_add_table(s, NULL, "t", "r1");
+	struct mg_sindex *ix;
+
+	(void)state;
+	ix = index_on(s, t, "t_a_idx", "a", 0);
+	ix->where = "deleted_at IS NULL";
+	index_on(s, t, "t_b_idx", "lower(b)", 1);
+	ix = index_on(s, t, "t_c_key", "c", 0);
+	ix->kind = MG_IX_UNIQUE;
+	ix = index_on(s, t, "t_d_idx", "d", 0);
+	ix->valid = 0;
+	assert_true(mg_stable_has_index_leading(t, "a", 0));
+	assert_false(mg_stable_has_index_leading(t, "a", 1)); /* partial */
+	assert_false(mg_stable_has_index_leading(t, "b", 0)); /* an expression */
+	assert_true(mg_stable_has_index_leading(t, "c", 1));  /* a unique constraint counts */
+	assert_false(mg_stable_has_index_leading(t, "d", 1)); /* INVALID */
+	assert_true(mg_stable_has_index_leading(t, "d", 0));
+	assert_false(mg_stable_has_index_leading(t, "e", 0));
+	mg_schema_free(s);
+}
+
+static void
+test_default_names(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_stable *t = mg_schema_add_table(s, NULL, "orders", "r1");
+	const char *two[] = {"tenant_id", "customer_id"};
+	const char *one[] = {"tenant_id"};
+	const char *expr[] = {NULL};
+	char longname[80];
+	const char *n;
+
+	(void)state;
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", NULL, 0, "pkey"),
+	                    "orders_pkey");
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", two, 2, "key"),
+	                    "orders_tenant_id_customer_id_key");
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", one, 1, "fkey"),
+	                    "orders_tenant_id_fkey");
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", expr, 1, "idx"),
+	                    "orders_expr_idx");
+	/* Taken: a number after the label, as ChooseRelationName does. */
+	index_on(s, t, "orders_tenant_id_idx", "tenant_id", 0);
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", one, 1, "idx"),
+	                    "orders_tenant_id_idx1");
+	index_on(s, t, "orders_tenant_id_idx1", "tenant_id", 0);
+	assert_string_equal(mg_schema_default_name(s, NULL, "orders", one, 1, "idx"),
+	                    "orders_tenant_id_idx2");
+	/* 63 bytes: the longer part is cut first (makeObjectName). */
+	memset(longname, 'a', 70);
+	longname[70] = '\0';
+	n = mg_schema_default_name(s, NULL, longname, one, 1, "fkey");
+	assert_int_equal(strlen(n), 63);
+	assert_string_equal(n + strlen(n) - 15, "_tenant_id_fkey");
+	n = mg_schema_object_name(&s->arena, "t", longname, "key");
+	assert_int_equal(strlen(n), 63);
+	assert_memory_equal(n, "t_aaa", 5);
+	/* A multi-byte character is not cut in half. */
+	n = mg_schema_object_name(
+	    &s->arena,
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x",
+	    NULL, "pkey");
+	assert_int_equal(strlen(n), 58 + 5);
+	mg_schema_free(s);
+}
+
+static void
+test_drop_column(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_stable *t = mg_schema_add_table(s, NULL, "t", "r1");
+	struct mg_sfkey *fk;
+	struct mg_scheck *k;
+	struct mg_ssequence *q;
+	const char **cols;
+
+	(void)state;
+	mg_stable_add_column(s, t, "a", "r1");
+	mg_stable_add_column(s, t, "b", "r1");
+	index_on(s, t, "t_a_idx", "a", 0);
+	index_on(s, t, "t_lower_a", "lower(a)", 1);
+	index_on(s, t, "t_b_idx", "b", 0)->where = "a > 0";
+	index_on(s, t, "t_b2_idx", "b", 0);
+	fk = mg_stable_add_fkey(s, t, "r1");
+	fk->name = mg_schema_id(s, "t_a_fkey");
+	cols = mg_arena_alloc(&s->arena, sizeof(*cols));
+	cols[0] = "a";
+	fk->columns = cols;
+	fk->ncolumns = 1;
+	k = mg_stable_add_check(s, t, "r1");
+	k->name = mg_schema_id(s, "t_a_check");
+	k->expr = "a > 0 AND b_a < 3";
+	q = mg_schema_add_sequence(s, NULL, "t_a_seq", "r1");
+	q->owner_table = "t";
+	q->owner_column = "a";
+	mg_stable_drop_column(s, t, "a");
+	assert_int_equal(t->ncolumns, 1);
+	assert_int_equal(t->nindexes, 1);
+	assert_string_equal(t->indexes[0].name, "t_b2_idx");
+	assert_int_equal(t->nfkeys, 0);
+	assert_int_equal(t->nchecks, 0);
+	assert_int_equal(s->nsequences, 0);
+	mg_schema_free(s);
+}
+
+static void
+test_rename_column(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_stable *t = mg_schema_add_table(s, NULL, "t", "r1");
+	struct mg_stable *u = mg_schema_add_table(s, NULL, "u", "r1");
+	struct mg_sfkey *fk;
+	struct mg_scheck *k;
+	const char **cols;
+
+	(void)state;
+	mg_stable_add_column(s, t, "a", "r1");
+	index_on(s, t, "t_a_idx", "a", 0);
+	index_on(s, t, "t_lower", "lower(a)", 1)->where = "a <> 'a'";
+	k = mg_stable_add_check(s, t, "r1");
+	k->name = "t_check";
+	k->expr = "a > 0 AND aa > 0";
+	fk = mg_stable_add_fkey(s, u, "r1");
+	fk->ref_table = "t";
+	cols = mg_arena_alloc(&s->arena, sizeof(*cols));
+	cols[0] = "a";
+	fk->ref_columns = cols;
+	fk->nref_columns = 1;
+	mg_stable_rename_column(s, t, "a", "z");
+	assert_non_null(mg_stable_column(t, "z"));
+	assert_string_equal(t->indexes[0].columns[0], "z");
+	assert_string_equal(t->indexes[0].name, "t_a_idx"); /* the name stays */
+	assert_string_equal(t->indexes[1].columns[0], "lower(z)");
+	assert_string_equal(t->indexes[1].where, "z <> 'a'");
+	assert_string_equal(t->checks[0].expr, "z > 0 AND aa > 0");
+	assert_string_equal(u->fkeys[0].ref_columns[0], "z");
+	mg_schema_free(s);
+}
+
+static void
+test_copy_merge(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *b, *c;
+	struct mg_stable *t;
+	struct mg_senum *e;
+
+	(void)state;
+	t = mg_schema_add_table(a, NULL, "t", "r1");
+	mg_stable_add_column(a, t, "id", "r1");
+	e = mg_schema_add_enum(a, NULL, "mood", "r1");
+	mg_senum_add_label(a, e, "sad");
+	b = mg_schema_copy(a);
+	c = mg_schema_copy(a);
+	/* Two branches. */
+	t = mg_schema_table(b, NULL, "t");
+	mg_stable_add_column(b, t, "left", "r2");
+	index_on(b, t, "t_left_idx", "left", 0);
+	mg_schema_add_table(b, NULL, "only_left", "r2");
+	t = mg_schema_table(c, NULL, "t");
+	mg_stable_add_column(c, t, "right", "r3");
+	mg_senum_add_label(c, mg_schema_enum(c, NULL, "mood"), "happy");
+	mg_schema_uncertain(c, t, "r3.py", 7, "something %s", "unseen");
+	mg_schema_free(a); /* the copies own their strings */
+	mg_schema_merge(b, c);
+	t = mg_schema_table(b, NULL, "t");
+	assert_int_equal(t->ncolumns, 3);
+	assert_non_null(mg_stable_column(t, "left"));
+	assert_non_null(mg_stable_column(t, "right"));
+	assert_non_null(mg_stable_index(t, "t_left_idx"));
+	assert_int_equal(t->nuncertain, 1);
+	assert_string_equal(t->uncertain[0].reason, "something unseen");
+	assert_non_null(mg_schema_table(b, NULL, "only_left"));
+	assert_int_equal(mg_schema_enum(b, NULL, "mood")->nlabels, 2);
+	mg_schema_free(c);
+	mg_schema_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_lookup),        cmocka_unit_test(test_index_leading),
+	    cmocka_unit_test(test_default_names), cmocka_unit_test(test_drop_column),
+	    cmocka_unit_test(test_rename_column), cmocka_unit_test(test_copy_merge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
