@@ -14,15 +14,8 @@
 #include <stdint.h>
 
 #include "migen/model.h"
+#include "migen/schema.h"
 #include "migen/util.h"
-
-/* [tool.migen.types]: a project's own type (dotted name) → PostgreSQL type name.
- * The same shape as struct mg_typemap (schema.h). */
-struct mg_config_types {
-	const char **name;
-	const char **pg;
-	size_t n;
-};
 
 /* [tool.migen.severity]: a rule's level. */
 struct mg_config_severity {
@@ -44,7 +37,7 @@ struct mg_config {
 	const char *tenant_column, *space_column, *soft_delete_column; /* NULL: not set */
 	struct mg_config_severity *severity;
 	size_t nseverity, capseverity;
-	struct mg_config_types types;
+	struct mg_typemap types;   /* [tool.migen.types] */
 	size_t capname, cappg;     /* of types.name and types.pg */
 	const char *start_after;   /* a revision id, or NULL */
 	uint32_t start_after_line; /* its line, for the caller's error when no such revision */

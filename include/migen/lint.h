@@ -20,17 +20,21 @@
 #include "migen/input.h"
 #include "migen/model.h"
 #include "migen/rules.h"
+#include "migen/schema.h"
 
 /* One migration of the run, in graph order (parents first). */
 struct mg_lint_unit {
 	/* Filled by the caller: */
-	const char *path;     /* the file to read */
-	const char *shown;    /* the path as reported; NULL: path */
-	const char *revision; /* its revision id from the graph, or NULL */
-	int report;           /* 1: its findings are reported; 0: replayed only (before
-	                         start-after, or not changed under --since) */
-	int added;            /* under --since: added since REF, so the tables it
-	                         creates do not exist in production yet */
+	const char *path;      /* the file to read */
+	const char *shown;     /* the path as reported; NULL: path */
+	const char *revision;  /* its revision id from the graph, or NULL */
+	int report;            /* 1: its findings are reported; 0: replayed only (before
+	                          start-after, or not changed under --since) */
+	int added;             /* under --since: added since REF, so the tables it
+	                          creates do not exist in production yet */
+	const size_t *parents; /* the units it comes after (earlier in the array): its
+	                          schema before is theirs, merged; none: the empty schema */
+	size_t nparents;
 	/* Filled by mg_lint_analyze(): */
 	struct mg_input in;
 	struct mg_model *model; /* NULL when the file cannot be read */
@@ -60,6 +64,7 @@ struct mg_lint_config {
 	size_t nignore;
 	const struct mg_lint_severity *severity;
 	size_t nseverity;
+	const struct mg_typemap *types; /* the project's own types, or NULL */
 };
 
 /*

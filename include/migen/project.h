@@ -19,6 +19,10 @@ struct mg_project_rev {
 	const char *real;     /* realpath(path), or NULL */
 	const char *revision; /* NULL: no literal revision id */
 	int started;          /* 0: at or before start-after (replayed, not reported) */
+	/* The revisions it comes after (down_revision and depends_on), as positions in
+	 * mg_project.v, all earlier than its own; none for a root or an unplaced file. */
+	size_t *parents;
+	size_t nparents;
 };
 
 struct mg_project {

@@ -376,6 +376,10 @@ units_from_project(struct run *r)
 		const struct mg_project_rev *x = &r->proj.v[i];
 		struct mg_lint_unit *u = add_unit(r, x->path, x->revision, 0);
 
+		/* The units start with the project's, in its order: same positions. */
+		u->parents = x->parents;
+		u->nparents = x->nparents;
+
 		if (r->a.npaths > 0) {
 			const char **hit =
 			    x->real ? bsearch(&x->real, reals, nreals, sizeof(*reals), strpcmp)
@@ -503,6 +507,7 @@ lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_sever
 	}
 	lc->severity = *sev;
 	lc->nseverity = r->cfg.nseverity;
+	lc->types = &r->cfg.types;
 }
 
 /*

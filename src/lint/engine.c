@@ -3,10 +3,11 @@
  * the schema as it stands before it, into findings (finding.h) that carry
  * their span, help, code and fix as byte edits; then suppressions.
  *
- * The schema hook is mg_lint_run's loop: `before` is the schema replayed
- * from every earlier unit (NULL until the replay lands); each unit is
- * checked with it (mg_lint_check), then replayed into it. New tables (the
- * ones added since --since REF created) are collected in the same loop.
+ * mg_lint_run walks the units in graph order: each starts from its
+ * parents' schemas (merged at a merge revision), is checked against that
+ * schema (mg_lint_check), then replayed onto it for its children. New
+ * tables (the ones created by migrations added since --since REF) are
+ * collected in the same loop.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -331,27 +332,79 @@ collect_new(const struct mg_model *m, const char ***v, size_t *n, size_t *cap)
 	}
 }
 
+/*
+ * The schema just before unit i: its parents' schemas merged (the empty one
+ * for a root). A parent's schema is taken over by its last child and copied
+ * for the others, so a linear history never copies.
+ */
+static struct mg_schema *
+schema_before(const struct mg_lint_unit *u, size_t i, struct mg_schema **after, size_t *left)
+{
+	struct mg_schema *s = NULL;
+	size_t k;
+
+	for (k = 0; k < u[i].nparents; k++) {
+		size_t p = u[i].parents[k];
+
+		if (p >= i || after[p] == NULL)
+			continue;
+		if (s == NULL) {
+			if (--left[p] == 0) {
+				s = after[p];
+				after[p] = NULL;
+			} else {
+				s = mg_schema_copy(after[p]);
+			}
+			continue;
+		}
+		mg_schema_merge(s, after[p]);
+		if (--left[p] == 0) {
+			mg_schema_free(after[p]);
+			after[p] = NULL;
+		}
+	}
+	return s != NULL ? s : mg_schema_new();
+}
+
 void
 mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
             struct mg_lint_report *r, struct mg_edits *fixes)
 {
-	const struct mg_schema *before = NULL; /* the schema hook: replay(u[0..i)) */
+	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
+	size_t *left = mg_xcalloc(n + 1, sizeof(*left));
 	const char **fresh = NULL;
 	size_t i, nfresh = 0, capfresh = 0, k;
 
+	/* How many later units start from each unit's schema. */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < u[i].nparents; k++)
+			if (u[i].parents[k] < i)
+				left[u[i].parents[k]]++;
 	for (i = 0; i < n; i++) {
-		if (u[i].model == NULL)
-			continue;
-		if (u[i].report) {
+		struct mg_schema *s = schema_before(u, i, after, left);
+
+		if (u[i].model != NULL && u[i].report) {
 			size_t file = r->nfiles;
 			add_file(r, &u[i]);
-			mg_lint_check(c, u[i].model, before, fresh, nfresh, file, r,
+			mg_lint_check(c, u[i].model, s, fresh, nfresh, file, r,
 			              fixes ? &fixes[i] : NULL);
 		}
-		/* Here the replay will apply u[i].model to the schema: before = after. */
-		if (u[i].added)
-			collect_new(u[i].model, &fresh, &nfresh, &capfresh);
+		if (u[i].model != NULL) {
+			if (left[i] > 0)
+				mg_replay_model(s, u[i].model, u[i].revision, c->types);
+			if (u[i].added)
+				collect_new(u[i].model, &fresh, &nfresh, &capfresh);
+		}
+		/* Kept only while a later unit starts from it. */
+		if (left[i] > 0)
+			after[i] = s;
+		else
+			mg_schema_free(s);
 	}
+	for (i = 0; i < n; i++)
+		mg_schema_free(after[i]);
+	free(after);
+	free(left);
 	free(fresh);
 	for (k = 0; k < r->n; k++) {
 		if (r->v[k].suppressed)

@@ -98,6 +98,7 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 	char *ini;
 	size_t *order, *by_id, n = 0, i;
 	unsigned char *state, *placed, *early;
+	size_t *pos;
 	size_t start = (size_t)-1;
 
 	memset(p, 0, sizeof(*p));
@@ -144,15 +145,29 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 		before_start(&g, start, early);
 	}
 	p->v = mg_arena_alloc(&p->arena, (set.n + 1) * sizeof(*p->v));
+	pos = mg_xcalloc(g.nnodes + 1, sizeof(*pos));
+	for (i = 0; i < n; i++)
+		pos[order[i]] = i;
 	for (i = 0; i < n; i++) {
 		const struct mg_rev *r = mg_revgraph_rev(&g, order[i]);
+		const struct mg_revnode *nd = &g.nodes[order[i]];
 		struct mg_project_rev *x = &p->v[p->n++];
+		size_t e;
 
+		x->nparents = 0;
 		placed[g.nodes[order[i]].rev] = 1;
 		x->path = mg_arena_strdup(&p->arena, r->path);
 		x->real = real(&p->arena, r->path);
 		x->revision = r->revision ? mg_arena_strdup(&p->arena, r->revision) : NULL;
 		x->started = !early[order[i]];
+		/* A cycle is cut where the walk met it: only edges to earlier positions. */
+		x->parents =
+		    mg_arena_alloc(&p->arena, (nd->nparents + nd->ndeps + 1) * sizeof(size_t));
+		for (e = 0; e < nd->nparents + nd->ndeps; e++) {
+			size_t y = e < nd->nparents ? nd->parents[e] : nd->deps[e - nd->nparents];
+			if (y < g.nnodes && state[y] == BLACK && pos[y] < i)
+				x->parents[x->nparents++] = pos[y];
+		}
 	}
 	for (i = 0; i < set.n; i++) {
 		struct mg_project_rev *x;
@@ -163,9 +178,12 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 		x->path = mg_arena_strdup(&p->arena, set.revs[i].path);
 		x->real = real(&p->arena, set.revs[i].path);
 		x->revision = NULL; /* a duplicate or no id: the graph does not place it */
+		x->parents = NULL;
+		x->nparents = 0;
 		x->started = start == (size_t)-1;
 	}
 	free(order);
+	free(pos);
 	free(state);
 	free(early);
 	free(placed);
