@@ -233,3 +233,35 @@ mg_rc_index_label(struct mg_diags *d, const struct mg_index *x)
 		                       mg_rc_shorten(d, x->name_expr, 40));
 	return "(unnamed)";
 }
+
+const struct mg_stable *
+mg_rc_schema_table(const struct mg_options *o, const char *schema, const char *table)
+{
+	if (o->schema == NULL || table == NULL)
+		return NULL;
+	return mg_schema_table(o->schema, schema, table);
+}
+
+int
+mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const char *table)
+{
+	size_t i;
+
+	if (table == NULL)
+		return 0;
+	if (mg_model_created_table(m, table) != NULL)
+		return 1;
+	for (i = 0; i < o->nnew_tables; i++)
+		if (o->new_tables[i] != NULL && strcmp(o->new_tables[i], table) == 0)
+			return 1;
+	return 0;
+}
+
+int
+mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
+                           const char *column, int full_only)
+{
+	const struct mg_stable *t = mg_rc_schema_table(o, schema, table);
+
+	return t != NULL && column != NULL && mg_stable_has_index_leading(t, column, full_only);
+}

@@ -8,6 +8,7 @@
 
 #include "migen/model.h"
 #include "migen/rules.h"
+#include "migen/schema.h"
 #include "migen/snippet.h"
 
 /* Whether every name can go into generated code (see mg_ident_refusal). */
@@ -56,5 +57,25 @@ const char *mg_rc_index_label(struct mg_diags *d, const struct mg_index *x);
  */
 int mg_rc_tenant_index_full(const struct mg_model *m, const struct mg_options *o,
                             const struct mg_table *t);
+
+/*
+ * The table as the schema replayed before this migration has it (lint:
+ * o->schema), or NULL: not in it, or no schema (enhance looks at one file).
+ */
+const struct mg_stable *mg_rc_schema_table(const struct mg_options *o, const char *schema,
+                                           const char *table);
+/*
+ * Whether table holds no rows in production yet: this migration's upgrade()
+ * creates it, or (lint --since) a migration of the same change does.
+ * Everything else is an existing table that may be large and busy.
+ */
+int mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const char *table);
+/*
+ * Whether an earlier migration left an index (or primary key, unique
+ * constraint) on table that leads with column; full_only: one a foreign
+ * key check can use (no WHERE, valid, the plain column).
+ */
+int mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
+                               const char *column, int full_only);
 
 #endif

@@ -118,7 +118,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 
 		if (!candidate(fk) || dup[i])
 			continue;
-		if (mg_model_has_full_index_leading(m, fk->table, fk->columns[0]))
+		if (mg_model_has_full_index_leading(m, fk->table, fk->columns[0]) ||
+		    mg_rc_schema_index_leading(o, op->schema, fk->table, fk->columns[0], 1))
 			continue;
 		created = mg_model_created_table(m, fk->table);
 		/* The tenant rule's index leads with the tenant column already, but
@@ -126,29 +127,30 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		if (created != NULL && strcmp(fk->columns[0], o->tenant_column) == 0 &&
 		    mg_rc_tenant_index_full(m, o, created))
 			continue;
-		existing = created == NULL;
+		existing = !mg_rc_table_new(m, o, fk->table);
 		g = mg_diags_add(d, "missing-fk-index", MG_WARNING);
 		g->table = fk->table;
 		g->column = fk->columns[0];
 		g->line = fk->line;
 		g->col = fk->col;
 		g->op = fk->op;
-		g->message =
-		    mg_arena_printf(&d->arena,
-		                    "%s (%s -> %s) has no index leading with %s%s: deletes and key "
-		                    "updates on '%s', and joins from it, scan '%s'",
-		                    label(d, fk), columns(d, fk),
-		                    fk->ref_table ? fk->ref_table : "?", fk->columns[0],
-		                    mg_model_has_index_leading(m, fk->table, fk->columns[0])
-		                        ? " (a partial index does not serve the foreign key check)"
-		                        : "",
-		                    fk->ref_table ? fk->ref_table : "the parent", fk->table);
+		g->message = mg_arena_printf(
+		    &d->arena,
+		    "%s (%s -> %s) has no index leading with %s%s: deletes and key "
+		    "updates on '%s', and joins from it, scan '%s'",
+		    label(d, fk), columns(d, fk), fk->ref_table ? fk->ref_table : "?",
+		    fk->columns[0],
+		    mg_model_has_index_leading(m, fk->table, fk->columns[0]) ||
+		            mg_rc_schema_index_leading(o, op->schema, fk->table, fk->columns[0], 0)
+		        ? " (a partial index does not serve the foreign key check)"
+		        : "",
+		    fk->ref_table ? fk->ref_table : "the parent", fk->table);
 		if (!mg_rc_safe(fk->columns, fk->ncolumns))
 			continue;
 		memset(&ix, 0, sizeof(ix));
 		ix.name = mg_rc_index_name(d, fk->table, fk->columns, fk->ncolumns);
 		ix.table = fk->table;
-		ix.schema = existing ? op->schema : created->schema;
+		ix.schema = created != NULL ? created->schema : op->schema;
 		ix.columns = quoted(d, fk->columns, fk->ncolumns);
 		ix.ncolumns = fk->ncolumns;
 		g->where =
@@ -158,9 +160,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		if (mg_rc_index_code(d, m, &ix, existing, g) != 0)
 			continue;
 		g->downgrade_where =
-		    existing ? "downgrade(), at the start"
-		             : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')",
-		                               fk->table);
+		    created == NULL
+		        ? "downgrade(), at the start"
+		        : mg_arena_printf(&d->arena, "downgrade(), before op.drop_table('%s')",
+		                          fk->table);
 		g->fix = MG_FIX_INSERT_AFTER;
 	}
 	free(dup);

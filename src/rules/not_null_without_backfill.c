@@ -170,6 +170,16 @@ not_null_before(const struct seen *sn, size_t upto, const char *table, const cha
 	return first_before(sn->notnulls, sn->nnotnulls, table, column, upto);
 }
 
+/* An earlier migration left the column NOT NULL already: the alter changes nothing. */
+static int
+not_null_in_schema(const struct mg_options *o, const struct mg_op *op)
+{
+	const struct mg_stable *t = mg_rc_schema_table(o, op->schema, op->table);
+	const struct mg_scolumn *c = t != NULL ? mg_stable_column(t, op->column) : NULL;
+
+	return c != NULL && c->nullable == MG_NO;
+}
+
 /* The key a batched backfill walks, and where it was found. */
 struct key {
 	const char *const *cols;
@@ -190,12 +200,17 @@ pk_of(const struct mg_table *t, struct mg_diags *d, struct key *k)
 	k->cols = v;
 }
 
-/* --key, else the table's primary key from this file, else from the project's history. */
+/*
+ * --key, else the table's primary key from this file, else from the schema
+ * replayed before this migration (lint), else from the project's history.
+ */
 static void
 find_key(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d,
          const struct mg_op *op, struct key *k)
 {
 	const struct mg_table *t;
+	const struct mg_stable *st;
+	const struct mg_sindex *pk;
 	size_t i;
 
 	memset(k, 0, sizeof(*k));
@@ -209,6 +224,17 @@ find_key(const struct mg_model *m, const struct mg_options *o, struct mg_diags *
 		pk_of(t, d, k);
 		if (k->n > 0) {
 			k->from = "this file";
+			return;
+		}
+	}
+	if ((st = mg_rc_schema_table(o, op->schema, op->table)) != NULL &&
+	    (pk = mg_stable_pkey(st)) != NULL && pk->ncolumns > 0) {
+		for (i = 0; i < pk->ncolumns && !pk->is_expr[i] && pk->columns[i] != NULL; i++)
+			;
+		if (i == pk->ncolumns) {
+			k->cols = pk->columns;
+			k->n = pk->ncolumns;
+			k->from = "the schema the earlier migrations build";
 			return;
 		}
 	}
@@ -684,7 +710,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		int add;
 
 		if (op->dir != MG_UPGRADE || op->nullable != MG_NO || op->table == NULL ||
-		    op->column == NULL || mg_model_created_table(m, op->table) != NULL ||
+		    op->column == NULL || mg_rc_table_new(m, o, op->table) ||
 		    emptied_before(&sn, i, op->table))
 			continue;
 		find_key(m, o, d, op, &k);
@@ -698,6 +724,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			enum fill f;
 			/* Already NOT NULL: made so earlier, or the table's primary key. */
 			if (not_null_before(&sn, i, op->table, op->column) ||
+			    not_null_in_schema(o, op) ||
 			    (k.n == 1 && o->backfill_key == NULL &&
 			     strcmp(k.cols[0], op->column) == 0))
 				continue;

@@ -41,12 +41,12 @@ elements(struct mg_diags *d, const struct mg_index *x)
  * downgrade() a table re-created there is new, one upgrade() created is not.
  */
 static int
-new_table(const struct mg_model *m, const struct mg_index *x)
+new_table(const struct mg_model *m, const struct mg_options *o, const struct mg_index *x)
 {
 	size_t i;
 
 	if (x->dir == MG_UPGRADE)
-		return mg_model_created_table(m, x->table) != NULL;
+		return mg_rc_table_new(m, o, x->table);
 	for (i = 0; i < m->ntables; i++) {
 		const struct mg_table *t = &m->tables[i];
 		if (t->name != NULL && m->ops[t->op].dir == MG_DOWNGRADE && t->op < x->op &&
@@ -89,9 +89,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		label = mg_rc_index_label(d, x);
 		fn = op->function ? op->function : x->dir == MG_UPGRADE ? "upgrade" : "downgrade";
-		if (new_table(m, x)) {
-			/* Nothing to do: said only to whoever asks about CONCURRENTLY. */
-			if (!o->use_concurrently)
+		if (new_table(m, o, x)) {
+			/* Nothing to do: said only to whoever asks enhance about
+			 * CONCURRENTLY; lint (checking against a schema) reports only
+			 * what needs doing. */
+			if (!o->use_concurrently || o->schema != NULL)
 				continue;
 			g = mg_diags_add(d, "require-concurrent-index", MG_NOTE);
 			g->table = x->table;
@@ -101,8 +103,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			g->message = mg_arena_printf(
 			    &d->arena,
 			    "index %s on '%s' stays transactional: the table is created in this "
-			    "migration, so it is empty and the migration stays atomic",
-			    label, x->table);
+			    "%s, so it is empty and the migration stays atomic",
+			    label, x->table,
+			    x->dir == MG_DOWNGRADE || mg_model_created_table(m, x->table) != NULL
+			        ? "migration"
+			        : "change (by a migration added since the --since reference)");
 			continue;
 		}
 		g = mg_diags_add(d, "require-concurrent-index", MG_WARNING);
