@@ -86,6 +86,49 @@ expect "since: unknown ref: message" "migen: --since no-such-ref: not a commit i
 expect "since: no shell" "2" "$?"
 [ -e x ] && bad "since: a shell ran" || ok "since: no file made by a shell"
 
+# A table created by a migration of the change is new: indexing it later in
+# the same change needs no CONCURRENTLY; the same index on a table that main
+# already has does.
+h=$tmp/hist
+mkdir -p "$h" && cp -R "$top/fixtures/lint/history/alembic.ini" "$top/fixtures/lint/history/migrations" "$h/"
+rm "$h"/migrations/versions/h4b_invoices.py "$h"/migrations/versions/h5_merge.py
+(cd "$h" && git init -q -b main . && git add -A && git commit -q -m base) || bad "git init (history)"
+cd "$h" || exit 1
+git checkout -q -b feature
+cp "$top"/fixtures/lint/history/migrations/versions/h4b_invoices.py \
+	"$top"/fixtures/lint/history/migrations/versions/h5_merge.py migrations/versions/
+out=$("$migen" lint --since main --format concise --select require-concurrent-index 2>/dev/null)
+expect "since: an index on a table new in the change is not reported" "" "$out"
+git add -A && git commit -q -m invoices && git checkout -q main && git merge -q feature
+git checkout -q -b later
+cat >migrations/versions/h6_more.py <<'PY'
+"""index invoices
+
+Revision ID: h6
+Revises: h5
+"""
+from alembic import op
+
+revision = 'h6'
+down_revision = 'h5'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_invoices_id_order', 'invoices', ['id', 'order_id'])
+
+
+def downgrade():
+    op.drop_index('ix_invoices_id_order', table_name='invoices')
+PY
+out=$("$migen" lint --since main --format concise --select require-concurrent-index 2>/dev/null)
+case $out in
+*"h6_more.py:15:5: warning: index ix_invoices_id_order on existing table 'invoices'"*)
+	ok "since: a table main created is existing" ;;
+*) bad "since: a table main created is existing: $out" ;;
+esac
+
 # Outside any git work tree.
 mkdir -p "$tmp/nogit"
 cp -R "$p/alembic.ini" "$p/migrations" "$tmp/nogit/"
