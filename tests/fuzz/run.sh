@@ -1,15 +1,19 @@
 #!/bin/sh
 # Runs the libFuzzer target on the core for a while.
 #
-#   tests/fuzz/run.sh BUILD_DIR [SECONDS]
+#   tests/fuzz/run.sh BUILD_DIR [SECONDS [TARGET]]
 #
-# BUILD_DIR holds migen-fuzz, from:
+# TARGET is migen-fuzz (the default: analysis, rules, fixes, the schema
+# replay and its emitters), migen-fuzz-lint (pyproject.toml and suppression
+# comments) or migen-fuzz-emit (every lint output format). BUILD_DIR holds
+# it, from:
 #   CC=clang cmake -S . -B build-fuzz -DMIGEN_FUZZ=ON -DMIGEN_SANITIZE=ON -DMIGEN_TESTS=OFF
-#   cmake --build build-fuzz --target migen-fuzz
+#   cmake --build build-fuzz --target migen-fuzz migen-fuzz-lint migen-fuzz-emit
 #
 # First every saved reproducer in tests/fuzz/regressions/ is run once; then
 # the fuzzer starts from a seed corpus made of the fixtures (and
-# examples/), with tests/fuzz/python.dict, for SECONDS (default 60).
+# examples/: migrations and pyproject.toml files), with
+# tests/fuzz/python.dict, for SECONDS (default 60).
 # Exits 0 when nothing was found, 1 on any crash, leak, timeout or
 # sanitizer report, printing the reproducer's path and how to replay it
 # (it is kept in the work folder; copy small ones into
@@ -22,22 +26,27 @@
 set -eu
 
 usage() {
-	echo "usage: $0 BUILD_DIR [SECONDS]" >&2
+	echo "usage: $0 BUILD_DIR [SECONDS [TARGET]]" >&2
 	exit 2
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+[ $# -ge 1 ] && [ $# -le 3 ] || usage
 build=$1
 secs=${2:-60}
+target=${3:-migen-fuzz}
 case $secs in
 '' | *[!0-9]*) usage ;;
 esac
-fuzz=$build/migen-fuzz
+case $target in
+migen-fuzz | migen-fuzz-lint | migen-fuzz-emit) ;;
+*) usage ;;
+esac
+fuzz=$build/$target
 if [ ! -x "$fuzz" ]; then
-	echo "$0: $fuzz not found: build the migen-fuzz target (-DMIGEN_FUZZ=ON) first" >&2
+	echo "$0: $fuzz not found: build the $target target (-DMIGEN_FUZZ=ON) first" >&2
 	exit 2
 fi
-fuzz=$(cd "$(dirname "$fuzz")" && pwd)/migen-fuzz
+fuzz=$(cd "$(dirname "$fuzz")" && pwd)/$target
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dict=$here/python.dict
@@ -65,9 +74,9 @@ failed() {
 	exit 1
 }
 
-# 1. Known reproducers must stay fixed.
+# 1. Known reproducers must stay fixed (they are migen-fuzz inputs).
 set -- "$here"/regressions/*
-if [ -e "$1" ]; then
+if [ "$target" = migen-fuzz ] && [ -e "$1" ]; then
 	echo "migen-fuzz: replaying $# regression input(s)"
 	if ! "$fuzz" -timeout=10 -rss_limit_mb=2048 "$@" >"$work/log" 2>&1; then
 		cat "$work/log" >&2
@@ -77,13 +86,14 @@ if [ -e "$1" ]; then
 fi
 
 # 2. Seeds: every fixture and example migration, each under a unique name.
-find "$root/fixtures" "$root/examples" -name '*.py' -type f 2>/dev/null | sort >"$work/seeds"
+find "$root/fixtures" "$root/examples" \( -name '*.py' -o -name 'pyproject.toml' \) -type f \
+	2>/dev/null | sort >"$work/seeds"
 n=0
 while IFS= read -r f; do
 	n=$((n + 1))
 	cp "$f" "$corpus/seed-$n-$(basename "$f")"
 done <"$work/seeds"
-echo "migen-fuzz: $n seed file(s), ${secs}s, work folder $work"
+echo "$target: $n seed file(s), ${secs}s, work folder $work"
 
 # 3. Fuzz.
 status=0
@@ -102,6 +112,6 @@ if ls "$work"/artifacts/* >/dev/null 2>&1; then
 	failed "artifact written"
 fi
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-echo "migen-fuzz: OK: ${execs:-?} inputs in ${secs}s, nothing found"
+echo "$target: OK: ${execs:-?} inputs in ${secs}s, nothing found"
 [ -n "${MIGEN_FUZZ_CORPUS:-}" ] || rm -rf "$work"
 exit 0
