@@ -149,6 +149,24 @@ out:
 	return r;
 }
 
+/* The name a constraint call gives, when the model knows it. */
+static const char *
+constraint_name(const struct mg_model *m, const struct mg_op *op)
+{
+	size_t i, k = (size_t)(op - m->ops);
+
+	if (op->object != NULL)
+		return op->object;
+	for (i = 0; i < m->nfkeys; i++)
+		if (m->fkeys[i].op == k && m->fkeys[i].source == MG_SRC_OP)
+			return m->fkeys[i].name;
+	for (i = 0; i < m->nindexes; i++)
+		if (m->indexes[i].op == k && m->indexes[i].source == MG_SRC_OP &&
+		    m->indexes[i].kind != MG_IX_INDEX)
+			return m->indexes[i].name;
+	return NULL;
+}
+
 const char *
 mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
 {
@@ -159,6 +177,27 @@ mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op 
 		                       m->indexes[op->index].name);
 	if (op->source == MG_SRC_SQL)
 		return mg_arena_printf(&d->arena, "op.execute() (%s)", mg_op_kind_name(op->kind));
+	/* A constraint call's first argument is the constraint's name, not the table. */
+	if (op->kind == MG_OP_CREATE_FOREIGN_KEY || op->kind == MG_OP_CREATE_UNIQUE_CONSTRAINT ||
+	    op->kind == MG_OP_CREATE_CHECK_CONSTRAINT || op->kind == MG_OP_DROP_CONSTRAINT ||
+	    (op->name != NULL && strcmp(op->name, "create_primary_key") == 0)) {
+		const char *name = constraint_name(m, op);
+
+		if (op->batch)
+			return mg_arena_printf(&d->arena, "batch_op.%s(%s%s%s, ...)", op->name,
+			                       name ? "'" : "", name ? name : "...",
+			                       name ? "'" : "");
+		if (op->table != NULL)
+			return mg_arena_printf(&d->arena, "op.%s(%s%s%s, '%s', ...)", op->name,
+			                       name ? "'" : "", name ? name : "...",
+			                       name ? "'" : "", op->table);
+		return mg_arena_printf(&d->arena, "op.%s(...)", op->name);
+	}
+	if (op->batch && op->table != NULL)
+		return mg_arena_printf(&d->arena, "batch_op.%s(...) in batch_alter_table('%s')",
+		                       op->name, op->table);
+	if (op->batch)
+		return mg_arena_printf(&d->arena, "batch_op.%s(...)", op->name);
 	if (op->table != NULL)
 		return mg_arena_printf(&d->arena, "op.%s('%s', ...)", op->name, op->table);
 	return mg_arena_printf(&d->arena, "op.%s(...)", op->name);
