@@ -332,38 +332,79 @@ collect_new(const struct mg_model *m, const char ***v, size_t *n, size_t *cap)
 	}
 }
 
+/* Marks unit i and every unit it comes after, transitively, with value v. */
+static void
+ancestors(const struct mg_lint_unit *u, size_t i, unsigned char *mark, unsigned char v,
+          size_t *stack)
+{
+	size_t top = 0, k;
+
+	if (mark[i] & v)
+		return;
+	mark[i] |= v;
+	stack[top++] = i;
+	while (top > 0) {
+		size_t x = stack[--top];
+		for (k = 0; k < u[x].nparents; k++) {
+			size_t p = u[x].parents[k];
+			if (p < x && !(mark[p] & v)) {
+				mark[p] |= v;
+				stack[top++] = p;
+			}
+		}
+	}
+}
+
 /*
- * The schema just before unit i: its parents' schemas merged (the empty one
- * for a root). A parent's schema is taken over by its last child and copied
- * for the others, so a linear history never copies.
+ * The schema just before unit i. A root starts empty; one parent hands its
+ * schema over (to its last child; the others get a copy, so a linear
+ * history never copies). A merge is what `alembic upgrade` leaves: the
+ * first parent's schema, then every migration that only the other parents
+ * stand on replayed onto it in graph order — not a union of the parents'
+ * schemas, which would bring back a column one branch dropped.
  */
 static struct mg_schema *
-schema_before(const struct mg_lint_unit *u, size_t i, struct mg_schema **after, size_t *left)
+schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t i,
+              struct mg_schema **after, size_t *left)
 {
 	struct mg_schema *s = NULL;
-	size_t k;
+	size_t k, first = (size_t)-1;
 
 	for (k = 0; k < u[i].nparents; k++) {
 		size_t p = u[i].parents[k];
 
 		if (p >= i || after[p] == NULL)
 			continue;
-		if (s == NULL) {
+		if (first == (size_t)-1) {
+			first = p;
 			if (--left[p] == 0) {
 				s = after[p];
 				after[p] = NULL;
 			} else {
 				s = mg_schema_copy(after[p]);
 			}
-			continue;
-		}
-		mg_schema_merge(s, after[p]);
-		if (--left[p] == 0) {
+		} else if (--left[p] == 0) {
 			mg_schema_free(after[p]);
 			after[p] = NULL;
 		}
 	}
-	return s != NULL ? s : mg_schema_new();
+	if (s == NULL)
+		return mg_schema_new();
+	if (u[i].nparents > 1) {
+		unsigned char *mark = mg_xcalloc(i + 1, 1);
+		size_t *stack = mg_xcalloc(i + 1, sizeof(*stack)), x;
+
+		ancestors(u, first, mark, 1, stack);
+		for (k = 0; k < u[i].nparents; k++)
+			if (u[i].parents[k] < i && u[i].parents[k] != first)
+				ancestors(u, u[i].parents[k], mark, 2, stack);
+		for (x = 0; x < i; x++)
+			if (mark[x] == 2 && u[x].model != NULL)
+				mg_replay_model(s, u[x].model, u[x].revision, c->types);
+		free(stack);
+		free(mark);
+	}
+	return s;
 }
 
 void
@@ -381,7 +422,7 @@ mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t
 			if (u[i].parents[k] < i)
 				left[u[i].parents[k]]++;
 	for (i = 0; i < n; i++) {
-		struct mg_schema *s = schema_before(u, i, after, left);
+		struct mg_schema *s = schema_before(c, u, i, after, left);
 
 		if (u[i].model != NULL && u[i].report) {
 			size_t file = r->nfiles;
