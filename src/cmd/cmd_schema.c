@@ -11,6 +11,8 @@
 
 #include "migen/alembic_ini.h"
 #include "migen/cli.h"
+#include "migen/config.h"
+#include "migen/lint.h"
 #include "migen/emit_schema.h"
 #include "migen/history.h"
 #include "migen/revgraph.h"
@@ -147,6 +149,8 @@ mg_cmd_schema(int argc, char **argv)
 	struct mg_revgraph g;
 	struct mg_history_opts ho;
 	struct mg_schema *s = NULL;
+	struct mg_config cfg;
+	char *cfgpath;
 	const struct mg_stable **shown = NULL;
 	const char *why = NULL;
 	char *ini = NULL;
@@ -169,10 +173,24 @@ mg_cmd_schema(int argc, char **argv)
 		free(a.tables);
 		return rc;
 	}
+	/* The project's own types ([tool.migen.types]), read as lint reads them. */
+	memset(&cfg, 0, sizeof(cfg));
+	if ((cfgpath = mg_config_find(env.here)) != NULL &&
+	    mg_config_read(cfgpath, mg_lint_rule_known, &cfg, &why) != 0) {
+		mg_warnx("%s", why);
+		mg_config_free(&cfg);
+		free(cfgpath);
+		mg_revset_free(&set);
+		mg_alembic_env_free(&env);
+		free(ini);
+		free(a.tables);
+		return MG_EXIT_USAGE;
+	}
+	free(cfgpath);
 	mg_revgraph_build(&g, set.revs, set.n);
 	memset(&ho, 0, sizeof(ho));
 	ho.at = a.at;
-	/* ho.map: the project's [tool.migen.types], from the configuration reader. */
+	ho.map = &cfg.types;
 	if (mg_revgraph_count(&g, MG_ERROR) > 0)
 		mg_warnx("warning: the revision graph has %zu error%s ('migen doctor' lists them): "
 		         "the schema may be wrong",
@@ -210,6 +228,7 @@ mg_cmd_schema(int argc, char **argv)
 	}
 	free(shown);
 	mg_schema_free(s);
+	mg_config_free(&cfg);
 	mg_revgraph_free(&g);
 	mg_revset_free(&set);
 	mg_alembic_env_free(&env);
