@@ -1,0 +1,94 @@
+/*
+ * A cache of analysed models, so that a warm `migen lint` parses only the
+ * migrations that changed: each file's struct mg_model (model.h) is stored
+ * with the file's stat data, as doctor's record cache stores revisions
+ * (revcache.h), and comes back only for the same file (device, inode, size,
+ * mtime, ctime) changed well before the run that wrote it (the racy rule).
+ *
+ * One file per project and working folder, $XDG_CACHE_HOME/migen/models-HASH
+ * (else ~/.cache/migen), holding every model: opening one file and one read
+ * cost less than opening ten thousand, which is what keeps a warm run on
+ * 10,000 revisions within the stat calls (docs/performance.md). Records are
+ * sorted by path, each with its own checksum, and decoded only when asked
+ * for, by the thread that asks. MIGEN_NO_CACHE=1 turns it off; files not
+ * used for MG_REVCACHE_MAX_AGE_DAYS are pruned.
+ *
+ * Nothing in a cache file is trusted: the format names migen's version and
+ * a hash of the model's field list, every read is bounded, every count and
+ * every index into another array is checked, and a record that fails any
+ * check is a miss (the file is analysed again and the record rewritten).
+ *
+ * The model's fields are listed once, in modelcache.c; the encoder, the
+ * decoder and mg_model_same_deep() all walk that list, and
+ * mg_modelcache_layout_check() fails when model.h gains a field the list
+ * does not have.
+ *
+ * Ownership: mg_modelcache_open() returns NULL (no cache) or a cache that
+ * mg_modelcache_free() releases; models it gives out are the caller's
+ * (mg_model_free()), with src NULL: the caller attaches the file's bytes.
+ */
+#ifndef MIGEN_MODELCACHE_H
+#define MIGEN_MODELCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migen/model.h"
+#include "migen/revcache.h"
+#include "migen/util.h"
+
+struct mg_modelcache;
+
+/*
+ * The cache for scope (what the models belong to, e.g. the version folders
+ * joined; the working folder is part of the key too), loaded if one
+ * exists; NULL when caching is off or there is nowhere to keep one.
+ * started_ns is the run's start (CLOCK_REALTIME).
+ */
+struct mg_modelcache *mg_modelcache_open(const char *scope, int64_t started_ns);
+/*
+ * The model stored for path when its key is k and the record is intact,
+ * else NULL. hint is where the record probably is (records are sorted by
+ * path). Safe to call from several threads at once.
+ */
+struct mg_model *mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
+                                   const struct mg_statkey *k);
+/* How many records the loaded cache holds. */
+size_t mg_modelcache_count(const struct mg_modelcache *c);
+/*
+ * Writes a new cache holding n records: paths[i] with keys[i] and, when
+ * reuse[i], the loaded record for that path copied as it is, else
+ * models[i] encoded (a NULL model or a key with ino 0 is left out).
+ * Atomic (a reader sees the old cache or the new one); failures are
+ * silent: the cache is an optimisation, never a reason to fail.
+ */
+void mg_modelcache_save(struct mg_modelcache *c, const char *const *paths,
+                        const struct mg_statkey *keys, struct mg_model *const *models,
+                        const unsigned char *reuse, size_t n);
+void mg_modelcache_free(struct mg_modelcache *c);
+/* The file the cache for scope uses, or NULL; free() it. */
+char *mg_modelcache_path(const char *scope);
+
+/*
+ * A model as bytes, and back: what a record holds. mg_model_decode()
+ * returns NULL for anything that is not exactly an encoding of a valid
+ * model (src is NULL, srclen as stored; path is the one given).
+ */
+void mg_model_encode(const struct mg_model *m, struct mg_buf *out);
+struct mg_model *mg_model_decode(const char *p, size_t n, const char *path);
+
+/*
+ * Whether a and b hold the same values in every stored field (strings by
+ * content, arrays element by element). On a difference, where (if not
+ * NULL) receives the field's path, e.g. "ops[3].coldef.nullable".
+ */
+int mg_model_same_deep(const struct mg_model *a, const struct mg_model *b, char *where,
+                       size_t wherelen);
+/*
+ * 0 when the field list covers every byte of every model struct (each
+ * field where C puts it after the one before, nothing left at the end);
+ * else -1 with why: a field was added to model.h and not to the list.
+ */
+int mg_modelcache_layout_check(char *why, size_t whylen);
+
+#endif

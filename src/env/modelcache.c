@@ -1,0 +1,1501 @@
+/*
+ * The analysed-model cache (see modelcache.h). One file:
+ *
+ *   migen-modelcache 1 le64 VERSION LAYOUT   format, byte order, migen's version,
+ *                                            hash of the field list below
+ *   sum HEX                                  checksum of the lines below up to the records
+ *   started NS                               start of the run that wrote it
+ *   count N                                  then N record offsets (u64), then a newline
+ *   records                                  sorted by path
+ *
+ * A record: u64 checksum of the rest of the record, the path and a NUL,
+ * the stat key (5 × i64), then the model encoded field by field in the
+ * order of the list below: unsigned numbers as LEB128 varints, ints
+ * zigzag-encoded, strings as varint(len + 1) then the bytes and a NUL
+ * (0: NULL), arrays as a presence byte then their elements (their count is
+ * a field listed before them).
+ *
+ * The field list is the one place that names the model's fields: add a
+ * field to model.h, add it here (the unit test's layout check fails until
+ * then), and the encoder, the decoder, the comparator and the format's
+ * LAYOUT hash follow.
+ */
+#define _DEFAULT_SOURCE /* dirfd(), utimensat() */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migen/modelcache.h"
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FORMAT "migen-modelcache 1 le64 " MIGEN_VERSION
+#else
+#define FORMAT "migen-modelcache 1 be64 " MIGEN_VERSION
+#endif
+#define RACY_MARGIN_NS 1000000000LL
+#define NONE ((size_t)-1)
+
+/* ---- the field list ------------------------------------------------- */
+
+enum kind {
+	K_SKIP, /* not stored: set by the loader (arena, path, src, lookup) */
+	K_INT,  /* int or enum; lo..hi checked on load when lo < hi */
+	K_U32,
+	K_SIZE, /* a count, or an index checked against ref (when set) */
+	K_CHAR,
+	K_STR,
+	K_STRUCT, /* an embedded struct of shape sub */
+	K_PTR,    /* a pointer to one struct of shape sub, or NULL */
+	K_ARR,    /* an arena array of count structs of shape sub, or NULL */
+	K_HARR,   /* the same, malloc'ed (the model's own arrays, which mg_model_free frees) */
+	K_CAP,    /* the capacity of a K_HARR: its count on load */
+	K_STRS,   /* an arena array of count strings, or NULL */
+	K_HSTRS,  /* the same, malloc'ed */
+	K_INTS,   /* an arena array of count ints, or NULL */
+	K_PAD,    /* not a field: C leaves padding after the field named (see the layout check) */
+};
+
+struct shape;
+
+struct field {
+	const char *name;
+	enum kind kind;
+	size_t off, size;
+	size_t count;            /* arrays, K_CAP: offset of the size_t count */
+	const struct shape *sub; /* K_STRUCT, K_PTR, K_ARR, K_HARR */
+	int lo, hi;              /* K_INT: accepted values */
+	const char *ref;         /* K_SIZE: the model array it indexes ("ops"), NONE allowed */
+};
+
+struct shape {
+	const char *name;
+	size_t size, align;
+	const struct field *f;
+	size_t n;
+};
+
+#define FSZ(T, x) sizeof(((T *)0)->x)
+#define F(T, x, k)                                                    \
+	{                                                             \
+#x, k, offsetof(T, x), FSZ(T, x), 0, NULL, 0, 0, NULL \
+	}
+#define RANGE(T, x, lo, hi)                                                 \
+	{                                                                   \
+#x, K_INT, offsetof(T, x), FSZ(T, x), 0, NULL, lo, hi, NULL \
+	}
+#define TRI(T, x) RANGE(T, x, MG_UNKNOWN, MG_YES)
+#define REF(T, x, arr)                                                    \
+	{                                                                 \
+#x, K_SIZE, offsetof(T, x), FSZ(T, x), 0, NULL, 0, 0, arr \
+	}
+#define SUB(T, x, k, s)                                             \
+	{                                                           \
+#x, k, offsetof(T, x), FSZ(T, x), 0, &s, 0, 0, NULL \
+	}
+#define ARR(T, x, k, n, s)                                                      \
+	{                                                                       \
+#x, k, offsetof(T, x), FSZ(T, x), offsetof(T, n), s, 0, 0, NULL \
+	}
+#define PAD(T, after)                                                     \
+	{                                                                 \
+#after, K_PAD, offsetof(T, after), 0, 0, NULL, 0, 0, NULL \
+	}
+#define SHAPE(T, list)                                                           \
+	{                                                                        \
+#T, sizeof(T), _Alignof(T), list, sizeof(list) / sizeof(list[0]) \
+	}
+
+#define DIR(T, x) RANGE(T, x, MG_UPGRADE, MG_DOWNGRADE)
+#define SOURCE(T, x) RANGE(T, x, MG_SRC_OP, MG_SRC_TABLE)
+
+static const struct field span_f[] = {
+    F(struct mg_span, start, K_U32),
+    F(struct mg_span, end, K_U32),
+    F(struct mg_span, line, K_U32),
+    F(struct mg_span, col, K_U32),
+};
+static const struct shape span_s = SHAPE(struct mg_span, span_f);
+
+static const struct field strlist_f[] = {
+    F(struct mg_strlist, n, K_SIZE),
+    ARR(struct mg_strlist, v, K_STRS, n, NULL),
+    F(struct mg_strlist, present, K_INT),
+    F(struct mg_strlist, known, K_INT),
+};
+static const struct shape strlist_s = SHAPE(struct mg_strlist, strlist_f);
+
+static const struct field revinfo_f[] = {
+    F(struct mg_revinfo, revision, K_STR),
+    SUB(struct mg_revinfo, revision_span, K_STRUCT, span_s),
+    F(struct mg_revinfo, has_revision, K_INT),
+    PAD(struct mg_revinfo, has_revision),
+    SUB(struct mg_revinfo, down_revision, K_STRUCT, strlist_s),
+    SUB(struct mg_revinfo, branch_labels, K_STRUCT, strlist_s),
+    SUB(struct mg_revinfo, depends_on, K_STRUCT, strlist_s),
+    F(struct mg_revinfo, message, K_STR),
+};
+static const struct shape revinfo_s = SHAPE(struct mg_revinfo, revinfo_f);
+
+static const struct field column_f[] = {
+    F(struct mg_column, name, K_STR),
+    F(struct mg_column, type, K_STR),
+    TRI(struct mg_column, nullable),
+    F(struct mg_column, nullable_given, K_INT),
+    TRI(struct mg_column, primary_key),
+    PAD(struct mg_column, primary_key),
+    F(struct mg_column, server_default, K_STR),
+    TRI(struct mg_column, has_server_default),
+    PAD(struct mg_column, has_server_default),
+    F(struct mg_column, foreign_key, K_STR),
+    F(struct mg_column, index, K_INT),
+    F(struct mg_column, unique, K_INT),
+    F(struct mg_column, generated, K_INT),
+    F(struct mg_column, line, K_U32),
+    F(struct mg_column, foreign_key_name, K_STR),
+};
+static const struct shape column_s = SHAPE(struct mg_column, column_f);
+
+static const struct field index_f[] = {
+    F(struct mg_index, name, K_STR),
+    F(struct mg_index, table, K_STR),
+    F(struct mg_index, schema, K_STR),
+    F(struct mg_index, ncolumns, K_SIZE),
+    ARR(struct mg_index, columns, K_STRS, ncolumns, NULL),
+    ARR(struct mg_index, is_expr, K_INTS, ncolumns, NULL),
+    ARR(struct mg_index, elements, K_STRS, ncolumns, NULL),
+    F(struct mg_index, columns_known, K_INT),
+    RANGE(struct mg_index, kind, MG_IX_INDEX, MG_IX_UNIQUE),
+    F(struct mg_index, unique, K_INT),
+    F(struct mg_index, concurrently, K_INT),
+    F(struct mg_index, if_not_exists, K_INT),
+    PAD(struct mg_index, if_not_exists),
+    F(struct mg_index, where, K_STR),
+    F(struct mg_index, using_method, K_STR),
+    ARR(struct mg_index, opclass, K_STRS, ncolumns, NULL),
+    F(struct mg_index, ninclude, K_SIZE),
+    ARR(struct mg_index, include, K_STRS, ninclude, NULL),
+    F(struct mg_index, with_sql, K_STR),
+    F(struct mg_index, tablespace, K_STR),
+    F(struct mg_index, nulls_not_distinct, K_INT),
+    PAD(struct mg_index, nulls_not_distinct),
+    F(struct mg_index, no_code, K_STR),
+    DIR(struct mg_index, dir),
+    SOURCE(struct mg_index, source),
+    F(struct mg_index, autocommit, K_INT),
+    PAD(struct mg_index, autocommit),
+    REF(struct mg_index, op, "ops"),
+    F(struct mg_index, line, K_U32),
+    F(struct mg_index, col, K_U32),
+    F(struct mg_index, name_expr, K_STR),
+};
+static const struct shape index_s = SHAPE(struct mg_index, index_f);
+
+static const struct field fkey_f[] = {
+    F(struct mg_fkey, table, K_STR),
+    F(struct mg_fkey, ncolumns, K_SIZE),
+    ARR(struct mg_fkey, columns, K_STRS, ncolumns, NULL),
+    F(struct mg_fkey, ref_table, K_STR),
+    DIR(struct mg_fkey, dir),
+    SOURCE(struct mg_fkey, source),
+    REF(struct mg_fkey, op, "ops"),
+    F(struct mg_fkey, line, K_U32),
+    F(struct mg_fkey, col, K_U32),
+    F(struct mg_fkey, name, K_STR),
+};
+static const struct shape fkey_s = SHAPE(struct mg_fkey, fkey_f);
+
+static const struct field op_f[] = {
+    RANGE(struct mg_op, kind, MG_OP_OTHER, MG_OP_EMPTY_TABLE),
+    PAD(struct mg_op, kind),
+    F(struct mg_op, name, K_STR),
+    DIR(struct mg_op, dir),
+    PAD(struct mg_op, dir),
+    F(struct mg_op, function, K_STR),
+    SOURCE(struct mg_op, source),
+    PAD(struct mg_op, source),
+    REF(struct mg_op, parent, "ops"),
+    SUB(struct mg_op, span, K_STRUCT, span_s),
+    SUB(struct mg_op, stmt, K_STRUCT, span_s),
+    F(struct mg_op, autocommit, K_INT),
+    F(struct mg_op, batch, K_INT),
+    F(struct mg_op, in_loop, K_INT),
+    PAD(struct mg_op, in_loop),
+    F(struct mg_op, table, K_STR),
+    F(struct mg_op, schema, K_STR),
+    F(struct mg_op, column, K_STR),
+    F(struct mg_op, new_name, K_STR),
+    F(struct mg_op, object, K_STR),
+    SUB(struct mg_op, coldef, K_PTR, column_s),
+    TRI(struct mg_op, nullable),
+    TRI(struct mg_op, has_server_default),
+    F(struct mg_op, concurrently, K_INT),
+    PAD(struct mg_op, concurrently),
+    F(struct mg_op, nset, K_SIZE),
+    ARR(struct mg_op, set_columns, K_STRS, nset, NULL),
+    TRI(struct mg_op, whole_table),
+    PAD(struct mg_op, whole_table),
+    F(struct mg_op, sql, K_STR),
+    F(struct mg_op, sql_line, K_U32),
+    F(struct mg_op, sql_error, K_INT),
+    REF(struct mg_op, index, "indexes"),
+    REF(struct mg_op, table_index, "tables"),
+    F(struct mg_op, sql_error_message, K_STR),
+    F(struct mg_op, guard, K_STR),
+};
+static const struct shape op_s = SHAPE(struct mg_op, op_f);
+
+/* Created tables point at their op; described ones (m->defined) at none. */
+static const struct field table_f[] = {
+    F(struct mg_table, name, K_STR),
+    F(struct mg_table, schema, K_STR),
+    F(struct mg_table, ncolumns, K_SIZE),
+    ARR(struct mg_table, columns, K_ARR, ncolumns, &column_s),
+    F(struct mg_table, columns_known, K_INT),
+    PAD(struct mg_table, columns_known),
+    REF(struct mg_table, op, "ops"),
+    F(struct mg_table, line, K_U32),
+    F(struct mg_table, col, K_U32),
+};
+static const struct shape table_s = SHAPE(struct mg_table, table_f);
+
+static const struct field function_f[] = {
+    F(struct mg_function, name, K_STR),       DIR(struct mg_function, dir),
+    F(struct mg_function, body_start, K_U32), F(struct mg_function, body_line, K_U32),
+    PAD(struct mg_function, body_line),
+};
+static const struct shape function_s = SHAPE(struct mg_function, function_f);
+
+static const struct field helper_f[] = {
+    F(struct mg_helper_call, name, K_STR),
+    DIR(struct mg_helper_call, dir),
+    SUB(struct mg_helper_call, span, K_STRUCT, span_s),
+    PAD(struct mg_helper_call, span),
+};
+static const struct shape helper_s = SHAPE(struct mg_helper_call, helper_f);
+
+static const struct field error_f[] = {
+    F(struct mg_error, line, K_U32),
+    F(struct mg_error, col, K_U32),
+    F(struct mg_error, message, K_STR),
+};
+static const struct shape error_s = SHAPE(struct mg_error, error_f);
+
+#define M struct mg_model
+static const struct field model_f[] = {
+    F(M, arena, K_SKIP),
+    F(M, path, K_SKIP),
+    SUB(M, rev, K_STRUCT, revinfo_s),
+    F(M, nops, K_SIZE),
+    ARR(M, ops, K_HARR, nops, &op_s),
+    ARR(M, capops, K_CAP, nops, NULL),
+    F(M, ntables, K_SIZE),
+    ARR(M, tables, K_HARR, ntables, &table_s),
+    ARR(M, captables, K_CAP, ntables, NULL),
+    F(M, ndefined, K_SIZE),
+    ARR(M, defined, K_HARR, ndefined, &table_s),
+    ARR(M, capdefined, K_CAP, ndefined, NULL),
+    F(M, nhelper_calls, K_SIZE),
+    ARR(M, helper_calls, K_HARR, nhelper_calls, &helper_s),
+    ARR(M, caphelper_calls, K_CAP, nhelper_calls, NULL),
+    F(M, nindexes, K_SIZE),
+    ARR(M, indexes, K_HARR, nindexes, &index_s),
+    ARR(M, capindexes, K_CAP, nindexes, NULL),
+    F(M, nfkeys, K_SIZE),
+    ARR(M, fkeys, K_HARR, nfkeys, &fkey_s),
+    ARR(M, capfkeys, K_CAP, nfkeys, NULL),
+    F(M, nfunctions, K_SIZE),
+    ARR(M, functions, K_HARR, nfunctions, &function_s),
+    ARR(M, capfunctions, K_CAP, nfunctions, NULL),
+    F(M, nerrors, K_SIZE),
+    ARR(M, errors, K_HARR, nerrors, &error_s),
+    ARR(M, caperrors, K_CAP, nerrors, NULL),
+    F(M, nnotes, K_SIZE),
+    ARR(M, notes, K_HARR, nnotes, &error_s),
+    ARR(M, capnotes, K_CAP, nnotes, NULL),
+    F(M, has_upgrade, K_INT),
+    F(M, has_downgrade, K_INT),
+    F(M, syntax_errors, K_INT),
+    F(M, nested_autocommit, K_U32),
+    F(M, quote, K_CHAR),
+    PAD(M, quote),
+    F(M, indent, K_STR),
+    F(M, eol, K_STR),
+    F(M, src, K_SKIP),
+    F(M, srclen, K_SIZE),
+    F(M, nimports, K_SIZE),
+    ARR(M, imports, K_HSTRS, nimports, NULL),
+    ARR(M, capimports, K_CAP, nimports, NULL),
+    F(M, imports_end, K_U32),
+    F(M, first_stmt, K_U32),
+    F(M, lookup, K_SKIP),
+};
+#undef M
+static const struct shape model_s = SHAPE(struct mg_model, model_f);
+
+static const struct shape *const all_shapes[] = {
+    &span_s, &strlist_s, &revinfo_s,  &column_s, &index_s, &fkey_s,
+    &op_s,   &table_s,   &function_s, &helper_s, &error_s, &model_s,
+};
+
+/* ---- checks on the list itself ---------------------------------------- */
+
+static size_t
+kind_size(const struct field *f)
+{
+	switch (f->kind) {
+	case K_INT:
+	case K_U32:
+		return 4;
+	case K_SIZE:
+	case K_CAP:
+		return sizeof(size_t);
+	case K_CHAR:
+		return 1;
+	case K_STRUCT:
+		return f->sub->size;
+	case K_SKIP:
+	case K_PAD:
+		return f->size;
+	default:
+		return sizeof(void *);
+	}
+}
+
+static int
+offcmp(const void *a, const void *b)
+{
+	const struct field *x = *(const struct field *const *)a,
+	                   *y = *(const struct field *const *)b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Whether the list declares padding after the field at offset off. */
+static int
+padded_after(const struct shape *sh, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		if (sh->f[i].kind == K_PAD && sh->f[i].off == off)
+			return 1;
+	return 0;
+}
+
+/*
+ * Fields sorted by offset must follow each other without a gap, except
+ * where the list says C pads (PAD), and there must be a gap there: a field
+ * added to model.h either leaves an undeclared gap, shifts a listed field,
+ * grows the struct, or fills a declared gap. Padding as on LP64 ABIs.
+ */
+static int
+check_shape(const struct shape *sh, char *why, size_t whylen)
+{
+	const struct field **by = mg_xcalloc(sh->n, sizeof(*by));
+	size_t i, k = 0, end = 0;
+	int bad = 0;
+
+	for (i = 0; i < sh->n; i++)
+		if (sh->f[i].kind != K_PAD)
+			by[k++] = &sh->f[i];
+	qsort(by, k, sizeof(*by), offcmp);
+	for (i = 0; i < k && !bad; i++) {
+		const struct field *f = by[i];
+		int pad = i > 0 && padded_after(sh, by[i - 1]->off);
+
+		if (f->size != kind_size(f)) {
+			snprintf(why, whylen, "%s.%s: listed with the wrong kind", sh->name,
+			         f->name);
+			bad = 1;
+		} else if (f->off < end || (f->off > end) != pad) {
+			snprintf(why, whylen,
+			         "%s: %s at byte %zu, but the listed fields end at %zu%s", sh->name,
+			         f->name, f->off, end,
+			         pad ? " (padding declared)" : ": a field there is not listed");
+			bad = 1;
+		}
+		end = f->off + f->size;
+	}
+	if (!bad && k > 0 && (end < sh->size) != padded_after(sh, by[k - 1]->off)) {
+		snprintf(why, whylen, "%s: the listed fields end at byte %zu of %zu", sh->name, end,
+		         sh->size);
+		bad = 1;
+	}
+	free(by);
+	return bad ? -1 : 0;
+}
+
+int
+mg_modelcache_layout_check(char *why, size_t whylen)
+{
+	size_t s;
+
+	for (s = 0; s < sizeof(all_shapes) / sizeof(all_shapes[0]); s++)
+		if (check_shape(all_shapes[s], why, whylen) != 0)
+			return -1;
+	return 0;
+}
+
+static uint64_t
+fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A hash of the field list: a cache written with another list is not read. */
+static uint64_t
+layout_hash(void)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t s, i;
+
+	for (s = 0; s < sizeof(all_shapes) / sizeof(all_shapes[0]); s++) {
+		const struct shape *sh = all_shapes[s];
+		h = fnv64(h, sh->name, strlen(sh->name) + 1);
+		for (i = 0; i < sh->n; i++) {
+			unsigned char k = (unsigned char)sh->f[i].kind;
+			h = fnv64(h, sh->f[i].name, strlen(sh->f[i].name) + 1);
+			h = fnv64(h, &k, 1);
+			h = fnv64(h, &sh->f[i].lo, sizeof(int));
+			h = fnv64(h, &sh->f[i].hi, sizeof(int));
+		}
+	}
+	return h;
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+#define AT(base, off, T) (*(T *)((char *)(base) + (off)))
+#define CAT(base, off, T) (*(const T *)((const char *)(base) + (off)))
+
+static void
+put_u(struct mg_buf *b, uint64_t v)
+{
+	char d[10];
+	size_t n = 0;
+
+	do {
+		d[n] = (char)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			d[n] |= (char)0x80;
+		n++;
+	} while (v != 0);
+	mg_buf_add(b, d, n);
+}
+
+static void
+put_i(struct mg_buf *b, int v)
+{
+	put_u(b, ((uint64_t)(uint32_t)v << 1) ^ (uint64_t)(v < 0 ? 0x1ffffffffULL : 0));
+}
+
+static void
+put_s(struct mg_buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL) {
+		put_u(b, 0);
+		return;
+	}
+	n = strlen(s);
+	put_u(b, (uint64_t)n + 1);
+	mg_buf_add(b, s, n + 1);
+}
+
+static void put_struct(struct mg_buf *b, const struct shape *sh, const void *v);
+
+static void
+put_field(struct mg_buf *b, const struct field *f, const void *v)
+{
+	size_t i, n = f->count ? CAT(v, f->count, size_t) : 0;
+
+	switch (f->kind) {
+	case K_SKIP:
+	case K_CAP:
+	case K_PAD:
+		break;
+	case K_INT:
+		put_i(b, CAT(v, f->off, int));
+		break;
+	case K_U32:
+		put_u(b, CAT(v, f->off, uint32_t));
+		break;
+	case K_SIZE:
+		put_u(b, (uint64_t)CAT(v, f->off, size_t));
+		break;
+	case K_CHAR:
+		put_u(b, (unsigned char)CAT(v, f->off, char));
+		break;
+	case K_STR:
+		put_s(b, CAT(v, f->off, const char *));
+		break;
+	case K_STRUCT:
+		put_struct(b, f->sub, (const char *)v + f->off);
+		break;
+	case K_PTR: {
+		const void *p = CAT(v, f->off, const void *);
+		mg_buf_putc(b, p != NULL);
+		if (p != NULL)
+			put_struct(b, f->sub, p);
+		break;
+	}
+	case K_ARR:
+	case K_HARR: {
+		const char *a = CAT(v, f->off, const char *);
+		mg_buf_putc(b, a != NULL);
+		for (i = 0; a != NULL && i < n; i++)
+			put_struct(b, f->sub, a + i * f->sub->size);
+		break;
+	}
+	case K_STRS:
+	case K_HSTRS: {
+		const char *const *a = CAT(v, f->off, const char *const *);
+		mg_buf_putc(b, a != NULL);
+		for (i = 0; a != NULL && i < n; i++)
+			put_s(b, a[i]);
+		break;
+	}
+	case K_INTS: {
+		const int *a = CAT(v, f->off, const int *);
+		mg_buf_putc(b, a != NULL);
+		for (i = 0; a != NULL && i < n; i++)
+			put_i(b, a[i]);
+		break;
+	}
+	}
+}
+
+static void
+put_struct(struct mg_buf *b, const struct shape *sh, const void *v)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		put_field(b, &sh->f[i], v);
+}
+
+void
+mg_model_encode(const struct mg_model *m, struct mg_buf *out)
+{
+	put_struct(out, &model_s, m);
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+/*
+ * The reader works on the model's own copy of the record, so strings are
+ * used in place: each is stored with its NUL, which is checked.
+ */
+struct rd {
+	char *p, *end;
+	struct mg_arena *a;
+	int bad;
+};
+
+static uint64_t
+get_u(struct rd *r)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (r->p < r->end && shift < 64) {
+		unsigned char c = (unsigned char)*r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		shift += 7;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int
+get_i(struct rd *r)
+{
+	uint64_t u = get_u(r);
+
+	if (u > 0xffffffffULL) {
+		r->bad = 1;
+		return 0;
+	}
+	return (u & 1) ? -(int)(u >> 1) - 1 : (int)(u >> 1);
+}
+
+static const char *
+get_s(struct rd *r)
+{
+	uint64_t n = get_u(r);
+	const char *s;
+
+	if (r->bad || n == 0)
+		return NULL;
+	if (n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0') {
+		r->bad = 1;
+		return NULL;
+	}
+	s = r->p;
+	r->p += n;
+	return s;
+}
+
+static int
+get_flag(struct rd *r)
+{
+	if (r->p >= r->end || (unsigned char)*r->p > 1) {
+		r->bad = 1;
+		return 0;
+	}
+	return *r->p++;
+}
+
+/* Room for n elements of at least one byte each: a count cannot promise more than the record holds.
+ */
+static void *
+get_array(struct rd *r, size_t n, size_t sz, int heap)
+{
+	if (n > (size_t)(r->end - r->p)) {
+		r->bad = 1;
+		return NULL;
+	}
+	if (heap)
+		return mg_xcalloc(n ? n : 1, sz);
+	return mg_arena_alloc(r->a, (n ? n : 1) * sz);
+}
+
+static void get_struct(struct rd *r, const struct shape *sh, void *v);
+
+static void
+get_field(struct rd *r, const struct field *f, void *v)
+{
+	size_t i, n = f->count ? AT(v, f->count, size_t) : 0;
+
+	switch (f->kind) {
+	case K_SKIP:
+	case K_PAD:
+		break;
+	case K_CAP:
+		AT(v, f->off, size_t) = n;
+		break;
+	case K_INT: {
+		int x = get_i(r);
+		if (f->lo < f->hi && (x < f->lo || x > f->hi))
+			r->bad = 1;
+		AT(v, f->off, int) = x;
+		break;
+	}
+	case K_U32: {
+		uint64_t x = get_u(r);
+		if (x > 0xffffffffULL)
+			r->bad = 1;
+		AT(v, f->off, uint32_t) = (uint32_t)x;
+		break;
+	}
+	case K_SIZE:
+		AT(v, f->off, size_t) = (size_t)get_u(r);
+		break;
+	case K_CHAR: {
+		uint64_t x = get_u(r);
+		if (x > 0x7f)
+			r->bad = 1;
+		AT(v, f->off, char) = (char)x;
+		break;
+	}
+	case K_STR:
+		AT(v, f->off, const char *) = get_s(r);
+		break;
+	case K_STRUCT:
+		get_struct(r, f->sub, (char *)v + f->off);
+		break;
+	case K_PTR:
+		if (get_flag(r)) {
+			void *p = mg_arena_alloc(r->a, f->sub->size);
+			get_struct(r, f->sub, p);
+			AT(v, f->off, void *) = p;
+		}
+		break;
+	case K_ARR:
+	case K_HARR:
+		if (get_flag(r)) {
+			char *a = get_array(r, n, f->sub->size, f->kind == K_HARR);
+			AT(v, f->off, char *) = a;
+			for (i = 0; a != NULL && i < n && !r->bad; i++)
+				get_struct(r, f->sub, a + i * f->sub->size);
+		}
+		break;
+	case K_STRS:
+	case K_HSTRS:
+		if (get_flag(r)) {
+			const char **a = get_array(r, n, sizeof(*a), f->kind == K_HSTRS);
+			AT(v, f->off, const char **) = a;
+			for (i = 0; a != NULL && i < n && !r->bad; i++)
+				a[i] = get_s(r);
+		}
+		break;
+	case K_INTS:
+		if (get_flag(r)) {
+			int *a = get_array(r, n, sizeof(*a), 0);
+			AT(v, f->off, int *) = a;
+			for (i = 0; a != NULL && i < n && !r->bad; i++)
+				a[i] = get_i(r);
+		}
+		break;
+	}
+}
+
+static void
+get_struct(struct rd *r, const struct shape *sh, void *v)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n && !r->bad; i++)
+		get_field(r, &sh->f[i], v);
+}
+
+static size_t
+count_of(const struct mg_model *m, const char *arr)
+{
+	if (strcmp(arr, "ops") == 0)
+		return m->nops;
+	if (strcmp(arr, "indexes") == 0)
+		return m->nindexes;
+	return m->ntables;
+}
+
+/* Every index into another array (K_SIZE with ref) in range, or NONE. */
+static int
+refs_ok(const struct mg_model *m, const struct shape *sh, const void *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < sh->n; i++) {
+		const struct field *f = &sh->f[i];
+		size_t n = f->count ? CAT(v, f->count, size_t) : 0;
+
+		if (f->kind == K_SIZE && f->ref != NULL) {
+			size_t x = CAT(v, f->off, size_t);
+			if (x != NONE && x >= count_of(m, f->ref))
+				return 0;
+		} else if (f->kind == K_STRUCT && !refs_ok(m, f->sub, (const char *)v + f->off)) {
+			return 0;
+		} else if (f->kind == K_PTR && CAT(v, f->off, const void *) != NULL &&
+		           !refs_ok(m, f->sub, CAT(v, f->off, const void *))) {
+			return 0;
+		} else if ((f->kind == K_ARR || f->kind == K_HARR) &&
+		           CAT(v, f->off, const char *) != NULL) {
+			for (j = 0; j < n; j++)
+				if (!refs_ok(m, f->sub,
+				             CAT(v, f->off, const char *) + j * f->sub->size))
+					return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+span_ok(const struct mg_span *s, size_t len)
+{
+	return s->start <= s->end && s->end <= len;
+}
+
+/*
+ * What readers of a model take for granted and the decoder cannot see field
+ * by field: indexes into other arrays in range, spans inside the file, and
+ * arrays present wherever a count says there are elements.
+ */
+static int
+model_ok(const struct mg_model *m)
+{
+	size_t i;
+
+	if (!refs_ok(m, &model_s, m) || m->imports_end > m->srclen || m->first_stmt > m->srclen ||
+	    m->indent == NULL || m->eol == NULL || !span_ok(&m->rev.revision_span, m->srclen))
+		return 0;
+	if ((m->nops && !m->ops) || (m->ntables && !m->tables) || (m->ndefined && !m->defined) ||
+	    (m->nhelper_calls && !m->helper_calls) || (m->nindexes && !m->indexes) ||
+	    (m->nfkeys && !m->fkeys) || (m->nfunctions && !m->functions) ||
+	    (m->nerrors && !m->errors) || (m->nnotes && !m->notes) || (m->nimports && !m->imports))
+		return 0;
+	for (i = 0; i < m->nops; i++)
+		if (!span_ok(&m->ops[i].span, m->srclen) || !span_ok(&m->ops[i].stmt, m->srclen) ||
+		    (m->ops[i].nset && !m->ops[i].set_columns))
+			return 0;
+	for (i = 0; i < m->nhelper_calls; i++)
+		if (!span_ok(&m->helper_calls[i].span, m->srclen))
+			return 0;
+	for (i = 0; i < m->nfunctions; i++)
+		if (m->functions[i].body_start > m->srclen)
+			return 0;
+	for (i = 0; i < m->nindexes; i++) {
+		const struct mg_index *ix = &m->indexes[i];
+		if ((ix->ncolumns && (!ix->columns || !ix->is_expr)) ||
+		    (ix->ninclude && !ix->include))
+			return 0;
+	}
+	for (i = 0; i < m->nfkeys; i++)
+		if (m->fkeys[i].ncolumns && !m->fkeys[i].columns)
+			return 0;
+	for (i = 0; i < m->ntables + m->ndefined; i++) {
+		const struct mg_table *t =
+		    i < m->ntables ? &m->tables[i] : &m->defined[i - m->ntables];
+		if (t->ncolumns && !t->columns)
+			return 0;
+		/* Rules read the op of every created table. */
+		if (i < m->ntables && t->op == NONE)
+			return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		const struct mg_strlist *l = i == 0   ? &m->rev.down_revision
+		                             : i == 1 ? &m->rev.branch_labels
+		                                      : &m->rev.depends_on;
+		if (l->n && !l->v)
+			return 0;
+	}
+	return 1;
+}
+
+struct mg_model *
+mg_model_decode(const char *p, size_t n, const char *path)
+{
+	struct mg_model *m = mg_model_new(path);
+	struct rd r;
+
+	r.p = mg_arena_alloc_raw(&m->arena, n ? n : 1);
+	memcpy(r.p, p, n);
+	r.end = r.p + n;
+	r.a = &m->arena;
+	r.bad = 0;
+	get_struct(&r, &model_s, m);
+	if (r.bad || r.p != r.end || !model_ok(m)) {
+		mg_model_free(m);
+		return NULL;
+	}
+	m->src = NULL;
+	mg_model_finish(m);
+	return m;
+}
+
+/* ---- deep comparison ---------------------------------------------------- */
+
+static int same_struct(const struct shape *sh, const void *a, const void *b, struct mg_buf *where);
+
+static int
+same_field(const struct field *f, const void *a, const void *b, struct mg_buf *where)
+{
+	size_t i, n = f->count ? CAT(a, f->count, size_t) : 0, len = where->len;
+
+	switch (f->kind) {
+	case K_SKIP:
+	case K_CAP:
+	case K_PAD:
+		return 1;
+	case K_INT:
+		return CAT(a, f->off, int) == CAT(b, f->off, int);
+	case K_U32:
+		return CAT(a, f->off, uint32_t) == CAT(b, f->off, uint32_t);
+	case K_SIZE:
+		return CAT(a, f->off, size_t) == CAT(b, f->off, size_t);
+	case K_CHAR:
+		return CAT(a, f->off, char) == CAT(b, f->off, char);
+	case K_STR:
+		return mg_str_same(CAT(a, f->off, const char *), CAT(b, f->off, const char *));
+	case K_STRUCT:
+		mg_buf_putc(where, '.');
+		if (!same_struct(f->sub, (const char *)a + f->off, (const char *)b + f->off, where))
+			return 0;
+		break;
+	case K_PTR: {
+		const void *x = CAT(a, f->off, const void *), *y = CAT(b, f->off, const void *);
+		if ((x == NULL) != (y == NULL))
+			return 0;
+		mg_buf_putc(where, '.');
+		if (x != NULL && !same_struct(f->sub, x, y, where))
+			return 0;
+		break;
+	}
+	case K_ARR:
+	case K_HARR:
+	case K_STRS:
+	case K_HSTRS:
+	case K_INTS: {
+		const char *x = CAT(a, f->off, const char *), *y = CAT(b, f->off, const char *);
+		if ((x == NULL) != (y == NULL) || n != CAT(b, f->count, size_t))
+			return 0;
+		for (i = 0; x != NULL && i < n; i++) {
+			int ok;
+			where->len = len;
+			mg_buf_printf(where, "[%zu]", i);
+			if (f->kind == K_ARR || f->kind == K_HARR) {
+				mg_buf_putc(where, '.');
+				ok = same_struct(f->sub, x + i * f->sub->size, y + i * f->sub->size,
+				                 where);
+			} else if (f->kind == K_INTS) {
+				ok = ((const int *)x)[i] == ((const int *)y)[i];
+			} else {
+				ok = mg_str_same(((const char *const *)x)[i],
+				                 ((const char *const *)y)[i]);
+			}
+			if (!ok)
+				return 0;
+		}
+		break;
+	}
+	}
+	where->len = len;
+	if (where->s != NULL)
+		where->s[len] = '\0';
+	return 1;
+}
+
+static int
+same_struct(const struct shape *sh, const void *a, const void *b, struct mg_buf *where)
+{
+	size_t i, len = where->len;
+
+	for (i = 0; i < sh->n; i++) {
+		where->len = len;
+		mg_buf_puts(where, sh->f[i].name);
+		if (!same_field(&sh->f[i], a, b, where))
+			return 0;
+	}
+	where->len = len;
+	if (where->s != NULL)
+		where->s[len] = '\0';
+	return 1;
+}
+
+int
+mg_model_same_deep(const struct mg_model *a, const struct mg_model *b, char *where, size_t wherelen)
+{
+	struct mg_buf w = {0};
+	int same = same_struct(&model_s, a, b, &w);
+
+	if (!same && where != NULL && wherelen > 0)
+		snprintf(where, wherelen, "%s", w.s ? w.s : "");
+	mg_buf_free(&w);
+	return same;
+}
+
+/* ---- the cache file ----------------------------------------------------- */
+
+struct mg_modelcache {
+	char *file;
+	int64_t written_ns, started_ns;
+	char *data; /* the whole file */
+	size_t len;
+	const uint64_t *off; /* where each record starts (in data) */
+	size_t n;
+};
+
+/* As in revcache.c: four lanes of 64-bit words, about 7 GB/s. */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+checksum(const char *p, size_t n)
+{
+	uint64_t h[4] = {1, 2, 3, 4}, w;
+	size_t i = 0, j;
+
+	for (; i + 32 <= n; i += 32)
+		for (j = 0; j < 4; j++) {
+			memcpy(&w, p + i + 8 * j, 8);
+			h[j] = mix(h[j], w);
+		}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h[0] = mix(h[0], w);
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h[1] = mix(h[1], w ^ ((uint64_t)n << 56));
+	return mix(mix(mix(h[0], h[1]), h[2]), h[3] ^ (uint64_t)n);
+}
+
+static char *
+format_line(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h = layout_hash();
+	char *s = mg_xmalloc(strlen(FORMAT) + 18 + 1), *p;
+	int i;
+
+	p = s + sprintf(s, "%s ", FORMAT);
+	for (i = 15; i >= 0; i--)
+		*p++ = hex[(h >> (4 * i)) & 15];
+	*p = '\0';
+	return s;
+}
+
+char *
+mg_modelcache_path(const char *scope)
+{
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *off = getenv("MIGEN_NO_CACHE");
+	struct mg_buf b = {0};
+	uint64_t h = 1469598103934665603ULL;
+	char cwd[4096];
+
+	if (off != NULL && strcmp(off, "0") != 0)
+		return NULL;
+	/* Paths in records are as given, relative to where migen runs. */
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	h = fnv64(h, cwd, strlen(cwd) + 1);
+	h = fnv64(h, scope ? scope : "", strlen(scope ? scope : "") + 1);
+	if (base != NULL && base[0] == '/')
+		mg_buf_printf(&b, "%s/migen", base);
+	else if (home != NULL && home[0] == '/')
+		mg_buf_printf(&b, "%s/.cache/migen", home);
+	else
+		return NULL;
+	mg_buf_printf(&b, "/models-%016llx", (unsigned long long)h);
+	return mg_buf_detach(&b);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024LL * 1024 * 1024) {
+		close(fd);
+		return NULL;
+	}
+	/* 8-aligned (malloc) so that the offset table can be read in place. */
+	buf = mg_xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* A decimal at *p up to the newline, at most max. */
+static int
+get_line_num(const char **p, const char *end, const char *name, long long max, long long *out)
+{
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	const char *s = *p;
+	int digits = 0;
+
+	if ((size_t)(end - s) < len + 1 || memcmp(s, name, len) != 0 || s[len] != ' ')
+		return -1;
+	for (s += len + 1; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
+		v = v * 10 + (unsigned)(*s - '0');
+	if (digits == 0 || s >= end || *s != '\n' || v > (unsigned long long)max)
+		return -1;
+	*out = (long long)v;
+	*p = s + 1;
+	return 0;
+}
+
+static int
+load(struct mg_modelcache *c)
+{
+	char *fmt = format_line();
+	size_t flen = strlen(fmt), len, i;
+	const char *p, *end, *body;
+	char *data = slurp(c->file, &len);
+	long long started, n;
+	uint64_t want = 0;
+
+	if (data == NULL) {
+		free(fmt);
+		return -1;
+	}
+	p = data;
+	end = data + len;
+	if ((size_t)(end - p) < flen + 1 + 21 || memcmp(p, fmt, flen) != 0 || p[flen] != '\n')
+		goto bad;
+	p += flen + 1;
+	if (memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
+		goto bad;
+	for (i = 4; i < 20; i++) {
+		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+		        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			goto bad;
+		want = want << 4 | (uint64_t)d;
+	}
+	p += 21;
+	body = p;
+	if (get_line_num(&p, end, "started", INT64_MAX, &started) ||
+	    get_line_num(&p, end, "count", 10000000, &n))
+		goto bad;
+	/* The offsets are 8-aligned in the file (the writer pads before them). */
+	while (p < end && *p == '\n' && ((size_t)(p - data) % 8) != 7)
+		p++;
+	if (p >= end || *p != '\n')
+		goto bad;
+	p++;
+	if ((size_t)(end - p) < (size_t)n * 8 + 1 || p[n * 8] != '\n' ||
+	    checksum(body, (size_t)(p + n * 8 + 1 - body)) != want)
+		goto bad;
+	c->off = (const uint64_t *)(const void *)p;
+	for (i = 0; i < (size_t)n; i++) {
+		/* After the table, increasing, each with room for its checksum and a path. */
+		if (c->off[i] < (uint64_t)(p + n * 8 + 1 - data) || c->off[i] + 10 > len ||
+		    (i > 0 && c->off[i] <= c->off[i - 1]))
+			goto bad;
+	}
+	if (n > 0 && c->off[0] != (uint64_t)(p + n * 8 + 1 - data))
+		goto bad;
+	free(fmt);
+	c->data = data;
+	c->len = len;
+	c->n = (size_t)n;
+	c->written_ns = started;
+	return 0;
+bad:
+	free(fmt);
+	free(data);
+	c->off = NULL;
+	c->n = 0;
+	return -1;
+}
+
+#define DAY_SECONDS (24LL * 60 * 60)
+
+/* As doctor's cache: a read-only run renews the file's mtime once a day. */
+static int
+mark_used(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS) {
+		(void)utimensat(AT_FDCWD, file, NULL, 0);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+prune(const char *file)
+{
+	char *dir = mg_xstrdup(file), *slash = strrchr(dir, '/');
+	time_t old = time(NULL) - MG_REVCACHE_MAX_AGE_DAYS * DAY_SECONDS;
+	DIR *d;
+	struct dirent *e;
+
+	if (slash == NULL || (*slash = '\0', d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		/* Only this cache's own files: models-HASH and models-HASH.XXXXXX left by a crash.
+		 */
+		if (strncmp(e->d_name, "models-", 7) != 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= old)
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	free(dir);
+}
+
+struct mg_modelcache *
+mg_modelcache_open(const char *scope, int64_t started_ns)
+{
+	struct mg_modelcache *c;
+	char *file = mg_modelcache_path(scope);
+
+	if (file == NULL)
+		return NULL;
+	c = mg_xcalloc(1, sizeof(*c));
+	c->file = file;
+	c->started_ns = started_ns;
+	if (load(c) != 0 || mark_used(file))
+		prune(file);
+	return c;
+}
+
+size_t
+mg_modelcache_count(const struct mg_modelcache *c)
+{
+	return c ? c->n : 0;
+}
+
+static const char *
+record_end(const struct mg_modelcache *c, size_t i)
+{
+	return c->data + (i + 1 < c->n ? c->off[i + 1] : c->len);
+}
+
+/* The record's path (after its checksum), NUL-terminated inside the record, or NULL. */
+static const char *
+record_path(const struct mg_modelcache *c, size_t i, size_t *len)
+{
+	const char *p = c->data + c->off[i] + 8, *end = record_end(c, i), *nul;
+
+	if (p >= end || (nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
+		return NULL;
+	*len = (size_t)(nul - p);
+	return p;
+}
+
+static size_t
+find(const struct mg_modelcache *c, size_t hint, const char *path)
+{
+	size_t lo = 0, hi = c->n, n = strlen(path), len;
+	const char *p;
+
+	if (hint < c->n && (p = record_path(c, hint, &len)) != NULL && len == n &&
+	    memcmp(p, path, n) == 0)
+		return hint;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d;
+
+		if ((p = record_path(c, mid, &len)) == NULL)
+			return NONE;
+		d = strcmp(p, path);
+		if (d == 0)
+			return mid;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NONE;
+}
+
+static int
+same_key(const struct mg_statkey *a, const struct mg_statkey *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+struct mg_model *
+mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
+                  const struct mg_statkey *k)
+{
+	const char *rec, *end, *p;
+	struct mg_statkey was;
+	int64_t f[5];
+	uint64_t sum;
+	size_t i, len;
+	struct mg_model *m;
+
+	if (c == NULL || c->n == 0 || (i = find(c, hint, path)) == NONE)
+		return NULL;
+	/* Changed within the racy margin of the run that wrote the cache: not trusted. */
+	if (k->ino == 0 || k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
+	    k->ctime_ns >= c->written_ns - RACY_MARGIN_NS)
+		return NULL;
+	rec = c->data + c->off[i];
+	end = record_end(c, i);
+	if (record_path(c, i, &len) == NULL)
+		return NULL;
+	p = rec + 8 + len + 1;
+	if ((size_t)(end - p) < sizeof(f))
+		return NULL;
+	memcpy(f, p, sizeof(f));
+	was.dev = (uint64_t)f[0];
+	was.ino = (uint64_t)f[1];
+	was.size = (uint64_t)f[2];
+	was.mtime_ns = f[3];
+	was.ctime_ns = f[4];
+	if (!same_key(&was, k))
+		return NULL;
+	memcpy(&sum, rec, 8);
+	if (checksum(rec + 8, (size_t)(end - rec - 8)) != sum)
+		return NULL;
+	p += sizeof(f);
+	m = mg_model_decode(p, (size_t)(end - p), path);
+	/* A model for a file of another size cannot be this file's. */
+	if (m != NULL && m->srclen != k->size) {
+		mg_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct rec {
+	const char *path;
+	const char *bytes; /* a whole record (reused) */
+	size_t len;
+	size_t i; /* the caller's index */
+};
+
+static int
+reccmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rec *)a)->path, ((const struct rec *)b)->path);
+}
+
+/* mkdir -p for the cache folder. */
+static int
+make_dirs(const char *file)
+{
+	char *d = mg_xstrdup(file), *s;
+	int rc = 0;
+
+	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	free(d);
+	return rc;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+void
+mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const struct mg_statkey *keys,
+                   struct mg_model *const *models, const unsigned char *reuse, size_t n)
+{
+	struct rec *r = mg_xcalloc(n ? n : 1, sizeof(*r));
+	struct mg_buf head = {0}, b = {0}, recs = {0}, tmp = {0};
+	size_t i, k = 0, base, *off;
+	char *fmt;
+	int fd;
+
+	if (c == NULL) {
+		free(r);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t j = NONE;
+		if (reuse != NULL && reuse[i] && c->n > 0)
+			j = find(c, i, paths[i]);
+		if (j != NONE) {
+			r[k].bytes = c->data + c->off[j];
+			r[k].len = (size_t)(record_end(c, j) - r[k].bytes);
+		} else if (models[i] == NULL || keys[i].ino == 0) {
+			continue;
+		}
+		r[k].path = paths[i];
+		r[k++].i = i;
+	}
+	qsort(r, k, sizeof(*r), reccmp);
+	off = mg_xcalloc(k ? k : 1, sizeof(*off));
+	for (i = 0; i < k; i++) {
+		/* The same path twice (overlapping folders): once is enough. */
+		if (i > 0 && strcmp(r[i].path, r[i - 1].path) == 0) {
+			off[i] = NONE;
+			continue;
+		}
+		off[i] = recs.len;
+		if (r[i].bytes != NULL) {
+			mg_buf_add(&recs, r[i].bytes, r[i].len);
+		} else {
+			const struct mg_statkey *kk = &keys[r[i].i];
+			int64_t f[5] = {(int64_t)kk->dev, (int64_t)kk->ino, (int64_t)kk->size,
+			                kk->mtime_ns, kk->ctime_ns};
+			size_t start = recs.len;
+			uint64_t sum;
+
+			mg_buf_add(&recs, "\0\0\0\0\0\0\0\0", 8);
+			mg_buf_add(&recs, r[i].path, strlen(r[i].path) + 1);
+			mg_buf_add(&recs, (const char *)f, sizeof(f));
+			mg_model_encode(models[r[i].i], &recs);
+			sum = checksum(recs.s + start + 8, recs.len - start - 8);
+			memcpy(recs.s + start, &sum, 8);
+		}
+	}
+	{
+		size_t nrec = 0;
+		for (i = 0; i < k; i++)
+			nrec += off[i] != NONE;
+		fmt = format_line();
+		mg_buf_printf(&b, "started %lld\ncount %zu\n", (long long)c->started_ns, nrec);
+		/* Pad so that the offset table starts 8-aligned in the file. */
+		base = strlen(fmt) + 1 + 21;
+		while ((base + b.len + 1) % 8 != 0)
+			mg_buf_putc(&b, '\n');
+		mg_buf_putc(&b, '\n');
+		base += b.len + nrec * 8 + 1;
+		for (i = 0; i < k; i++)
+			if (off[i] != NONE) {
+				uint64_t o = (uint64_t)(base + off[i]);
+				mg_buf_add(&b, (const char *)&o, 8);
+			}
+		mg_buf_putc(&b, '\n');
+	}
+	mg_buf_printf(&head, "%s\nsum %016llx\n", fmt, (unsigned long long)checksum(b.s, b.len));
+	free(fmt);
+	if (make_dirs(c->file) != 0)
+		goto out;
+	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
+	if ((fd = mkstemp(tmp.s)) < 0)
+		goto out;
+	{
+		int ok = write_all(fd, head.s, head.len) == 0 && write_all(fd, b.s, b.len) == 0 &&
+		         write_all(fd, recs.s ? recs.s : "", recs.len) == 0;
+		if (close(fd) != 0)
+			ok = 0;
+		if (!ok || rename(tmp.s, c->file) != 0)
+			unlink(tmp.s);
+	}
+out:
+	free(off);
+	free(r);
+	mg_buf_free(&head);
+	mg_buf_free(&b);
+	mg_buf_free(&recs);
+	mg_buf_free(&tmp);
+}
+
+void
+mg_modelcache_free(struct mg_modelcache *c)
+{
+	if (c == NULL)
+		return;
+	free(c->file);
+	free(c->data);
+	free(c);
+}

@@ -1,0 +1,234 @@
+/*
+ * Many files into many models (see analyze_many.h), on a small thread pool.
+ *
+ * What makes mg_analyze_with() safe on several threads at once, checked
+ * for this pool:
+ * - tree-sitter: one TSParser per thread (each worker owns an mg_parser);
+ *   the language tables are read-only; the node symbols (pytree.c) are
+ *   looked up once under pthread_once.
+ * - libpg_query (the SQL of op.execute): its memory contexts
+ *   (TopMemoryContext, CurrentMemoryContext, ErrorContext) are thread-local
+ *   in the library (readelf shows them as TLS symbols), so parses on two
+ *   threads do not share an allocator; its results are the caller's.
+ * - migen's own caches: ident.c's answers per word are _Thread_local; the
+ *   one static buffer (sqlcheck.c's message) belongs to the rules, not to
+ *   the analysis. Each model has its own arena.
+ * Workers take files by an atomic counter and write only out[i] of the
+ * files they took, so the results do not depend on the schedule.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migen/analyze.h"
+#include "migen/analyze_many.h"
+#include "migen/input.h"
+#include "migen/modelcache.h"
+
+#define MAX_JOBS 16
+/* Files a worker takes at once: a cache hit costs microseconds, and the
+ * counter's cache line would otherwise bounce between cores. */
+#define BATCH 8
+
+struct job {
+	const char *const *paths;
+	size_t n;
+	const unsigned char *need_src;
+	struct mg_analyzed *out;
+	struct mg_modelcache *cache; /* NULL: none */
+	struct mg_statkey *keys;     /* with a cache: each file's stat data, for the next run */
+	unsigned char *hit;          /* with a cache: out[i] came from it */
+	atomic_size_t next;
+};
+
+struct worker {
+	struct job *job;
+	struct mg_parser *parser; /* made on the first file this worker analyses */
+	pthread_t tid;
+};
+
+static void
+analyse_bytes(struct worker *w, size_t i, struct mg_input *in)
+{
+	struct mg_analyzed *a = &w->job->out[i];
+
+	if (w->parser == NULL)
+		w->parser = mg_parser_new();
+	a->model = mg_analyze_with(w->parser, w->job->paths[i], in->data, in->len, MG_ANALYZE_FULL);
+	a->src = in->data;
+	in->data = NULL;
+}
+
+/*
+ * With a cache: a file whose bytes are not needed costs one stat when its
+ * model is cached; one that is needed is read, and its stat data comes
+ * from the descriptor the bytes were read through.
+ */
+static void
+one(struct worker *w, size_t i)
+{
+	struct job *j = w->job;
+	struct mg_analyzed *a = &j->out[i];
+	const char *path = j->paths[i], *why = NULL;
+	int need = j->need_src == NULL || j->need_src[i];
+	struct mg_input in;
+	struct stat st;
+
+	memset(&in, 0, sizeof(in));
+	if (j->cache != NULL && !need) {
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			mg_statkey_from(&j->keys[i], &st);
+			if ((a->model = mg_modelcache_get(j->cache, i, path, &j->keys[i])) !=
+			    NULL) {
+				a->cached = 1;
+				j->hit[i] = 1;
+				return;
+			}
+		}
+	}
+	if (mg_input_read(path, &in, &why) != 0) {
+		a->error = why;
+		if (j->keys != NULL)
+			memset(&j->keys[i], 0, sizeof(j->keys[i]));
+		return;
+	}
+	if (j->cache != NULL) {
+		mg_statkey_from(&j->keys[i], &in.st);
+		a->model = mg_modelcache_get(j->cache, i, path, &j->keys[i]);
+		/* The bytes read must be the ones the model was made from. */
+		if (a->model != NULL && a->model->srclen == in.len) {
+			a->model->src = in.data;
+			a->src = in.data;
+			a->cached = 1;
+			j->hit[i] = 1;
+			return;
+		}
+		mg_model_free(a->model);
+		a->model = NULL;
+	}
+	analyse_bytes(w, i, &in);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j = w->job;
+	size_t i, k;
+
+	while ((i = atomic_fetch_add(&j->next, BATCH)) < j->n)
+		for (k = i; k < i + BATCH && k < j->n; k++)
+			one(w, k);
+	return NULL;
+}
+
+int
+mg_analyze_jobs(int jobs, size_t n)
+{
+	long k = jobs;
+
+	if (k <= 0)
+		k = sysconf(_SC_NPROCESSORS_ONLN);
+	if (k < 1)
+		k = 1;
+	if (k > MAX_JOBS)
+		k = MAX_JOBS;
+	/* A thread costs about as much as a small file's analysis. */
+	if ((size_t)k > (n + BATCH - 1) / BATCH)
+		k = (long)((n + BATCH - 1) / BATCH);
+	return k < 1 ? 1 : (int)k;
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void
+mg_analyze_many(const char *const *paths, size_t n, const struct mg_analyze_opts *o,
+                struct mg_analyzed *out, struct mg_analyze_stats *st)
+{
+	static const struct mg_analyze_opts none = {0};
+	struct worker w[MAX_JOBS];
+	struct job j;
+	size_t i, misses = 0, hits = 0, failed = 0;
+	int k, nw;
+
+	if (o == NULL)
+		o = &none;
+	memset(out, 0, n * sizeof(*out));
+	memset(&j, 0, sizeof(j));
+	j.paths = paths;
+	j.n = n;
+	j.need_src = o->need_src;
+	j.out = out;
+	atomic_init(&j.next, 0);
+	if (!o->no_cache && o->cache_scope != NULL && n > 0)
+		j.cache =
+		    mg_modelcache_open(o->cache_scope, o->started_ns ? o->started_ns : now_ns());
+	if (j.cache != NULL) {
+		j.keys = mg_xcalloc(n, sizeof(*j.keys));
+		j.hit = mg_xcalloc(n, 1);
+	}
+	nw = mg_analyze_jobs(o->jobs, n);
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < nw; k++)
+		w[k].job = &j;
+	/* The calling thread is the first worker; a thread that cannot be
+	 * started leaves its share to the others. */
+	for (k = 1; k < nw; k++)
+		if (pthread_create(&w[k].tid, NULL, work, &w[k]) != 0)
+			break;
+	nw = k;
+	work(&w[0]);
+	for (k = 1; k < nw; k++)
+		pthread_join(w[k].tid, NULL);
+	for (k = 0; k < nw; k++)
+		mg_parser_free(w[k].parser);
+
+	for (i = 0; i < n; i++) {
+		if (out[i].model == NULL)
+			failed++;
+		else if (out[i].cached)
+			hits++;
+		else
+			misses++;
+	}
+	/* Rewritten when anything was analysed or a record is gone; a warm run
+	 * with nothing new writes nothing. */
+	if (j.cache != NULL && (misses > 0 || mg_modelcache_count(j.cache) != hits)) {
+		struct mg_model **models = mg_xcalloc(n ? n : 1, sizeof(*models));
+		for (i = 0; i < n; i++)
+			models[i] = out[i].model;
+		mg_modelcache_save(j.cache, paths, j.keys, models, j.hit, n);
+		free(models);
+	}
+	mg_modelcache_free(j.cache);
+	free(j.keys);
+	free(j.hit);
+	if (st != NULL) {
+		st->hits = hits;
+		st->misses = misses;
+		st->failed = failed;
+	}
+}
+
+void
+mg_analyzed_free(struct mg_analyzed *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mg_model_free(a[i].model);
+		free(a[i].src);
+		memset(&a[i], 0, sizeof(a[i]));
+	}
+}
