@@ -25,7 +25,8 @@
  *
  * Ownership: mg_modelcache_open() returns NULL (no cache) or a cache that
  * mg_modelcache_free() releases; models it gives out are the caller's
- * (mg_model_free()), with src NULL: the caller attaches the file's bytes.
+ * (mg_model_free()), with src NULL (the caller attaches the file's bytes)
+ * and no lookup tables (mg_model_finish() before rules run on it).
  */
 #ifndef MIGEN_MODELCACHE_H
 #define MIGEN_MODELCACHE_H
@@ -57,13 +58,14 @@ struct mg_model *mg_modelcache_get(const struct mg_modelcache *c, size_t hint, c
 size_t mg_modelcache_count(const struct mg_modelcache *c);
 /*
  * Writes a new cache holding n records: paths[i] with keys[i] and, when
- * reuse[i], the loaded record for that path copied as it is, else
- * models[i] encoded (a NULL model or a key with ino 0 is left out).
- * Atomic (a reader sees the old cache or the new one); failures are
- * silent: the cache is an optimisation, never a reason to fail.
+ * reuse[i], the loaded record for that path copied as it is, else the
+ * model encoded in enc[i] by mg_model_encode() (left out when enc[i].s is
+ * NULL or the key's ino is 0). Atomic (a reader sees the old cache or the
+ * new one); failures are silent: the cache is an optimisation, never a
+ * reason to fail.
  */
 void mg_modelcache_save(struct mg_modelcache *c, const char *const *paths,
-                        const struct mg_statkey *keys, struct mg_model *const *models,
+                        const struct mg_statkey *keys, const struct mg_buf *enc,
                         const unsigned char *reuse, size_t n);
 void mg_modelcache_free(struct mg_modelcache *c);
 /* The file the cache for scope uses, or NULL; free() it. */
@@ -72,7 +74,7 @@ char *mg_modelcache_path(const char *scope);
 /*
  * A model as bytes, and back: what a record holds. mg_model_decode()
  * returns NULL for anything that is not exactly an encoding of a valid
- * model (src is NULL, srclen as stored; path is the one given).
+ * model (src and lookup are NULL, srclen as stored; path is the one given).
  */
 void mg_model_encode(const struct mg_model *m, struct mg_buf *out);
 struct mg_model *mg_model_decode(const char *p, size_t n, const char *path);

@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ struct field {
 	size_t count;            /* arrays, K_CAP: offset of the size_t count */
 	const struct shape *sub; /* K_STRUCT, K_PTR, K_ARR, K_HARR */
 	int lo, hi;              /* K_INT: accepted values */
-	const char *ref;         /* K_SIZE: the model array it indexes ("ops"), NONE allowed */
+	int ref;                 /* K_SIZE: the model array it indexes (REF_*), or NONE */
 };
 
 struct shape {
@@ -80,36 +81,21 @@ struct shape {
 	size_t n;
 };
 
+/* clang-format off */
+enum { REF_NONE, REF_OPS, REF_INDEXES, REF_TABLES };
 #define FSZ(T, x) sizeof(((T *)0)->x)
-#define F(T, x, k)                                                    \
-	{                                                             \
-#x, k, offsetof(T, x), FSZ(T, x), 0, NULL, 0, 0, NULL \
-	}
-#define RANGE(T, x, lo, hi)                                                 \
-	{                                                                   \
-#x, K_INT, offsetof(T, x), FSZ(T, x), 0, NULL, lo, hi, NULL \
-	}
+#define FLD(T, x, k, cnt, sub, lo, hi, ref) {#x, k, offsetof(T, x), FSZ(T, x), cnt, sub, lo, hi, ref}
+#define F(T, x, k) FLD(T, x, k, 0, NULL, 0, 0, REF_NONE)
+#define RANGE(T, x, lo, hi) FLD(T, x, K_INT, 0, NULL, lo, hi, REF_NONE)
 #define TRI(T, x) RANGE(T, x, MG_UNKNOWN, MG_YES)
-#define REF(T, x, arr)                                                    \
-	{                                                                 \
-#x, K_SIZE, offsetof(T, x), FSZ(T, x), 0, NULL, 0, 0, arr \
-	}
-#define SUB(T, x, k, s)                                             \
-	{                                                           \
-#x, k, offsetof(T, x), FSZ(T, x), 0, &s, 0, 0, NULL \
-	}
-#define ARR(T, x, k, n, s)                                                      \
-	{                                                                       \
-#x, k, offsetof(T, x), FSZ(T, x), offsetof(T, n), s, 0, 0, NULL \
-	}
-#define PAD(T, after)                                                     \
-	{                                                                 \
-#after, K_PAD, offsetof(T, after), 0, 0, NULL, 0, 0, NULL \
-	}
-#define SHAPE(T, list)                                                           \
-	{                                                                        \
-#T, sizeof(T), _Alignof(T), list, sizeof(list) / sizeof(list[0]) \
-	}
+#define REF(T, x, arr) FLD(T, x, K_SIZE, 0, NULL, 0, 0, arr)
+#define SUB(T, x, k, s) FLD(T, x, k, 0, &s, 0, 0, REF_NONE)
+#define ARR(T, x, k, n, s) FLD(T, x, k, offsetof(T, n), s, 0, 0, REF_NONE)
+#define PAD(T, after) {#after, K_PAD, offsetof(T, after), 0, 0, NULL, 0, 0, REF_NONE}
+/* clang-format on */
+/* clang-format off */
+#define SHAPE(T, list) {#T, sizeof(T), _Alignof(T), list, sizeof(list) / sizeof(list[0])}
+/* clang-format on */
 
 #define DIR(T, x) RANGE(T, x, MG_UPGRADE, MG_DOWNGRADE)
 #define SOURCE(T, x) RANGE(T, x, MG_SRC_OP, MG_SRC_TABLE)
@@ -189,7 +175,7 @@ static const struct field index_f[] = {
     SOURCE(struct mg_index, source),
     F(struct mg_index, autocommit, K_INT),
     PAD(struct mg_index, autocommit),
-    REF(struct mg_index, op, "ops"),
+    REF(struct mg_index, op, REF_OPS),
     F(struct mg_index, line, K_U32),
     F(struct mg_index, col, K_U32),
     F(struct mg_index, name_expr, K_STR),
@@ -203,7 +189,7 @@ static const struct field fkey_f[] = {
     F(struct mg_fkey, ref_table, K_STR),
     DIR(struct mg_fkey, dir),
     SOURCE(struct mg_fkey, source),
-    REF(struct mg_fkey, op, "ops"),
+    REF(struct mg_fkey, op, REF_OPS),
     F(struct mg_fkey, line, K_U32),
     F(struct mg_fkey, col, K_U32),
     F(struct mg_fkey, name, K_STR),
@@ -219,7 +205,7 @@ static const struct field op_f[] = {
     F(struct mg_op, function, K_STR),
     SOURCE(struct mg_op, source),
     PAD(struct mg_op, source),
-    REF(struct mg_op, parent, "ops"),
+    REF(struct mg_op, parent, REF_OPS),
     SUB(struct mg_op, span, K_STRUCT, span_s),
     SUB(struct mg_op, stmt, K_STRUCT, span_s),
     F(struct mg_op, autocommit, K_INT),
@@ -243,8 +229,8 @@ static const struct field op_f[] = {
     F(struct mg_op, sql, K_STR),
     F(struct mg_op, sql_line, K_U32),
     F(struct mg_op, sql_error, K_INT),
-    REF(struct mg_op, index, "indexes"),
-    REF(struct mg_op, table_index, "tables"),
+    REF(struct mg_op, index, REF_INDEXES),
+    REF(struct mg_op, table_index, REF_TABLES),
     F(struct mg_op, sql_error_message, K_STR),
     F(struct mg_op, guard, K_STR),
 };
@@ -258,7 +244,7 @@ static const struct field table_f[] = {
     ARR(struct mg_table, columns, K_ARR, ncolumns, &column_s),
     F(struct mg_table, columns_known, K_INT),
     PAD(struct mg_table, columns_known),
-    REF(struct mg_table, op, "ops"),
+    REF(struct mg_table, op, REF_OPS),
     F(struct mg_table, line, K_U32),
     F(struct mg_table, col, K_U32),
 };
@@ -613,6 +599,9 @@ get_u(struct rd *r)
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	/* Most numbers fit in one byte. */
+	if (r->p < r->end && !(*r->p & 0x80))
+		return (unsigned char)*r->p++;
 	while (r->p < r->end && shift < 64) {
 		unsigned char c = (unsigned char)*r->p++;
 		v |= (uint64_t)(c & 0x7f) << shift;
@@ -767,13 +756,46 @@ get_struct(struct rd *r, const struct shape *sh, void *v)
 }
 
 static size_t
-count_of(const struct mg_model *m, const char *arr)
+count_of(const struct mg_model *m, int ref)
 {
-	if (strcmp(arr, "ops") == 0)
-		return m->nops;
-	if (strcmp(arr, "indexes") == 0)
-		return m->nindexes;
-	return m->ntables;
+	return ref == REF_OPS ? m->nops : ref == REF_INDEXES ? m->nindexes : m->ntables;
+}
+
+/* Whether a shape holds, at any depth, an index into another array. */
+static int
+find_refs(const struct shape *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		if (sh->f[i].ref != REF_NONE || (sh->f[i].sub != NULL && find_refs(sh->f[i].sub)))
+			return 1;
+	return 0;
+}
+
+#define NSHAPES (sizeof(all_shapes) / sizeof(all_shapes[0]))
+static unsigned char shape_refs[NSHAPES];
+static pthread_once_t refs_once = PTHREAD_ONCE_INIT;
+
+static void
+init_refs(void)
+{
+	size_t s;
+
+	for (s = 0; s < NSHAPES; s++)
+		shape_refs[s] = (unsigned char)find_refs(all_shapes[s]);
+}
+
+/* Only shapes with indexes in them are walked by refs_ok(). */
+static int
+has_refs(const struct shape *sh)
+{
+	size_t s;
+
+	for (s = 0; s < NSHAPES; s++)
+		if (all_shapes[s] == sh)
+			return shape_refs[s];
+	return 1;
 }
 
 /* Every index into another array (K_SIZE with ref) in range, or NONE. */
@@ -786,7 +808,9 @@ refs_ok(const struct mg_model *m, const struct shape *sh, const void *v)
 		const struct field *f = &sh->f[i];
 		size_t n = f->count ? CAT(v, f->count, size_t) : 0;
 
-		if (f->kind == K_SIZE && f->ref != NULL) {
+		if (f->ref == REF_NONE && (f->sub == NULL || !has_refs(f->sub)))
+			continue;
+		if (f->kind == K_SIZE && f->ref != REF_NONE) {
 			size_t x = CAT(v, f->off, size_t);
 			if (x != NONE && x >= count_of(m, f->ref))
 				return 0;
@@ -822,6 +846,7 @@ model_ok(const struct mg_model *m)
 {
 	size_t i;
 
+	pthread_once(&refs_once, init_refs);
 	if (!refs_ok(m, &model_s, m) || m->imports_end > m->srclen || m->first_stmt > m->srclen ||
 	    m->indent == NULL || m->eol == NULL || !span_ok(&m->rev.revision_span, m->srclen))
 		return 0;
@@ -885,7 +910,6 @@ mg_model_decode(const char *p, size_t n, const char *path)
 		return NULL;
 	}
 	m->src = NULL;
-	mg_model_finish(m);
 	return m;
 }
 
@@ -1396,7 +1420,7 @@ write_all(int fd, const char *p, size_t n)
 
 void
 mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const struct mg_statkey *keys,
-                   struct mg_model *const *models, const unsigned char *reuse, size_t n)
+                   const struct mg_buf *enc, const unsigned char *reuse, size_t n)
 {
 	struct rec *r = mg_xcalloc(n ? n : 1, sizeof(*r));
 	struct mg_buf head = {0}, b = {0}, recs = {0}, tmp = {0};
@@ -1415,7 +1439,7 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 		if (j != NONE) {
 			r[k].bytes = c->data + c->off[j];
 			r[k].len = (size_t)(record_end(c, j) - r[k].bytes);
-		} else if (models[i] == NULL || keys[i].ino == 0) {
+		} else if (enc[i].s == NULL || keys[i].ino == 0) {
 			continue;
 		}
 		r[k].path = paths[i];
@@ -1442,7 +1466,7 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 			mg_buf_add(&recs, "\0\0\0\0\0\0\0\0", 8);
 			mg_buf_add(&recs, r[i].path, strlen(r[i].path) + 1);
 			mg_buf_add(&recs, (const char *)f, sizeof(f));
-			mg_model_encode(models[r[i].i], &recs);
+			mg_buf_add(&recs, enc[r[i].i].s, enc[r[i].i].len);
 			sum = checksum(recs.s + start + 8, recs.len - start - 8);
 			memcpy(recs.s + start, &sum, 8);
 		}

@@ -34,6 +34,22 @@
  * counter's cache line would otherwise bounce between cores. */
 #define BATCH 8
 
+/* What a session remembers of each file for the cache it writes at the end. */
+struct seen {
+	char *path;
+	struct mg_statkey key;
+	struct mg_buf enc; /* a model analysed now, encoded; empty for a cache hit */
+	int hit;
+};
+
+struct mg_analysis {
+	struct mg_analyze_opts o;
+	struct mg_modelcache *cache; /* NULL: none */
+	struct seen *seen;
+	size_t nseen, capseen;
+	struct mg_analyze_stats st;
+};
+
 struct job {
 	const char *const *paths;
 	size_t n;
@@ -41,7 +57,7 @@ struct job {
 	struct mg_analyzed *out;
 	struct mg_modelcache *cache; /* NULL: none */
 	struct mg_statkey *keys;     /* with a cache: each file's stat data, for the next run */
-	unsigned char *hit;          /* with a cache: out[i] came from it */
+	struct mg_buf *enc;          /* with a cache: each analysed model, encoded by its worker */
 	atomic_size_t next;
 };
 
@@ -61,6 +77,9 @@ analyse_bytes(struct worker *w, size_t i, struct mg_input *in)
 	a->model = mg_analyze_with(w->parser, w->job->paths[i], in->data, in->len, MG_ANALYZE_FULL);
 	a->src = in->data;
 	in->data = NULL;
+	/* Encoded here, on the worker's core, while the model is hot. */
+	if (w->job->enc != NULL)
+		mg_model_encode(a->model, &w->job->enc[i]);
 }
 
 /*
@@ -85,7 +104,6 @@ one(struct worker *w, size_t i)
 			if ((a->model = mg_modelcache_get(j->cache, i, path, &j->keys[i])) !=
 			    NULL) {
 				a->cached = 1;
-				j->hit[i] = 1;
 				return;
 			}
 		}
@@ -104,7 +122,8 @@ one(struct worker *w, size_t i)
 			a->model->src = in.data;
 			a->src = in.data;
 			a->cached = 1;
-			j->hit[i] = 1;
+			/* Rules run on this one: their lookups. */
+			mg_model_finish(a->model);
 			return;
 		}
 		mg_model_free(a->model);
@@ -152,33 +171,42 @@ now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-void
-mg_analyze_many(const char *const *paths, size_t n, const struct mg_analyze_opts *o,
-                struct mg_analyzed *out, struct mg_analyze_stats *st)
+struct mg_analysis *
+mg_analysis_open(const struct mg_analyze_opts *o)
 {
-	static const struct mg_analyze_opts none = {0};
+	struct mg_analysis *s = mg_xcalloc(1, sizeof(*s));
+
+	if (o != NULL)
+		s->o = *o;
+	if (s->o.started_ns == 0)
+		s->o.started_ns = now_ns();
+	if (!s->o.no_cache && s->o.cache_scope != NULL)
+		s->cache = mg_modelcache_open(s->o.cache_scope, s->o.started_ns);
+	return s;
+}
+
+void
+mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
+                const unsigned char *need_src, struct mg_analyzed *out)
+{
 	struct worker w[MAX_JOBS];
 	struct job j;
-	size_t i, misses = 0, hits = 0, failed = 0;
+	size_t i;
 	int k, nw;
 
-	if (o == NULL)
-		o = &none;
 	memset(out, 0, n * sizeof(*out));
 	memset(&j, 0, sizeof(j));
 	j.paths = paths;
 	j.n = n;
-	j.need_src = o->need_src;
+	j.need_src = need_src;
 	j.out = out;
+	j.cache = s->cache;
 	atomic_init(&j.next, 0);
-	if (!o->no_cache && o->cache_scope != NULL && n > 0)
-		j.cache =
-		    mg_modelcache_open(o->cache_scope, o->started_ns ? o->started_ns : now_ns());
-	if (j.cache != NULL) {
-		j.keys = mg_xcalloc(n, sizeof(*j.keys));
-		j.hit = mg_xcalloc(n, 1);
+	if (s->cache != NULL) {
+		j.keys = mg_xcalloc(n ? n : 1, sizeof(*j.keys));
+		j.enc = mg_xcalloc(n ? n : 1, sizeof(*j.enc));
 	}
-	nw = mg_analyze_jobs(o->jobs, n);
+	nw = mg_analyze_jobs(s->o.jobs, n);
 	memset(w, 0, sizeof(w));
 	for (k = 0; k < nw; k++)
 		w[k].job = &j;
@@ -196,29 +224,70 @@ mg_analyze_many(const char *const *paths, size_t n, const struct mg_analyze_opts
 
 	for (i = 0; i < n; i++) {
 		if (out[i].model == NULL)
-			failed++;
+			s->st.failed++;
 		else if (out[i].cached)
-			hits++;
+			s->st.hits++;
 		else
-			misses++;
+			s->st.misses++;
+		if (s->cache != NULL) {
+			struct seen *e;
+			mg_grow(&s->seen, &s->capseen, s->nseen + 1, sizeof(*s->seen));
+			e = &s->seen[s->nseen++];
+			e->path = mg_xstrdup(paths[i]);
+			e->key = j.keys[i];
+			e->enc = j.enc[i];
+			e->hit = out[i].cached;
+		}
 	}
+	free(j.keys);
+	free(j.enc);
+}
+
+void
+mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
 	/* Rewritten when anything was analysed or a record is gone; a warm run
 	 * with nothing new writes nothing. */
-	if (j.cache != NULL && (misses > 0 || mg_modelcache_count(j.cache) != hits)) {
-		struct mg_model **models = mg_xcalloc(n ? n : 1, sizeof(*models));
-		for (i = 0; i < n; i++)
-			models[i] = out[i].model;
-		mg_modelcache_save(j.cache, paths, j.keys, models, j.hit, n);
-		free(models);
+	if (s->cache != NULL && (s->st.misses > 0 || mg_modelcache_count(s->cache) != s->st.hits)) {
+		const char **paths = mg_xcalloc(s->nseen + 1, sizeof(*paths));
+		struct mg_statkey *keys = mg_xcalloc(s->nseen + 1, sizeof(*keys));
+		struct mg_buf *enc = mg_xcalloc(s->nseen + 1, sizeof(*enc));
+		unsigned char *reuse = mg_xcalloc(s->nseen + 1, 1);
+		for (i = 0; i < s->nseen; i++) {
+			paths[i] = s->seen[i].path;
+			keys[i] = s->seen[i].key;
+			enc[i] = s->seen[i].enc;
+			reuse[i] = (unsigned char)s->seen[i].hit;
+		}
+		mg_modelcache_save(s->cache, paths, keys, enc, reuse, s->nseen);
+		free(paths);
+		free(keys);
+		free(enc);
+		free(reuse);
 	}
-	mg_modelcache_free(j.cache);
-	free(j.keys);
-	free(j.hit);
-	if (st != NULL) {
-		st->hits = hits;
-		st->misses = misses;
-		st->failed = failed;
+	for (i = 0; i < s->nseen; i++) {
+		free(s->seen[i].path);
+		mg_buf_free(&s->seen[i].enc);
 	}
+	free(s->seen);
+	mg_modelcache_free(s->cache);
+	if (st != NULL)
+		*st = s->st;
+	free(s);
+}
+
+void
+mg_analyze_many(const char *const *paths, size_t n, const struct mg_analyze_opts *o,
+                struct mg_analyzed *out, struct mg_analyze_stats *st)
+{
+	struct mg_analysis *s = mg_analysis_open(o);
+
+	mg_analysis_run(s, paths, n, o != NULL ? o->need_src : NULL, out);
+	mg_analysis_close(s, st);
 }
 
 void
