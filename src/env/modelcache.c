@@ -848,7 +848,8 @@ model_ok(const struct mg_model *m)
 
 	pthread_once(&refs_once, init_refs);
 	if (!refs_ok(m, &model_s, m) || m->imports_end > m->srclen || m->first_stmt > m->srclen ||
-	    m->indent == NULL || m->eol == NULL || !span_ok(&m->rev.revision_span, m->srclen))
+	    m->indent == NULL || m->eol == NULL || (m->quote != '"' && m->quote != '\'') ||
+	    !span_ok(&m->rev.revision_span, m->srclen))
 		return 0;
 	if ((m->nops && !m->ops) || (m->ntables && !m->tables) || (m->ndefined && !m->defined) ||
 	    (m->nhelper_calls && !m->helper_calls) || (m->nindexes && !m->indexes) ||
