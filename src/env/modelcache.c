@@ -831,6 +831,17 @@ refs_ok(const struct mg_model *m, const struct shape *sh, const void *v)
 }
 
 static int
+all_set(const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if (v[i] == NULL)
+			return 0;
+	return 1;
+}
+
+static int
 span_ok(const struct mg_span *s, size_t len)
 {
 	return s->start <= s->end && s->end <= len;
@@ -888,9 +899,21 @@ model_ok(const struct mg_model *m)
 		const struct mg_strlist *l = i == 0   ? &m->rev.down_revision
 		                             : i == 1 ? &m->rev.branch_labels
 		                                      : &m->rev.depends_on;
-		if (l->n && !l->v)
+		if ((l->n && !l->v) || !all_set(l->v, l->n))
 			return 0;
 	}
+	/* Strings that readers use without asking whether they are there. */
+	if (!all_set(m->imports, m->nimports))
+		return 0;
+	for (i = 0; i < m->nops; i++)
+		if (!all_set(m->ops[i].set_columns, m->ops[i].nset))
+			return 0;
+	for (i = 0; i < m->nfunctions; i++)
+		if (m->functions[i].name == NULL)
+			return 0;
+	for (i = 0; i < m->nerrors + m->nnotes; i++)
+		if ((i < m->nerrors ? m->errors[i] : m->notes[i - m->nerrors]).message == NULL)
+			return 0;
 	return 1;
 }
 

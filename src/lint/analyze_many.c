@@ -194,7 +194,8 @@ mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
 	size_t i;
 	int k, nw;
 
-	memset(out, 0, n * sizeof(*out));
+	if (n > 0)
+		memset(out, 0, n * sizeof(*out));
 	memset(&j, 0, sizeof(j));
 	j.paths = paths;
 	j.n = n;

@@ -194,6 +194,74 @@ test_comparator(void **state)
 	mg_input_free(&in);
 }
 
+/*
+ * Well-formed encodings of models no reader could trust: an index out of
+ * range, a span past the end of the file, a missing string that readers
+ * use without checking. Each is refused.
+ */
+static void
+test_decode_invalid(void **state)
+{
+	struct mg_input in;
+	struct mg_model *m;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < nfiles && strstr(files[i], "02_create_notifications") == NULL; i++)
+		;
+	assert_true(i < nfiles);
+	m = analyse(files[i], &in);
+	assert_non_null(m);
+	assert_true(m->nops > 0 && m->ntables > 0 && m->nfunctions > 0);
+	for (k = 0; k < 7; k++) {
+		struct mg_buf a = {0};
+		size_t parent = m->ops[0].parent, top = m->tables[0].op, index = m->ops[0].index;
+		uint32_t end = m->ops[0].span.end;
+		const char *name = m->functions[0].name;
+		char quote = m->quote;
+
+		switch (k) {
+		case 0:
+			m->ops[0].parent = m->nops;
+			break;
+		case 1:
+			m->tables[0].op = (size_t)-1;
+			break;
+		case 2:
+			m->ops[0].index = m->nindexes + 5;
+			break;
+		case 3:
+			m->ops[0].span.end = (uint32_t)m->srclen + 1;
+			break;
+		case 4:
+			m->functions[0].name = NULL;
+			break;
+		case 5:
+			m->quote = '\0';
+			break;
+		case 6:
+			break; /* unchanged: decodes */
+		}
+		mg_model_encode(m, &a);
+		if (k < 6) {
+			assert_null(mg_model_decode(a.s, a.len, files[i]));
+		} else {
+			struct mg_model *back = mg_model_decode(a.s, a.len, files[i]);
+			assert_non_null(back);
+			mg_model_free(back);
+		}
+		mg_buf_free(&a);
+		m->ops[0].parent = parent;
+		m->tables[0].op = top;
+		m->ops[0].index = index;
+		m->ops[0].span.end = end;
+		m->functions[0].name = name;
+		m->quote = quote;
+	}
+	mg_model_free(m);
+	mg_input_free(&in);
+}
+
 /* Mutated encodings: a miss or a model, never a crash (ASan watches the reads). */
 static void
 test_decode_hostile(void **state)
@@ -488,6 +556,7 @@ test_warm_equals_cold(void **state)
 		size_t half = nfiles / 2;
 		mg_analysis_run(s, paths, half, NULL, cold);
 		mg_analysis_run(s, paths + half, nfiles - half, NULL, cold + half);
+		mg_analysis_run(s, paths, 0, NULL, NULL); /* an empty window */
 		mg_analysis_close(s, &st);
 	}
 	assert_int_equal(st.hits, 0);
@@ -531,10 +600,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layout),           cmocka_unit_test(test_roundtrip_fixtures),
-	    cmocka_unit_test(test_comparator),       cmocka_unit_test(test_decode_hostile),
-	    cmocka_unit_test(test_cache_file),       cmocka_unit_test(test_serial_parallel),
+	    /* clang-format off */
+	    cmocka_unit_test(test_layout),
+	    cmocka_unit_test(test_roundtrip_fixtures),
+	    cmocka_unit_test(test_comparator),
+	    cmocka_unit_test(test_decode_invalid),
+	    cmocka_unit_test(test_decode_hostile),
+	    cmocka_unit_test(test_cache_file),
+	    cmocka_unit_test(test_serial_parallel),
 	    cmocka_unit_test(test_warm_equals_cold),
+	    /* clang-format on */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
