@@ -25,24 +25,26 @@
 # If analyze-bench sits next to migen (the build's bench program), its
 # per-phase figures follow for each size.
 #
-# Environment: REPS (5), SIZES ("263 2000 10000"), SQUAWK_REPS_MAX_N (2000:
+# Environment: SQUAWK (deps/squawk/squawk), REPS (5), SIZES ("263 2000 10000"), SQUAWK_REPS_MAX_N (2000:
 # above it the alembic+squawk pipeline runs once, as squawk takes minutes
 # there), SQUAWK_MAX_N (above it the pipeline is not run at all and the
 # ratios are against alembic alone), KEEP=1 keeps the projects, BENCH_DIR
-# reuses/keeps them there.
+# reuses/keeps them there, SINCE_MIN_N (10000) the smallest project that
+# gets the git history and the --since run.
 #
 # Not a test: timings depend on the machine and its load.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 path/to/migen" >&2; exit 2; }
 migen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-squawk=$top/deps/squawk/squawk
+squawk=${SQUAWK:-$top/deps/squawk/squawk}
 [ -x "$squawk" ] || { echo "$0: $squawk missing: run bench/setup.sh" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "$0: GNU time missing: run bench/setup.sh" >&2; exit 2; }
 REPS=${REPS:-5}
 SIZES=${SIZES:-263 2000 10000}
 SQUAWK_REPS_MAX_N=${SQUAWK_REPS_MAX_N:-2000}
 SQUAWK_MAX_N=${SQUAWK_MAX_N:-100000}
+SINCE_MIN_N=${SINCE_MIN_N:-10000}
 if [ -n "${BENCH_DIR:-}" ]; then
 	work=$BENCH_DIR
 	mkdir -p "$work"
@@ -68,7 +70,7 @@ for n in $SIZES; do
 	fi
 	(cd "$p" && /usr/bin/python3 -m alembic upgrade head --sql >/dev/null 2>&1) ||
 		{ echo "$0: alembic upgrade head --sql fails on $p" >&2; exit 1; }
-	if [ "$n" -ge 10000 ] && [ $has_lint = 1 ] && [ ! -d "$p/.git" ]; then
+	if [ "$n" -ge "$SINCE_MIN_N" ] && [ $has_lint = 1 ] && [ ! -d "$p/.git" ]; then
 		(cd "$p" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.com \
 			commit -qm "project" && /usr/bin/python3 - <<'PY'
 import glob, re

@@ -10,12 +10,16 @@
  *   (TopMemoryContext, CurrentMemoryContext, ErrorContext) are thread-local
  *   in the library (readelf shows them as TLS symbols), so parses on two
  *   threads do not share an allocator; its results are the caller's.
+ * - jansson (libpg_query's parse trees): no mutable global state but its
+ *   hash seed, made on first use; it is made here, before any thread
+ *   starts (json_object_seed(0) does nothing once a seed exists).
  * - migen's own caches: ident.c's answers per word are _Thread_local; the
  *   one static buffer (sqlcheck.c's message) belongs to the rules, not to
  *   the analysis. Each model has its own arena.
  * Workers take files by an atomic counter and write only out[i] of the
  * files they took, so the results do not depend on the schedule.
  */
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -208,6 +212,8 @@ mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
 		j.enc = mg_xcalloc(n ? n : 1, sizeof(*j.enc));
 	}
 	nw = mg_analyze_jobs(s->o.jobs, n);
+	if (nw > 1)
+		json_object_seed(0);
 	memset(w, 0, sizeof(w));
 	for (k = 0; k < nw; k++)
 		w[k].job = &j;
