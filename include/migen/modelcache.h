@@ -13,8 +13,9 @@
  * for, by the thread that asks. MIGEN_NO_CACHE=1 turns it off; files not
  * used for MG_REVCACHE_MAX_AGE_DAYS are pruned.
  *
- * Nothing in a cache file is trusted: the format names migen's version and
- * a hash of the model's field list, every read is bounded, every count and
+ * Nothing in a cache file is trusted: the format names migen's version, a
+ * hash of the model's field list and the executable that wrote it (another
+ * build's analyzer may make other models), every read is bounded, every count and
  * every index into another array is checked, and a record that fails any
  * check is a miss (the file is analysed again and the record rewritten).
  *

@@ -1,8 +1,10 @@
 /*
  * The analysed-model cache (see modelcache.h). One file:
  *
- *   migen-modelcache 1 le64 VERSION LAYOUT   format, byte order, migen's version,
- *                                            hash of the field list below
+ *   migen-modelcache 1 le64 VERSION LAYOUT exe ID
+ *                                            format, byte order, migen's version,
+ *                                            hash of the field list below, the
+ *                                            executable that wrote it
  *   sum HEX                                  checksum of the lines below up to the records
  *   started NS                               start of the run that wrote it
  *   count N                                  then N record offsets (u64), then a newline
@@ -1078,19 +1080,25 @@ checksum(const char *p, size_t n)
 	return mix(mix(mix(h[0], h[1]), h[2]), h[3] ^ (uint64_t)n);
 }
 
+/*
+ * The format line names, beyond the format and migen's version, the field
+ * list (its hash) and the executable that writes it (device, inode, size,
+ * mtime of /proc/self/exe): a model is what one build's analyzer made, and
+ * a rebuilt migen — a developer's, a test suite's — must not take the
+ * models of the one before, though the version string is the same.
+ */
 static char *
 format_line(void)
 {
-	static const char hex[] = "0123456789abcdef";
-	uint64_t h = layout_hash();
-	char *s = mg_xmalloc(strlen(FORMAT) + 18 + 1), *p;
-	int i;
+	struct mg_buf b = {0};
+	struct stat st;
 
-	p = s + sprintf(s, "%s ", FORMAT);
-	for (i = 15; i >= 0; i--)
-		*p++ = hex[(h >> (4 * i)) & 15];
-	*p = '\0';
-	return s;
+	mg_buf_printf(&b, "%s %016llx", FORMAT, (unsigned long long)layout_hash());
+	if (stat("/proc/self/exe", &st) == 0)
+		mg_buf_printf(&b, " exe %llx:%llx:%llx:%lld.%09ld", (unsigned long long)st.st_dev,
+		              (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	return mg_buf_detach(&b);
 }
 
 char *
