@@ -530,13 +530,13 @@ put_field(struct mg_buf *b, const struct field *f, const void *v)
 		put_u(b, (unsigned char)CAT(v, f->off, char));
 		break;
 	case K_STR:
-		put_s(b, CAT(v, f->off, const char *));
+		put_s(b, CAT(v, f->off, char *));
 		break;
 	case K_STRUCT:
 		put_struct(b, f->sub, (const char *)v + f->off);
 		break;
 	case K_PTR: {
-		const void *p = CAT(v, f->off, const void *);
+		const void *p = CAT(v, f->off, void *);
 		mg_buf_putc(b, p != NULL);
 		if (p != NULL)
 			put_struct(b, f->sub, p);
@@ -544,7 +544,7 @@ put_field(struct mg_buf *b, const struct field *f, const void *v)
 	}
 	case K_ARR:
 	case K_HARR: {
-		const char *a = CAT(v, f->off, const char *);
+		const char *a = CAT(v, f->off, char *);
 		mg_buf_putc(b, a != NULL);
 		for (i = 0; a != NULL && i < n; i++)
 			put_struct(b, f->sub, a + i * f->sub->size);
@@ -552,14 +552,14 @@ put_field(struct mg_buf *b, const struct field *f, const void *v)
 	}
 	case K_STRS:
 	case K_HSTRS: {
-		const char *const *a = CAT(v, f->off, const char *const *);
+		const char *const *a = CAT(v, f->off, char *const *);
 		mg_buf_putc(b, a != NULL);
 		for (i = 0; a != NULL && i < n; i++)
 			put_s(b, a[i]);
 		break;
 	}
 	case K_INTS: {
-		const int *a = CAT(v, f->off, const int *);
+		const int *a = CAT(v, f->off, int *);
 		mg_buf_putc(b, a != NULL);
 		for (i = 0; a != NULL && i < n; i++)
 			put_i(b, a[i]);
@@ -818,14 +818,13 @@ refs_ok(const struct mg_model *m, const struct shape *sh, const void *v)
 				return 0;
 		} else if (f->kind == K_STRUCT && !refs_ok(m, f->sub, (const char *)v + f->off)) {
 			return 0;
-		} else if (f->kind == K_PTR && CAT(v, f->off, const void *) != NULL &&
-		           !refs_ok(m, f->sub, CAT(v, f->off, const void *))) {
+		} else if (f->kind == K_PTR && CAT(v, f->off, void *) != NULL &&
+		           !refs_ok(m, f->sub, CAT(v, f->off, void *))) {
 			return 0;
 		} else if ((f->kind == K_ARR || f->kind == K_HARR) &&
-		           CAT(v, f->off, const char *) != NULL) {
+		           CAT(v, f->off, char *) != NULL) {
 			for (j = 0; j < n; j++)
-				if (!refs_ok(m, f->sub,
-				             CAT(v, f->off, const char *) + j * f->sub->size))
+				if (!refs_ok(m, f->sub, CAT(v, f->off, char *) + j * f->sub->size))
 					return 0;
 		}
 	}
@@ -962,14 +961,14 @@ same_field(const struct field *f, const void *a, const void *b, struct mg_buf *w
 	case K_CHAR:
 		return CAT(a, f->off, char) == CAT(b, f->off, char);
 	case K_STR:
-		return mg_str_same(CAT(a, f->off, const char *), CAT(b, f->off, const char *));
+		return mg_str_same(CAT(a, f->off, char *), CAT(b, f->off, char *));
 	case K_STRUCT:
 		mg_buf_putc(where, '.');
 		if (!same_struct(f->sub, (const char *)a + f->off, (const char *)b + f->off, where))
 			return 0;
 		break;
 	case K_PTR: {
-		const void *x = CAT(a, f->off, const void *), *y = CAT(b, f->off, const void *);
+		const void *x = CAT(a, f->off, void *), *y = CAT(b, f->off, void *);
 		if ((x == NULL) != (y == NULL))
 			return 0;
 		mg_buf_putc(where, '.');
@@ -982,7 +981,7 @@ same_field(const struct field *f, const void *a, const void *b, struct mg_buf *w
 	case K_STRS:
 	case K_HSTRS:
 	case K_INTS: {
-		const char *x = CAT(a, f->off, const char *), *y = CAT(b, f->off, const char *);
+		const char *x = CAT(a, f->off, char *), *y = CAT(b, f->off, char *);
 		if ((x == NULL) != (y == NULL) || n != CAT(b, f->count, size_t))
 			return 0;
 		for (i = 0; x != NULL && i < n; i++) {
