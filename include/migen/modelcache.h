@@ -19,10 +19,7 @@
  * every index into another array is checked, and a record that fails any
  * check is a miss (the file is analysed again and the record rewritten).
  *
- * The model's fields are listed once, in modelcache.c; the encoder, the
- * decoder and mg_model_same_deep() all walk that list, and
- * mg_modelcache_layout_check() fails when model.h gains a field the list
- * does not have.
+ * The records are models as modelcodec.h encodes them.
  *
  * Ownership: mg_modelcache_open() returns NULL (no cache) or a cache that
  * mg_modelcache_free() releases; models it gives out are the caller's
@@ -36,6 +33,7 @@
 #include <stdint.h>
 
 #include "migen/model.h"
+#include "migen/modelcodec.h"
 #include "migen/revcache.h"
 #include "migen/util.h"
 
@@ -71,27 +69,5 @@ void mg_modelcache_save(struct mg_modelcache *c, const char *const *paths,
 void mg_modelcache_free(struct mg_modelcache *c);
 /* The file the cache for scope uses, or NULL; free() it. */
 char *mg_modelcache_path(const char *scope);
-
-/*
- * A model as bytes, and back: what a record holds. mg_model_decode()
- * returns NULL for anything that is not exactly an encoding of a valid
- * model (src and lookup are NULL, srclen as stored; path is the one given).
- */
-void mg_model_encode(const struct mg_model *m, struct mg_buf *out);
-struct mg_model *mg_model_decode(const char *p, size_t n, const char *path);
-
-/*
- * Whether a and b hold the same values in every stored field (strings by
- * content, arrays element by element). On a difference, where (if not
- * NULL) receives the field's path, e.g. "ops[3].coldef.nullable".
- */
-int mg_model_same_deep(const struct mg_model *a, const struct mg_model *b, char *where,
-                       size_t wherelen);
-/*
- * 0 when the field list covers every byte of every model struct (each
- * field where C puts it after the one before, nothing left at the end);
- * else -1 with why: a field was added to model.h and not to the list.
- */
-int mg_modelcache_layout_check(char *why, size_t whylen);
 
 #endif

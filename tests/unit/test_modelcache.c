@@ -122,8 +122,8 @@ test_layout(void **state)
 	char why[256] = "";
 
 	(void)state;
-	if (mg_modelcache_layout_check(why, sizeof(why)) != 0)
-		fail_msg("the field list in modelcache.c misses a field of model.h: %s", why);
+	if (mg_model_layout_check(why, sizeof(why)) != 0)
+		fail_msg("the field list in modelcodec.c misses a field of model.h: %s", why);
 }
 
 /* Every fixture: encode, decode, compare every field; the encoding is stable. */
