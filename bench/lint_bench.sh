@@ -20,8 +20,9 @@
 #                    (every file analysed and checked, no cache: lint's cold
 #                    floor until lint exists)
 #   doctor           migen doctor / migen doctor --no-cache
-# and on the 10,000-revision project, made a git repository with one new
-# migration added since its commit, `migen lint --since HEAD` (warm).
+# and on the 10,000-revision project, made a git repository (the project
+# committed on main, one new migration committed on a branch, as in a pull
+# request), `migen lint --since main` (warm).
 # If analyze-bench sits next to migen (the build's bench program), its
 # per-phase figures follow for each size.
 #
@@ -71,8 +72,8 @@ for n in $SIZES; do
 	(cd "$p" && /usr/bin/python3 -m alembic upgrade head --sql >/dev/null 2>&1) ||
 		{ echo "$0: alembic upgrade head --sql fails on $p" >&2; exit 1; }
 	if [ "$n" -ge "$SINCE_MIN_N" ] && [ $has_lint = 1 ] && [ ! -d "$p/.git" ]; then
-		(cd "$p" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.com \
-			commit -qm "project" && /usr/bin/python3 - <<'PY'
+		(cd "$p" && git init -q -b main && echo "__pycache__/" >.gitignore && git add -A && git -c user.name=bench -c user.email=bench@example.com \
+			commit -qm "project" && git checkout -q -b feature && /usr/bin/python3 - <<'PY'
 import glob, re
 head = None
 # the single head: the revision nobody names as a parent
@@ -111,7 +112,7 @@ def downgrade() -> None:
     op.drop_column('users', 'note')
 ''' % (head, head))
 PY
-		)
+		git add -A && git -c user.name=bench -c user.email=bench@example.com commit -qm "add orders note")
 		sleep 2
 	fi
 	files=$(ls "$p"/migrations/versions/*.py | wc -l)
@@ -132,7 +133,7 @@ if has_lint:
     cmds += [("lint cold", migen + " lint --no-cache --fail-on never"),
              ("lint warm", migen + " lint --fail-on never")]
     if os.path.isdir(os.path.join(p, ".git")):
-        cmds.append(("lint --since (warm)", migen + " lint --since HEAD --fail-on never"))
+        cmds.append(("lint --since (warm)", migen + " lint --since main --fail-on never"))
 cmds += [("enhance DIR", migen + " enhance --format json --fail-on never migrations/versions"),
          ("doctor", migen + " doctor"), ("doctor --no-cache", migen + " doctor --no-cache")]
 times = {name: [] for name, _ in cmds}
