@@ -221,7 +221,8 @@ struct mg_op {
 	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
 	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
 	/* Facts the schema replay needs (schema.h): */
-	const char *type_expr; /* alter_column type_= as source text (variables resolved) */
+	const char *type_expr; /* alter_column type_= as source text (variables resolved);
+	                          create_enum/drop_enum of `an_enum.create(bind)`: the type */
 	const char *pg_type;   /* SQL ALTER COLUMN TYPE: PostgreSQL's type name */
 	enum mg_default_change default_change; /* alter_column server_default= / SET DEFAULT */
 	const char *server_default;            /* the new default's source text */

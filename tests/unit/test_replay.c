@@ -460,6 +460,37 @@ test_sql_more(void **state)
 	mg_schema_free(s);
 }
 
+/* Habits of real projects: a module-level ENUM created on its own, mixed-case names. */
+static void
+test_habits(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	char src[2048];
+	struct mg_model *m;
+
+	(void)state;
+	snprintf(src, sizeof(src), "%s",
+	         HEAD "priority = postgresql.ENUM('low', 'high', name='priority')\n\n"
+	              "def upgrade():\n"
+	              "    priority.create(op.get_bind(), checkfirst=True)\n"
+	              "    op.create_table('AuditEntry',\n"
+	              "        sa.Column('ID', sa.Integer(), primary_key=True),\n"
+	              "        sa.Column('p', postgresql.ENUM(name='priority', "
+	              "create_type=False)),\n"
+	              "        sa.Column('stamp', sa.DateTime(), "
+	              "server_default=sa.func.current_timestamp()))\n");
+	m = mg_analyze("m.py", src, strlen(src), MG_ANALYZE_FULL);
+	mg_replay_model(s, m, "r1", NULL);
+	mg_model_free(m);
+	assert_non_null(mg_schema_enum(s, NULL, "priority"));
+	assert_int_equal(mg_schema_enum(s, NULL, "priority")->nlabels, 2);
+	assert_string_equal(column(s, "AuditEntry", "ID")->dflt,
+	                    "nextval('\"AuditEntry_ID_seq\"'::regclass)");
+	assert_string_equal(column(s, "AuditEntry", "stamp")->dflt, "CURRENT_TIMESTAMP");
+	assert_string_equal(column(s, "AuditEntry", "p")->type, "priority");
+	mg_schema_free(s);
+}
+
 /* Only upgrade() is replayed. */
 static void
 test_downgrade_ignored(void **state)
@@ -481,11 +512,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_table),        cmocka_unit_test(test_columns),
-	    cmocka_unit_test(test_constraints_indexes), cmocka_unit_test(test_tables),
-	    cmocka_unit_test(test_identity_computed),   cmocka_unit_test(test_sql),
-	    cmocka_unit_test(test_uncertain),           cmocka_unit_test(test_downgrade_ignored),
-	    cmocka_unit_test(test_postgresql_names),    cmocka_unit_test(test_sql_more),
+	    cmocka_unit_test(test_create_table),
+	    cmocka_unit_test(test_columns),
+	    cmocka_unit_test(test_constraints_indexes),
+	    cmocka_unit_test(test_tables),
+	    cmocka_unit_test(test_identity_computed),
+	    cmocka_unit_test(test_sql),
+	    cmocka_unit_test(test_uncertain),
+	    cmocka_unit_test(test_downgrade_ignored),
+	    cmocka_unit_test(test_postgresql_names),
+	    cmocka_unit_test(test_sql_more),
+	    cmocka_unit_test(test_habits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
