@@ -148,11 +148,15 @@ struct mg_schema *mg_schema_copy(const struct mg_schema *s);
 /*
  * Adds what other has and into has not: tables, and within tables present
  * in both the columns, indexes and constraints; enums (their labels),
- * sequences, uncertain facts and revisions. A merge revision starts from the
- * union of its parents.
+ * sequences, uncertain facts and revisions. A union: what one side dropped
+ * the other brings back, so the history does not build a merge revision's
+ * schema with it (src/lint/history.c replays the other branches onto one
+ * parent's schema instead, as `alembic upgrade` would).
  */
 void mg_schema_merge(struct mg_schema *into, const struct mg_schema *other);
 
+/* Adds a revision to the schema's list of revisions (its heads). */
+void mg_schema_add_revision(struct mg_schema *s, const char *rev);
 /* A string copied into the schema's arena (NULL stays NULL). */
 const char *mg_schema_str(struct mg_schema *s, const char *str);
 

@@ -934,6 +934,20 @@ mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
 	}
 }
 
+void
+mg_schema_add_revision(struct mg_schema *s, const char *rev)
+{
+	const char **v;
+
+	if (rev == NULL || names_in(s->revisions, s->nrevisions, rev))
+		return;
+	v = mg_arena_alloc(&s->arena, (s->nrevisions + 1) * sizeof(*v));
+	if (s->nrevisions > 0)
+		memcpy(v, s->revisions, s->nrevisions * sizeof(*v));
+	v[s->nrevisions++] = mg_schema_str(s, rev);
+	s->revisions = v;
+}
+
 struct mg_schema *
 mg_schema_copy(const struct mg_schema *s)
 {
