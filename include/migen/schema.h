@@ -214,8 +214,12 @@ void mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const cha
 struct mg_sindex *mg_stable_add_index(struct mg_schema *s, struct mg_stable *t, const char *rev);
 struct mg_sfkey *mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev);
 struct mg_scheck *mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev);
-/* Removes the index / foreign key / check constraint of that name; 1 if there was one. */
-int mg_stable_drop_constraint(struct mg_stable *t, const char *name);
+/*
+ * Removes the index / foreign key / check constraint of that name; 1 if
+ * there was one. A key or unique index takes the foreign keys pointing at
+ * it along (DROP ... CASCADE), as DROP COLUMN does for the column's.
+ */
+int mg_stable_drop_constraint(struct mg_schema *s, struct mg_stable *t, const char *name);
 struct mg_senum *mg_schema_add_enum(struct mg_schema *s, const char *schema, const char *name,
                                     const char *rev);
 void mg_senum_add_label(struct mg_schema *s, struct mg_senum *e, const char *label);

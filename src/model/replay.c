@@ -718,7 +718,7 @@ drop_index(struct rctx *c, const struct mg_op *op)
 		                    op->object);
 		return;
 	}
-	mg_stable_drop_constraint(t, op->object);
+	mg_stable_drop_constraint(c->s, t, op->object);
 	mg_stable_touch(c->s, t, c->rev);
 }
 
@@ -1092,7 +1092,7 @@ apply_op(struct rctx *c, size_t opi)
 			mg_schema_uncertain(
 			    c->s, t, path(c), op->span.line,
 			    "drop_constraint of a constraint whose name is not a literal");
-		else if (!mg_stable_drop_constraint(t, op->object) && !op->if_exists)
+		else if (!mg_stable_drop_constraint(c->s, t, op->object) && !op->if_exists)
 			mg_schema_uncertain(
 			    c->s, t, path(c), op->span.line,
 			    "drops constraint %s, which the replay has not seen created",

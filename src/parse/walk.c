@@ -214,6 +214,18 @@ mg_walk_string(struct mg_walk *w, TSNode n)
 char *
 mg_walk_sql(struct mg_walk *w, TSNode n)
 {
+	int depth;
+
+	/* textwrap.dedent("..."), also inside sa.text(): the same SQL (only the
+	 * indentation changes, which the parser skips). */
+	for (depth = 0; depth < 4 && !ts_node_is_null(n); depth++) {
+		TSNode r = mg_walk_resolve(w, n);
+		if (ts_node_symbol(r) == mg_sym.call && mg_call_npos(r) == 1 &&
+		    (mg_call_name_is(w->s, r, "dedent") || mg_call_name_is(w->s, r, "text")))
+			n = mg_call_arg(r, 0);
+		else
+			break;
+	}
 	return walk_string(w, n, 0);
 }
 

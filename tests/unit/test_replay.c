@@ -491,6 +491,29 @@ test_habits(void **state)
 	mg_schema_free(s);
 }
 
+/* DROP COLUMN / DROP CONSTRAINT ... CASCADE take the foreign keys pointing at them; dedent(). */
+static void
+test_cascade(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+
+	(void)state;
+	replay(s, "r1",
+	       "    op.execute(textwrap.dedent('''\n"
+	       "        CREATE TABLE hubs (id int PRIMARY KEY, code text UNIQUE);\n"
+	       "        CREATE TABLE spokes (id int, hub_code text REFERENCES hubs (code),\n"
+	       "                             hub_id int REFERENCES hubs);\n"
+	       "    '''))\n");
+	assert_int_equal(table(s, "spokes")->nfkeys, 2);
+	assert_int_equal(table(s, "spokes")->nuncertain, 0);
+	replay(s, "r2",
+	       "    op.execute('ALTER TABLE hubs DROP COLUMN code CASCADE')\n"
+	       "    op.execute('ALTER TABLE hubs DROP CONSTRAINT hubs_pkey CASCADE')\n");
+	assert_int_equal(table(s, "spokes")->nfkeys, 0);
+	assert_null(mg_stable_pkey(table(s, "hubs")));
+	mg_schema_free(s);
+}
+
 /* Only upgrade() is replayed. */
 static void
 test_downgrade_ignored(void **state)
@@ -523,6 +546,7 @@ main(void)
 	    cmocka_unit_test(test_postgresql_names),
 	    cmocka_unit_test(test_sql_more),
 	    cmocka_unit_test(test_habits),
+	    cmocka_unit_test(test_cascade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
