@@ -230,8 +230,9 @@ struct mg_op {
 	                            "check"); ADD VALUE: "before"/"after" new_name, or NULL */
 	int if_exists;           /* DROP ... IF EXISTS, if_exists=True; CREATE ... IF NOT EXISTS */
 	int not_valid;           /* ADD CONSTRAINT ... NOT VALID */
-	int opaque;              /* SQL whose effect on the schema migen does not read */
-	const char **labels;     /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
+	int opaque; /* SQL whose effect on the schema migen does not read; alter_column: nullable=
+	                 not a literal */
+	const char **labels; /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
 	size_t nlabels;
 	const char *name_expr;   /* a table/object name's source text when not a literal */
 	const char *using_index; /* ADD CONSTRAINT ... USING INDEX: the index it takes over */

@@ -619,7 +619,10 @@ alter_column(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 	}
 	if (op->opaque)
 		mg_schema_uncertain(c->s, t, path(c), op->span.line,
-		                    "column %s: the new type is not one migen can name", sc->name);
+		                    op->source == MG_SRC_SQL
+		                        ? "column %s: the new type is not one migen can name"
+		                        : "column %s: alter_column's nullable= is not a literal",
+		                    sc->name);
 	if (op->default_change == MG_DEFAULT_SET)
 		sc->dflt =
 		    mg_schema_str(c->s, op->server_default == NULL ? "?"

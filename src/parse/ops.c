@@ -385,6 +385,8 @@ alter_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	table(w, call, on_batch, ctx, 0, "table_name", op);
 	op->column = sarg(w, call, on_batch, 1, "column_name");
 	op->nullable = ts_node_is_null(nul) ? MG_UNKNOWN : mg_node_bool(w->s, nul);
+	/* nullable= given but not a literal: what it does is not known */
+	op->opaque = !ts_node_is_null(nul) && op->nullable == MG_UNKNOWN;
 	if (ts_node_is_null(def))
 		op->has_server_default = MG_NO;
 	else

@@ -368,6 +368,7 @@ test_uncertain(void **state)
 	       "    op.execute(sql_text)\n"
 	       "    op.execute('DO $$ BEGIN PERFORM 1; END $$')\n"
 	       "    op.drop_column(TABLE, 'x')\n"
+	       "    op.alter_column('users', 'email', nullable=flag)\n"
 	       "    helper()\n");
 	t = table(s, "users");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "name migen cannot read"));
@@ -377,6 +378,7 @@ test_uncertain(void **state)
 	assert_true(uncertain(t->uncertain, t->nuncertain, "not a literal"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "SQL migen does not replay"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "drop_column on a table"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "nullable= is not a literal"));
 	/* The other tables may be touched too. */
 	t = table(s, "tenants");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "op.execute() with SQL"));
