@@ -127,8 +127,8 @@ struct mg_fkey {
 	const char *ref_schema;   /* the referenced table's schema, or NULL */
 	const char **ref_columns; /* the referenced columns (NULL: not known) */
 	size_t nref_columns;
-	const char *ondelete;  /* ON DELETE action as written ("CASCADE"), NULL: none */
-	int not_valid;         /* added NOT VALID (postgresql_not_valid=True) */
+	const char *ondelete; /* ON DELETE as written ("CASCADE"); NULL: none; "?": not a literal */
+	int not_valid;        /* added NOT VALID (postgresql_not_valid=True) */
 	const char *name_expr; /* the name's source text when it is not a literal */
 };
 

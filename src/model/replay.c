@@ -354,7 +354,11 @@ apply_fkey(struct rctx *c, struct mg_stable *t, const struct mg_fkey *fk)
 		}
 	}
 	sf->on_delete = ondelete(fk->ondelete);
-	if (sf->on_delete == NULL)
+	if (sf->on_delete == NULL && strcmp(fk->ondelete, "?") == 0)
+		mg_schema_uncertain(c->s, t, path(c), fk->line,
+		                    "foreign key %s: its ondelete= is not a literal",
+		                    name ? name : "?");
+	else if (sf->on_delete == NULL)
 		mg_schema_uncertain(
 		    c->s, t, path(c), fk->line,
 		    "foreign key %s: ON DELETE %s is not an action PostgreSQL knows",

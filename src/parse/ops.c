@@ -438,7 +438,7 @@ create_foreign_key(struct mg_walk *w, TSNode call, int on_batch, const struct mg
 	fk->ref_columns = strings(w, narg(w, call, on_batch, 4, "remote_cols"), &n);
 	fk->nref_columns = fk->ref_columns ? n : 0;
 	fk->ref_schema = str(w, mg_call_kwarg(w->s, call, "referent_schema"));
-	fk->ondelete = str(w, mg_call_kwarg(w->s, call, "ondelete"));
+	fk->ondelete = mg_table_ondelete(w, call);
 	fk->not_valid =
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_not_valid")) == MG_YES;
 }

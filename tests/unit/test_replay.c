@@ -369,6 +369,8 @@ test_uncertain(void **state)
 	       "    op.execute('DO $$ BEGIN PERFORM 1; END $$')\n"
 	       "    op.drop_column(TABLE, 'x')\n"
 	       "    op.alter_column('users', 'email', nullable=flag)\n"
+	       "    op.create_foreign_key('fk_q', 'users', 'tenants', ['n'], ['id'], "
+	       "ondelete=ACTION)\n"
 	       "    helper()\n");
 	t = table(s, "users");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "name migen cannot read"));
@@ -379,6 +381,8 @@ test_uncertain(void **state)
 	assert_true(uncertain(t->uncertain, t->nuncertain, "SQL migen does not replay"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "drop_column on a table"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "nullable= is not a literal"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "ondelete= is not a literal"));
+	assert_null(mg_stable_fkey(t, "fk_q")->on_delete);
 	/* The other tables may be touched too. */
 	t = table(s, "tenants");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "op.execute() with SQL"));
