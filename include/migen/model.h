@@ -72,6 +72,7 @@ struct mg_column {
 	const char *check_name;           /* its CONSTRAINT name, or NULL */
 	int autoincrement; /* autoincrement=: mg_tri, MG_UNKNOWN when not given ("auto") */
 	int has_sequence;  /* an sa.Sequence() argument */
+	int flags_unknown; /* index= or unique= given but not a literal */
 };
 
 enum mg_index_kind {

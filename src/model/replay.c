@@ -185,6 +185,10 @@ add_column(struct rctx *c, struct mg_stable *t, const struct mg_column *col, int
 		                                   : "?");
 	if (en.name != NULL && en.create && with_table)
 		create_enum(c, &en, col->line);
+	if (col->flags_unknown || col->primary_key == MG_UNKNOWN)
+		mg_schema_uncertain(c->s, t, path(c), col->line,
+		                    "column %s: primary_key=, index= or unique= is not a literal",
+		                    col->name);
 	sc->nullable = col->nullable;
 	if (col->primary_key == MG_YES)
 		sc->nullable = MG_NO;

@@ -219,11 +219,13 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 					col->primary_key = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "autoincrement"))
 					col->autoincrement = mg_node_bool(w->s, v);
-				else if (mg_node_is_ident(w->s, name, "index"))
+				else if (mg_node_is_ident(w->s, name, "index")) {
 					col->index = mg_node_bool(w->s, v) == MG_YES;
-				else if (mg_node_is_ident(w->s, name, "unique"))
+					col->flags_unknown |= mg_node_bool(w->s, v) == MG_UNKNOWN;
+				} else if (mg_node_is_ident(w->s, name, "unique")) {
 					col->unique = mg_node_bool(w->s, v) == MG_YES;
-				else if (mg_node_is_ident(w->s, name, "name"))
+					col->flags_unknown |= mg_node_bool(w->s, v) == MG_UNKNOWN;
+				} else if (mg_node_is_ident(w->s, name, "name"))
 					col->name = str(w, v);
 				else if (mg_node_is_ident(w->s, name, "type_")) {
 					col->type = mg_node_dup(&w->m->arena, w->s, v);

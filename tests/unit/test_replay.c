@@ -369,6 +369,7 @@ test_uncertain(void **state)
 	       "    op.execute('DO $$ BEGIN PERFORM 1; END $$')\n"
 	       "    op.drop_column(TABLE, 'x')\n"
 	       "    op.alter_column('users', 'email', nullable=flag)\n"
+	       "    op.add_column('users', sa.Column('w', sa.Text(), unique=UNIQ))\n"
 	       "    op.create_foreign_key('fk_q', 'users', 'tenants', ['n'], ['id'], "
 	       "ondelete=ACTION)\n"
 	       "    helper()\n");
@@ -381,6 +382,7 @@ test_uncertain(void **state)
 	assert_true(uncertain(t->uncertain, t->nuncertain, "SQL migen does not replay"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "drop_column on a table"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "nullable= is not a literal"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "index= or unique= is not a literal"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "ondelete= is not a literal"));
 	assert_null(mg_stable_fkey(t, "fk_q")->on_delete);
 	/* The other tables may be touched too. */
