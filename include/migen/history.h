@@ -25,7 +25,11 @@
 typedef int (*mg_history_visit)(void *arg, size_t node, const char *revision,
                                 const struct mg_schema *before, const struct mg_model *m);
 
-/* A model for a file (a cache may serve it); NULL and *why when it cannot be read. */
+/*
+ * A model for a file (a cache may serve it); NULL and *why when it cannot
+ * be read. The history owns what it returns (mg_model_free() after use),
+ * and may ask for the same file again (a merge replays the other branch).
+ */
 typedef struct mg_model *(*mg_history_load)(void *arg, const char *path, const char **why);
 
 struct mg_history_opts {
