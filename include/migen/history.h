@@ -1,8 +1,10 @@
 /*
  * The whole history replayed in revision-graph order (doctor's graph):
- * parents before children, a merge starting from the union of its
- * parents' schemas, depends_on ordering (and bringing in) what it names,
- * each revision once. A visitor sees each migration with the schema as it
+ * parents before children, a merge starting from everything its parents
+ * stand on (one parent's schema, then the revisions only the other
+ * branches have, in the order they were replayed: a drop on one branch
+ * stays a drop), depends_on ordering (and bringing in) what it names, each
+ * revision once in the walk. A visitor sees each migration with the schema as it
  * stood just before it, which is what the lint engine checks it against.
  */
 #ifndef MIGEN_HISTORY_H
@@ -23,7 +25,11 @@
 typedef int (*mg_history_visit)(void *arg, size_t node, const char *revision,
                                 const struct mg_schema *before, const struct mg_model *m);
 
-/* A model for a file (a cache may serve it); NULL and *why when it cannot be read. */
+/*
+ * A model for a file (a cache may serve it); NULL and *why when it cannot
+ * be read. The history owns what it returns (mg_model_free() after use),
+ * and may ask for the same file again (a merge replays the other branch).
+ */
 typedef struct mg_model *(*mg_history_load)(void *arg, const char *path, const char **why);
 
 struct mg_history_opts {

@@ -72,6 +72,7 @@ struct mg_column {
 	const char *check_name;           /* its CONSTRAINT name, or NULL */
 	int autoincrement; /* autoincrement=: mg_tri, MG_UNKNOWN when not given ("auto") */
 	int has_sequence;  /* an sa.Sequence() argument */
+	int flags_unknown; /* index= or unique= given but not a literal */
 };
 
 enum mg_index_kind {
@@ -127,8 +128,8 @@ struct mg_fkey {
 	const char *ref_schema;   /* the referenced table's schema, or NULL */
 	const char **ref_columns; /* the referenced columns (NULL: not known) */
 	size_t nref_columns;
-	const char *ondelete;  /* ON DELETE action as written ("CASCADE"), NULL: none */
-	int not_valid;         /* added NOT VALID (postgresql_not_valid=True) */
+	const char *ondelete; /* ON DELETE as written ("CASCADE"); NULL: none; "?": not a literal */
+	int not_valid;        /* added NOT VALID (postgresql_not_valid=True) */
 	const char *name_expr; /* the name's source text when it is not a literal */
 };
 
@@ -221,7 +222,8 @@ struct mg_op {
 	const char *sql_error_message; /* execute: the PostgreSQL parser's message, or NULL */
 	const char *guard; /* the `if` conditions it runs under (source text), NULL: always */
 	/* Facts the schema replay needs (schema.h): */
-	const char *type_expr; /* alter_column type_= as source text (variables resolved) */
+	const char *type_expr; /* alter_column type_= as source text (variables resolved);
+	                          create_enum/drop_enum of `an_enum.create(bind)`: the type */
 	const char *pg_type;   /* SQL ALTER COLUMN TYPE: PostgreSQL's type name */
 	enum mg_default_change default_change; /* alter_column server_default= / SET DEFAULT */
 	const char *server_default;            /* the new default's source text */
@@ -229,8 +231,9 @@ struct mg_op {
 	                            "check"); ADD VALUE: "before"/"after" new_name, or NULL */
 	int if_exists;           /* DROP ... IF EXISTS, if_exists=True; CREATE ... IF NOT EXISTS */
 	int not_valid;           /* ADD CONSTRAINT ... NOT VALID */
-	int opaque;              /* SQL whose effect on the schema migen does not read */
-	const char **labels;     /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
+	int opaque; /* SQL whose effect on the schema migen does not read; alter_column: nullable=
+	                 not a literal */
+	const char **labels; /* CREATE TYPE AS ENUM: its labels; ADD VALUE: the one added */
 	size_t nlabels;
 	const char *name_expr;   /* a table/object name's source text when not a literal */
 	const char *using_index; /* ADD CONSTRAINT ... USING INDEX: the index it takes over */

@@ -148,11 +148,15 @@ struct mg_schema *mg_schema_copy(const struct mg_schema *s);
 /*
  * Adds what other has and into has not: tables, and within tables present
  * in both the columns, indexes and constraints; enums (their labels),
- * sequences, uncertain facts and revisions. A merge revision starts from the
- * union of its parents.
+ * sequences, uncertain facts and revisions. A union: what one side dropped
+ * the other brings back, so the history does not build a merge revision's
+ * schema with it (src/lint/history.c replays the other branches onto one
+ * parent's schema instead, as `alembic upgrade` would).
  */
 void mg_schema_merge(struct mg_schema *into, const struct mg_schema *other);
 
+/* Adds a revision to the schema's list of revisions (its heads). */
+void mg_schema_add_revision(struct mg_schema *s, const char *rev);
 /* A string copied into the schema's arena (NULL stays NULL). */
 const char *mg_schema_str(struct mg_schema *s, const char *str);
 
@@ -210,8 +214,12 @@ void mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const cha
 struct mg_sindex *mg_stable_add_index(struct mg_schema *s, struct mg_stable *t, const char *rev);
 struct mg_sfkey *mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev);
 struct mg_scheck *mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev);
-/* Removes the index / foreign key / check constraint of that name; 1 if there was one. */
-int mg_stable_drop_constraint(struct mg_stable *t, const char *name);
+/*
+ * Removes the index / foreign key / check constraint of that name; 1 if
+ * there was one. A key or unique index takes the foreign keys pointing at
+ * it along (DROP ... CASCADE), as DROP COLUMN does for the column's.
+ */
+int mg_stable_drop_constraint(struct mg_schema *s, struct mg_stable *t, const char *name);
 struct mg_senum *mg_schema_add_enum(struct mg_schema *s, const char *schema, const char *name,
                                     const char *rev);
 void mg_senum_add_label(struct mg_schema *s, struct mg_senum *e, const char *label);

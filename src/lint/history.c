@@ -3,7 +3,8 @@
  * over parent and depends_on edges, ties broken by file order, gives each
  * revision once and after everything it stands on. A revision's starting
  * schema is its one parent's (handed over when no other child needs it,
- * copied at a branch point) or the union of its parents' and dependencies'.
+ * copied at a branch point); a merge or a depends_on adds the revisions
+ * only the other parents stand on, replayed again onto that copy.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,102 @@ heap_pop(size_t *h, size_t *n)
 	return top;
 }
 
+/*
+ * Marks with value every node reachable from `from` through parents and
+ * depends_on that is not marked yet, appending each to list.
+ */
+static void
+reach(const struct mg_revgraph *g, size_t from, unsigned char *mark, unsigned char value,
+      size_t *stack, size_t *list, size_t *nlist)
+{
+	size_t n = 0, k;
+
+	if (mark[from])
+		return;
+	mark[from] = value;
+	stack[n++] = from;
+	while (n > 0) {
+		size_t v = stack[--n];
+		const struct mg_revnode *x = &g->nodes[v];
+		if (list != NULL)
+			list[(*nlist)++] = v;
+		for (k = 0; k < x->nparents + x->ndeps; k++) {
+			size_t p = edge(x, k);
+			if (!mark[p]) {
+				mark[p] = value;
+				stack[n++] = p;
+			}
+		}
+	}
+}
+
+struct replayer {
+	const struct mg_revgraph *g;
+	const struct mg_history_opts *o;
+	mg_history_load load;
+	void *load_arg;
+	size_t *seq; /* the order each node was replayed in */
+	unsigned char *mark;
+	size_t *stack, *list;
+};
+
+static const size_t *sort_seq;
+
+static int
+by_seq(const void *a, const void *b)
+{
+	size_t x = sort_seq[*(const size_t *)a], y = sort_seq[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/* One revision's upgrade() onto s. */
+static void
+replay_one(struct replayer *rp, struct mg_schema *s, size_t node, struct mg_model *m,
+           const char *why)
+{
+	const struct mg_rev *r = mg_revgraph_rev(rp->g, node);
+
+	if (m != NULL)
+		mg_replay_model(s, m, rp->g->nodes[node].id, rp->o->map);
+	else
+		mg_schema_uncertain_all(
+		    s, r->path, 0,
+		    mg_arena_printf(&s->arena, "the file could not be read: %s", why ? why : "?"));
+}
+
+/*
+ * What a merge (or several heads) adds to one parent's schema: onto s, the
+ * schema after base, the revisions the others stand on (themselves
+ * included) that base does not, in the order they were replayed first. The
+ * result is the schema after every one of them, as `alembic upgrade` leaves
+ * it: a column one branch dropped stays dropped, a type another changed
+ * stays changed (a union of the schemas would bring both back).
+ */
+static void
+catch_up(struct replayer *rp, struct mg_schema *s, size_t base, const size_t *others,
+         size_t nothers, int fresh)
+{
+	size_t n = rp->g->nnodes, nlist = 0, i;
+
+	/* fresh: only base's history is in s; else also what earlier calls added. */
+	if (fresh) {
+		memset(rp->mark, 0, n);
+		reach(rp->g, base, rp->mark, 1, rp->stack, NULL, NULL);
+	}
+	for (i = 0; i < nothers; i++)
+		reach(rp->g, others[i], rp->mark, 2, rp->stack, rp->list, &nlist);
+	sort_seq = rp->seq;
+	qsort(rp->list, nlist, sizeof(*rp->list), by_seq);
+	for (i = 0; i < nlist; i++) {
+		const char *why = NULL;
+		size_t v = rp->list[i];
+		struct mg_model *m = rp->load(rp->load_arg, mg_revgraph_rev(rp->g, v)->path, &why);
+		replay_one(rp, s, v, m, why);
+		mg_model_free(m);
+	}
+}
+
 int
 mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
                   struct mg_schema **out, const char **why)
@@ -158,10 +255,20 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
 	size_t *start = NULL, *dependents = NULL, *fill = NULL, *heap = NULL, nheap = 0;
 	struct mg_parser *parser = NULL;
+	struct replayer rp;
+	size_t *others = NULL, nothers = 0, base = 0;
 	mg_history_load load = o->load;
 	void *load_arg = o->arg;
 	int rc = 0;
 
+	memset(&rp, 0, sizeof(rp));
+	rp.g = g;
+	rp.o = o;
+	rp.seq = mg_xcalloc(n + 1, sizeof(*rp.seq));
+	rp.mark = mg_xcalloc(n + 1, 1);
+	rp.stack = mg_xcalloc(n + 1, sizeof(*rp.stack));
+	rp.list = mg_xcalloc(n + 1, sizeof(*rp.list));
+	others = mg_xcalloc(n + 1, sizeof(*others));
 	if (out != NULL)
 		*out = NULL;
 	if (o->at != NULL && (at = mg_history_find(g, o->at, why)) == (size_t)-1) {
@@ -178,6 +285,8 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 		load = load_file;
 		load_arg = parser;
 	}
+	rp.load = load;
+	rp.load_arg = load_arg;
 	/* Who stands on each revision: a flat list per node (CSR). */
 	start = mg_xcalloc(n + 2, sizeof(*start));
 	for (i = 0; i < n; i++)
@@ -211,18 +320,20 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 
 		v = &g->nodes[first];
 		r = mg_revgraph_rev(g, first);
-		/* Start from the parents (and what it depends on). */
-		for (k = 0; k < v->nparents + v->ndeps; k++) {
+		/* Start from one parent's schema, then what the others add (a merge,
+		 * depends_on). */
+		for (k = 0, nothers = 0; k < v->nparents + v->ndeps; k++) {
 			size_t p = edge(v, k);
-			if (!first_edge(v, k) || after[p] == NULL)
+			if (!first_edge(v, k))
 				continue;
-			if (s == NULL && users[p] == 1) {
-				s = after[p]; /* no other revision needs it: handed over */
-				after[p] = NULL;
-			} else if (s == NULL) {
-				s = mg_schema_copy(after[p]);
+			if (s == NULL && after[p] != NULL) {
+				base = p;
+				s = users[p] == 1 ? after[p] : mg_schema_copy(after[p]);
+				if (users[p] == 1)
+					after[p] =
+					    NULL; /* no other revision needs it: handed over */
 			} else {
-				mg_schema_merge(s, after[p]);
+				others[nothers++] = p;
 			}
 			if (--users[p] == 0 && after[p] != NULL) {
 				mg_schema_free(after[p]);
@@ -231,20 +342,17 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 		}
 		if (s == NULL)
 			s = mg_schema_new();
+		else if (nothers > 0)
+			catch_up(&rp, s, base, others, nothers, 1);
 		m = load(load_arg, r->path, &rwhy);
 		if (o->visit != NULL && (rc = o->visit(o->arg, first, v->id, s, m)) != 0) {
 			mg_model_free(m);
 			mg_schema_free(s);
 			goto end;
 		}
-		if (m != NULL)
-			mg_replay_model(s, m, v->id, o->map);
-		else
-			mg_schema_uncertain_all(s, r->path, 0,
-			                        mg_arena_printf(&s->arena,
-			                                        "the file could not be read: %s",
-			                                        rwhy ? rwhy : "?"));
+		replay_one(&rp, s, first, m, rwhy);
 		mg_model_free(m);
+		rp.seq[first] = done;
 		s->revisions = mg_arena_alloc(&s->arena, sizeof(*s->revisions));
 		s->revisions[0] = mg_schema_str(s, v->id);
 		s->nrevisions = 1;
@@ -263,16 +371,21 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 	}
 	if (out != NULL) {
 		struct mg_schema *s = NULL;
-		/* The schema at --at, or the union of what nothing else needs (the heads). */
+		size_t nheads = 0;
+		/* The schema at --at, or after every head (what nothing else stands on). */
 		for (i = 0; i < n; i++) {
 			if (after[i] == NULL || (at != (size_t)-1 && i != at))
 				continue;
 			if (s == NULL) {
 				s = after[i];
 				after[i] = NULL;
+				base = i;
 			} else {
-				mg_schema_merge(s, after[i]);
+				others[0] = i;
+				catch_up(&rp, s, base, others, 1, nheads == 1);
+				mg_schema_add_revision(s, g->nodes[i].id);
 			}
+			nheads++;
 		}
 		*out = s != NULL ? s : mg_schema_new();
 	}
@@ -289,5 +402,10 @@ end:
 	free(dependents);
 	free(fill);
 	free(heap);
+	free(rp.seq);
+	free(rp.mark);
+	free(rp.stack);
+	free(rp.list);
+	free(others);
 	return rc;
 }

@@ -92,15 +92,49 @@ owned_sequence(struct rctx *c, struct mg_stable *t, struct mg_scolumn *sc)
 	return q->name;
 }
 
+/* An identifier as quote_ident() writes it: quoted unless plain lower case. */
+static const char *
+quote_ident(struct mg_arena *a, const char *s)
+{
+	struct mg_buf b = {0};
+	const char *p, *out;
+	int plain = (*s >= 'a' && *s <= 'z') || *s == '_';
+
+	for (p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+	if (plain)
+		return s;
+	mg_buf_putc(&b, '"');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			mg_buf_putc(&b, '"');
+		else if (*p == '\'')
+			mg_buf_putc(&b, '\'');
+		mg_buf_putc(&b, *p);
+	}
+	mg_buf_putc(&b, '"');
+	out = mg_arena_strndup(a, b.s, b.len);
+	mg_buf_free(&b);
+	return out;
+}
+
+/* nextval('seq'::regclass) as PostgreSQL prints a column default. */
+static const char *
+nextval(struct rctx *c, const char *schema, const char *seq)
+{
+	if (strcmp(schema, "public") == 0)
+		return mg_arena_printf(&c->s->arena, "nextval('%s'::regclass)",
+		                       quote_ident(&c->tmp, seq));
+	return mg_arena_printf(&c->s->arena, "nextval('%s.%s'::regclass)",
+	                       quote_ident(&c->tmp, schema), quote_ident(&c->tmp, seq));
+}
+
 static void
 make_serial(struct rctx *c, struct mg_stable *t, struct mg_scolumn *sc)
 {
 	const char *seq = owned_sequence(c, t, sc);
 
-	sc->dflt =
-	    strcmp(t->schema, "public") == 0
-	        ? mg_arena_printf(&c->s->arena, "nextval('%s'::regclass)", seq)
-	        : mg_arena_printf(&c->s->arena, "nextval('%s.%s'::regclass)", t->schema, seq);
+	sc->dflt = nextval(c, t->schema, seq);
 	sc->nullable = MG_NO;
 }
 
@@ -151,6 +185,10 @@ add_column(struct rctx *c, struct mg_stable *t, const struct mg_column *col, int
 		                                   : "?");
 	if (en.name != NULL && en.create && with_table)
 		create_enum(c, &en, col->line);
+	if (col->flags_unknown || col->primary_key == MG_UNKNOWN)
+		mg_schema_uncertain(c->s, t, path(c), col->line,
+		                    "column %s: primary_key=, index= or unique= is not a literal",
+		                    col->name);
 	sc->nullable = col->nullable;
 	if (col->primary_key == MG_YES)
 		sc->nullable = MG_NO;
@@ -320,7 +358,11 @@ apply_fkey(struct rctx *c, struct mg_stable *t, const struct mg_fkey *fk)
 		}
 	}
 	sf->on_delete = ondelete(fk->ondelete);
-	if (sf->on_delete == NULL)
+	if (sf->on_delete == NULL && strcmp(fk->ondelete, "?") == 0)
+		mg_schema_uncertain(c->s, t, path(c), fk->line,
+		                    "foreign key %s: its ondelete= is not a literal",
+		                    name ? name : "?");
+	else if (sf->on_delete == NULL)
 		mg_schema_uncertain(
 		    c->s, t, path(c), fk->line,
 		    "foreign key %s: ON DELETE %s is not an action PostgreSQL knows",
@@ -585,7 +627,10 @@ alter_column(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 	}
 	if (op->opaque)
 		mg_schema_uncertain(c->s, t, path(c), op->span.line,
-		                    "column %s: the new type is not one migen can name", sc->name);
+		                    op->source == MG_SRC_SQL
+		                        ? "column %s: the new type is not one migen can name"
+		                        : "column %s: alter_column's nullable= is not a literal",
+		                    sc->name);
 	if (op->default_change == MG_DEFAULT_SET)
 		sc->dflt =
 		    mg_schema_str(c->s, op->server_default == NULL ? "?"
@@ -684,7 +729,7 @@ drop_index(struct rctx *c, const struct mg_op *op)
 		                    op->object);
 		return;
 	}
-	mg_stable_drop_constraint(t, op->object);
+	mg_stable_drop_constraint(c->s, t, op->object);
 	mg_stable_touch(c->s, t, c->rev);
 }
 
@@ -728,11 +773,45 @@ retype(struct rctx *c, const struct mg_senum *e, const char *to)
 		}
 }
 
+/* `my_enum.create(op.get_bind())` / `.drop(...)`: the type its expression names. */
+static void
+enum_call(struct rctx *c, const struct mg_op *op)
+{
+	struct mg_type_enum en;
+	struct mg_senum *e;
+
+	if (mg_type_pg(&c->tmp, op->type_expr, c->m, c->map, &en) == NULL || en.name == NULL) {
+		mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
+		                    "%s of a type migen cannot name", op->name);
+		return;
+	}
+	e = mg_schema_enum(c->s, en.schema, en.name);
+	if (op->kind == MG_OP_DROP_ENUM) {
+		if (e != NULL)
+			mg_schema_drop_enum(c->s, e);
+		return;
+	}
+	if (e != NULL) {
+		if (!op->if_exists)
+			mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
+			                    "type %s is created again (PostgreSQL refuses it)",
+			                    en.name);
+		return;
+	}
+	en.create = 1;
+	create_enum(c, &en, op->span.line);
+}
+
 static void
 enum_op(struct rctx *c, const struct mg_op *op)
 {
 	struct mg_senum *e = mg_schema_enum(c->s, op->schema, op->object);
 	size_t i;
+
+	if (op->type_expr != NULL && op->source == MG_SRC_OP) {
+		enum_call(c, op);
+		return;
+	}
 
 	switch (op->kind) {
 	case MG_OP_CREATE_ENUM:
@@ -842,9 +921,7 @@ resequence(struct rctx *c, const struct mg_ssequence *q, const char *to)
 	const char *old = strcmp(q->schema, "public") == 0
 	                      ? mg_arena_printf(&c->tmp, "'%s'", q->name)
 	                      : mg_arena_printf(&c->tmp, "'%s.%s'", q->schema, q->name);
-	const char *now = strcmp(q->schema, "public") == 0
-	                      ? mg_arena_printf(&c->tmp, "'%s'::regclass", to)
-	                      : mg_arena_printf(&c->tmp, "'%s.%s'::regclass", q->schema, to);
+	const char *now = nextval(c, q->schema, to) + 8; /* 'to'::regclass) */
 	size_t i, k;
 
 	for (i = 0; i < c->s->ntables; i++)
@@ -857,8 +934,9 @@ resequence(struct rctx *c, const struct mg_ssequence *q, const char *to)
 			end = at + strlen(old);
 			if (strncmp(end, "::regclass", 10) == 0)
 				end += 10;
-			col->dflt = mg_arena_printf(&c->s->arena, "%.*s%s%s", (int)(at - col->dflt),
-			                            col->dflt, now, end);
+			col->dflt =
+			    mg_arena_printf(&c->s->arena, "%.*s%.*s%s", (int)(at - col->dflt),
+			                    col->dflt, (int)(strlen(now) - 1), now, end);
 			if (same(col->seq, q->name))
 				col->seq = mg_schema_id(c->s, to);
 		}
@@ -1025,7 +1103,7 @@ apply_op(struct rctx *c, size_t opi)
 			mg_schema_uncertain(
 			    c->s, t, path(c), op->span.line,
 			    "drop_constraint of a constraint whose name is not a literal");
-		else if (!mg_stable_drop_constraint(t, op->object) && !op->if_exists)
+		else if (!mg_stable_drop_constraint(c->s, t, op->object) && !op->if_exists)
 			mg_schema_uncertain(
 			    c->s, t, path(c), op->span.line,
 			    "drops constraint %s, which the replay has not seen created",

@@ -65,13 +65,21 @@ cliplen(const char *s, size_t n)
 static int
 ident_eq(const char *a, const char *b)
 {
-	size_t la, lb;
+	size_t la, lb, i;
 
 	if (a == NULL || b == NULL)
 		return 0;
-	/* Most names are short and differ early: decided without measuring them. */
-	if (a[0] != b[0])
-		return 0;
+	/* Byte by byte up to the cut: a cut drops at most 3 bytes of a character, so a
+	 * difference before byte 60 decides, and so do two names ending together. */
+	for (i = 0; i < NAMEDATALEN - 1; i++) {
+		if (a[i] != b[i]) {
+			if (i < NAMEDATALEN - 4)
+				return 0;
+			break;
+		}
+		if (a[i] == '\0')
+			return 1;
+	}
 	la = cliplen(a, NAMEDATALEN - 1);
 	lb = cliplen(b, NAMEDATALEN - 1);
 	return la == lb && memcmp(a, b, la) == 0;
@@ -495,11 +503,45 @@ text_names(const char *text, const char *column)
 	return 0;
 }
 
+/*
+ * Drops the foreign keys (of any table) that point at t's columns: with
+ * all of cols (a key dropped), or with col among them (a column dropped).
+ * PostgreSQL refuses without CASCADE, and drops them with it.
+ */
+static void
+drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *const *cols,
+                 size_t ncols, const char *col)
+{
+	size_t i, f, k;
+
+	for (i = 0; i < s->ntables; i++) {
+		struct mg_stable *o = &s->tables[i];
+		for (f = o->nfkeys; f-- > 0;) {
+			const struct mg_sfkey *fk = &o->fkeys[f];
+			int hit = 0;
+			if (!ident_eq(fk->ref_table, t->name) ||
+			    !ident_eq(mg_schema_name(fk->ref_schema), t->schema) ||
+			    fk->ref_columns == NULL)
+				continue;
+			if (col != NULL)
+				hit = names_in(fk->ref_columns, fk->nref_columns, col);
+			else if (fk->nref_columns == ncols) {
+				hit = 1;
+				for (k = 0; k < ncols && hit; k++)
+					hit = names_in(cols, ncols, fk->ref_columns[k]);
+			}
+			if (hit)
+				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
+		}
+	}
+}
+
 void
 mg_stable_drop_column(struct mg_schema *s, struct mg_stable *t, const char *name)
 {
 	size_t i, k;
 
+	drop_referencing(s, t, NULL, 0, name);
 	for (i = t->nindexes; i-- > 0;) {
 		const struct mg_sindex *ix = &t->indexes[i];
 		int hit = text_names(ix->where, name);
@@ -658,12 +700,15 @@ mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev)
 }
 
 int
-mg_stable_drop_constraint(struct mg_stable *t, const char *name)
+mg_stable_drop_constraint(struct mg_schema *s, struct mg_stable *t, const char *name)
 {
 	size_t i;
 
 	for (i = 0; name != NULL && i < t->nindexes; i++)
 		if (ident_eq(t->indexes[i].name, name)) {
+			if (t->indexes[i].kind != MG_IX_INDEX || t->indexes[i].unique)
+				drop_referencing(s, t, t->indexes[i].columns,
+				                 t->indexes[i].ncolumns, NULL);
 			remove_at(t->indexes, &t->nindexes, i, sizeof(*t->indexes));
 			return 1;
 		}
@@ -924,6 +969,20 @@ mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
 		into->revisions = v;
 		into->nrevisions = n;
 	}
+}
+
+void
+mg_schema_add_revision(struct mg_schema *s, const char *rev)
+{
+	const char **v;
+
+	if (rev == NULL || names_in(s->revisions, s->nrevisions, rev))
+		return;
+	v = mg_arena_alloc(&s->arena, (s->nrevisions + 1) * sizeof(*v));
+	if (s->nrevisions > 0)
+		memcpy(v, s->revisions, s->nrevisions * sizeof(*v));
+	v[s->nrevisions++] = mg_schema_str(s, rev);
+	s->revisions = v;
 }
 
 struct mg_schema *

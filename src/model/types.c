@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "migen/schema.h"
 
@@ -659,9 +660,24 @@ mg_type_default_sql(struct mg_arena *a, const char *text)
 		if (strcmp(fn, "true") == 0 || strcmp(fn, "false") == 0 || strcmp(fn, "null") == 0)
 			return fn;
 	}
-	/* sa.func.now() */
-	if (e->kind == T_NAME && e->called && e->nargs == 0 && strstr(e->text, "func.") != NULL)
-		return mg_arena_printf(a, "%s()", strstr(e->text, "func.") + 5);
+	/* sa.func.now(); SQL's niladic functions without parentheses (CURRENT_TIMESTAMP) */
+	if (e->kind == T_NAME && e->called && e->nargs == 0 && strstr(e->text, "func.") != NULL) {
+		static const char *const niladic[] = {
+		    "current_timestamp", "current_date", "current_time",
+		    "localtimestamp",    "localtime",    "current_user",
+		    "session_user",      "user",         NULL};
+		const char *fn = strstr(e->text, "func.") + 5;
+		size_t i;
+		for (i = 0; niladic[i] != NULL; i++)
+			if (strcasecmp(fn, niladic[i]) == 0) {
+				char *up = mg_arena_strdup(a, fn), *q;
+				for (q = up; *q; q++)
+					if (*q >= 'a' && *q <= 'z')
+						*q = (char)(*q - 'a' + 'A');
+				return up;
+			}
+		return mg_arena_printf(a, "%s()", fn);
+	}
 	if (e->kind != T_STR)
 		return text;
 	/* A string is rendered as an SQL literal. */

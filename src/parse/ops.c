@@ -385,6 +385,8 @@ alter_column(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	table(w, call, on_batch, ctx, 0, "table_name", op);
 	op->column = sarg(w, call, on_batch, 1, "column_name");
 	op->nullable = ts_node_is_null(nul) ? MG_UNKNOWN : mg_node_bool(w->s, nul);
+	/* nullable= given but not a literal: what it does is not known */
+	op->opaque = !ts_node_is_null(nul) && op->nullable == MG_UNKNOWN;
 	if (ts_node_is_null(def))
 		op->has_server_default = MG_NO;
 	else
@@ -436,7 +438,7 @@ create_foreign_key(struct mg_walk *w, TSNode call, int on_batch, const struct mg
 	fk->ref_columns = strings(w, narg(w, call, on_batch, 4, "remote_cols"), &n);
 	fk->nref_columns = fk->ref_columns ? n : 0;
 	fk->ref_schema = str(w, mg_call_kwarg(w->s, call, "referent_schema"));
-	fk->ondelete = str(w, mg_call_kwarg(w->s, call, "ondelete"));
+	fk->ondelete = mg_table_ondelete(w, call);
 	fk->not_valid =
 	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_not_valid")) == MG_YES;
 }

@@ -136,6 +136,18 @@ mg_index_columns(struct mg_walk *w, TSNode list, struct mg_index *ix)
 }
 
 const char *
+mg_table_ondelete(struct mg_walk *w, TSNode call)
+{
+	TSNode n = mg_call_kwarg(w->s, call, "ondelete");
+	const char *s;
+
+	if (ts_node_is_null(n) || mg_node_is_none(n))
+		return NULL;
+	/* Given but not a literal: "?" (not known), never taken for NO ACTION. */
+	return (s = str(w, n)) != NULL ? s : "?";
+}
+
+const char *
 mg_table_type_expr(struct mg_walk *w, TSNode n)
 {
 	/* `status_enum = sa.Enum(...)` at module level: the column names the variable. */
@@ -207,11 +219,13 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 					col->primary_key = mg_node_bool(w->s, v);
 				else if (mg_node_is_ident(w->s, name, "autoincrement"))
 					col->autoincrement = mg_node_bool(w->s, v);
-				else if (mg_node_is_ident(w->s, name, "index"))
+				else if (mg_node_is_ident(w->s, name, "index")) {
 					col->index = mg_node_bool(w->s, v) == MG_YES;
-				else if (mg_node_is_ident(w->s, name, "unique"))
+					col->flags_unknown |= mg_node_bool(w->s, v) == MG_UNKNOWN;
+				} else if (mg_node_is_ident(w->s, name, "unique")) {
 					col->unique = mg_node_bool(w->s, v) == MG_YES;
-				else if (mg_node_is_ident(w->s, name, "name"))
+					col->flags_unknown |= mg_node_bool(w->s, v) == MG_UNKNOWN;
+				} else if (mg_node_is_ident(w->s, name, "name"))
 					col->name = str(w, v);
 				else if (mg_node_is_ident(w->s, name, "type_")) {
 					col->type = mg_node_dup(&w->m->arena, w->s, v);
@@ -246,8 +260,7 @@ mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col)
 				const char *t = str(w, mg_call_arg_or_kw(w->s, k, 0, "column"));
 				col->foreign_key = t;
 				col->foreign_key_name = str(w, mg_call_kwarg(w->s, k, "name"));
-				col->foreign_key_ondelete =
-				    str(w, mg_call_kwarg(w->s, k, "ondelete"));
+				col->foreign_key_ondelete = mg_table_ondelete(w, k);
 				continue;
 			}
 			if (pos == 0 && ts_node_symbol(k) != mg_sym.call) {
@@ -400,7 +413,7 @@ constraint(struct mg_walk *w, TSNode call, size_t opi, size_t ti, int *has_pk)
 				mg_table_fk_refs(&w->m->arena, fk, refs.columns, refs.ncolumns);
 			else
 				fk->ref_columns = NULL, fk->nref_columns = 0;
-			fk->ondelete = str(w, mg_call_kwarg(w->s, call, "ondelete"));
+			fk->ondelete = mg_table_ondelete(w, call);
 		}
 	} else if (mg_call_name_is(w->s, call, "CheckConstraint")) {
 		struct mg_check *k = mg_model_add_op_check(w->m, opi, MG_SRC_TABLE);

@@ -214,6 +214,18 @@ mg_walk_string(struct mg_walk *w, TSNode n)
 char *
 mg_walk_sql(struct mg_walk *w, TSNode n)
 {
+	int depth;
+
+	/* textwrap.dedent("..."), also inside sa.text(): the same SQL (only the
+	 * indentation changes, which the parser skips). */
+	for (depth = 0; depth < 4 && !ts_node_is_null(n); depth++) {
+		TSNode r = mg_walk_resolve(w, n);
+		if (ts_node_symbol(r) == mg_sym.call && mg_call_npos(r) == 1 &&
+		    (mg_call_name_is(w->s, r, "dedent") || mg_call_name_is(w->s, r, "text")))
+			n = mg_call_arg(r, 0);
+		else
+			break;
+	}
 	return walk_string(w, n, 0);
 }
 
@@ -609,6 +621,50 @@ connection_execute(struct mg_walk *w, TSNode n, TSNode attr, const struct mg_ctx
 	return 1;
 }
 
+/*
+ * `status.create(op.get_bind(), checkfirst=True)` / `.drop(...)` on an
+ * sa.Enum or postgresql.ENUM (or a name bound to one): the type made or
+ * dropped on its own, as projects do before add_column (which does not
+ * create it). Recorded as a create_enum / drop_enum op with its type's
+ * source text.
+ */
+static int
+enum_type_call(struct mg_walk *w, TSNode call, TSNode obj, TSNode attr, const struct mg_ctx *ctx)
+{
+	TSNode t;
+	struct mg_op *op;
+	int create;
+
+	if (ts_node_is_null(obj) || ts_node_is_null(attr))
+		return 0;
+	if (mg_node_is_ident(w->s, attr, "create"))
+		create = 1;
+	else if (mg_node_is_ident(w->s, attr, "drop"))
+		create = 0;
+	else
+		return 0;
+	t = mg_walk_resolve_call(w, obj);
+	if (ts_node_is_null(t) || ts_node_symbol(t) != mg_sym.call ||
+	    !(mg_call_name_is(w->s, t, "Enum") || mg_call_name_is(w->s, t, "ENUM")))
+		return 0;
+	op = mg_model_add_op(w->m);
+	op->kind = create ? MG_OP_CREATE_ENUM : MG_OP_DROP_ENUM;
+	op->name = mg_op_kind_name(op->kind);
+	op->dir = ctx->dir;
+	op->function = ctx->function;
+	op->source = MG_SRC_OP;
+	op->parent = w->m->nops - 1;
+	op->span = mg_walk_span(w, call);
+	op->stmt = mg_walk_span(w, ts_node_is_null(ctx->stmt) ? call : ctx->stmt);
+	op->in_loop = ctx->in_loop;
+	op->guard = ctx->guard;
+	op->index = (size_t)-1;
+	op->table_index = (size_t)-1;
+	op->type_expr = mg_node_dup(&w->m->arena, w->s, t);
+	op->if_exists = mg_node_bool(w->s, mg_call_kwarg(w->s, call, "checkfirst")) == MG_YES;
+	return 1;
+}
+
 /* A call: an op, a helper (noted), or anything else (walked into). */
 static int
 call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
@@ -635,6 +691,8 @@ call(struct mg_walk *w, TSNode n, const struct mg_ctx *ctx)
 	obj = ts_node_child_by_field_id(f, mg_sym.f_object);
 	attr = ts_node_child_by_field_id(f, mg_sym.f_attribute);
 	on_batch = ctx->batch_alias != NULL && mg_node_is_ident(w->s, obj, ctx->batch_alias);
+	if (!on_batch && enum_type_call(w, n, obj, attr, ctx))
+		return 1;
 	if (!on_batch && !mg_node_is_ident(w->s, obj, "op"))
 		return mg_data_session_call(w, n, ctx) || connection_execute(w, n, attr, ctx);
 	if (ts_node_is_null(attr))

@@ -89,6 +89,8 @@ int mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_bat
 int mg_table_column_parse(struct mg_walk *w, TSNode call, struct mg_column *col);
 /* "schema.table.column" or "table.column" (a ForeignKey target) -> the table, or NULL. */
 const char *mg_table_ref_table(struct mg_arena *a, const char *target);
+/* ondelete= of a ForeignKey call: the action, "?" when not a literal, NULL when not given. */
+const char *mg_table_ondelete(struct mg_walk *w, TSNode call);
 /* The source text of a type expression, a module-level variable resolved. */
 const char *mg_table_type_expr(struct mg_walk *w, TSNode n);
 /* A foreign key's referenced columns (and schema) from its "t.c" / "s.t.c" targets. */

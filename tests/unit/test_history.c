@@ -258,14 +258,60 @@ test_before(void **state)
 	mg_arena_free(&p.arena);
 }
 
+/* A merge is what `alembic upgrade` leaves: one branch's drop and the other's change both hold. */
+static void
+test_merge_drops(void **state)
+{
+	struct project p;
+	struct mg_revgraph g;
+	struct mg_history_opts o;
+	struct mg_schema *s = NULL;
+	const char *why = NULL;
+	struct mg_stable *t;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	rev(&p, "g1", NULL, NULL,
+	    "    op.create_table('users', sa.Column('id', sa.Integer()), sa.Column('legacy', "
+	    "sa.Text()), sa.Column('nick', sa.Text()))\n"
+	    "    op.create_index('ix_users_legacy', 'users', ['legacy'])");
+	rev(&p, "g2a", "g1", NULL, "    op.alter_column('users', 'nick', type_=sa.String(50))");
+	rev(&p, "g2b", "g1", NULL, "    op.drop_column('users', 'legacy')");
+	rev(&p, "g3", "g2a,g2b", NULL, "    pass");
+	rev(&p, "h1", "g2b", NULL, "    op.add_column('users', sa.Column('h', sa.Text()))");
+	graph(&p, &g);
+	memset(&o, 0, sizeof(o));
+	o.load = load;
+	o.arg = &p;
+	o.at = "g3";
+	assert_int_equal(mg_history_replay(&g, &o, &s, &why), 0);
+	t = mg_schema_table(s, NULL, "users");
+	assert_null(mg_stable_column(t, "legacy"));
+	assert_null(mg_stable_index(t, "ix_users_legacy"));
+	assert_string_equal(mg_stable_column(t, "nick")->type, "character varying(50)");
+	assert_int_equal(t->nuncertain, 0);
+	mg_schema_free(s);
+	/* Two heads (g3, h1): after both, each revision once. */
+	o.at = NULL;
+	assert_int_equal(mg_history_replay(&g, &o, &s, &why), 0);
+	t = mg_schema_table(s, NULL, "users");
+	assert_null(mg_stable_column(t, "legacy"));
+	assert_non_null(mg_stable_column(t, "h"));
+	assert_string_equal(mg_stable_column(t, "nick")->type, "character varying(50)");
+	assert_int_equal(t->nuncertain, 0);
+	assert_int_equal(s->nrevisions, 2);
+	mg_schema_free(s);
+	mg_revgraph_free(&g);
+	mg_arena_free(&p.arena);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_order_and_merge),
-	    cmocka_unit_test(test_at),
-	    cmocka_unit_test(test_stop_and_cycle),
-	    cmocka_unit_test(test_before),
+	    cmocka_unit_test(test_order_and_merge), cmocka_unit_test(test_at),
+	    cmocka_unit_test(test_stop_and_cycle),  cmocka_unit_test(test_before),
+	    cmocka_unit_test(test_merge_drops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -368,6 +368,10 @@ test_uncertain(void **state)
 	       "    op.execute(sql_text)\n"
 	       "    op.execute('DO $$ BEGIN PERFORM 1; END $$')\n"
 	       "    op.drop_column(TABLE, 'x')\n"
+	       "    op.alter_column('users', 'email', nullable=flag)\n"
+	       "    op.add_column('users', sa.Column('w', sa.Text(), unique=UNIQ))\n"
+	       "    op.create_foreign_key('fk_q', 'users', 'tenants', ['n'], ['id'], "
+	       "ondelete=ACTION)\n"
 	       "    helper()\n");
 	t = table(s, "users");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "name migen cannot read"));
@@ -377,6 +381,10 @@ test_uncertain(void **state)
 	assert_true(uncertain(t->uncertain, t->nuncertain, "not a literal"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "SQL migen does not replay"));
 	assert_true(uncertain(t->uncertain, t->nuncertain, "drop_column on a table"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "nullable= is not a literal"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "index= or unique= is not a literal"));
+	assert_true(uncertain(t->uncertain, t->nuncertain, "ondelete= is not a literal"));
+	assert_null(mg_stable_fkey(t, "fk_q")->on_delete);
 	/* The other tables may be touched too. */
 	t = table(s, "tenants");
 	assert_true(uncertain(t->uncertain, t->nuncertain, "op.execute() with SQL"));
@@ -460,6 +468,60 @@ test_sql_more(void **state)
 	mg_schema_free(s);
 }
 
+/* Habits of real projects: a module-level ENUM created on its own, mixed-case names. */
+static void
+test_habits(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	char src[2048];
+	struct mg_model *m;
+
+	(void)state;
+	snprintf(src, sizeof(src), "%s",
+	         HEAD "priority = postgresql.ENUM('low', 'high', name='priority')\n\n"
+	              "def upgrade():\n"
+	              "    priority.create(op.get_bind(), checkfirst=True)\n"
+	              "    op.create_table('AuditEntry',\n"
+	              "        sa.Column('ID', sa.Integer(), primary_key=True),\n"
+	              "        sa.Column('p', postgresql.ENUM(name='priority', "
+	              "create_type=False)),\n"
+	              "        sa.Column('stamp', sa.DateTime(), "
+	              "server_default=sa.func.current_timestamp()))\n");
+	m = mg_analyze("m.py", src, strlen(src), MG_ANALYZE_FULL);
+	mg_replay_model(s, m, "r1", NULL);
+	mg_model_free(m);
+	assert_non_null(mg_schema_enum(s, NULL, "priority"));
+	assert_int_equal(mg_schema_enum(s, NULL, "priority")->nlabels, 2);
+	assert_string_equal(column(s, "AuditEntry", "ID")->dflt,
+	                    "nextval('\"AuditEntry_ID_seq\"'::regclass)");
+	assert_string_equal(column(s, "AuditEntry", "stamp")->dflt, "CURRENT_TIMESTAMP");
+	assert_string_equal(column(s, "AuditEntry", "p")->type, "priority");
+	mg_schema_free(s);
+}
+
+/* DROP COLUMN / DROP CONSTRAINT ... CASCADE take the foreign keys pointing at them; dedent(). */
+static void
+test_cascade(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+
+	(void)state;
+	replay(s, "r1",
+	       "    op.execute(textwrap.dedent('''\n"
+	       "        CREATE TABLE hubs (id int PRIMARY KEY, code text UNIQUE);\n"
+	       "        CREATE TABLE spokes (id int, hub_code text REFERENCES hubs (code),\n"
+	       "                             hub_id int REFERENCES hubs);\n"
+	       "    '''))\n");
+	assert_int_equal(table(s, "spokes")->nfkeys, 2);
+	assert_int_equal(table(s, "spokes")->nuncertain, 0);
+	replay(s, "r2",
+	       "    op.execute('ALTER TABLE hubs DROP COLUMN code CASCADE')\n"
+	       "    op.execute('ALTER TABLE hubs DROP CONSTRAINT hubs_pkey CASCADE')\n");
+	assert_int_equal(table(s, "spokes")->nfkeys, 0);
+	assert_null(mg_stable_pkey(table(s, "hubs")));
+	mg_schema_free(s);
+}
+
 /* Only upgrade() is replayed. */
 static void
 test_downgrade_ignored(void **state)
@@ -481,11 +543,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_table),        cmocka_unit_test(test_columns),
-	    cmocka_unit_test(test_constraints_indexes), cmocka_unit_test(test_tables),
-	    cmocka_unit_test(test_identity_computed),   cmocka_unit_test(test_sql),
-	    cmocka_unit_test(test_uncertain),           cmocka_unit_test(test_downgrade_ignored),
-	    cmocka_unit_test(test_postgresql_names),    cmocka_unit_test(test_sql_more),
+	    cmocka_unit_test(test_create_table),
+	    cmocka_unit_test(test_columns),
+	    cmocka_unit_test(test_constraints_indexes),
+	    cmocka_unit_test(test_tables),
+	    cmocka_unit_test(test_identity_computed),
+	    cmocka_unit_test(test_sql),
+	    cmocka_unit_test(test_uncertain),
+	    cmocka_unit_test(test_downgrade_ignored),
+	    cmocka_unit_test(test_postgresql_names),
+	    cmocka_unit_test(test_sql_more),
+	    cmocka_unit_test(test_habits),
+	    cmocka_unit_test(test_cascade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
