@@ -1,0 +1,28 @@
+"""helpers, loops and SQL made at run time
+
+Revision ID: o2
+Revises: o1
+Create Date: 2026-11-30 03:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+# revision identifiers, used by Alembic.
+revision = 'o2'
+down_revision = 'o1'
+branch_labels = None
+depends_on = None
+
+TABLES = ["gadgets", "widgets"]
+
+
+def upgrade():
+    for table in TABLES:
+        op.add_column(table, sa.Column("touched_at", sa.DateTime()))
+    name = "widgets"
+    op.execute("CREATE INDEX ix_%s_name ON %s (name)" % (name, name))
+
+
+def downgrade():
+    raise NotImplementedError
