@@ -887,6 +887,55 @@ def self_test(project, rev, spec, exp, db):
     return fails
 
 
+FAKE_MIGEN = """#!/usr/bin/python3
+# A stand-in for migen in the self-test: prints what CATALOG_FAKE says.
+import os, sys
+mode, path = os.environ["CATALOG_FAKE"].split(":", 1)
+assert sys.argv[1:4] == ["schema", "-c", "alembic.ini"], sys.argv
+if mode == "exit":
+    sys.stderr.write("migen: alembic.ini: broken\\n")
+    sys.exit(3)
+text = open(path).read()
+sys.stdout.write(text[: len(text) // 2] if mode == "cut" else text)
+"""
+
+
+def self_test_plumbing(project, rev, spec, exp, db, proj, work):
+    """The path through a migen process: the catalog printed by a stand-in
+    passes (with the real normaliser), a cut document, a failing exit and a
+    changed fact do not."""
+    fake = os.path.join(work, "fake-migen")
+    if not os.path.exists(fake):
+        with open(fake, "w") as f:
+            f.write(FAKE_MIGEN)
+        os.chmod(fake, 0o755)
+    doc = os.path.join(work, "fake.json")
+    fails = []
+    broken = copy.deepcopy(exp)
+    t = next(iter(broken["tables"].values()), None)
+    if t:
+        next(iter(t["columns"].values()))["nullable"] ^= True
+    for mode, body, want in (("ok", exp, 0), ("cut", exp, 1), ("exit", exp, 1),
+                             ("ok", broken, 1 if t else 0)):
+        with open(doc, "w") as f:
+            json.dump(body, f)
+        os.environ["CATALOG_FAKE"] = "%s:%s" % (mode, doc)
+        got, err = run_migen(fake, proj, rev, work)
+        del os.environ["CATALOG_FAKE"]
+        if err:
+            n = 1
+        else:
+            norm = Normaliser(db)
+            n = min(1, len(Compare(project, rev, dict(spec, uncertain={}),
+                                   norm).run(exp, got)))
+            norm.close()
+        if n != want:
+            fails.append("stand-in migen (%s%s): %s" % (
+                mode, ", one fact changed" if body is broken else "",
+                "mismatch not seen" if want else "mismatch: %s" % err))
+    return fails
+
+
 def find_same(orig, twin, obj):
     if orig is obj:
         return twin
@@ -955,6 +1004,8 @@ def main():
                     json.dump(exp, f, indent=1, sort_keys=True)
             if a.self_test:
                 fails = self_test(name, rev, spec, exp, db)
+                if rev == spec["checks"][-1]:
+                    fails += self_test_plumbing(name, rev, spec, exp, db, proj, a.work)
                 harness_fails += fails
                 for f in fails:
                     print("FAIL %s@%s: harness: %s" % (name, rev, f))

@@ -48,6 +48,8 @@ def upgrade():
                server_default="book"),
         Column("state", Enum("new", "sold", name="item_state")),
         Column("updated", DateTime),
+        # Not a PostgreSQL enum: VARCHAR as long as the longest label.
+        Column("grade", Enum("a", "bbbb", "cc", name="grade", native_enum=False)),
     )
     op.create_table(
         "tags",

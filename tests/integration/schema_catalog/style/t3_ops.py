@@ -38,6 +38,20 @@ def upgrade():
         sa.Column("b", sa.Text()),
     )
     op.create_primary_key("pk_nopk", "nopk", ["a"])
+    # A generated column: no default.
+    op.add_column("items", sa.Column("price_x2", sa.Numeric(12, 2),
+                                     sa.Computed("price * 2")))
+    # Names past 63 bytes: PostgreSQL shortens the longer part of the names
+    # it makes (the sequence, the foreign key, the unique constraint).
+    op.create_table(
+        "subscription_renewal_reminder_notifications_for_enterprise_plans",
+        sa.Column("notification_identifier_for_subscription_renewal",
+                  sa.Integer(), primary_key=True),
+        sa.Column("subscription_renewal_reminder_template_item_id",
+                  sa.Integer(), sa.ForeignKey("items.id")),
+        sa.Column("external_reference_code_for_billing_department",
+                  sa.String(10), unique=True),
+    )
     op.alter_column("items", "body", type_=sa.String(2000),
                     existing_type=sa.Text())
     op.alter_column("items", "small", type_=sa.BigInteger(),
