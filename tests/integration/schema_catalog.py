@@ -545,7 +545,9 @@ class Compare:
                 kind = "guessed " + kind
                 break
         else:
-            if got is None and expected is not None:
+            # null is migen's "unknown" (for a default: "none").
+            if got is None and expected is not None and \
+                    not kind.startswith("default"):
                 kind = "null (unknown) " + kind
         self.found.append({
             "project": self.project, "revision": self.rev, "kind": kind,
@@ -716,12 +718,6 @@ def run_migen(migen, proj, rev, work):
 def breakers():
     """Deliberately wrong copies of a catalog dump, each of which the
     comparison must catch (the self-test)."""
-    def first(d, key):
-        for t in d["tables"].values():
-            if t[key]:
-                return t[key]
-        return None
-
     def col(d):
         return next(iter(next(iter(d["tables"].values()))["columns"].values()))
 
@@ -952,6 +948,97 @@ def find_same(orig, twin, obj):
     return None
 
 
+PG_SUFFIXES = ("_pkey", "_key", "_fkey", "_check", "_idx", "_seq")
+
+
+def snippets(proj, path, limit=4):
+    """The lines of the project's migrations that made the object at PATH
+    (for the notes the schema helper reads): its name as a whole word, or
+    for a name PostgreSQL made (orders_customer_id_fkey) the column in it."""
+    parts = path.split(".")
+    terms = []
+    if parts[0] == "tables" and len(parts) >= 3:
+        table = parts[2]
+        if len(parts) >= 5:
+            name = parts[4]
+            terms.append(name)
+            for suf in PG_SUFFIXES:
+                if name.endswith(suf):
+                    inner = name[:-len(suf)]
+                    if inner.startswith(table + "_"):
+                        inner = inner[len(table) + 1:]
+                    terms.append(inner)
+        terms.append(table)
+    elif parts[0] in ("enums", "sequences") and len(parts) >= 3:
+        terms.append(parts[2])
+        if parts[2].endswith("_seq"):
+            terms.append(parts[2][:-4].split("_")[0])
+    versions = None
+    for root, dirs, files in os.walk(proj):
+        if os.path.basename(root) == "versions":
+            versions = root
+            break
+    if not versions:
+        return []
+    files = sorted(f for f in os.listdir(versions) if f.endswith(".py"))
+    if parts[0] == "tables" and len(parts) >= 5:
+        # Only the files that name the table.
+        tpat = re.compile(r"\b%s\b" % re.escape(parts[2]), re.I)
+        files = [f for f in files
+                 if tpat.search(open(os.path.join(versions, f)).read())]
+    for term in terms:
+        pat = re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(term),
+                         re.I)
+        hits = []
+        for f in files:
+            for n, line in enumerate(open(os.path.join(versions, f)), 1):
+                if pat.search(line) and not line.lstrip().startswith(
+                        ("#", "Revision", "Revises", "revision", "down_revision")):
+                    hits.append("%s:%d: %s" % (f, n, line.strip()))
+        if hits:
+            return hits[:limit] + (["... %d more" % (len(hits) - limit)]
+                                   if len(hits) > limit else [])
+    return []
+
+
+def write_notes(path, mismatches, cases, failed, migen):
+    """The mismatches as markdown, grouped by kind, then by project and
+    path (revisions where it happens together), with the migration lines."""
+    groups = {}
+    for m in mismatches:
+        key = (m["project"], m["path"], json.dumps(m["expected"], default=str),
+               json.dumps(m["got"], default=str))
+        g = groups.setdefault(m["kind"], {}).setdefault(key, {"revs": [], "m": m})
+        g["revs"].append(m["revision"])
+    out = ["# catalog mismatches (tests/integration/schema_catalog.sh)", "",
+           "Written by the catalog helper after each run; overwritten. Last run: %s "
+           "with `%s`: %d revisions checked, %d failed, %d mismatches." % (
+               time.strftime("%H:%M UTC", time.gmtime()), migen, cases, failed,
+               len(mismatches)),
+           "", "Expected = PostgreSQL's catalog after `alembic upgrade REV` on a fresh "
+           "database; got = `migen schema -c alembic.ini --at REV --format json`. "
+           "Expressions and defaults are compared after PostgreSQL parsed migen's "
+           "text on the real table (so `lower(email)` equals `lower((email)::text)`). "
+           "Answers and harness bugs: /work/notes/catalog-replies.md.", "",
+           "## Counts per kind", ""]
+    for kind in sorted(groups, key=lambda k: -sum(len(g["revs"]) for g in groups[k].values())):
+        out.append("- %d × %s (%d distinct)" % (
+            sum(len(g["revs"]) for g in groups[kind].values()), kind, len(groups[kind])))
+    for kind in sorted(groups):
+        out += ["", "## " + kind, ""]
+        for (project, p, _, _), g in sorted(groups[kind].items()):
+            m = g["m"]
+            out.append("- **%s@%s** `%s`: expected `%s`, got `%s`" % (
+                project, ",".join(g["revs"]), p, show(m["expected"]), show(m["got"])))
+            for line in m.get("source", []):
+                out.append("      " + line)
+    text = "\n".join(out) + "\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def show(v):
     return "(absent)" if v is MISSING else json.dumps(v)
 
@@ -962,6 +1049,7 @@ def main():
     ap.add_argument("work")
     ap.add_argument("--only", action="append")
     ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--notes", help="write the mismatches as markdown here")
     ap.add_argument("--keep", action="store_true",
                     help="write each revision's catalog and migen JSON into WORK")
     a = ap.parse_args()
@@ -1028,6 +1116,7 @@ def main():
                 norm.close()
             admin('DROP DATABASE "%s"' % db)
             for m in found:
+                m["source"] = snippets(proj, m["path"])
                 print("MISMATCH %s@%s %s [%s]: expected %s, got %s" % (
                     name, rev, m["path"], m["kind"], show(m["expected"]), show(m["got"])))
             if found:
@@ -1038,6 +1127,8 @@ def main():
                     name, rev, len(exp["tables"]), len(exp["enums"]), len(exp["sequences"])))
     with open(os.path.join(a.work, "mismatches.json"), "w") as f:
         json.dump(mismatches, f, indent=1, default=lambda v: "(absent)")
+    if a.notes:
+        write_notes(a.notes, mismatches, cases, failed, a.migen)
     kinds = {}
     for m in mismatches:
         kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
