@@ -3,7 +3,8 @@
 Run by tests/integration/schema_catalog.sh (which starts the throwaway
 server and sets PGHOST/PGPORT/PGUSER):
 
-    /usr/bin/python3 schema_catalog.py MIGEN WORKDIR [--only PROJECT] [--self-test]
+    /usr/bin/python3 schema_catalog.py MIGEN WORKDIR [--only PROJECT]... [--keep]
+        [--notes FILE] [--self-test]
 
 1. Builds the Alembic projects in WORKDIR with Debian's Alembic, in this one
    Python process (each `alembic` command line would start Python again):
@@ -29,11 +30,39 @@ server and sets PGHOST/PGPORT/PGUSER):
    a fresh database, `alembic upgrade REV`, the catalog dumped into the shape
    of `migen schema --format json` (docs/json-schema.md), and compared with
    `migen schema -c alembic.ini [--at REV] --format json`.
-3. Prints every mismatch as `MISMATCH project@rev path: expected X, got Y`
-   and a JSON list of them into WORKDIR/mismatches.json; exits 1 on any.
+3. Prints every mismatch as `MISMATCH project@rev path [kind]: expected X,
+   got Y`, the counts per kind, and writes them to WORKDIR/mismatches.json
+   (and as markdown with the migration lines to --notes FILE); exits 1 on
+   any mismatch.
+
+What is compared (the catalog is always "expected"):
+- revision: the rows of alembic_version (the heads applied), as a set;
+- tables (relkind r/p outside pg_catalog/information_schema, without
+  alembic_version and extension objects), keyed "schema.table";
+- per column: format_type() exactly; nullable (attnotnull); the default's
+  presence, and its text once PostgreSQL has parsed migen's text as that
+  column's default (Normaliser); identity and generated only when migen
+  prints those keys (they are not in the issue's shape);
+- primary key columns in key order; unique constraints (contype u) and their
+  columns; indexes not backing a primary key / unique / exclusion constraint:
+  key columns (a column's name, or the expression as pg_get_indexdef prints
+  the key without operator class and order), unique, WHERE, access method,
+  and valid when printed; foreign keys: columns, "schema.table" referenced,
+  its columns, ON DELETE as SQL words, validated; check constraints (not
+  NOT NULL): expression and validated;
+- enums with their labels in order; sequences as a set of "schema.name",
+  including those SERIAL and identity columns own.
+A null from migen where the catalog has a value is a mismatch of its own
+kind ("null (unknown) ..."), except on the paths a project declares
+unknowable, where null (or the right value) is required and anything else
+is a "guessed" mismatch; "uncertain" lists must be empty except on the
+tables a project declares.
 
 --self-test checks the harness instead of migen: the catalog dump compared
-with itself must match, and deliberately broken copies must not.
+with itself matches (directly and through a stand-in migen process), every
+deliberately broken copy is caught, PostgreSQL accepts the catalog's own
+text in the normaliser, and source text as migrations write it
+(`lower(email)`, `unit IN ('C', 'F')`) normalises to the catalog's form.
 """
 
 import argparse
@@ -128,7 +157,8 @@ PROJECTS = {
             # myapp.types.GUID: a TypeDecorator that [tool.migen.types] does
             # not map (UTCDateTime is mapped and must be known).
             "tables.public.gadgets.columns.guid.type",
-            # Added by a loop over table names.
+            # Added by a helper function, and by a loop over table names.
+            "tables.public.widgets.columns.created_at",
             "tables.public.gadgets.columns.touched_at",
             "tables.public.widgets.columns.touched_at",
             # Created by SQL built at run time.

@@ -17,7 +17,13 @@ depends_on = None
 TABLES = ["gadgets", "widgets"]
 
 
+def add_created_at(table):
+    op.add_column(table, sa.Column("created_at", sa.DateTime(timezone=True),
+                                   server_default=sa.func.now()))
+
+
 def upgrade():
+    add_created_at("widgets")
     for table in TABLES:
         op.add_column(table, sa.Column("touched_at", sa.DateTime()))
     name = "widgets"
