@@ -161,6 +161,8 @@ PROJECTS = {
             "tables.public.widgets.columns.created_at",
             "tables.public.gadgets.columns.touched_at",
             "tables.public.widgets.columns.touched_at",
+            # sa.Enum(myapp.enums.Color): labels in the application.
+            "enums.public.color",
             # Created by SQL built at run time.
             "tables.public.widgets.indexes.ix_widgets_name",
         ],

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import myapp.types
 from myapp.types import UTCDateTime
 
+import myapp.enums
+
 # revision identifiers, used by Alembic.
 revision = 'o1'
 down_revision = None
@@ -27,6 +29,9 @@ def upgrade():
         # Mapped in pyproject.toml's [tool.migen.types].
         sa.Column("made_at", UTCDateTime(), nullable=False),
         sa.Column("name", sa.String(50), nullable=False),
+        # Labels from a Python enum class in the application: the type's
+        # name is known, its labels are not.
+        sa.Column("color", sa.Enum(myapp.enums.Color, name="color")),
     )
     op.create_table(
         "widgets",

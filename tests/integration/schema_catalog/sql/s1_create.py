@@ -51,6 +51,19 @@ def upgrade():
         );
         CREATE TABLE audit_log (id serial, msg text NOT NULL, at timestamp(0) DEFAULT CURRENT_TIMESTAMP)
     """))
+    # Unnamed constraints: pairs_pkey, pairs_b_c_key, pairs_c_check and
+    # pairs_c_check1 (the second on the same column), pairs_check (two
+    # columns).
+    op.execute("""
+        CREATE TABLE IF NOT EXISTS pairs (
+            a int, b int,
+            c int CHECK (c > 0) CHECK (c < 100),
+            PRIMARY KEY (a, b),
+            UNIQUE (b, c),
+            CHECK (a < b)
+        )
+    """)
+    op.execute("CREATE TABLE regions (id smallint PRIMARY KEY, name text)")
 
 
 def downgrade():

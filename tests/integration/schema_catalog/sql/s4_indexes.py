@@ -27,6 +27,10 @@ def upgrade():
     op.execute("CREATE INDEX ix_orders_expr ON orders (customer_id, (total * 2), date_trunc('day', shipped_at AT TIME ZONE 'UTC'))")
     op.execute("CREATE INDEX ON audit_log (at)")  # PostgreSQL names it audit_log_at_idx
     op.execute("CREATE INDEX ON audit_log (lower(msg))")  # audit_log_lower_idx
+    op.execute("CREATE INDEX ON pairs (c)")  # pairs_c_idx
+    op.execute("CREATE INDEX ON pairs (c)")  # pairs_c_idx1
+    op.execute("CREATE INDEX ON pairs (a, c)")  # pairs_a_c_idx
+    op.execute("ALTER TABLE customers ADD COLUMN region_id smallint REFERENCES regions")
 
 
 def downgrade():

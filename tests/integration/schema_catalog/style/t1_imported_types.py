@@ -8,11 +8,12 @@ Create Date: 2026-11-30 03:00:00.000000
 from alembic import op
 from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Enum,
                         ForeignKey, Integer, Numeric, String, Text, text)
-from sqlalchemy.dialects.postgresql import (ARRAY, BYTEA,
+from sqlalchemy.dialects.postgresql import (ARRAY, BIT, BYTEA, CIDR,
+                                            DATERANGE, MACADDR, TSTZRANGE,
                                             DOUBLE_PRECISION, ENUM, INET,
                                             INTERVAL, JSON, JSONB, MONEY,
                                             TIMESTAMP, TSVECTOR, UUID)
-import sqlalchemy.types as types
+import sqlalchemy as types
 
 # revision identifiers, used by Alembic.
 revision = 't1'
@@ -50,6 +51,32 @@ def upgrade():
         Column("updated", DateTime),
         # Not a PostgreSQL enum: VARCHAR as long as the longest label.
         Column("grade", Enum("a", "bbbb", "cc", name="grade", native_enum=False)),
+        Column("big", BigInteger().with_variant(Integer, "sqlite")),
+        Column("f53", types.Float(53)),
+        Column("f10", types.Float(precision=10)),
+        Column("utext", types.UnicodeText),
+        Column("ttz", types.Time(timezone=True)),
+        Column("ts6", TIMESTAMP(timezone=True, precision=6)),
+        Column("uuids", ARRAY(UUID(as_uuid=True))),
+        Column("during", TSTZRANGE),
+        Column("days", DATERANGE),
+        Column("net", CIDR),
+        Column("mac", MACADDR),
+        Column("bits", BIT(3)),
+        Column("secs", INTERVAL(precision=2)),
+    )
+    # A lone SMALLINT primary key: SMALLSERIAL.
+    op.create_table(
+        "levels",
+        Column("id", types.SmallInteger, primary_key=True),
+        Column("name", String(20), nullable=False),
+    )
+    # An explicit Sequence: a plain INTEGER (SQLAlchemy calls nextval itself)
+    # and Alembic's create_table does not create the sequence.
+    op.create_table(
+        "tickets",
+        Column("id", Integer, types.Sequence("ticket_id_seq"), primary_key=True),
+        Column("title", Text),
     )
     op.create_table(
         "tags",

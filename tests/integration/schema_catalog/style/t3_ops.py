@@ -32,6 +32,10 @@ def upgrade():
                     postgresql_where=sa.text("active"))
     op.create_index("ix_items_meta", "items", ["meta"], postgresql_using="gin")
     op.create_index("ix_items_at", "items", ["at"], postgresql_using="brin")
+    # INCLUDE columns are not key columns.
+    op.create_index("ix_items_sku_cover", "items", ["sku"],
+                    postgresql_include=["price", "title"])
+    op.create_unique_constraint(None, "items", ["title", "sku"])  # items_title_sku_key
     op.create_table(
         "nopk",
         sa.Column("a", sa.Integer(), nullable=False),

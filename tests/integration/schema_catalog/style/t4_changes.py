@@ -30,6 +30,13 @@ def upgrade():
     op.alter_column("payments", "amount", new_column_name="total",
                     schema="billing")
     op.execute("DROP TYPE item_kind")
+    # A renamed key column: the primary key, the foreign key pointing at it
+    # (fk_refunds_payment's ref_columns) follow; the sequence keeps its name.
+    op.alter_column("payments", "id", new_column_name="payment_id",
+                    schema="billing")
+    op.rename_table("payments", "charges", schema="billing")
+    # The unique constraints on it follow too.
+    op.alter_column("items", "sku", new_column_name="stock_code")
 
 
 def downgrade():
