@@ -988,6 +988,8 @@ def snippets(proj, path, limit=4):
     (for the notes the schema helper reads): its name as a whole word, or
     for a name PostgreSQL made (orders_customer_id_fkey) the column in it."""
     parts = path.split(".")
+    if parts[-1] == "uncertain":
+        return []  # migen's entries name their own lines
     terms = []
     if parts[0] == "tables" and len(parts) >= 3:
         table = parts[2]
@@ -1033,6 +1035,36 @@ def snippets(proj, path, limit=4):
     return []
 
 
+# What PostgreSQL or Alembic does in a case, written under the mismatches
+# whose path matches (for the reader of the notes, not for the verdict).
+REMARKS = [
+    (r"\.indexes\.[a-z_]*_(lower|expr)_idx",
+     "PostgreSQL names an unnamed index after its key columns; for an "
+     "expression it uses the name FigureColname gives it (a function call: "
+     "the function's name, `lower`), `expr` only when there is none "
+     "(ChooseIndexColumnNames in src/backend/commands/indexcmds.c)."),
+    (r"subscription_renewal_reminder_notifications_for_enterprise_plans?$",
+     "An identifier longer than 63 bytes is truncated to 63 "
+     "(NAMEDATALEN - 1), with a NOTICE: the table is "
+     "`..._for_enterprise_plan`."),
+    (r"customers_region_id_fkey",
+     "`DROP TABLE regions CASCADE` drops the foreign keys of other tables "
+     "that point at it (the columns stay)."),
+    (r"items_title_sku_key",
+     "`op.create_unique_constraint(None, ...)`: Alembic names it through the "
+     "naming convention of env.py's target_metadata when there is one; this "
+     "project's env.py has none, so PostgreSQL names it. Debatable: migen "
+     "cannot see env.py's convention (but it names "
+     "`op.create_foreign_key(None, ...)` in app/a003 the PostgreSQL way)."),
+    (r"columns\.made_at\.type",
+     "pyproject.toml next to alembic.ini maps it: [tool.migen.types] "
+     '"myapp.types.UTCDateTime" = "timestamp with time zone".'),
+    (r"columns\.big\.type|items\.uncertain",
+     "`BigInteger().with_variant(Integer, \"sqlite\")` is BIGINT on "
+     "PostgreSQL (the variant applies to SQLite only)."),
+]
+
+
 def write_notes(path, mismatches, cases, failed, migen):
     """The mismatches as markdown, grouped by kind, then by project and
     path (revisions where it happens together), with the migration lines."""
@@ -1064,6 +1096,9 @@ def write_notes(path, mismatches, cases, failed, migen):
                 project, ",".join(g["revs"]), p, show(m["expected"]), show(m["got"])))
             for line in m.get("source", []):
                 out.append("      " + line)
+            for pat, text in REMARKS:
+                if re.search(pat, p):
+                    out.append("  - note: " + text)
     text = "\n".join(out) + "\n"
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
