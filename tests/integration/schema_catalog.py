@@ -163,8 +163,11 @@ PROJECTS = {
             "tables.public.widgets.columns.touched_at",
             # sa.Enum(myapp.enums.Color): labels in the application.
             "enums.public.color",
-            # Created by SQL built at run time.
+            # Created by SQL built at run time, by DDL through the
+            # connection, by a DDL construct.
             "tables.public.widgets.indexes.ix_widgets_name",
+            "tables.public.widgets.indexes.ix_widgets_made",
+            "sequences.public.order_number_seq",
         ],
         # At o1 the unknown type may mark gadgets uncertain; at head the
         # loop and the SQL made at run time must mark both.
@@ -565,16 +568,28 @@ class Compare:
         self.may_be_uncertain = spec.get("uncertain_ok", []) + self.must_be_uncertain
         self.norm = norm
         self.found = []
+        self.uncertain_tables = {}
+        self.any_uncertain = False
 
     def add(self, kind, path, expected, got):
         for u in self.unknown:
             if path == u or path.startswith(u + "."):
-                # Unknowable from the files: null / absent is the right
-                # answer, the catalog's value is fine too, anything else
-                # is a guess.
-                if got is None or got is MISSING or got == expected:
+                # Unknowable from the files: the catalog's value is fine;
+                # null / absent is the right answer when migen says it is
+                # not sure (the table, or for an enum or a sequence the
+                # document, lists an uncertain fact); anything else is a
+                # guess.
+                if got == expected:
                     return
-                kind = "guessed " + kind
+                if got is None or got is MISSING:
+                    parts = path.split(".")
+                    owner = (self.uncertain_tables.get(parts[1] + "." + parts[2])
+                             if parts[0] == "tables" else self.any_uncertain)
+                    if owner:
+                        return
+                    kind = "unknown but not marked uncertain: " + kind
+                else:
+                    kind = "guessed " + kind
                 break
         else:
             # null is migen's "unknown" (for a default: "none").
@@ -611,6 +626,12 @@ class Compare:
         if not isinstance(got, dict) or got.get("migen") != 1:
             self.add("document", "migen", 1, got.get("migen") if isinstance(got, dict) else got)
             return self.found
+        tables = got.get("tables") if isinstance(got.get("tables"), dict) else {}
+        self.uncertain_tables = {
+            n: bool(t.get("uncertain")) if isinstance(t, dict) else False
+            for n, t in tables.items()}
+        self.any_uncertain = bool(got.get("uncertain")) or any(
+            self.uncertain_tables.values())
         revs = got.get("revision", MISSING)
         self.eq("revision", "revision", exp["revision"],
                 sorted(revs) if isinstance(revs, list) else revs)
@@ -846,26 +867,34 @@ def self_test(project, rev, spec, exp, db):
     found = Compare(project, rev, loose, Identity()).run(exp, copy.deepcopy(exp))
     if found:
         fails.append("dump vs itself: %s" % found[:3])
-    # Unknowable paths: null passes, a wrong value does not.
+    # Unknowable paths: null passes when the table says it is uncertain,
+    # not when it does not; a wrong value never does.
     for path in spec.get("unknown", []):
         keys = path.split(".")
-        node = exp
+        if keys[0] != "tables":
+            continue
+        table = keys[1] + "." + keys[2]
         try:
-            node = exp["tables"][keys[1] + "." + keys[2]]
+            node = exp["tables"][table]
             for k in keys[3:-1]:
                 node = node[k]
             node[keys[-1]]
         except KeyError:
             continue
-        for value, want in ((None, 0), ("wrong", 1)):
+        for value, uncertain, want in ((None, True, 0), (None, False, 1),
+                                       ("wrong", True, 1)):
             broken = copy.deepcopy(exp)
             target, key = find_same(exp, broken, node), keys[-1]
             if isinstance(target[key], dict):  # an object: one of its facts
                 target, key = target[key], next(iter(target[key]))
             target[key] = value
-            n = len(Compare(project, rev, loose, Identity()).run(exp, broken))
+            if uncertain:
+                broken["tables"][table]["uncertain"] = [{"reason": "test"}]
+            n = len(Compare(project, rev, dict(loose, uncertain_ok=[table]),
+                            Identity()).run(exp, broken))
             if n != want:
-                fails.append("%s set to %r: %d mismatches" % (path, value, n))
+                fails.append("%s set to %r%s: %d mismatches" % (
+                    path, value, " (uncertain)" if uncertain else "", n))
     # PostgreSQL must accept the catalog's own text in the normaliser (else
     # every comparison of that kind would fail), and the spot checks hold.
     norm = Normaliser(db)

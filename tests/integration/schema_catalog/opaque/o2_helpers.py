@@ -28,6 +28,8 @@ def upgrade():
         op.add_column(table, sa.Column("touched_at", sa.DateTime()))
     name = "widgets"
     op.execute("CREATE INDEX ix_%s_name ON %s (name)" % (name, name))
+    op.get_bind().execute(sa.text("CREATE INDEX ix_widgets_made ON widgets (id, name)"))
+    op.execute(sa.schema.CreateSequence(sa.Sequence("order_number_seq", start=100)))
 
 
 def downgrade():
