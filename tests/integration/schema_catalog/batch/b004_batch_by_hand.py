@@ -25,7 +25,7 @@ def upgrade():
                                          "unit IN ('C', 'F')")
         batch_op.create_unique_constraint("uq_readings_device_at",
                                           ["device_id", "at"])
-        batch_op.drop_constraint("readings_device_id_fkey",
+        batch_op.drop_constraint("fk_readings_device_id_devices",
                                  type_="foreignkey")
         batch_op.create_foreign_key("fk_readings_device", "devices",
                                     ["device_id"], ["id"], ondelete="CASCADE")
