@@ -140,8 +140,8 @@ PROJECTS = {
     "sql": dict(
         steps=[("hand", f) for f in (
             "s1_create.py", "s2_alter.py", "s3_constraints.py",
-            "s4_indexes.py", "s5_renames_drops.py")],
-        checks=["s1", "s2", "s3", "s4", "head"],
+            "s4_indexes.py", "s5_renames_drops.py", "s6_more_sql.py")],
+        checks=["s1", "s2", "s3", "s4", "s5", "head"],
     ),
     "style": dict(
         steps=[("hand", f) for f in (
@@ -1085,6 +1085,18 @@ REMARKS = [
      "project's env.py has none, so PostgreSQL names it. Debatable: migen "
      "cannot see env.py's convention (but it names "
      "`op.create_foreign_key(None, ...)` in app/a003 the PostgreSQL way)."),
+    (r"name_kind|billing_runs\.(primary_key|indexes)",
+     "`ALTER TABLE ... ADD CONSTRAINT c UNIQUE|PRIMARY KEY USING INDEX i` "
+     "renames index i to c and makes it the constraint's index: it leaves "
+     "the indexes."),
+    (r"invoice_n|billing_runs_run_id_seq",
+     "`ALTER SEQUENCE ... RENAME TO` renames the sequence; a default "
+     "nextval('seq'::regclass) holds its OID, so it prints the new name. "
+     "`ALTER COLUMN ... ADD GENERATED ... AS IDENTITY` creates "
+     "<table>_<column>_seq."),
+    (r"feeling|enums\.public\.mood|columns\.mood\.type",
+     "`ALTER TYPE mood RENAME TO feeling`: the columns of that type print "
+     "the new name; `RENAME VALUE 'sad' TO 'blue'` keeps the label's place."),
     (r"columns\.made_at\.type",
      "pyproject.toml next to alembic.ini maps it: [tool.migen.types] "
      '"myapp.types.UTCDateTime" = "timestamp with time zone".'),
