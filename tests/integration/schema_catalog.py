@@ -216,7 +216,8 @@ def admin(sql):
 
 
 def fresh_db(name):
-    admin('DROP DATABASE IF EXISTS "%s"' % name)
+    # Databases are never dropped: DROP DATABASE waits for a checkpoint, and
+    # the whole server goes when the run ends (about 8 MB each).
     admin('CREATE DATABASE "%s" TEMPLATE template0' % name)
 
 
@@ -272,7 +273,6 @@ def build(name, spec, work):
         else:
             shutil.copy(os.path.join(src, step[1]), versions)
         command.upgrade(cfg, "heads")
-    admin('DROP DATABASE "%s"' % db)
     for d in (versions, os.path.dirname(versions)):
         shutil.rmtree(os.path.join(d, "__pycache__"), ignore_errors=True)
     return proj
@@ -1166,16 +1166,19 @@ def main():
     cases = failed = 0
     mismatches = []
     harness_fails = []
+    spent = dict.fromkeys(("build", "upgrade", "dump", "migen", "compare"), 0.0)
     for name, spec in PROJECTS.items():
         if a.only and name not in a.only:
             continue
         if spec.get("pythonpath"):
             sys.path.insert(0, spec["pythonpath"])
         try:
+            t = time.monotonic()
             with open(os.path.join(a.work, name + ".build.log"), "w") as log, \
                     contextlib.redirect_stdout(log), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 proj = build(name, spec, a.work)
+            spent["build"] += time.monotonic() - t
         except Exception as e:  # a broken project is the harness's fault
             print("FAIL %s: building the project: %s" % (name, e))
             failed += 1
@@ -1185,16 +1188,19 @@ def main():
         for i, rev in enumerate(spec["checks"]):
             cases += 1
             db = "chk_%s_%d" % (name, i)
+            t = time.monotonic()
             fresh_db(db)
             try:
                 command.upgrade(alembic_config(proj, db),
                                 "heads" if rev == "head" else rev)
+                spent["upgrade"] += time.monotonic() - t
             except Exception as e:
                 print("FAIL %s@%s: alembic upgrade: %s" % (name, rev, e))
                 failed += 1
-                admin('DROP DATABASE "%s"' % db)
                 continue
+            t = time.monotonic()
             exp = dump(db)
+            spent["dump"] += time.monotonic() - t
             if a.keep:
                 with open(os.path.join(a.work, "%s@%s.catalog.json" % (name, rev)), "w") as f:
                     json.dump(exp, f, indent=1, sort_keys=True)
@@ -1209,9 +1215,11 @@ def main():
                     failed += 1
                 else:
                     print("ok   %s@%s: harness (%d tables)" % (name, rev, len(exp["tables"])))
-                admin('DROP DATABASE "%s"' % db)
                 continue
+            t = time.monotonic()
             got, err = run_migen(a.migen, proj, rev, a.work)
+            spent["migen"] += time.monotonic() - t
+            t = time.monotonic()
             if a.keep:
                 with open(os.path.join(a.work, "%s@%s.migen.json" % (name, rev)), "w") as f:
                     json.dump(got, f, indent=1, sort_keys=True)
@@ -1222,7 +1230,7 @@ def main():
                 norm = Normaliser(db)
                 found = Compare(name, rev, spec, norm).run(exp, got)
                 norm.close()
-            admin('DROP DATABASE "%s"' % db)
+            spent["compare"] += time.monotonic() - t
             for m in found:
                 m["source"] = snippets(proj, m["path"])
                 print("MISMATCH %s@%s %s [%s]: expected %s, got %s" % (
@@ -1242,6 +1250,7 @@ def main():
         kinds[m["kind"]] = kinds.get(m["kind"], 0) + 1
     for k in sorted(kinds, key=lambda k: (-kinds[k], k)):
         print("  %4d  %s" % (kinds[k], k))
+    print("time: " + ", ".join("%s %.1f s" % kv for kv in spent.items()))
     print("%d revisions checked, %d passed, %d failed, %d mismatches (%.1f s)" % (
         cases, cases - failed, failed, len(mismatches), time.monotonic() - t0))
     return 1 if failed else 0
