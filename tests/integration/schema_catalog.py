@@ -165,9 +165,10 @@ PROJECTS = {
             "tables.public.widgets.indexes.ix_widgets_made",
             "sequences.public.order_number_seq",
         ],
-        # At o1 the unknown type may mark gadgets uncertain; at head the
-        # loop and the SQL made at run time must mark both.
-        uncertain={"head": ["public.gadgets", "public.widgets"]},
+        # At o1 the unknown type may mark gadgets uncertain; from o2 on the
+        # helper, the loop and the SQL made at run time must mark both.
+        uncertain={"o2": ["public.gadgets", "public.widgets"],
+                   "head": ["public.gadgets", "public.widgets"]},
         uncertain_ok=["public.gadgets"],
     ),
     "realistic": dict(
