@@ -59,7 +59,8 @@ unknowable, where null (or the right value) is required and anything else
 is a "guessed" mismatch; "uncertain" lists must be empty except on the
 tables a project declares.
 
---self-test checks the harness instead of migen: the catalog dump compared
+Every run checks the harness too; --self-test checks only the harness (no
+migen needed): the catalog dump compared
 with itself matches (directly and through a stand-in migen process), every
 deliberately broken copy is caught, PostgreSQL accepts the catalog's own
 text in the normaliser, and source text as migrations write it
@@ -1168,7 +1169,8 @@ def main():
     cases = failed = 0
     mismatches = []
     harness_fails = []
-    spent = dict.fromkeys(("build", "upgrade", "dump", "migen", "compare"), 0.0)
+    spent = dict.fromkeys(("build", "upgrade", "dump", "self-test", "migen",
+                           "compare"), 0.0)
     for name, spec in PROJECTS.items():
         if a.only and name not in a.only:
             continue
@@ -1207,13 +1209,18 @@ def main():
             if a.keep:
                 with open(os.path.join(a.work, "%s@%s.catalog.json" % (name, rev)), "w") as f:
                     json.dump(exp, f, indent=1, sort_keys=True)
-            if a.self_test:
-                fails = self_test(name, rev, spec, exp, db)
-                if rev == checks[-1]:
-                    fails += self_test_plumbing(name, rev, spec, exp, db, proj, a.work)
-                harness_fails += fails
-                for f in fails:
-                    print("FAIL %s@%s: harness: %s" % (name, rev, f))
+            # The harness checks itself on every state first (the catalog
+            # against itself, broken copies, the normaliser; a stand-in
+            # migen at the last): a fault there fails the run too.
+            t = time.monotonic()
+            fails = self_test(name, rev, spec, exp, db)
+            if rev == checks[-1]:
+                fails += self_test_plumbing(name, rev, spec, exp, db, proj, a.work)
+            spent["self-test"] += time.monotonic() - t
+            harness_fails += fails
+            for f in fails:
+                print("FAIL %s@%s: harness: %s" % (name, rev, f))
+            if a.self_test or fails:
                 if fails:
                     failed += 1
                 else:
