@@ -145,7 +145,7 @@ PROJECTS = {
     "style": dict(
         steps=[("hand", f) for f in (
             "t1_imported_types.py", "t2_module_vars.py", "t3_ops.py",
-            "t4_changes.py")],
+            "t4_changes.py", "t5_team_habits.py")],
     ),
     "opaque": dict(
         steps=[("hand", f) for f in ("o1_custom_types.py", "o2_helpers.py")],
@@ -468,6 +468,10 @@ class Normaliser:
         # (`budget DESC`, `title gin_trgm_ops`), whose column or expression
         # pg_get_indexdef prints without the order and operator class, as
         # in the dump.
+        if text in self._columns(table):
+            # A column's name as the catalog stores it ("order", "User"):
+            # quoted, so that PostgreSQL reads that column.
+            text = '"%s"' % text.replace('"', '""')
         for form in ("((%s))", "(%s)"):
             value = self._element(table, form % text)
             if value is not None:
@@ -1100,6 +1104,19 @@ REMARKS = [
     (r"feeling|enums\.public\.mood|columns\.mood\.type",
      "`ALTER TYPE mood RENAME TO feeling`: the columns of that type print "
      "the new name; `RENAME VALUE 'sad' TO 'blue'` keeps the label's place."),
+    (r"AuditEntry\.columns\.ID\.default",
+     "A mixed-case sequence name is quoted inside the regclass literal: "
+     "nextval('\"AuditEntry_ID_seq\"'::regclass); without the inner quotes "
+     "it names auditentry_id_seq, which does not exist."),
+    (r"columns\.stamp\.default",
+     "`sa.func.current_timestamp()` renders as CURRENT_TIMESTAMP (SQL's "
+     "niladic function, no parentheses; `current_timestamp()` is a syntax "
+     "error). Same for current_date, current_time, localtimestamp, "
+     "current_user, session_user."),
+    (r"enums\.public\.priority",
+     "`postgresql.ENUM(..., name=\"priority\").create(op.get_bind(), "
+     "checkfirst=True)` creates the type (a common way to make an enum "
+     "before add_column, which does not create it)."),
     (r"columns\.made_at\.type",
      "pyproject.toml next to alembic.ini maps it: [tool.migen.types] "
      '"myapp.types.UTCDateTime" = "timestamp with time zone".'),
