@@ -29,7 +29,7 @@ server and sets PGHOST/PGPORT/PGUSER):
    merge, branch-only points, depends_on), and "head" (no --at; `upgrade
    heads`):
    `alembic upgrade REV` on a fresh database (for a revision with a single
-   parent: on a copy of the parent's), the catalog dumped into the shape
+   parent: on the parent's, or a copy of it), the catalog dumped into the shape
    of `migen schema --format json` (docs/json-schema.md), and compared with
    `migen schema -c alembic.ini [--at REV] --format json`.
 3. Prints every mismatch as `MISMATCH project@rev path [kind]: expected X,
@@ -1215,19 +1215,26 @@ def main():
             continue
         os.chdir(proj)
         parents = dict(revisions(proj))
+        children = {}
+        for p in parents.values():
+            children[p] = children.get(p, 0) + 1
         checks = list(parents) + ["head"]
         dbs = {}
         for i, rev in enumerate(checks):
             cases += 1
             db = "chk_%s_%d" % (name, i)
             t = time.monotonic()
-            # A revision with one parent (no merge, no depends_on) starts
-            # from a copy of its parent's database, upgraded by Alembic from
-            # an empty one; merges, depends_on, bases and "head" (all of
-            # it, in one upgrade) start from an empty database. The copy
-            # only saves replaying the same prefix again and again.
-            if parents.get(rev) in dbs:
-                admin('CREATE DATABASE "%s" TEMPLATE "%s"' % (db, dbs[parents[rev]]))
+            # A revision with one parent (no merge, no depends_on) goes on
+            # from its parent's database, upgraded by Alembic from an empty
+            # one: the same database when it is the parent's only child, a
+            # copy at a branch point. Merges, depends_on, bases and "head"
+            # (all of it, in one upgrade) start from an empty database.
+            # This only saves replaying the same prefix again and again.
+            parent = parents.get(rev)
+            if parent in dbs and children[parent] == 1:
+                db = dbs[parent]
+            elif parent in dbs:
+                admin('CREATE DATABASE "%s" TEMPLATE "%s"' % (db, dbs[parent]))
             else:
                 fresh_db(db)
             dbs[rev] = db
