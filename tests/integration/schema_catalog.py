@@ -120,6 +120,7 @@ PROJECTS = {
             ("auto", 4, "a004", "drop column index constraint"),
             ("hand", "a005_renames_and_drops.py"),
             ("auto", 6, "a006", "create events drop notes"),
+            ("auto", 7, "a007", "alter types defaults nullability"),
         ],
     ),
     "batch": dict(
@@ -189,6 +190,8 @@ ENV_PY_ONLINE_NEW = """        context.configure(
             connection=connection,
             target_metadata=target_metadata,
             compare_type=True,
+            compare_server_default=config.attributes.get(
+                "compare_server_default", False),
             render_as_batch=config.get_main_option("render_as_batch") == "true",
         )"""
 
@@ -266,6 +269,9 @@ def build(name, spec, work):
         if step[0] == "auto":
             _, n, rev, msg = step
             cfg.attributes["target_metadata"] = getattr(models, spec["models"])(n)
+            # Server defaults compared from the last app step on only
+            # (earlier steps were generated without it).
+            cfg.attributes["compare_server_default"] = n >= 7
             command.revision(cfg, message=msg, autogenerate=True, rev_id=rev)
         else:
             shutil.copy(os.path.join(src, step[1]), versions)

@@ -19,8 +19,11 @@ def app(step):
         sa.Column("email", sa.String(255), nullable=False, unique=True),
         sa.Column("name", sa.String(200) if step >= 3 else sa.Text,
                   nullable=step < 3),
-        sa.Column("balance", sa.Numeric(10, 2), nullable=False,
-                  server_default="0"),
+        # 7: type, default and nullability changes (compare_type and
+        # compare_server_default).
+        sa.Column("balance", sa.Numeric(12, 4) if step >= 7
+                  else sa.Numeric(10, 2), nullable=False,
+                  server_default="1" if step >= 7 else "0"),
         sa.Column("created_at", sa.DateTime(timezone=True),
                   server_default=sa.text("now()"), nullable=False),
         sa.Column("is_active", sa.Boolean, nullable=False,
@@ -31,18 +34,20 @@ def app(step):
         sa.Column("last_ip", pg.INET),
         sa.Column("external_id", pg.UUID(as_uuid=True),
                   server_default=sa.text("gen_random_uuid()")),
-        sa.Column("login_count", sa.BigInteger, server_default="0"),
+        sa.Column("login_count", sa.BigInteger,
+                  server_default=None if step >= 7 else "0"),
         sa.Column("status", sa.Enum("active", "suspended", "closed",
                                     name="account_status"),
                   nullable=False, server_default="active"),
-        sa.Column("country", sa.CHAR(2)),
+        sa.Column("country", sa.CHAR(2), nullable=step < 7,
+                  server_default="NL" if step >= 7 else None),
         sa.Column("score", sa.Float),
         sa.Column("born_on", sa.Date),
         sa.Column("wakes_at", sa.Time),
-        sa.Column("nickname", sa.Unicode(40)),
+        sa.Column("nickname", sa.Unicode(80 if step >= 7 else 40)),
         sa.Column("ratio", sa.Numeric),
         sa.Column("props", sa.JSON),
-        sa.Column("updated_at", sa.DateTime),
+        sa.Column("updated_at", sa.DateTime(timezone=step >= 7)),
         sa.Column("seen_at", pg.TIMESTAMP(precision=3)),
     ]
     if step < 4:
