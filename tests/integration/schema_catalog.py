@@ -142,7 +142,8 @@ PROJECTS = {
     "sql": dict(
         steps=[("hand", f) for f in (
             "s1_create.py", "s2_alter.py", "s3_constraints.py",
-            "s4_indexes.py", "s5_renames_drops.py", "s6_more_sql.py")],
+            "s4_indexes.py", "s5_renames_drops.py", "s6_more_sql.py",
+            "s7_edges.py")],
     ),
     "style": dict(
         steps=[("hand", f) for f in (
@@ -1131,6 +1132,13 @@ REMARKS = [
      "`postgresql.ENUM(..., name=\"priority\").create(op.get_bind(), "
      "checkfirst=True)` creates the type (a common way to make an enum "
      "before add_column, which does not create it)."),
+    (r"spokes_hub_(code|id)_fkey",
+     "`ALTER TABLE hubs DROP COLUMN code CASCADE` drops the foreign keys "
+     "that use the unique constraint on it; `DROP CONSTRAINT hubs_pkey "
+     "CASCADE` those that use the primary key (in other tables too)."),
+    (r"seq_no|s7.*uncertain",
+     "`op.execute(textwrap.dedent(\"\"\"...\"\"\"))`: the dedent of a "
+     "literal is a literal (a common way to indent SQL in a migration)."),
     (r"columns\.made_at\.type",
      "pyproject.toml next to alembic.ini maps it: [tool.migen.types] "
      '"myapp.types.UTCDateTime" = "timestamp with time zone".'),
