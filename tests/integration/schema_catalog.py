@@ -1139,6 +1139,13 @@ REMARKS = [
     (r"seq_no|s7.*uncertain",
      "`op.execute(textwrap.dedent(\"\"\"...\"\"\"))`: the dedent of a "
      "literal is a literal (a common way to indent SQL in a migration)."),
+    (r"graph.*users\.(columns\.(legacy|nick)|indexes\.ix_users_legacy)",
+     "Alembic applies every ancestor once, in order: beta (g2b) drops "
+     "users.legacy and its index, alpha (g2a) turns users.nick into "
+     "varchar(50); at the merge (g4), at g3b (depends_on g2a) and at head "
+     "(heads g5 + g2c, where gamma never saw either change) both changes "
+     "hold. A union of the parents' schemas brings legacy back and may take "
+     "the untouched branch's nick."),
     (r"columns\.made_at\.type",
      "pyproject.toml next to alembic.ini maps it: [tool.migen.types] "
      '"myapp.types.UTCDateTime" = "timestamp with time zone".'),

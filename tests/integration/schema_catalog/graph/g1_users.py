@@ -21,7 +21,10 @@ def upgrade():
         "users",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("email", sa.Text(), nullable=False),
+        sa.Column("legacy", sa.Text()),
+        sa.Column("nick", sa.Text()),
     )
+    op.create_index("ix_users_legacy", "users", ["legacy"])
 
 
 def downgrade():

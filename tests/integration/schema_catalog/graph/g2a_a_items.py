@@ -25,6 +25,8 @@ def upgrade():
         sa.Column("label", sa.String(50)),
     )
     op.add_column("users", sa.Column("a_flag", sa.Boolean(), server_default=sa.false()))
+    # Only this branch changes nick; the merge keeps the change.
+    op.alter_column("users", "nick", type_=sa.String(50), existing_type=sa.Text())
 
 
 def downgrade():

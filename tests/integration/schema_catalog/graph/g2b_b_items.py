@@ -17,7 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    # Branch beta.
+    # Branch beta. Only this branch drops legacy (and its index): after the
+    # merge it is gone, though the other parent still has it.
+    op.drop_column("users", "legacy")
+    op.add_column("users", sa.Column("b_flag", sa.Boolean()))
     op.create_table(
         "b_items",
         sa.Column("id", sa.BigInteger(), primary_key=True),
