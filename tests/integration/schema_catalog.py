@@ -1136,7 +1136,7 @@ REMARKS = [
      "`ALTER TABLE hubs DROP COLUMN code CASCADE` drops the foreign keys "
      "that use the unique constraint on it; `DROP CONSTRAINT hubs_pkey "
      "CASCADE` those that use the primary key (in other tables too)."),
-    (r"seq_no|s7.*uncertain",
+    (r"seq_no|s7.*uncertain$",
      "`op.execute(textwrap.dedent(\"\"\"...\"\"\"))`: the dedent of a "
      "literal is a literal (a common way to indent SQL in a migration)."),
     (r"graph.*users\.(columns\.(legacy|nick)|indexes\.ix_users_legacy)",
@@ -1187,7 +1187,7 @@ def write_notes(path, mismatches, cases, failed, migen):
             for line in m.get("source", []):
                 out.append("      " + line)
             for pat, text in REMARKS:
-                if re.search(pat, p):
+                if re.search(pat, "%s@%s:%s" % (project, ",".join(g["revs"]), p)):
                     out.append("  - note: " + text)
     text = "\n".join(out) + "\n"
     tmp = path + ".tmp"
