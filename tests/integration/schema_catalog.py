@@ -779,6 +779,8 @@ def run_migen(migen, proj, rev, work):
                            timeout=60)
     except subprocess.TimeoutExpired:
         return None, "timed out after 60 s"
+    except OSError as e:
+        return None, "cannot run: %s" % e
     if r.returncode != 0:
         return None, "exit %d: %s" % (r.returncode,
                                       r.stderr.decode(errors="replace").strip()[:500])
