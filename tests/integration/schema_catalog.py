@@ -144,7 +144,7 @@ PROJECTS = {
         steps=[("hand", f) for f in (
             "s1_create.py", "s2_alter.py", "s3_constraints.py",
             "s4_indexes.py", "s5_renames_drops.py", "s6_more_sql.py",
-            "s7_edges.py")],
+            "s7_edges.py", "s8_not_schema.py")],
     ),
     "style": dict(
         steps=[("hand", f) for f in (
@@ -152,7 +152,8 @@ PROJECTS = {
             "t4_changes.py", "t5_team_habits.py")],
     ),
     "opaque": dict(
-        steps=[("hand", f) for f in ("o1_custom_types.py", "o2_helpers.py")],
+        steps=[("hand", f) for f in ("o1_custom_types.py", "o2_helpers.py",
+                                     "o3_do_block.py")],
         unknown=[
             # myapp.types.GUID: a TypeDecorator that [tool.migen.types] does
             # not map (UTCDateTime is mapped and must be known).
@@ -168,10 +169,13 @@ PROJECTS = {
             "tables.public.widgets.indexes.ix_widgets_name",
             "tables.public.widgets.indexes.ix_widgets_made",
             "sequences.public.order_number_seq",
+            # Added by a DO block.
+            "tables.public.gadgets.columns.serial_no",
         ],
         # At o1 the unknown type may mark gadgets uncertain; from o2 on the
         # helper, the loop and the SQL made at run time must mark both.
         uncertain={"o2": ["public.gadgets", "public.widgets"],
+                   "o3": ["public.gadgets", "public.widgets"],
                    "head": ["public.gadgets", "public.widgets"]},
         uncertain_ok=["public.gadgets"],
     ),
