@@ -13,7 +13,8 @@
 #
 # Prints a line per revision and per mismatch (project@revision, path of the
 # field, expected, got), counts per kind, then `N revisions checked, N passed,
-# N failed, N mismatches`; exits non-zero on any mismatch. About 30 seconds.
+# N failed, N mismatches`; exits non-zero on any mismatch or harness fault.
+# About 20 seconds (83 revision states) on an idle 2-core machine.
 set -u
 case ${1:-} in
 --self-test) migen=/nonexistent ;;
