@@ -154,7 +154,7 @@ PROJECTS = {
         steps=[("hand", f) for f in (
             "s1_create.py", "s2_alter.py", "s3_constraints.py",
             "s4_indexes.py", "s5_renames_drops.py", "s6_more_sql.py",
-            "s7_edges.py", "s8_not_schema.py")],
+            "s7_edges.py", "s8_not_schema.py", "s9_more_edges.py")],
     ),
     "style": dict(
         steps=[("hand", f) for f in (
