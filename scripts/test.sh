@@ -6,7 +6,8 @@
 #      runs the same suite there (any report fails it);
 #   4. runs the libFuzzer target for a bounded time (MIGEN_FUZZ_SECONDS, 60);
 #   5. runs the integration tests against real PostgreSQL and Alembic
-#      (tests/integration/*.sh, each given the migen binary);
+#      (tests/integration/*.sh, each given the migen binary; among them
+#      schema_catalog.sh, `migen schema` against PostgreSQL's catalog);
 #   6. checks formatting with clang-format.
 # Exits non-zero on the first failure.
 set -eu
