@@ -734,6 +734,8 @@ mg_cmd_lint(int argc, char **argv)
 	} else {
 		struct mg_lint_emit_opts plain = eo;
 		plain.color = MG_COLOR_NEVER;
+		/* Where both go to one pipe (pre-commit, CI logs): findings first. */
+		fflush(stdout);
 		mg_emit_lint_summary(stderr, &rep, &plain);
 	}
 

@@ -79,6 +79,7 @@ if commit migrations/versions/b2_email_index.py; then
 elif grep -q 'b2_email_index.py:[0-9]*:[0-9]*: warning: .*\[require-concurrent-index\]' "$tmp/commit.out" &&
 	grep -q 'migen lint.*Failed' "$tmp/commit.out"; then
 	ok "a dangerous migration is refused, the finding shown"
+	sed 's/^/    /' "$tmp/commit.out"
 else
 	bad "refused, but not with the finding"
 	sed 's/^/    /' "$tmp/commit.out"
