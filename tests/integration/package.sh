@@ -147,46 +147,8 @@ check "deb: the man page names /usr/share/doc/migen" grep -q '/usr/share/doc/mig
 check "deb: man renders the page" sh -c "MANWIDTH=80 man -l '$root/usr/share/man/man1/migen.1' 2>/dev/null | grep -q 'migen lint'"
 check "deb: the binary matches dist/'s" cmp "$root/usr/bin/migen" "$bin"
 
-# --- completions, as installed: bash's complete -p and the function itself.
-comp=$root/usr/share/bash-completion/completions/migen
-cat >"$tmp/complete.bash" <<'EOF'
-source "$1"
-complete -p migen | grep -q -- '-F _migen' || { echo "complete -p: $(complete -p migen)"; exit 1; }
-c() { # c EXPECTED WORD...: completes the last word of "migen WORD..."
-	local want=$1; shift
-	COMP_WORDS=(migen "$@"); COMP_CWORD=$#; COMPREPLY=()
-	_migen
-	local got="${COMPREPLY[*]}"
-	[ "$got" = "$want" ] || { echo "migen $*<TAB>: got '$got', want '$want'"; exit 1; }
-}
-c 'lint' li
-c 'doctor' do
-c '--since --select' lint --s
-c 'sarif' lint --format sa
-c 'github gitlab' lint --format git
-c 'require-concurrent-index' lint --select require-c
-c 'text json' doctor --format ''
-c 'mermaid' doctor --graph m
-c '--no-cache' schema --no
-c 'backfill-template' help ba
-c 'auto always never' lint --colour ''
-c '--help' lint --he
-# Every command and each of its options is offered (from migen itself).
-for cmd in $("$2" --help | awk '/^commands:/ {on = 1; next} on && NF == 0 {on = 0} on {print $1}'); do
-	COMP_WORDS=(migen "$cmd" --); COMP_CWORD=2; COMPREPLY=(); _migen
-	# The option list: lines that begin with an option ("  -c, --config FILE").
-	for opt in $("$2" "$cmd" --help | grep -o -E '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | grep -o -- '--[a-z-]*'); do
-		case " ${COMPREPLY[*]} " in *" $opt "*) ;; *) echo "migen $cmd: $opt not offered"; exit 1 ;; esac
-	done
-done
-EOF
-check "bash completion: complete -p, commands, options, values" bash "$tmp/complete.bash" "$comp" "$root/usr/bin/migen"
-check "zsh completion parses (zsh -n)" zsh -n "$root/usr/share/zsh/vendor-completions/_migen"
-check "fish completion parses (fish -n)" fish -n "$root/usr/share/fish/vendor_completions.d/migen.fish"
-check "fish completion completes 'migen lint --format '" sh -c \
-	"fish -c 'source $root/usr/share/fish/vendor_completions.d/migen.fish; complete -C\"migen lint --format \"' | grep -qx sarif"
-check "migen completions: an unknown shell is a usage error (2)" sh -c \
-	"'$root/usr/bin/migen' completions tcsh 2>/dev/null; [ \$? -eq 2 ]"
+# --- completions, as installed (tests/completions.sh: complete -p, compgen, zsh -n, fish).
+check "deb: the bash, zsh and fish completions complete" tests/completions.sh "$root/usr/bin/migen" "$root"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
