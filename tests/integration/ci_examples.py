@@ -185,6 +185,31 @@ for dangerous in (True, False):
         bad("gitlab %s: exit %d, %d issues" % (what, r.returncode, len(issues)),
             r.stdout + r.stderr)
 
+# --- docs/ci.md: its copies of the workflows and of the hooks are the files tested here.
+doc = open(os.path.join(top, "docs/ci.md")).read()
+blocks = doc.split("```yaml\n")[1:]
+blocks = [b[: b.index("```")] for b in blocks]
+for name in ("github-actions.yml", "gitlab-ci.yml"):
+    text = open(os.path.join(top, "examples/ci", name)).read()
+    body = "".join(l for l in text.splitlines(True) if not l.startswith("#"))
+    if any(yaml.safe_load(b) == yaml.safe_load(body) for b in blocks):
+        ok("docs/ci.md shows examples/ci/%s as it is" % name)
+    else:
+        bad("docs/ci.md differs from examples/ci/%s" % name)
+manifest = {h["id"]: h for h in yaml.safe_load(open(os.path.join(top, ".pre-commit-hooks.yaml")))}
+local = [yaml.safe_load(b) for b in blocks if "repo: local" in b]
+if len(local) == 1:
+    hooks = {h["id"]: h for h in local[0]["repos"][0]["hooks"]}
+    keys = ("entry", "language", "types", "files", "pass_filenames", "require_serial")
+    diff = [(i, k) for i in manifest for k in keys
+            if i not in hooks or hooks[i].get(k) != manifest[i].get(k)]
+    if diff:
+        bad("docs/ci.md's repo: local hooks differ from .pre-commit-hooks.yaml: %r" % diff)
+    else:
+        ok("docs/ci.md's repo: local hooks match .pre-commit-hooks.yaml")
+else:
+    bad("docs/ci.md: %d repo: local blocks" % len(local))
+
 shutil.rmtree(tmp, ignore_errors=True)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
