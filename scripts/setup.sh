@@ -35,7 +35,7 @@ if [ "${1:-}" = "--package" ] || [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs python3 python3-wheel python3-venv dpkg-dev binutils"
 fi
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs pre-commit python3-yaml zsh fish clang libclang-rt-14-dev valgrind postgresql-15
+	pkgs="$pkgs pre-commit pipx python3-yaml zsh fish clang libclang-rt-14-dev valgrind postgresql-15
 postgresql-client-15 python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-asyncpg python3-pyflakes
 patch git hyperfine"
 fi

@@ -9,7 +9,7 @@
 # - the wheel: its tags (WHEEL, file name) and its RECORD (every file, with
 #   its sha256 and size); installed with `pip install --no-index` into a fresh
 #   venv, `migen --version`, `python -m migen --version` and a `migen lint`
-#   run from there;
+#   run from there; the same through pipx;
 # - the .deb: its control fields; unpacked with `dpkg-deb -x` into a scratch
 #   root, its binary runs, its man page, docs and completions are where the
 #   shells look, and the bash completion completes (complete -p, compgen);
@@ -122,6 +122,11 @@ else
 	bad "venv: migen lint exit $rc"
 	sed 's/^/    /' "$tmp/lint.out"
 fi
+# pipx (Debian's): its own venv, the binary linked into PIPX_BIN_DIR. Offline it
+# cannot upgrade its shared pip (it says so), which does not stop the install.
+check "pipx install the wheel: migen in PIPX_BIN_DIR runs" sh -c \
+	"PIPX_HOME='$tmp/pipx' PIPX_BIN_DIR='$tmp/pipx-bin' PIP_NO_INDEX=1 pipx install '$top/$whl' &&
+	'$tmp/pipx-bin/migen' --version | grep -qx 'migen $version'"
 check "pip uninstall removes the binary" sh -c \
 	"'$tmp/venv/bin/pip' uninstall -y -q migen && [ ! -e '$tmp/venv/bin/migen' ]"
 
