@@ -23,8 +23,11 @@ py=/usr/bin/python3
 "$top/scripts/setup.sh" --package
 
 echo "package: building (MIGEN_STATIC=ON) in $build"
+# SARIF output links each rule to its documentation: the installed docs of
+# the .deb (file:///usr/share/doc/migen) unless MIGEN_DOCS_URL names where
+# docs/ is published (the wheel installs no docs).
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMIGEN_STATIC=ON -DMIGEN_TESTS=OFF \
-	-DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+	-DCMAKE_INSTALL_PREFIX=/usr -DMIGEN_DOCS_URL="${MIGEN_DOCS_URL:-file:///usr/share/doc/migen}" >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 
 bin=$build/migen
