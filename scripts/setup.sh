@@ -4,9 +4,11 @@
 # registry, integrity checked). Safe to run again: it only installs what is missing.
 #
 #   scripts/setup.sh            build dependencies + grammar
+#   scripts/setup.sh --package  also what scripts/package.sh needs (wheel, dpkg-dev)
 #   scripts/setup.sh --test     also what the test suite needs (PostgreSQL,
 #                               Alembic, clang's fuzzer runtime, valgrind, the
-#                               official SARIF validator)
+#                               official SARIF validator, pre-commit, the shells
+#                               the completions are checked in, the packaging tools)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,9 +29,13 @@ SARIF_TOOL_SHA256=27d8e3e96dde578a23b7c45035b8d741fece5731e2700aa068015b8c44d151
 SARIF_TOOL_DIR="$top/deps/sarif-multitool"
 
 pkgs="build-essential cmake pkg-config libtree-sitter-dev libpg-query-dev
-libjansson-dev libbsd-dev libcmocka-dev libinih-dev"
+libjansson-dev libbsd-dev libmd-dev libcmocka-dev libinih-dev"
+# scripts/package.sh: the wheel (Debian's python3-wheel) and the .deb (dpkg-shlibdeps).
+if [ "${1:-}" = "--package" ] || [ "${1:-}" = "--test" ]; then
+	pkgs="$pkgs python3 python3-wheel python3-venv dpkg-dev binutils"
+fi
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev valgrind postgresql-15
+	pkgs="$pkgs pre-commit pipx python3-yaml zsh fish clang libclang-rt-14-dev valgrind postgresql-15
 postgresql-client-15 python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-asyncpg python3-pyflakes
 patch git hyperfine"
 fi

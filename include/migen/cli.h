@@ -5,6 +5,7 @@
 #ifndef MIGEN_CLI_H
 #define MIGEN_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,6 +22,7 @@ struct mg_command {
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *summary;               /* one line for `migen --help` */
 	const char *usage;                 /* full `migen CMD --help` text */
+	const struct option *options;      /* its getopt_long() table: the shell completions */
 };
 
 extern const struct mg_command mg_commands[];
@@ -60,6 +62,15 @@ extern const char mg_doctor_usage[];
 extern const char mg_lint_usage[];
 extern const char mg_schema_usage[];
 
+/* The option tables, kept beside the command that owns them. */
+extern const struct option mg_enhance_options[];
+extern const struct option mg_index_template_options[];
+extern const struct option mg_backfill_template_options[];
+extern const struct option mg_patterns_options[];
+extern const struct option mg_doctor_options[];
+extern const struct option mg_lint_options[];
+extern const struct option mg_schema_options[];
+
 int mg_cmd_enhance(int argc, char **argv);
 int mg_cmd_index_template(int argc, char **argv);
 int mg_cmd_backfill_template(int argc, char **argv);
@@ -67,5 +78,7 @@ int mg_cmd_patterns(int argc, char **argv);
 int mg_cmd_doctor(int argc, char **argv);
 int mg_cmd_lint(int argc, char **argv);
 int mg_cmd_schema(int argc, char **argv);
+/* Hidden: `migen completions bash|zsh|fish`, the shell completions built from the tables. */
+int mg_cmd_completions(int argc, char **argv);
 
 #endif

@@ -13,19 +13,22 @@
 
 const struct mg_command mg_commands[] = {
     {"enhance", mg_cmd_enhance, "explain a migration and what it lacks; print the code to add",
-     mg_enhance_usage},
+     mg_enhance_usage, mg_enhance_options},
     {"index-template", mg_cmd_index_template,
-     "print a CONCURRENTLY index block for upgrade() and downgrade()", mg_index_template_usage},
+     "print a CONCURRENTLY index block for upgrade() and downgrade()", mg_index_template_usage,
+     mg_index_template_options},
     {"backfill-template", mg_cmd_backfill_template,
-     "print a batched backfill and an online NOT NULL", mg_backfill_template_usage},
-    {"patterns", mg_cmd_patterns, "list or print proven migration patterns", mg_patterns_usage},
+     "print a batched backfill and an online NOT NULL", mg_backfill_template_usage,
+     mg_backfill_template_options},
+    {"patterns", mg_cmd_patterns, "list or print proven migration patterns", mg_patterns_usage,
+     mg_patterns_options},
     {"doctor", mg_cmd_doctor, "check the revision graph and the Alembic environment",
-     mg_doctor_usage},
+     mg_doctor_usage, mg_doctor_options},
     {"lint", mg_cmd_lint, "check a project's migrations in graph order (the CI gate)",
-     mg_lint_usage},
+     mg_lint_usage, mg_lint_options},
     {"schema", mg_cmd_schema, "print the schema the migrations build (replayed, no database)",
-     mg_schema_usage},
-    {NULL, NULL, NULL, NULL},
+     mg_schema_usage, mg_schema_options},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct mg_command *
@@ -217,6 +220,9 @@ dispatch(int argc, char **argv)
 	}
 	if (argv[1][0] == '-')
 		return mg_usage_error(NULL, "unknown option '%s'", mg_cli_shown(argv[1]));
+	/* Not in the table, so not in --help: what a package installs, not what a user types. */
+	if (strcmp(argv[1], "completions") == 0)
+		return mg_cmd_completions(argc - 1, argv + 1);
 	if ((c = mg_command_find(argv[1])) == NULL)
 		return not_a_command(argv[1]);
 	return c->run(argc - 1, argv + 1);

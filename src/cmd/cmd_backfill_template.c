@@ -64,26 +64,27 @@ fail(const char *opt, const char *why)
 	return mg_usage_error(mg_command_find("backfill-template"), "%s: %s", opt, why);
 }
 
+const struct option mg_backfill_template_options[] = {
+    {"table", required_argument, NULL, 't'},
+    {"column", required_argument, NULL, 'c'},
+    {"default", required_argument, NULL, 'v'},
+    {"default-sql", required_argument, NULL, 'e'},
+    {"type", required_argument, NULL, 'y'},
+    {"key", required_argument, NULL, 'k'},
+    {"batch-size", required_argument, NULL, 'b'},
+    {"sleep", required_argument, NULL, 'z'},
+    {"add-column", no_argument, NULL, 'a'},
+    {"small-table", no_argument, NULL, 'S'},
+    {"server-default", no_argument, NULL, 'D'},
+    {"validate-only", no_argument, NULL, 'V'},
+    {"schema", required_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 int
 mg_cmd_backfill_template(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"table", required_argument, NULL, 't'},
-	    {"column", required_argument, NULL, 'c'},
-	    {"default", required_argument, NULL, 'v'},
-	    {"default-sql", required_argument, NULL, 'e'},
-	    {"type", required_argument, NULL, 'y'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"batch-size", required_argument, NULL, 'b'},
-	    {"sleep", required_argument, NULL, 'z'},
-	    {"add-column", no_argument, NULL, 'a'},
-	    {"small-table", no_argument, NULL, 'S'},
-	    {"server-default", no_argument, NULL, 'D'},
-	    {"validate-only", no_argument, NULL, 'V'},
-	    {"schema", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const struct mg_command *cmd = mg_command_find("backfill-template");
 	const char *table = NULL, *column = NULL, *value = NULL, *value_sql = NULL, *type = NULL;
 	const char *key = "id", *batch = "5000", *sleep_s = "0.01", *schema = NULL, *why;
@@ -95,7 +96,7 @@ mg_cmd_backfill_template(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", mg_backfill_template_options, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			table = optarg;

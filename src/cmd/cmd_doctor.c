@@ -70,7 +70,7 @@ enum {
 	OPT_NO_CACHE,
 };
 
-static const struct option longopts[] = {
+const struct option mg_doctor_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"name", required_argument, NULL, 'n'},
     {"versions", required_argument, NULL, OPT_VERSIONS},
@@ -179,7 +179,7 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:n:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:n:j:h", mg_doctor_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->config = optarg;

@@ -90,7 +90,7 @@ enum {
 
 enum mode { MODE_REPORT, MODE_DIFF, MODE_WRITE, MODE_CHECK };
 
-static const struct option longopts[] = {
+const struct option mg_enhance_options[] = {
     {"file", required_argument, NULL, 'f'},
     {"add-tenant-indexes", no_argument, NULL, OPT_TENANT_IX},
     {"use-concurrently", no_argument, NULL, OPT_CONC},
@@ -440,7 +440,7 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct run *r, c
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:qh", mg_enhance_options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			files[(*nfiles)++] = optarg;

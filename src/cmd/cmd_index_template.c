@@ -129,16 +129,17 @@ fail(const char *opt, const char *why)
 	return mg_usage_error(mg_command_find("index-template"), "%s: %s", opt, why);
 }
 
+const struct option mg_index_template_options[] = {
+    {"table", required_argument, NULL, 't'}, {"columns", required_argument, NULL, 'c'},
+    {"name", required_argument, NULL, 'n'},  {"unique", no_argument, NULL, 'u'},
+    {"where", required_argument, NULL, 'w'}, {"soft-delete", optional_argument, NULL, 'd'},
+    {"using", required_argument, NULL, 'm'}, {"schema", required_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+};
+
 int
 mg_cmd_index_template(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"table", required_argument, NULL, 't'}, {"columns", required_argument, NULL, 'c'},
-	    {"name", required_argument, NULL, 'n'},  {"unique", no_argument, NULL, 'u'},
-	    {"where", required_argument, NULL, 'w'}, {"soft-delete", optional_argument, NULL, 'd'},
-	    {"using", required_argument, NULL, 'm'}, {"schema", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
-	};
 	const struct mg_command *cmd = mg_command_find("index-template");
 	const char *table = NULL, *columns = NULL, *name = NULL, *where = NULL, *soft = NULL;
 	const char *method = NULL, *schema = NULL, *why;
@@ -150,7 +151,7 @@ mg_cmd_index_template(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", mg_index_template_options, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			table = optarg;

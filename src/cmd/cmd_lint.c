@@ -79,7 +79,7 @@ enum {
 	OPT_DIFF,
 };
 
-static const struct option longopts[] = {
+const struct option mg_lint_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"since", required_argument, NULL, OPT_SINCE},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -173,7 +173,7 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", mg_lint_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->config = optarg;
@@ -734,6 +734,8 @@ mg_cmd_lint(int argc, char **argv)
 	} else {
 		struct mg_lint_emit_opts plain = eo;
 		plain.color = MG_COLOR_NEVER;
+		/* Where both go to one pipe (pre-commit, CI logs): findings first. */
+		fflush(stdout);
 		mg_emit_lint_summary(stderr, &rep, &plain);
 	}
 

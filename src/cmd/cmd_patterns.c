@@ -51,18 +51,19 @@ unknown_pattern(const struct mg_command *cmd, const char *name)
 	                      mg_cli_shown(name));
 }
 
+const struct option mg_patterns_options[] = {
+    {"all", no_argument, NULL, 'a'},
+    {"table", required_argument, NULL, 't'},
+    {"column", required_argument, NULL, 'c'},
+    {"ref-table", required_argument, NULL, 'r'},
+    {"ref-column", required_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 int
 mg_cmd_patterns(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"table", required_argument, NULL, 't'},
-	    {"column", required_argument, NULL, 'c'},
-	    {"ref-table", required_argument, NULL, 'r'},
-	    {"ref-column", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const struct mg_command *cmd = mg_command_find("patterns");
 	const struct mg_pattern *p;
 	struct mg_pattern_names names;
@@ -73,7 +74,7 @@ mg_cmd_patterns(int argc, char **argv)
 	memset(&names, 0, sizeof(names));
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", mg_patterns_options, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			all = 1;

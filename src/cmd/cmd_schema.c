@@ -44,7 +44,7 @@ const char mg_schema_usage[] =
 
 enum { OPT_AT = 256, OPT_TABLE, OPT_FORMAT, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
+const struct option mg_schema_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"name", required_argument, NULL, 'n'},
     {"at", required_argument, NULL, OPT_AT},
@@ -69,7 +69,7 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:n:h", mg_schema_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->config = optarg;
