@@ -759,6 +759,11 @@ mg_cmd_lint(int argc, char **argv)
 			r.u[i].revision = mg_arena_strdup(&r.a.arena, r.u[i].model->rev.revision);
 	input_problems(&r);
 	lint_config(&r, &lc, &sev);
+	if (!mg_dialect_postgresql(&lc.o))
+		mg_warnx(
+		    "note: the migrations target %s: the lock rules are PostgreSQL-only and do "
+		    "not run (docs/rules.md, \"Databases\")",
+		    mg_dialect_name(lc.o.dialect));
 	memset(&rep, 0, sizeof(rep));
 	if (r.a.fix || r.a.diff)
 		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));
