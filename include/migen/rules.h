@@ -150,5 +150,6 @@ extern const struct mg_rule mg_rule_drop_unnamed_constraint;
 extern const struct mg_rule mg_rule_irreversible_downgrade;
 extern const struct mg_rule mg_rule_downgrade_mismatch;
 extern const struct mg_rule mg_rule_sqlite_alter_needs_batch;
+extern const struct mg_rule mg_rule_non_idempotent_autocommit;
 
 #endif

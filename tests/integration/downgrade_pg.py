@@ -156,6 +156,46 @@ def migen_verdicts(root, stairway=False):
     return out
 
 
+def retry_checks(admin):
+    """non-idempotent-autocommit: the retry after a failure, on PostgreSQL."""
+    failures = 0
+    for name, (block, flagged) in gen.RETRY_BLOCKS.items():
+        root = write_project("retry_" + name, [gen.RETRY_BASE, gen.retry_revision(block)])
+        p = subprocess.run([MIGEN, "lint", "-c", os.path.join(root, "alembic.ini"), "--format",
+                            "json", "--select", "non-idempotent-autocommit", "--fail-on",
+                            "never", "--no-cache"], capture_output=True, text=True)
+        said = bool(json.loads(p.stdout)["findings"]) if p.returncode == 0 else None
+        cfg = Config(os.path.join(root, "alembic.ini"))
+        cfg.set_main_option("script_location", os.path.join(root, "migrations"))
+        db = "dg_retry_" + name
+        with admin.connect() as c:
+            c.execute(sa.text('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % db))
+            c.execute(sa.text('CREATE DATABASE "%s"' % db))
+        os.environ["DOWNGRADE_DB_URL"] = url(db)
+        command.upgrade(cfg, "r1")
+        os.environ["FAIL_AFTER"] = "1"
+        try:
+            command.upgrade(cfg, "r2")
+            first = "ran"
+        except Exception:
+            first = "failed after the block"
+        del os.environ["FAIL_AFTER"]
+        try:
+            command.upgrade(cfg, "r2")
+            retry, err = True, ""
+        except Exception as e:
+            retry, err = False, str(e).splitlines()[0]
+        with admin.connect() as c:
+            c.execute(sa.text('DROP DATABASE "%s" WITH (FORCE)' % db))
+        ok = said == flagged and first != "ran" and retry == (not flagged)
+        print("%s retry/%s: first run %s; retry %s; migen %s" % (
+            "ok  " if ok else "FAIL", name, first,
+            "passes" if retry else "fails (%s)" % err[:90],
+            "flags it" if said else "silent"))
+        failures += not ok
+    return failures
+
+
 def main():
     failures = 0
     checked = differing = 0
@@ -222,6 +262,7 @@ def main():
             failures += not ok
             with admin.connect() as c:
                 c.execute(sa.text('DROP DATABASE "%s" WITH (FORCE)' % db))
+    failures += retry_checks(admin)
     print("downgrade_pg: %d revisions, %d not reversible on PostgreSQL, %d mismatches"
           % (checked, differing, failures))
     return 1 if failures else 0

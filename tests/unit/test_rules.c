@@ -285,8 +285,8 @@ test_registry(void **state)
 			assert_string_not_equal(mg_rules[i]->id, mg_rules[j]->id);
 		n++;
 	}
-	assert_int_equal(n, 10);
-	for (i = 0; i < 10; i++) {
+	assert_int_equal(n, 11);
+	for (i = 0; i < 11; i++) {
 		for (j = 0; mg_rules[j] != NULL; j++)
 			if (strcmp(mg_rules[j]->id, ids[i]) == 0)
 				break;

@@ -199,6 +199,8 @@ FILE = '''"""{rev}
 Revision ID: {rev}
 Revises: {down}
 """
+import os
+
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -224,3 +226,36 @@ def render(rev, parents, up, down):
         dv = repr(tuple(parents))
     return FILE.format(rev=rev, down=", ".join(parents) or "None", down_value=dv,
                        up=up.rstrip() + "\n", down_body=down.rstrip() + "\n")
+
+
+# non-idempotent-autocommit: r2 commits its block, then fails when FAIL_AFTER is set.
+RETRY_BASE = ("r1", [], """
+    op.create_table('r', sa.Column('id', sa.Integer(), primary_key=True),
+                    sa.Column('a', sa.Integer()), sa.Column('b', sa.Integer()))
+""", """
+    op.drop_table('r')
+""")
+
+RETRY_BLOCKS = {
+    # (the block's statements, whether migen must flag them)
+    "sql_index": ("""
+        op.execute("CREATE INDEX CONCURRENTLY ix_r_a ON r (a)")""", True),
+    "op_index": ("""
+        op.create_index('ix_r_b', 'r', ['b'], postgresql_concurrently=True)""", True),
+    "add_column": ("""
+        op.execute("ALTER TABLE r ADD COLUMN c integer")""", True),
+    "sql_index_if_not_exists": ("""
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_r_a ON r (a)")""", False),
+    "add_column_if_not_exists": ("""
+        op.execute("ALTER TABLE r ADD COLUMN IF NOT EXISTS c integer")""", False),
+}
+
+
+def retry_revision(block):
+    return ("r2", ["r1"], """
+    with op.get_context().autocommit_block():%s
+    if os.environ.get("FAIL_AFTER"):
+        op.execute("SELECT 1/0")
+""" % block, """
+    pass
+""")
