@@ -33,7 +33,7 @@ down_line(const struct mg_model *m)
 static const char *
 article(const char *kind)
 {
-	return strchr("aeiou", kind[0]) != NULL ? "an" : "a";
+	return kind[0] == 'i' ? "an" : "a"; /* index; never "unique" */
 }
 
 /* Whether upgrade() names the object (its last dotted part) in a drop. */
@@ -96,7 +96,13 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	mg_schema_diff(o->schema, s, &diff);
 	for (i = 0; i < diff.n; i++) {
 		const struct mg_schema_change *c = &diff.v[i];
-		struct mg_diag *g = mg_diags_add(d, "downgrade-mismatch", MG_WARNING);
+		struct mg_diag *g;
+
+		/* A serial's sequence is PostgreSQL's; elsewhere the table says it all. */
+		if (!mg_dialect_postgresql(o) && strcmp(c->kind, "sequence") == 0 &&
+		    c->table != NULL)
+			continue;
+		g = mg_diags_add(d, "downgrade-mismatch", MG_WARNING);
 
 		g->table = c->table ? mg_arena_strdup(&d->arena, c->table) : NULL;
 		g->line = down_line(m);

@@ -273,6 +273,7 @@ test_registry(void **state)
 	    "not-null-without-backfill", "invalid-sql",
 	    "drop-unnamed-constraint",   "irreversible-downgrade",
 	    "downgrade-mismatch",        "sqlite-alter-needs-batch",
+	    "non-idempotent-autocommit",
 	};
 	size_t i, j, n = 0;
 
