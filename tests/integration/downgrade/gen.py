@@ -146,6 +146,14 @@ ENUMS = [
 """, """
     op.create_index('uq_pets_name', 'pets', ['name'])
 """),
+    # reversible: the enum is dropped by .drop(), which migen does not follow (silent)
+    ("b7", ["b6"], """
+    op.create_table('tags', sa.Column('id', sa.Integer(), primary_key=True),
+                    sa.Column('kind', sa.Enum('a', 'b', name='tagkind')))
+""", """
+    op.drop_table('tags')
+    sa.Enum(name='tagkind').drop(op.get_bind())
+"""),
 ]
 
 BATCH = [
