@@ -317,7 +317,8 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 			add(d, "table", q, x->name, "dropped and not re-created");
 			continue;
 		}
-		if (y->nuncertain > x->nuncertain) {
+		/* Grown, or at the cap where growth no longer shows. */
+		if (y->nuncertain > x->nuncertain || y->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
 			d->uncertain = 1;
 			continue;
 		}
@@ -397,7 +398,7 @@ void
 mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_schema_diff *d)
 {
 	memset(d, 0, sizeof(*d));
-	if (b->nuncertain > a->nuncertain) {
+	if (b->nuncertain > a->nuncertain || b->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
 		d->uncertain = 1;
 		return;
 	}

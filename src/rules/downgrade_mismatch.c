@@ -14,6 +14,7 @@
  * would: an object left behind is created again ("already exists"), an
  * object upgrade() drops by name is gone or has become another kind.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -103,12 +104,42 @@ drops_unseen(const struct mg_model *m)
 	return 0;
 }
 
+struct table_name {
+	const char *schema, *name;
+};
+
+/*
+ * The tables that got uncertain facts from upgrade() (after vs before): if
+ * downgrade() then drops one, its uncertainty goes with it, and so may
+ * foreign keys elsewhere; the caller stays silent then.
+ */
+static struct table_name *
+unsure_tables(const struct mg_schema *before, const struct mg_schema *after, size_t *n)
+{
+	struct table_name *v = mg_xcalloc(after->ntables + 1, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < after->ntables; i++) {
+		const struct mg_stable *t = &after->tables[i];
+		const struct mg_stable *b = mg_schema_table(before, t->schema, t->name);
+		/* At the cap, a new fact no longer counts: take the table as unsure. */
+		if (t->nuncertain > (b != NULL ? b->nuncertain : 0) ||
+		    t->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
+			v[*n].schema = t->schema; /* arena strings: they outlive the table */
+			v[(*n)++].name = t->name;
+		}
+	}
+	return v;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	struct mg_schema *s;
 	struct mg_schema_diff diff;
-	size_t i;
+	struct table_name *unsure;
+	size_t i, nunsure;
 	int down = 0, unseen;
 
 	if (o->schema == NULL || o->no_downgrades || m->syntax_errors)
@@ -119,7 +150,17 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		return; /* irreversible-downgrade's case */
 	s = mg_schema_copy(o->schema);
 	mg_replay_model_dir(s, m, m->rev.revision, o->types, MG_UPGRADE);
+	unsure = unsure_tables(o->schema, s, &nunsure);
 	mg_replay_model_dir(s, m, m->rev.revision, o->types, MG_DOWNGRADE);
+	for (i = 0; i < nunsure; i++)
+		if (mg_schema_table(s, unsure[i].schema, unsure[i].name) == NULL)
+			break;
+	free(unsure);
+	if (i < nunsure) {
+		/* A table upgrade() could not follow is gone: what went with it is not known. */
+		mg_schema_free(s);
+		return;
+	}
 	mg_schema_diff(o->schema, s, &diff);
 	unseen = drops_unseen(m);
 	for (i = 0; i < diff.n; i++) {
