@@ -68,7 +68,7 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 }
 
 /* migen schema's path: the upgrade() replayed twice (the second run meets what the first
- * made), a copy merged back, and both emitters. */
+ * made), a copy merged back, downgrade() replayed and diffed, and both emitters. */
 static void
 schema(const struct mg_model *m)
 {
@@ -79,6 +79,13 @@ schema(const struct mg_model *m)
 	c = mg_schema_copy(s);
 	mg_replay_model(s, m, "r2", NULL);
 	mg_schema_merge(s, c);
+	/* downgrade-mismatch's path: downgrade() replayed, the result diffed with the copy. */
+	{
+		struct mg_schema_diff d;
+		mg_replay_model_dir(s, m, "r2", NULL, MG_DOWNGRADE);
+		mg_schema_diff(c, s, &d);
+		mg_schema_diff_free(&d);
+	}
 	json = mg_emit_schema_json(s, NULL, 0);
 	if (json == NULL)
 		abort();
