@@ -38,6 +38,7 @@ struct mg_alembic_env {
 	size_t nversions;
 	int versions_configured; /* from version_locations (else script_dir/versions) */
 	int recursive;           /* recursive_version_locations */
+	const char *url;         /* sqlalchemy.url, interpolated, or NULL (the dialect) */
 	struct mg_ini_problem *problems;
 	size_t nproblems, capproblems;
 	struct mg_arena arena;

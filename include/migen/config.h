@@ -39,6 +39,8 @@ struct mg_config {
 	size_t nseverity, capseverity;
 	struct mg_typemap types;   /* [tool.migen.types] */
 	size_t capname, cappg;     /* of types.name and types.pg */
+	int downgrades;            /* -1: not set; 0: `downgrades = false` (never downgraded) */
+	const char *dialect;       /* "postgresql", "sqlite", "mysql", ...; NULL: not set */
 	const char *start_after;   /* a revision id, or NULL */
 	uint32_t start_after_line; /* its line, for the caller's error when no such revision */
 	struct mg_arena arena;

@@ -13,6 +13,22 @@
 
 /* The schema replayed from the history (the schema helper's schema.h); opaque here. */
 struct mg_schema;
+struct mg_typemap;
+
+/*
+ * The database the migrations run on (alembic.ini's sqlalchemy.url, env.py,
+ * or `dialect` in [tool.migen]). MG_DIALECT_UNKNOWN: not found, the rules
+ * assume PostgreSQL; a PostgreSQL-only rule asks mg_dialect_postgresql().
+ */
+enum mg_dialect {
+	MG_DIALECT_UNKNOWN,
+	MG_DIALECT_POSTGRESQL,
+	MG_DIALECT_SQLITE,
+	MG_DIALECT_MYSQL, /* MySQL and MariaDB */
+	MG_DIALECT_MSSQL,
+	MG_DIALECT_ORACLE,
+	MG_DIALECT_OTHER,
+};
 
 struct mg_options {
 	int add_tenant_indexes;         /* --add-tenant-indexes */
@@ -38,7 +54,25 @@ struct mg_options {
 	const struct mg_schema *schema;
 	const char *const *new_tables;
 	size_t nnew_tables;
+	/* The project's own types, for replaying a migration (lint), or NULL. */
+	const struct mg_typemap *types;
+	/* `downgrades = false` in [tool.migen]: the team never downgrades. */
+	int no_downgrades;
+	enum mg_dialect dialect;
+	/* --stairway: downgrade-mismatch also runs upgrade() again after downgrade(). */
+	int stairway;
 };
+
+/* Whether PostgreSQL's rules apply: the dialect is PostgreSQL or not known. */
+int mg_dialect_postgresql(const struct mg_options *o);
+/* "postgresql", "sqlite", "mysql", "mssql", "oracle", "other", "unknown". */
+const char *mg_dialect_name(enum mg_dialect d);
+/*
+ * The dialect a SQLAlchemy URL or a dialect name names: "postgresql+psycopg2://...",
+ * "sqlite:///x.db", "mysql", "mariadb", "mssql", "postgres"; MG_DIALECT_UNKNOWN
+ * when it names none (a %(here)s placeholder, an empty string).
+ */
+enum mg_dialect mg_dialect_parse(const char *url);
 
 /* A table's primary key columns, as another migration created it. */
 struct mg_table_key {
@@ -113,5 +147,9 @@ extern const struct mg_rule mg_rule_concurrent_index_in_transaction;
 extern const struct mg_rule mg_rule_not_null_without_backfill;
 extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
+extern const struct mg_rule mg_rule_irreversible_downgrade;
+extern const struct mg_rule mg_rule_downgrade_mismatch;
+extern const struct mg_rule mg_rule_sqlite_alter_needs_batch;
+extern const struct mg_rule mg_rule_non_idempotent_autocommit;
 
 #endif

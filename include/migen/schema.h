@@ -281,5 +281,37 @@ const char *mg_type_default_sql(struct mg_arena *a, const char *text);
  */
 int mg_replay_model(struct mg_schema *s, const struct mg_model *m, const char *rev,
                     const struct mg_typemap *map);
+/*
+ * The same for one direction: MG_DOWNGRADE applies downgrade()'s operations
+ * (what downgrade-mismatch replays after upgrade() to compare with the
+ * schema before the revision).
+ */
+int mg_replay_model_dir(struct mg_schema *s, const struct mg_model *m, const char *rev,
+                        const struct mg_typemap *map, enum mg_direction dir);
+
+/*
+ * What differs between two schemas (schemadiff.c): one entry per object
+ * (table, column, index or constraint, enum type, sequence), with what
+ * differs. Objects of a table whose uncertain facts grew from a to b, and
+ * everything when the schema's own uncertain facts grew, are left out:
+ * migen cannot tell.
+ */
+struct mg_schema_change {
+	const char *kind;   /* "table", "column", "index", "constraint", "type", "sequence" */
+	const char *object; /* qualified: "public.users", "public.users.email", "public.ix_a" */
+	const char *table;  /* the table's name (unqualified) when the object is in one, or NULL */
+	const char *what;   /* "missing", "left behind", "type integer, was bigint; ..." */
+};
+
+struct mg_schema_diff {
+	struct mg_arena arena;
+	struct mg_schema_change *v;
+	size_t n, cap;
+	int uncertain; /* some objects were not compared (uncertain facts) */
+};
+
+/* Fills d (zeroed first) with how b differs from a. */
+void mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_schema_diff *d);
+void mg_schema_diff_free(struct mg_schema_diff *d);
 
 #endif

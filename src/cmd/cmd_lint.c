@@ -20,6 +20,7 @@
 #include "migen/cli.h"
 #include "migen/config.h"
 #include "migen/fix.h"
+#include "migen/input.h"
 #include "migen/lint.h"
 #include "migen/project.h"
 #include "migen/since.h"
@@ -28,7 +29,7 @@ const char mg_lint_usage[] =
     "usage: migen lint [PATH ...] [-c alembic.ini] [--since REF] [--format FORMAT]\n"
     "                  [--select RULE,...] [--ignore RULE,...] [--fail-on LEVEL]\n"
     "                  [--pg-version N] [--color auto|always|never] [--no-cache]\n"
-    "                  [--fix | --diff]\n"
+    "                  [--stairway] [--fix | --diff]\n"
     "\n"
     "Checks an Alembic project's migrations for what locks or breaks a busy\n"
     "PostgreSQL, in revision-graph order: the files or folders given, the\n"
@@ -50,6 +51,8 @@ const char mg_lint_usage[] =
     "      --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                          always or never\n"
     "      --no-cache          read every file afresh (also MIGEN_NO_CACHE=1)\n"
+    "      --stairway          downgrade-mismatch also runs upgrade() again after each\n"
+    "                          downgrade(), as pytest-alembic's stairway test\n"
     "      --fix               apply the fixes in place (atomically), then report what\n"
     "                          is left\n"
     "      --diff              print the fixes as a unified diff instead\n"
@@ -60,7 +63,9 @@ const char mg_lint_usage[] =
     "\n"
     "Rules: missing-tenant-index, missing-fk-index, require-concurrent-index,\n"
     "concurrent-index-in-transaction, not-null-without-backfill, invalid-sql,\n"
-    "drop-unnamed-constraint, ignore-without-reason, unused-ignore (docs/rules.md).\n"
+    "drop-unnamed-constraint, irreversible-downgrade, downgrade-mismatch,\n"
+    "sqlite-alter-needs-batch, non-idempotent-autocommit, ignore-without-reason,\n"
+    "unused-ignore (docs/rules.md).\n"
     "\n"
     "Exit status: 0 nothing at or above the --fail-on level, 1 findings at that level\n"
     "(or a fix that could not be written), 2 bad arguments or configuration, 3 no\n"
@@ -77,6 +82,7 @@ enum {
 	OPT_NO_CACHE,
 	OPT_FIX,
 	OPT_DIFF,
+	OPT_STAIRWAY,
 };
 
 const struct option mg_lint_options[] = {
@@ -92,6 +98,7 @@ const struct option mg_lint_options[] = {
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"fix", no_argument, NULL, OPT_FIX},
     {"diff", no_argument, NULL, OPT_DIFF},
+    {"stairway", no_argument, NULL, OPT_STAIRWAY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -109,7 +116,7 @@ struct args {
 	int fail_on; /* -1: not given */
 	long pg_version;
 	enum color_when color;
-	int no_cache, fix, diff;
+	int no_cache, fix, diff, stairway;
 	struct mg_arena arena;
 };
 
@@ -245,6 +252,9 @@ parse_args(const struct mg_command *cmd, int argc, char **argv, struct args *a)
 		case OPT_DIFF:
 			a->diff = 1;
 			break;
+		case OPT_STAIRWAY:
+			a->stairway = 1;
+			break;
 		case 'h':
 			mg_print_usage(cmd, stdout);
 			return -1;
@@ -277,6 +287,7 @@ struct run {
 	struct mg_lint_unit *u;
 	size_t nu, capu;
 	int status;
+	enum mg_dialect dialect; /* from alembic.ini or env.py; [tool.migen] wins */
 };
 
 static void
@@ -421,6 +432,7 @@ read_config(struct run *r)
 
 	memset(&r->cfg, 0, sizeof(r->cfg));
 	r->cfg.fail_on = -1;
+	r->cfg.downgrades = -1;
 	if (path == NULL)
 		return 0;
 	if (mg_config_read(path, mg_lint_rule_known, &r->cfg, &err) != 0) {
@@ -508,6 +520,10 @@ lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_sever
 	lc->severity = *sev;
 	lc->nseverity = r->cfg.nseverity;
 	lc->types = &r->cfg.types;
+	lc->o.types = lc->types;
+	lc->o.no_downgrades = r->cfg.downgrades == 0;
+	lc->o.stairway = r->a.stairway;
+	lc->o.dialect = r->cfg.dialect != NULL ? mg_dialect_parse(r->cfg.dialect) : r->dialect;
 }
 
 /*
@@ -597,6 +613,52 @@ run_free(struct run *r)
 	mg_arena_free(&r->a.arena);
 }
 
+/*
+ * The dialect env.py names when alembic.ini has no URL (an env.py that
+ * builds it from settings): the one database scheme its string literals
+ * name ("postgresql+asyncpg://", "sqlite:///"), MG_DIALECT_UNKNOWN when
+ * none or several.
+ */
+static enum mg_dialect
+env_py_dialect(const char *script_dir)
+{
+	static const char *const schemes[] = {"postgresql", "postgres", "sqlite",
+	                                      "mysql",      "mariadb",  "mssql"};
+	enum mg_dialect found = MG_DIALECT_UNKNOWN;
+	struct mg_input in;
+	struct mg_buf path = {0};
+	const char *why, *src;
+	size_t i;
+
+	if (script_dir == NULL)
+		return MG_DIALECT_UNKNOWN;
+	mg_buf_printf(&path, "%s/env.py", script_dir);
+	i = mg_input_read(path.s, &in, &why) == 0;
+	mg_buf_free(&path);
+	if (!i)
+		return MG_DIALECT_UNKNOWN;
+	src = in.data;
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+		const char *p;
+		for (p = src; (p = strstr(p, schemes[i])) != NULL; p += n) {
+			enum mg_dialect d;
+			if (p == src || (p[-1] != '"' && p[-1] != '\''))
+				continue;
+			if (p[n] != ':' && p[n] != '+')
+				continue;
+			d = mg_dialect_parse(p);
+			if (found != MG_DIALECT_UNKNOWN && d != found) {
+				mg_input_free(&in);
+				return MG_DIALECT_UNKNOWN;
+			}
+			found = d;
+		}
+	}
+	mg_input_free(&in);
+	return found;
+}
+
 int
 mg_cmd_lint(int argc, char **argv)
 {
@@ -647,6 +709,9 @@ mg_cmd_lint(int argc, char **argv)
 		}
 		r.proj.here = mg_arena_strdup(&r.proj.arena, env.here);
 		r.have_proj = 1;
+		r.dialect = mg_dialect_parse(env.url);
+		if (r.dialect == MG_DIALECT_UNKNOWN)
+			r.dialect = env_py_dialect(env.script_dir);
 		mg_alembic_env_free(&env);
 	}
 	if ((rc = read_config(&r)) != 0) {
@@ -695,6 +760,11 @@ mg_cmd_lint(int argc, char **argv)
 			r.u[i].revision = mg_arena_strdup(&r.a.arena, r.u[i].model->rev.revision);
 	input_problems(&r);
 	lint_config(&r, &lc, &sev);
+	if (!mg_dialect_postgresql(&lc.o))
+		mg_warnx(
+		    "note: the migrations target %s: the lock rules are PostgreSQL-only and do "
+		    "not run (docs/rules.md, \"Databases\")",
+		    mg_dialect_name(lc.o.dialect));
 	memset(&rep, 0, sizeof(rep));
 	if (r.a.fix || r.a.diff)
 		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));

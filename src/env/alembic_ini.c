@@ -587,6 +587,7 @@ mg_alembic_ini_read(const char *path, const char *section, struct mg_alembic_env
 		goto out;
 	}
 	env->script_location = sl;
+	env->url = option(env, &r, section, "sqlalchemy.url", &line);
 	nroots =
 	    sys_path_roots(env, option(env, &r, section, "prepend_sys_path", &line), roots, 16);
 	roots[nroots++] = env->here;

@@ -570,6 +570,30 @@ setting(struct reader *r, const struct entry *e)
 		return (c->space_column = column(r, e, key)) != NULL ? 0 : -1;
 	if (strcmp(name, "soft-delete-column") == 0)
 		return (c->soft_delete_column = column(r, e, key)) != NULL ? 0 : -1;
+	if (strcmp(name, "downgrades") == 0) {
+		const char *v = r->src + ts_node_start_byte(e->value);
+		if (!is(e->value, "boolean"))
+			return fail(r, e->line, key, "must be true or false, not %s",
+			            ts_node_type(e->value));
+		c->downgrades = *v == 't';
+		return 0;
+	}
+	if (strcmp(name, "dialect") == 0) {
+		static const char *const known[] = {"postgresql", "sqlite", "mysql", "mariadb",
+		                                    "mssql",      "oracle", NULL};
+		size_t k;
+		if ((s = want_string(r, e, key)) == NULL)
+			return -1;
+		for (k = 0; known[k] != NULL && strcmp(known[k], s) != 0; k++)
+			;
+		if (known[k] == NULL)
+			return fail(
+			    r, e->line, key,
+			    "'%s' is not postgresql, sqlite, mysql, mariadb, mssql or oracle",
+			    shown(s));
+		c->dialect = s;
+		return 0;
+	}
 	if (strcmp(name, "start-after") == 0) {
 		if ((s = want_string(r, e, key)) == NULL)
 			return -1;
@@ -598,6 +622,7 @@ mg_config_parse(const char *path, const char *src, size_t len, mg_config_rule_kn
 
 	memset(c, 0, sizeof(*c));
 	c->fail_on = -1;
+	c->downgrades = -1;
 	c->path = mg_arena_strdup(&c->arena, path);
 	memset(&r, 0, sizeof(r));
 	r.path = c->path;

@@ -247,6 +247,8 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 	size_t i, first = r->n;
 
 	o.schema = schema;
+	if (o.types == NULL)
+		o.types = c->types;
 	o.new_tables = new_tables;
 	o.nnew_tables = nnew;
 	memset(&d, 0, sizeof(d));

@@ -1,5 +1,5 @@
 /*
- * One migration's upgrade() applied to the schema (see schema.h): every
+ * One migration's upgrade() (or downgrade()) applied to the schema (see schema.h): every
  * op.* / batch_op.* call and every statement the SQL of op.execute() holds,
  * in source order, as Alembic and PostgreSQL would run them. Where migen
  * cannot know what runs (a name that is not a literal, a helper function,
@@ -1177,6 +1177,14 @@ int
 mg_replay_model(struct mg_schema *s, const struct mg_model *m, const char *rev,
                 const struct mg_typemap *map)
 {
+	return mg_replay_model_dir(s, m, rev, map, MG_UPGRADE);
+}
+
+int
+mg_replay_model_dir(struct mg_schema *s, const struct mg_model *m, const char *rev,
+                    const struct mg_typemap *map, enum mg_direction dir)
+{
+	const char *fn = dir == MG_UPGRADE ? "upgrade" : "downgrade";
 	struct rctx c;
 	size_t i;
 
@@ -1192,11 +1200,11 @@ mg_replay_model(struct mg_schema *s, const struct mg_model *m, const char *rev,
 	bucket(m->nops, m->nchecks, m->checks, sizeof(*m->checks), offsetof(struct mg_check, op),
 	       &c.ck_at, &c.ck);
 	for (i = 0; i < m->nops; i++)
-		if (m->ops[i].dir == MG_UPGRADE)
+		if (m->ops[i].dir == dir)
 			apply_op(&c, i);
-	/* Helpers upgrade() calls: what they do is not seen. */
+	/* Helpers the function calls: what they do is not seen. */
 	for (i = 0; i < m->nnotes; i++)
-		if (strncmp(m->notes[i].message, "upgrade", 7) == 0 &&
+		if (strncmp(m->notes[i].message, fn, strlen(fn)) == 0 &&
 		    strstr(m->notes[i].message, "calls helper") != NULL)
 			mg_schema_uncertain_all(s, m->path, m->notes[i].line, m->notes[i].message);
 	if (m->syntax_errors)

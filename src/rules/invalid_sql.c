@@ -14,7 +14,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	(void)o;
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's grammar and transactions */
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		struct mg_diag *g;

@@ -104,9 +104,14 @@ columns(struct mg_diags *d, const struct mg_fkey *fk)
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
-	char *dup = mg_xcalloc(m->nfkeys + 1, 1);
+	char *dup;
 	size_t i;
 
+	/* PostgreSQL's: MySQL (InnoDB) indexes a foreign key's columns itself, and the fix
+	 * builds the index CONCURRENTLY. */
+	if (!mg_dialect_postgresql(o))
+		return;
+	dup = mg_xcalloc(m->nfkeys + 1, 1);
 	duplicates(m, dup);
 	for (i = 0; i < m->nfkeys; i++) {
 		const struct mg_fkey *fk = &m->fkeys[i];

@@ -127,8 +127,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!o->add_tenant_indexes)
-		return;
+	if (!o->add_tenant_indexes || !mg_dialect_postgresql(o))
+		return; /* its scans, locks and CONCURRENTLY fix are PostgreSQL's */
 	for (i = 0; i < m->ntables; i++) {
 		const struct mg_table *t = &m->tables[i];
 		const struct mg_op *op = &m->ops[t->op];

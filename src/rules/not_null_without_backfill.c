@@ -700,6 +700,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct seen sn;
 	size_t i;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* its locks and its fix are PostgreSQL's */
 	seen_build(m, &sn);
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];

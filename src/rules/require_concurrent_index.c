@@ -76,6 +76,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* CONCURRENTLY and its locks are PostgreSQL's */
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *x = &m->indexes[i];
 		const struct mg_op *op = &m->ops[x->op];

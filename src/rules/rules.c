@@ -11,7 +11,9 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_missing_tenant_index,      &mg_rule_missing_fk_index,
     &mg_rule_require_concurrent_index,  &mg_rule_concurrent_index_in_transaction,
     &mg_rule_not_null_without_backfill, &mg_rule_invalid_sql,
-    &mg_rule_drop_unnamed_constraint,   NULL,
+    &mg_rule_drop_unnamed_constraint,   &mg_rule_irreversible_downgrade,
+    &mg_rule_downgrade_mismatch,        &mg_rule_sqlite_alter_needs_batch,
+    &mg_rule_non_idempotent_autocommit, NULL,
 };
 
 struct mg_diag *

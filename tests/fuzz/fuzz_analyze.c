@@ -73,8 +73,9 @@ fix(const struct mg_model *m, const char *src, size_t len, struct mg_diags *d)
 }
 
 /* migen schema's path: the upgrade() replayed twice (the second run meets what the first
- * made), a copy merged back, and both emitters; then lint's: the rules against that
- * schema, with the file's own tables as new in the change. */
+ * made), a copy merged back, downgrade() replayed and diffed, and both emitters;
+ * then lint's: the rules against that schema, with the file's own tables as new
+ * in the change. */
 static void
 schema(const struct mg_model *m, const struct mg_options *lo)
 {
@@ -88,6 +89,13 @@ schema(const struct mg_model *m, const struct mg_options *lo)
 	c = mg_schema_copy(s);
 	mg_replay_model(s, m, "r2", NULL);
 	mg_schema_merge(s, c);
+	/* downgrade-mismatch's path: downgrade() replayed, the result diffed with the copy. */
+	{
+		struct mg_schema_diff d;
+		mg_replay_model_dir(s, m, "r2", NULL, MG_DOWNGRADE);
+		mg_schema_diff(c, s, &d);
+		mg_schema_diff_free(&d);
+	}
 	json = mg_emit_schema_json(s, NULL, 0);
 	if (json == NULL)
 		abort();

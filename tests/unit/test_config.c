@@ -126,6 +126,35 @@ test_no_section(void **state)
 }
 
 static void
+test_downgrades_dialect(void **state)
+{
+	struct mg_config c;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(parse("[tool.migen]\nfail-on = \"error\"\n", &c, &err), 0);
+	assert_int_equal(c.downgrades, -1);
+	assert_null(c.dialect);
+	mg_config_free(&c);
+	assert_int_equal(
+	    parse("[tool.migen]\ndowngrades = false\ndialect = \"sqlite\"\n", &c, &err), 0);
+	assert_int_equal(c.downgrades, 0);
+	assert_string_equal(c.dialect, "sqlite");
+	mg_config_free(&c);
+	assert_int_equal(parse("[tool.migen]\ndowngrades = true\n", &c, &err), 0);
+	assert_int_equal(c.downgrades, 1);
+	mg_config_free(&c);
+	refused("[tool.migen]\ndowngrades = \"no\"\n",
+	        "pyproject.toml:2: must be true or false, not string (downgrades)");
+	refused(
+	    "[tool.migen]\ndialect = \"db2\"\n",
+	    "pyproject.toml:2: 'db2' is not postgresql, sqlite, mysql, mariadb, mssql or oracle "
+	    "(dialect)");
+	refused("[tool.migen]\ndialect = 3\n",
+	        "pyproject.toml:2: must be a string, not integer (dialect)");
+}
+
+static void
 test_errors(void **state)
 {
 	(void)state;
@@ -196,7 +225,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_key),  cmocka_unit_test(test_dotted_and_escapes),
 	    cmocka_unit_test(test_no_section), cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_hostile),    cmocka_unit_test(test_downgrades_dialect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -539,6 +539,67 @@ test_downgrade_ignored(void **state)
 	mg_schema_free(s);
 }
 
+/* upgrade() then downgrade() on a copy, and how the result differs from s. */
+static void
+up_down(struct mg_schema *s, const char *up, const char *down, struct mg_schema_diff *d)
+{
+	char src[8192];
+	struct mg_model *m;
+	struct mg_schema *c = mg_schema_copy(s);
+
+	snprintf(src, sizeof(src), HEAD "def upgrade():\n%s\n\ndef downgrade():\n%s\n", up, down);
+	m = mg_analyze("m.py", src, strlen(src), MG_ANALYZE_FULL);
+	mg_replay_model_dir(c, m, "r2", NULL, MG_UPGRADE);
+	mg_replay_model_dir(c, m, "r2", NULL, MG_DOWNGRADE);
+	mg_schema_diff(s, c, d);
+	mg_model_free(m);
+	mg_schema_free(c);
+}
+
+static void
+test_downgrade_diff(void **state)
+{
+	struct mg_schema *s = mg_schema_new();
+	struct mg_schema_diff d;
+
+	(void)state;
+	replay(s, "r1",
+	       "    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True),\n"
+	       "        sa.Column('email', sa.String(100), nullable=False),\n"
+	       "        sa.Column('age', sa.Integer()))\n"
+	       "    op.create_index('ix_users_age', 'users', ['age'])\n");
+	/* Undone exactly: nothing differs (the index goes with its column). */
+	up_down(s, "    op.add_column('users', sa.Column('x', sa.Integer()))\n",
+	        "    op.drop_column('users', 'x')\n", &d);
+	assert_int_equal(d.n, 0);
+	assert_false(d.uncertain);
+	mg_schema_diff_free(&d);
+	/* A type not restored, an index left behind, a column dropped and not added back. */
+	up_down(s,
+	        "    op.alter_column('users', 'email', type_=sa.String(200))\n"
+	        "    op.create_index('ix_users_email', 'users', ['email'])\n"
+	        "    op.drop_column('users', 'age')\n",
+	        "    op.alter_column('users', 'email', type_=sa.String(150))\n", &d);
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.v[0].kind, "column");
+	assert_string_equal(d.v[0].object, "public.users.email");
+	assert_string_equal(d.v[0].what, "type character varying(150), was character varying(100)");
+	assert_string_equal(d.v[1].object, "public.users.age");
+	assert_string_equal(d.v[1].what, "dropped and not added back");
+	assert_string_equal(d.v[2].kind, "index");
+	assert_string_equal(d.v[2].object, "public.ix_users_age");
+	assert_string_equal(d.v[3].object, "public.ix_users_email");
+	assert_string_equal(d.v[3].what, "created and not dropped");
+	mg_schema_diff_free(&d);
+	/* What migen cannot follow: silent, and says so. */
+	up_down(s, "    op.add_column(TABLE, sa.Column('x', sa.Integer()))\n",
+	        "    op.drop_column('users', 'x')\n", &d);
+	assert_int_equal(d.n, 0);
+	assert_true(d.uncertain);
+	mg_schema_diff_free(&d);
+	mg_schema_free(s);
+}
+
 int
 main(void)
 {
@@ -555,6 +616,7 @@ main(void)
 	    cmocka_unit_test(test_sql_more),
 	    cmocka_unit_test(test_habits),
 	    cmocka_unit_test(test_cascade),
+	    cmocka_unit_test(test_downgrade_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,9 @@ options(int tenant, int concurrently)
 	o.tenant_column = "tenant_id";
 	o.space_column = "space_id";
 	o.soft_delete_column = "deleted_at";
+	/* The hand-built models have no downgrade(): irreversible-downgrade is tested in goldens.
+	 */
+	o.no_downgrades = 1;
 	return o;
 }
 
@@ -268,7 +271,9 @@ test_registry(void **state)
 	    "missing-tenant-index",      "missing-fk-index",
 	    "require-concurrent-index",  "concurrent-index-in-transaction",
 	    "not-null-without-backfill", "invalid-sql",
-	    "drop-unnamed-constraint",
+	    "drop-unnamed-constraint",   "irreversible-downgrade",
+	    "downgrade-mismatch",        "sqlite-alter-needs-batch",
+	    "non-idempotent-autocommit",
 	};
 	size_t i, j, n = 0;
 
@@ -281,8 +286,8 @@ test_registry(void **state)
 			assert_string_not_equal(mg_rules[i]->id, mg_rules[j]->id);
 		n++;
 	}
-	assert_int_equal(n, 7);
-	for (i = 0; i < 7; i++) {
+	assert_int_equal(n, 11);
+	for (i = 0; i < 11; i++) {
 		for (j = 0; mg_rules[j] != NULL; j++)
 			if (strcmp(mg_rules[j]->id, ids[i]) == 0)
 				break;
@@ -290,6 +295,32 @@ test_registry(void **state)
 	}
 	assert_int_equal(mg_rule_concurrent_index_in_transaction.severity, MG_ERROR);
 	assert_int_equal(mg_rule_missing_fk_index.severity, MG_WARNING);
+}
+
+static void
+test_dialect_parse(void **state)
+{
+	struct mg_options o;
+
+	(void)state;
+	assert_int_equal(mg_dialect_parse("postgresql+psycopg2://u@h/db"), MG_DIALECT_POSTGRESQL);
+	assert_int_equal(mg_dialect_parse("postgres://h/db"), MG_DIALECT_POSTGRESQL);
+	assert_int_equal(mg_dialect_parse("sqlite:///app.db"), MG_DIALECT_SQLITE);
+	assert_int_equal(mg_dialect_parse("mysql+pymysql://h/db"), MG_DIALECT_MYSQL);
+	assert_int_equal(mg_dialect_parse("mariadb://h/db"), MG_DIALECT_MYSQL);
+	assert_int_equal(mg_dialect_parse("mssql+pyodbc://h/db"), MG_DIALECT_MSSQL);
+	assert_int_equal(mg_dialect_parse("cockroachdb://h/db"), MG_DIALECT_OTHER);
+	assert_int_equal(mg_dialect_parse("driver://user:pass@localhost/dbname"),
+	                 MG_DIALECT_UNKNOWN);
+	assert_int_equal(mg_dialect_parse("%(DB_URL)s"), MG_DIALECT_UNKNOWN);
+	assert_int_equal(mg_dialect_parse(""), MG_DIALECT_UNKNOWN);
+	assert_int_equal(mg_dialect_parse(NULL), MG_DIALECT_UNKNOWN);
+	assert_int_equal(mg_dialect_parse("sqlite"), MG_DIALECT_SQLITE);
+	memset(&o, 0, sizeof(o));
+	assert_true(mg_dialect_postgresql(&o));
+	o.dialect = MG_DIALECT_SQLITE;
+	assert_false(mg_dialect_postgresql(&o));
+	assert_string_equal(mg_dialect_name(MG_DIALECT_MSSQL), "mssql");
 }
 
 /* ---- missing-tenant-index ---- */
@@ -1501,6 +1532,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_dialect_parse),
 	    cmocka_unit_test(test_tenant_fires_tenant_space_soft_delete),
 	    cmocka_unit_test(test_tenant_only_no_soft_delete),
 	    cmocka_unit_test(test_tenant_schema_and_indent),
