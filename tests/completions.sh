@@ -38,7 +38,7 @@ c() { # c EXPECTED WORD...: completes the last word of "migen WORD..."
 }
 c 'lint' li
 c 'doctor' do
-c '--since --select' lint --s
+c '--since --select --stairway' lint --s
 c 'sarif' lint --format sa
 c 'github gitlab' lint --format git
 c 'require-concurrent-index' lint --select require-c
