@@ -113,5 +113,12 @@ extern const struct mg_rule mg_rule_concurrent_index_in_transaction;
 extern const struct mg_rule mg_rule_not_null_without_backfill;
 extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
+extern const struct mg_rule mg_rule_drop_column;
+extern const struct mg_rule mg_rule_drop_table;
+extern const struct mg_rule mg_rule_rename_column;
+extern const struct mg_rule mg_rule_rename_table;
+extern const struct mg_rule mg_rule_truncate;
+extern const struct mg_rule mg_rule_narrowing_change;
+extern const struct mg_rule mg_rule_drops_needed_index;
 
 #endif

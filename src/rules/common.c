@@ -265,3 +265,40 @@ mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const
 
 	return t != NULL && column != NULL && mg_stable_has_index_leading(t, column, full_only);
 }
+
+int
+mg_rc_existing(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op)
+{
+	return op->dir == MG_UPGRADE && op->table != NULL && !mg_rc_table_new(m, o, op->table);
+}
+
+int
+mg_rc_column_added(const struct mg_model *m, const char *table, const char *column, size_t before)
+{
+	size_t i;
+
+	if (table == NULL || column == NULL)
+		return 0;
+	for (i = 0; i < before && i < m->nops; i++) {
+		const struct mg_op *op = &m->ops[i];
+		if (op->kind == MG_OP_ADD_COLUMN && op->dir == MG_UPGRADE && op->table != NULL &&
+		    op->column != NULL && strcmp(op->table, table) == 0 &&
+		    strcmp(op->column, column) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+struct mg_diag *
+mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev, const struct mg_model *m,
+              size_t i)
+{
+	const struct mg_op *op = &m->ops[i];
+	struct mg_diag *g = mg_diags_add(d, rule, sev);
+
+	g->table = op->table;
+	g->line = op->span.line;
+	g->col = op->span.col;
+	g->op = i;
+	return g;
+}

@@ -78,4 +78,16 @@ int mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const 
 int mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
                                const char *column, int full_only);
 
+/*
+ * Rolling-deploy rules: whether op runs in upgrade() on a table that already
+ * holds rows in production (known by name, not new: mg_rc_table_new).
+ */
+int mg_rc_existing(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op);
+/* Whether upgrade() adds table.column in an operation before op number before. */
+int mg_rc_column_added(const struct mg_model *m, const char *table, const char *column,
+                       size_t before);
+/* A finding about op number i: table, position and op filled in. */
+struct mg_diag *mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                              const struct mg_model *m, size_t i);
+
 #endif
