@@ -38,6 +38,7 @@ struct mg_options {
 	const struct mg_schema *schema;
 	const char *const *new_tables;
 	size_t nnew_tables;
+	int run_optin; /* run the opt-in rules too (lint filters them itself) */
 };
 
 /* A table's primary key columns, as another migration created it. */
@@ -99,6 +100,13 @@ struct mg_rule {
 
 extern const struct mg_rule *const mg_rules[];
 
+/*
+ * Whether rule runs only when asked for (lint: --select, `select`, or a
+ * level in [tool.migen.severity]): mg_rules_run skips it unless
+ * o->run_optin. The list is in rules.c.
+ */
+int mg_rule_optin(const struct mg_rule *rule);
+
 /* Runs every rule and sorts the diagnostics by line, column, rule. */
 void mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d);
 
@@ -120,5 +128,12 @@ extern const struct mg_rule mg_rule_rename_table;
 extern const struct mg_rule mg_rule_truncate;
 extern const struct mg_rule mg_rule_narrowing_change;
 extern const struct mg_rule mg_rule_drops_needed_index;
+extern const struct mg_rule mg_rule_prefer_text_over_varchar;
+extern const struct mg_rule mg_rule_prefer_timestamptz;
+extern const struct mg_rule mg_rule_prefer_bigint_keys;
+extern const struct mg_rule mg_rule_prefer_identity;
+extern const struct mg_rule mg_rule_prefer_jsonb;
+extern const struct mg_rule mg_rule_ban_char;
+extern const struct mg_rule mg_rule_identifier_too_long;
 
 #endif

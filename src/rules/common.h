@@ -90,4 +90,31 @@ int mg_rc_column_added(const struct mg_model *m, const char *table, const char *
 struct mg_diag *mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
                               const struct mg_model *m, size_t i);
 
+/* A column upgrade() creates (create_table, add_column) or gives a new type (alter_column). */
+struct mg_rc_tcol {
+	const char *table, *schema, *name;
+	const char *pg;              /* PostgreSQL's type name, or NULL: not known */
+	const struct mg_column *def; /* its definition, or NULL (alter_column) */
+	size_t op;                   /* the operation */
+	uint32_t line, col;          /* where the column (or the call) is */
+};
+/* The columns upgrade() creates or retypes, in source order; arena-allocated in d. */
+size_t mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d,
+                           const struct mg_rc_tcol **out);
+/*
+ * Whether c is the whole primary key of the table its create_table makes:
+ * primary_key=True on it alone, or a one-column PrimaryKeyConstraint / SQL
+ * PRIMARY KEY naming it (the parser marks the constraint's columns).
+ */
+int mg_rc_single_pk(const struct mg_model *m, const struct mg_rc_tcol *c);
+/*
+ * Whether PostgreSQL fills c from a sequence default, as serial does: SQL
+ * serial, or an integer primary key SQLAlchemy makes autoincrement (SERIAL,
+ * BIGSERIAL), with no identity, server default or sa.Sequence.
+ */
+int mg_rc_serial(const struct mg_model *m, const struct mg_rc_tcol *c);
+/* A finding at column c, with table, column and op filled in. */
+struct mg_diag *mg_rc_col_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                               const struct mg_rc_tcol *c);
+
 #endif

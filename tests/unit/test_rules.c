@@ -279,6 +279,13 @@ test_registry(void **state)
 	    "truncate",
 	    "narrowing-change",
 	    "drops-needed-index",
+	    "prefer-text-over-varchar",
+	    "prefer-timestamptz",
+	    "prefer-bigint-keys",
+	    "prefer-identity",
+	    "prefer-jsonb",
+	    "ban-char",
+	    "identifier-too-long",
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 	size_t i, j, n = 0;
