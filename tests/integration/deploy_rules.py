@@ -109,6 +109,26 @@ def behaviour():
     ok("truncate: DELETE without WHERE leaves the table empty", cur.fetchone()[0] == 0)
 
 
+def types():
+    cur = db("deploy_types").cursor()
+    cur.execute("CREATE TABLE t (id int, body json, tag char(3))")
+    cur.execute("""INSERT INTO t VALUES (1, '{"a": 1}', 'ab ')""")
+    ok("prefer-jsonb: SELECT DISTINCT on json fails",
+       raises(cur, "SELECT DISTINCT body FROM t", E.UndefinedFunction))
+    cur.execute("SELECT DISTINCT body::jsonb FROM t")
+    cur.execute("SELECT length(tag), tag = 'ab' FROM t")
+    ok("ban-char: char(3) drops the padding in length() and comparisons",
+       cur.fetchone() == (2, True))
+    a = "ix_customer_accounts_billing_address_postal_code_and_country_code_a"
+    b = a[:-1] + "b"
+    cur.execute("CREATE INDEX %s ON t (id)" % a)
+    cur.execute("SELECT relname FROM pg_class WHERE relname LIKE 'ix_customer%'")
+    ok("identifier-too-long: PostgreSQL cuts the name to 63 bytes",
+       cur.fetchone()[0] == a[:63])
+    ok("identifier-too-long: a second name with the same 63 bytes fails",
+       raises(cur, "CREATE INDEX %s ON t (tag)" % b, E.DuplicateTable))
+
+
 def alembic(project, *args):
     p = subprocess.run([PY, "-m", "alembic"] + list(args), cwd=project,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
@@ -183,5 +203,6 @@ def fixture():
 
 
 behaviour()
+types()
 fixture()
 sys.exit(1 if failed else 0)
