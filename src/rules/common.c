@@ -334,9 +334,11 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 	struct mg_rc_tcol *v;
 	size_t i, k, n = 0, cap = 0;
 
-	for (i = 0; i < m->ntables; i++)
-		cap += m->tables[i].ncolumns;
-	cap += m->nops;
+	/* At most one entry per op, or per column of the table a create_table makes. */
+	for (i = 0; i < m->nops; i++)
+		cap += m->ops[i].kind == MG_OP_CREATE_TABLE && m->ops[i].table_index < m->ntables
+		           ? m->tables[m->ops[i].table_index].ncolumns
+		           : 1;
 	v = mg_arena_alloc(&d->arena, (cap + 1) * sizeof(*v));
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];

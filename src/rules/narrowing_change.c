@@ -191,7 +191,7 @@ unique(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    m->ops[x->op].kind != MG_OP_CREATE_UNIQUE_CONSTRAINT)
 			continue;
 		for (k = 0; k < x->ncolumns; k++) {
-			if (x->is_expr != NULL && x->is_expr[k])
+			if (x->columns[k] == NULL || (x->is_expr != NULL && x->is_expr[k]))
 				added = 1; /* an expression: no simple query to offer */
 			else
 				added |= mg_rc_column_added(m, x->table, x->columns[k], x->op);
