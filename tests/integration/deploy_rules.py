@@ -145,6 +145,35 @@ def types():
        raises(cur, "CREATE INDEX %s ON t (tag)" % b, E.DuplicateTable))
 
 
+def needed_index():
+    """The foreign key check's plan (ri_triggers.c's query) with and without the index."""
+    conn = db("deploy_index")
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE users (id int PRIMARY KEY)")
+    cur.execute("CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users)")
+    cur.execute("CREATE INDEX ix_orders_user_id ON orders (user_id)")
+    cur.execute("INSERT INTO users SELECT g FROM generate_series(1, 2000) g")
+    cur.execute("INSERT INTO orders (user_id) SELECT g % 2000 + 1 FROM generate_series(1, 50000) g")
+    cur.execute("ANALYZE users")
+    cur.execute("ANALYZE orders")
+    cur.execute("SET plan_cache_mode = force_generic_plan")
+    cur.execute("PREPARE ri(int) AS SELECT 1 FROM ONLY orders x WHERE $1 = user_id "
+                "FOR KEY SHARE OF x")
+
+    def plan():
+        cur.execute("EXPLAIN EXECUTE ri(1)")
+        return " ".join(r[0] for r in cur.fetchall())
+    with_index = plan()
+    cur.execute("DROP INDEX ix_orders_user_id")
+    cur.execute("DEALLOCATE ri")
+    cur.execute("PREPARE ri(int) AS SELECT 1 FROM ONLY orders x WHERE $1 = user_id "
+                "FOR KEY SHARE OF x")
+    without = plan()
+    ok("drops-needed-index: the foreign key check uses the index, and scans orders without it",
+       "ix_orders_user_id" in with_index and "Seq Scan on orders" in without,
+       "%s / %s" % (with_index, without))
+
+
 def alembic(project, *args):
     p = subprocess.run([PY, "-m", "alembic"] + list(args), cwd=project,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
@@ -220,5 +249,6 @@ def fixture():
 
 behaviour()
 types()
+needed_index()
 fixture()
 sys.exit(1 if failed else 0)

@@ -5,6 +5,7 @@
 #     (and that migen's counting query finds those rows), the constraint name
 #     drop-unnamed-constraint offers is PostgreSQL's and its --fix deploys, on
 #     fixtures/deploy run through Alembic;
+#   - drops-needed-index: the foreign key check's plan with and without the index;
 #   - the type rules: json without equality, char padding, 63-byte names;
 #   - rename-table's bridge view (migen's own output, verbatim), through
 #     lib/case.py: upgrade, downgrade, upgrade with psycopg2 while a second
