@@ -61,6 +61,7 @@ struct mg_options {
 	enum mg_dialect dialect;
 	/* --stairway: downgrade-mismatch also runs upgrade() again after downgrade(). */
 	int stairway;
+	int run_optin; /* run the opt-in rules too (lint filters them itself) */
 };
 
 /* Whether PostgreSQL's rules apply: the dialect is PostgreSQL or not known. */
@@ -133,6 +134,13 @@ struct mg_rule {
 
 extern const struct mg_rule *const mg_rules[];
 
+/*
+ * Whether rule runs only when asked for (lint: --select, `select`, or a
+ * level in [tool.migen.severity]): mg_rules_run skips it unless
+ * o->run_optin. The list is in rules.c.
+ */
+int mg_rule_optin(const struct mg_rule *rule);
+
 /* Runs every rule and sorts the diagnostics by line, column, rule. */
 void mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d);
 
@@ -151,5 +159,19 @@ extern const struct mg_rule mg_rule_irreversible_downgrade;
 extern const struct mg_rule mg_rule_downgrade_mismatch;
 extern const struct mg_rule mg_rule_sqlite_alter_needs_batch;
 extern const struct mg_rule mg_rule_non_idempotent_autocommit;
+extern const struct mg_rule mg_rule_drop_column;
+extern const struct mg_rule mg_rule_drop_table;
+extern const struct mg_rule mg_rule_rename_column;
+extern const struct mg_rule mg_rule_rename_table;
+extern const struct mg_rule mg_rule_truncate;
+extern const struct mg_rule mg_rule_narrowing_change;
+extern const struct mg_rule mg_rule_drops_needed_index;
+extern const struct mg_rule mg_rule_prefer_text_over_varchar;
+extern const struct mg_rule mg_rule_prefer_timestamptz;
+extern const struct mg_rule mg_rule_prefer_bigint_keys;
+extern const struct mg_rule mg_rule_prefer_identity;
+extern const struct mg_rule mg_rule_prefer_jsonb;
+extern const struct mg_rule mg_rule_ban_char;
+extern const struct mg_rule mg_rule_identifier_too_long;
 
 #endif

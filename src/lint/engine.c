@@ -76,10 +76,40 @@ listed(const char *id, const char *const *v, size_t n)
 	return 0;
 }
 
+/* The registered rule of that id, or NULL (lint's own ids). */
+static const struct mg_rule *
+rule_of(const char *id)
+{
+	size_t i;
+
+	for (i = 0; mg_rules[i] != NULL; i++)
+		if (strcmp(mg_rules[i]->id, id) == 0)
+			return mg_rules[i];
+	return NULL;
+}
+
+/* Whether [tool.migen.severity] sets a level for id. */
+static int
+leveled(const struct mg_lint_config *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nseverity; i++)
+		if (strcmp(c->severity[i].rule, id) == 0)
+			return 1;
+	return 0;
+}
+
 int
 mg_lint_wanted(const struct mg_lint_config *c, const char *id)
 {
+	const struct mg_rule *rule;
+
 	if (c->select != NULL && !listed(id, c->select, c->nselect))
+		return 0;
+	/* An opt-in rule is named: in select, or given a level. */
+	if ((rule = rule_of(id)) != NULL && mg_rule_optin(rule) && c->select == NULL &&
+	    !leveled(c, id))
 		return 0;
 	return !listed(id, c->ignore, c->nignore);
 }
@@ -93,8 +123,11 @@ severities(const struct mg_lint_config *c, struct mg_lint_report *r, size_t firs
 	for (k = first; k < r->n; k++) {
 		struct mg_finding *x = &r->v[k];
 
-		/* A rule's notes (what it says when nothing is wrong) stay notes. */
-		if (x->severity == MG_NOTE)
+		const struct mg_rule *rule = rule_of(x->rule);
+
+		/* A rule's notes (what it says when nothing is wrong) stay notes,
+		 * unless notes are what the rule reports (the column-type rules). */
+		if (x->severity == MG_NOTE && (rule == NULL || rule->severity != MG_NOTE))
 			continue;
 		for (i = 0; i < c->nseverity; i++)
 			if (strcmp(c->severity[i].rule, x->rule) == 0)
@@ -249,6 +282,7 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 	o.schema = schema;
 	if (o.types == NULL)
 		o.types = c->types;
+	o.run_optin = 1; /* mg_lint_wanted() keeps those asked for */
 	o.new_tables = new_tables;
 	o.nnew_tables = nnew;
 	memset(&d, 0, sizeof(d));

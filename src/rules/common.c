@@ -304,3 +304,181 @@ mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const
 
 	return t != NULL && column != NULL && mg_stable_has_index_leading(t, column, full_only);
 }
+
+int
+mg_rc_existing(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op)
+{
+	return op->dir == MG_UPGRADE && op->table != NULL && !mg_rc_table_new(m, o, op->table);
+}
+
+int
+mg_rc_column_added(const struct mg_model *m, const char *table, const char *column, size_t before)
+{
+	size_t i;
+
+	if (table == NULL || column == NULL)
+		return 0;
+	for (i = 0; i < before && i < m->nops; i++) {
+		const struct mg_op *op = &m->ops[i];
+		if (op->kind == MG_OP_ADD_COLUMN && op->dir == MG_UPGRADE && op->table != NULL &&
+		    op->column != NULL && strcmp(op->table, table) == 0 &&
+		    strcmp(op->column, column) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+struct mg_diag *
+mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev, const struct mg_model *m,
+              size_t i)
+{
+	const struct mg_op *op = &m->ops[i];
+	struct mg_diag *g = mg_diags_add(d, rule, sev);
+
+	g->table = op->table;
+	g->line = op->span.line;
+	g->col = op->span.col;
+	g->op = i;
+	return g;
+}
+
+/* The byte column of the first non-blank character of line (1-based), or 1. */
+static uint32_t
+line_col(const struct mg_model *m, uint32_t line)
+{
+	const char *p = m->src, *end = m->src + m->srclen;
+	uint32_t l = 1, c = 1;
+
+	if (p == NULL)
+		return 1;
+	for (; p < end && l < line; p++)
+		if (*p == '\n')
+			l++;
+	for (; p < end && (*p == ' ' || *p == '\t'); p++)
+		c++;
+	return c;
+}
+
+static const char *
+tcol_type(const struct mg_model *m, struct mg_diags *d, const char *pg, const char *expr)
+{
+	if (pg != NULL)
+		return pg;
+	return expr != NULL ? mg_type_pg(&d->arena, expr, m, NULL, NULL) : NULL;
+}
+
+size_t
+mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct mg_rc_tcol **out)
+{
+	struct mg_rc_tcol *v;
+	size_t i, k, n = 0, cap = 0;
+
+	/* At most one entry per op, or per column of the table a create_table makes. */
+	for (i = 0; i < m->nops; i++)
+		cap += m->ops[i].kind == MG_OP_CREATE_TABLE && m->ops[i].table_index < m->ntables
+		           ? m->tables[m->ops[i].table_index].ncolumns
+		           : 1;
+	v = mg_arena_alloc(&d->arena, (cap + 1) * sizeof(*v));
+	for (i = 0; i < m->nops; i++) {
+		const struct mg_op *op = &m->ops[i];
+
+		if (op->dir != MG_UPGRADE || op->table == NULL)
+			continue;
+		if (op->kind == MG_OP_CREATE_TABLE && op->table_index < m->ntables) {
+			const struct mg_table *t = &m->tables[op->table_index];
+			for (k = 0; k < t->ncolumns; k++) {
+				const struct mg_column *c = &t->columns[k];
+				if (c->name == NULL)
+					continue;
+				v[n].table = op->table;
+				v[n].schema = op->schema;
+				v[n].name = c->name;
+				v[n].def = c;
+				v[n].pg = tcol_type(m, d, c->pg_type,
+				                    c->type_expr != NULL ? c->type_expr : c->type);
+				v[n].op = i;
+				v[n].line = c->line != 0 ? c->line : op->span.line;
+				v[n].col = c->line != 0 && c->line != op->span.line
+				               ? line_col(m, c->line)
+				               : op->span.col;
+				n++;
+			}
+		} else if (op->kind == MG_OP_ADD_COLUMN && op->coldef != NULL &&
+		           op->column != NULL) {
+			const struct mg_column *c = op->coldef;
+			v[n].table = op->table;
+			v[n].schema = op->schema;
+			v[n].name = op->column;
+			v[n].def = c;
+			v[n].pg = tcol_type(m, d, c->pg_type,
+			                    c->type_expr != NULL ? c->type_expr : c->type);
+			v[n].op = i;
+			v[n].line = op->span.line;
+			v[n].col = op->span.col;
+			n++;
+		} else if (op->kind == MG_OP_ALTER_COLUMN && op->column != NULL &&
+		           (op->pg_type != NULL || op->type_expr != NULL)) {
+			v[n].table = op->table;
+			v[n].schema = op->schema;
+			v[n].name = op->new_name != NULL ? op->new_name : op->column;
+			v[n].def = NULL;
+			v[n].pg = tcol_type(m, d, op->pg_type, op->type_expr);
+			v[n].op = i;
+			v[n].line = op->span.line;
+			v[n].col = op->span.col;
+			n++;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+struct mg_diag *
+mg_rc_col_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+               const struct mg_rc_tcol *c)
+{
+	struct mg_diag *g = mg_diags_add(d, rule, sev);
+
+	g->table = c->table;
+	g->column = c->name;
+	g->line = c->line;
+	g->col = c->col;
+	g->op = c->op;
+	return g;
+}
+
+int
+mg_rc_single_pk(const struct mg_model *m, const struct mg_rc_tcol *c)
+{
+	const struct mg_op *op = &m->ops[c->op];
+	const struct mg_table *t;
+	size_t i, n = 0;
+	int named = 0;
+
+	if (c->def == NULL || op->kind != MG_OP_CREATE_TABLE || op->table_index >= m->ntables)
+		return 0;
+	t = &m->tables[op->table_index];
+	for (i = 0; i < t->ncolumns; i++)
+		if (t->columns[i].primary_key == MG_YES) {
+			n++;
+			named |=
+			    t->columns[i].name != NULL && strcmp(t->columns[i].name, c->name) == 0;
+		}
+	return n == 1 && named;
+}
+
+int
+mg_rc_serial(const struct mg_model *m, const struct mg_rc_tcol *c)
+{
+	const struct mg_column *d = c->def;
+
+	if (d == NULL || d->identity || d->computed || c->pg == NULL ||
+	    (strcmp(c->pg, "integer") != 0 && strcmp(c->pg, "bigint") != 0 &&
+	     strcmp(c->pg, "smallint") != 0))
+		return 0;
+	/* SQL: the serial types. SQLAlchemy: only a single-column integer key. */
+	if (m->ops[c->op].source == MG_SRC_SQL)
+		return d->generated;
+	return d->autoincrement != MG_NO && d->has_server_default != MG_YES && !d->has_sequence &&
+	       mg_rc_single_pk(m, c);
+}

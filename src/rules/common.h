@@ -78,4 +78,43 @@ int mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const 
 int mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
                                const char *column, int full_only);
 
+/*
+ * Rolling-deploy rules: whether op runs in upgrade() on a table that already
+ * holds rows in production (known by name, not new: mg_rc_table_new).
+ */
+int mg_rc_existing(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op);
+/* Whether upgrade() adds table.column in an operation before op number before. */
+int mg_rc_column_added(const struct mg_model *m, const char *table, const char *column,
+                       size_t before);
+/* A finding about op number i: table, position and op filled in. */
+struct mg_diag *mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                              const struct mg_model *m, size_t i);
+
+/* A column upgrade() creates (create_table, add_column) or gives a new type (alter_column). */
+struct mg_rc_tcol {
+	const char *table, *schema, *name;
+	const char *pg;              /* PostgreSQL's type name, or NULL: not known */
+	const struct mg_column *def; /* its definition, or NULL (alter_column) */
+	size_t op;                   /* the operation */
+	uint32_t line, col;          /* where the column (or the call) is */
+};
+/* The columns upgrade() creates or retypes, in source order; arena-allocated in d. */
+size_t mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d,
+                           const struct mg_rc_tcol **out);
+/*
+ * Whether c is the whole primary key of the table its create_table makes:
+ * primary_key=True on it alone, or a one-column PrimaryKeyConstraint / SQL
+ * PRIMARY KEY naming it (the parser marks the constraint's columns).
+ */
+int mg_rc_single_pk(const struct mg_model *m, const struct mg_rc_tcol *c);
+/*
+ * Whether PostgreSQL fills c from a sequence default, as serial does: SQL
+ * serial, or an integer primary key SQLAlchemy makes autoincrement (SERIAL,
+ * BIGSERIAL), with no identity, server default or sa.Sequence.
+ */
+int mg_rc_serial(const struct mg_model *m, const struct mg_rc_tcol *c);
+/* A finding at column c, with table, column and op filled in. */
+struct mg_diag *mg_rc_col_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                               const struct mg_rc_tcol *c);
+
 #endif

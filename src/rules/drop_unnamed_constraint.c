@@ -6,7 +6,10 @@
  * before it reaches the database, so the downgrade always fails. The fix is
  * the name PostgreSQL gave the constraint (`<table>_<column>_fkey` for a
  * foreign key), or a naming convention in the MetaData so that autogenerate
- * writes names on both sides.
+ * writes names on both sides. In upgrade(), under lint, the schema replayed
+ * before the migration holds the table's constraints with the names
+ * PostgreSQL gave them: when exactly one is of the type_ dropped, that is
+ * the name; otherwise the message lists them.
  */
 #include <string.h>
 
@@ -79,15 +82,66 @@ fkey_name(struct mg_diags *d, const struct mg_model *m, const struct mg_op *drop
 	return r;
 }
 
+/* Whether a constraint of this kind can be what drop_constraint(type_=type) drops. */
+static int
+kind_ok(const char *type, const char *want)
+{
+	return type == NULL || strcmp(type, want) == 0;
+}
+
+/*
+ * The name of the one constraint of op's type_ on the table as the schema
+ * has it, or NULL; *names lists every candidate ("a, b") when there are
+ * several. A table with facts migen could not follow gives none.
+ */
+static const char *
+schema_name(struct mg_diags *d, const struct mg_options *o, const struct mg_op *op,
+            const char **names)
+{
+	const struct mg_stable *t;
+	struct mg_buf b = {0};
+	const char *one = NULL;
+	size_t i, n = 0;
+
+	*names = NULL;
+	if (op->dir != MG_UPGRADE || op->table == NULL ||
+	    (t = mg_rc_schema_table(o, op->schema, op->table)) == NULL || t->nuncertain > 0)
+		return NULL;
+	for (i = 0; i < t->nfkeys; i++)
+		if (kind_ok(op->object_type, "foreignkey") && t->fkeys[i].name != NULL) {
+			mg_buf_printf(&b, "%s%s", n++ ? ", " : "", t->fkeys[i].name);
+			one = t->fkeys[i].name;
+		}
+	for (i = 0; i < t->nindexes; i++) {
+		const struct mg_sindex *x = &t->indexes[i];
+		if (x->name == NULL ||
+		    !((x->kind == MG_IX_UNIQUE && kind_ok(op->object_type, "unique")) ||
+		      (x->kind == MG_IX_PRIMARY_KEY && kind_ok(op->object_type, "primary"))))
+			continue;
+		mg_buf_printf(&b, "%s%s", n++ ? ", " : "", x->name);
+		one = x->name;
+	}
+	for (i = 0; i < t->nchecks; i++)
+		if (kind_ok(op->object_type, "check") && t->checks[i].name != NULL) {
+			mg_buf_printf(&b, "%s%s", n++ ? ", " : "", t->checks[i].name);
+			one = t->checks[i].name;
+		}
+	if (n > 1)
+		*names = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	if (n != 1 || mg_ident_refusal(one) != NULL || mg_ident_refusal(op->table) != NULL)
+		return NULL;
+	return one;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	(void)o;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
-		const char *name;
+		const char *name, *names = NULL, *type;
 		struct mg_diag *g;
 
 		if (op->kind != MG_OP_DROP_CONSTRAINT || op->source != MG_SRC_OP || !unnamed(m, op))
@@ -103,7 +157,25 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "dropped without its name (PostgreSQL named it, e.g. <table>_<column>_fkey; "
 		    "write that name, or give the MetaData a naming convention)",
 		    op->function ? op->function : "downgrade");
-		if ((name = fkey_name(d, m, op)) != NULL) {
+		name = schema_name(d, o, op, &names);
+		type = op->object_type;
+		if (name == NULL && names == NULL && (name = fkey_name(d, m, op)) != NULL)
+			type = "foreignkey";
+		if (name != NULL)
+			g->message =
+			    mg_arena_printf(&d->arena,
+			                    "op.drop_constraint(None, ...) in %s() always fails: "
+			                    "a constraint cannot be dropped without its name "
+			                    "(PostgreSQL named it %s)",
+			                    op->function ? op->function : "upgrade", name);
+		else if (names != NULL)
+			g->message = mg_arena_printf(
+			    &d->arena,
+			    "op.drop_constraint(None, ...) in %s() always fails: a constraint "
+			    "cannot be "
+			    "dropped without its name (%s has: %s; write the one meant)",
+			    op->function ? op->function : "upgrade", op->table, names);
+		if (name != NULL) {
 			struct mg_buf b = {0};
 			struct mg_style st;
 
@@ -112,8 +184,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			mg_snippet_pystr(&b, name, st.quote);
 			mg_buf_puts(&b, ", ");
 			mg_snippet_pystr(&b, op->table, st.quote);
-			mg_buf_puts(&b, ", type_=");
-			mg_snippet_pystr(&b, "foreignkey", st.quote);
+			if (type != NULL) {
+				mg_buf_puts(&b, ", type_=");
+				mg_snippet_pystr(&b, type, st.quote);
+			}
 			mg_buf_puts(&b, ")\n");
 			g->code = mg_arena_strndup(&d->arena, b.s, b.len);
 			mg_buf_free(&b);

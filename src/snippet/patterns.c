@@ -964,9 +964,13 @@ const struct mg_pattern mg_patterns[] = {
     {"drop-column", "drop a column safely: code first, then a lock_timeout-guarded DROP",
      "table {table} with a {column} column nothing uses any more.",
      "Dropping a column that running code still selects breaks that code, so the\n"
-     "code goes first. The DROP itself is instant but needs an ACCESS EXCLUSIVE\n"
-     "lock; waiting for it behind a long transaction would stall every query on\n"
-     "the table, so a lock_timeout makes it fail fast instead (retry later).\n",
+     "code goes first: a release whose model no longer reads or writes the\n"
+     "column (removed, or `deferred()` while it is phased out: SQLAlchemy then\n"
+     "leaves it out of SELECTs, and an INSERT that does not set it leaves it to\n"
+     "its default), then this migration in a later release. The DROP itself is\n"
+     "instant but needs an ACCESS EXCLUSIVE lock; waiting for it behind a long\n"
+     "transaction would stall every query on the table, so a lock_timeout makes\n"
+     "it fail fast instead (retry later).\n",
      "users", "legacy_note", ONE_COLUMN " to drop", NULL, NULL, dc_up, dc_down},
     {"audit-timestamps", "created_at and updated_at with server defaults and an update trigger",
      "table {table} without created_at and updated_at columns.",
