@@ -25,6 +25,9 @@ struct mg_options {
 	const char *backfill_key; /* --key: the column backfills walk, or NULL (the primary key) */
 	long batch_size;          /* --batch-size; 0: 5000 */
 	const char *sleep;        /* --sleep, seconds as given; NULL: "0.01" */
+	/* The PostgreSQL major version deployed to (--pg-version, pg-version); 0 means
+	 * MG_PG_VERSION_DEFAULT. Read it through mg_rc_pg_version(). */
+	int pg_version;
 	/* Primary keys of tables created by the project's other migrations, or NULL. */
 	const struct mg_table_keys *history_keys;
 	/*
@@ -39,6 +42,13 @@ struct mg_options {
 	const char *const *new_tables;
 	size_t nnew_tables;
 };
+
+/*
+ * The oldest PostgreSQL major version the PostgreSQL project still supports
+ * on this release's date: what version-dependent rules assume when no
+ * --pg-version is given (docs/lint.md).
+ */
+#define MG_PG_VERSION_DEFAULT 14
 
 /* A table's primary key columns, as another migration created it. */
 struct mg_table_key {

@@ -482,6 +482,9 @@ lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_sever
 	/* lint checks tenant indexes and CONCURRENTLY by default; select/ignore turn them off. */
 	lc->o.add_tenant_indexes = 1;
 	lc->o.use_concurrently = 1;
+	lc->o.pg_version = (int)(r->a.pg_version     ? r->a.pg_version
+	                         : r->cfg.pg_version ? r->cfg.pg_version
+	                                             : MG_PG_VERSION_DEFAULT);
 	lc->o.tenant_column = r->cfg.tenant_column ? r->cfg.tenant_column : "tenant_id";
 	lc->o.space_column = r->cfg.space_column ? r->cfg.space_column : "space_id";
 	lc->o.soft_delete_column =

@@ -265,3 +265,9 @@ mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const
 
 	return t != NULL && column != NULL && mg_stable_has_index_leading(t, column, full_only);
 }
+
+int
+mg_rc_pg_version(const struct mg_options *o)
+{
+	return o != NULL && o->pg_version > 0 ? o->pg_version : MG_PG_VERSION_DEFAULT;
+}

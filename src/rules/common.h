@@ -78,4 +78,7 @@ int mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const 
 int mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
                                const char *column, int full_only);
 
+/* The PostgreSQL major version deployed to: o->pg_version, or MG_PG_VERSION_DEFAULT. */
+int mg_rc_pg_version(const struct mg_options *o);
+
 #endif
