@@ -237,6 +237,9 @@ struct mg_op {
 	int identity_change;     /* ALTER COLUMN ADD (1) / DROP (-1) IDENTITY, else 0 */
 	/* UPDATE/DELETE/INSERT ... SELECT: which rows it touches (enum mg_rows). */
 	int rows;
+	/* SQL UPDATE of one column, no FROM/RETURNING/WITH: its new value as written, else NULL.
+	 * Its column is set_columns[0]; `column` is the one its WHERE tests IS NULL, if any. */
+	const char *set_sql;
 };
 
 /*

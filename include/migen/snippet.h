@@ -90,6 +90,9 @@ struct mg_backfill_spec {
 	long batch_size;
 	const char *sleep; /* seconds, as given, e.g. "0.01" */
 	int small_table;   /* plain alter_column instead of the online NOT NULL */
+	/* mg_snippet_backfill: set every row, not only those where column IS NULL
+	 * (the batched form of an UPDATE without WHERE). */
+	int every_row;
 	/*
 	 * Step numbering of the comments: the next snippet printed is step
 	 * `step` of `steps`. 0: no number (one step alone, or the caller's own).

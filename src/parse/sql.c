@@ -1114,6 +1114,55 @@ rows_of(json_t *where)
 	return MG_ROWS_SOME;
 }
 
+/*
+ * The value of `SET col = value` as written: after the `=` that follows the
+ * column's name, to a top-level WHERE or the statement's end. NULL when the
+ * text is not that simple (a row `SET (a, b) = ...`, a subscript).
+ */
+static const char *
+set_text(struct sqlctx *c, json_t *target)
+{
+	json_t *rt = json_object_get(target, "ResTarget"), *loc = json_object_get(rt, "location");
+	size_t i, start;
+	int depth = 0;
+
+	if (!json_is_integer(loc) || json_integer_value(loc) < 0 ||
+	    (size_t)json_integer_value(loc) >= c->stmt_end ||
+	    json_object_get(rt, "indirection") != NULL)
+		return NULL;
+	i = (size_t)json_integer_value(loc);
+	if (c->sql[i] == '"')
+		i = skip_quoted(c->sql, i, c->stmt_end);
+	else
+		while (i < c->stmt_end && ident_char(c->sql[i]))
+			i++;
+	while (i < c->stmt_end &&
+	       (c->sql[i] == ' ' || c->sql[i] == '\t' || c->sql[i] == '\n' || c->sql[i] == '\r'))
+		i++;
+	if (i >= c->stmt_end || c->sql[i] != '=')
+		return NULL;
+	start = ++i;
+	for (; i < c->stmt_end; i++) {
+		char ch = c->sql[i];
+		size_t next;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, c->stmt_end)) != i)
+			return NULL; /* a comment inside: not worth keeping apart */
+		if (ch == '(')
+			depth++;
+		else if (ch == ')')
+			depth--;
+		else if (depth == 0 && i + 5 <= c->stmt_end &&
+		         strncasecmp(c->sql + i, "where", 5) == 0 && !ident_char(c->sql[i - 1]) &&
+		         (i + 5 == c->stmt_end || !ident_char(c->sql[i + 5])))
+			break;
+	}
+	return trim_dup(c, c->sql + start, i - start);
+}
+
 static void
 update_stmt(struct sqlctx *c, json_t *s)
 {
@@ -1130,6 +1179,19 @@ update_stmt(struct sqlctx *c, json_t *s)
 	        ? MG_YES
 	        : MG_NO;
 	op->rows = rows_of(where);
+	if (test != NULL && strcmp(test, "IS_NULL") == 0) {
+		json_t *f = json_object_get(
+		    json_object_get(json_object_get(json_object_get(where, "NullTest"), "arg"),
+		                    "ColumnRef"),
+		    "fields");
+		/* t.col or col: the last name. */
+		op->column = dup(
+		    c, jstr(json_object_get(json_array_get(f, json_array_size(f) - 1), "String"),
+		            "sval"));
+	}
+	if (n == 1 && json_object_get(s, "fromClause") == NULL &&
+	    json_object_get(s, "returningList") == NULL && json_object_get(s, "withClause") == NULL)
+		op->set_sql = set_text(c, json_array_get(targets, 0));
 	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
 	for (i = 0; i < n; i++) {
 		const char *name =

@@ -579,8 +579,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	comment_line(out, st, 2,
 	             "this prints one UPDATE of the whole table, which holds every row");
 	comment_line(out, st, 2, "lock until it commits. On a big table, run the upgrade online.");
-	mg_buf_printf(&l, "UPDATE %s SET %s = %s WHERE %s IS NULL", t.s, c.s,
-	              bf->value_python ? ":value" : bf->value_sql, c.s);
+	mg_buf_printf(&l, "UPDATE %s SET %s = %s", t.s, c.s,
+	              bf->value_python ? ":value" : bf->value_sql);
+	if (!bf->every_row)
+		mg_buf_printf(&l, " WHERE %s IS NULL", c.s);
 	if (bf->value_python != NULL) {
 		struct mg_buf a = {0};
 		const char *args[1];
@@ -611,7 +613,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 4);
 	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
 	ind(out, st, 4);
-	mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
+	if (bf->every_row)
+		mg_buf_printf(out, "WHERE %s > :last_key\n", k.s);
+	else
+		mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
 	ind(out, st, 4);
 	mg_buf_printf(out, "ORDER BY %s\n", k.s);
 	line(out, st, 4, "LIMIT :batch_size");
@@ -621,7 +626,11 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	mg_buf_printf(out, "UPDATE %s SET %s = %s\n", t.s, c.s,
 	              bf->value_python ? ":value" : bf->value_sql);
 	ind(out, st, 4);
-	mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s, k.s);
+	if (bf->every_row)
+		mg_buf_printf(out, "WHERE %s IN (SELECT %s FROM batch)\n", k.s, k.s);
+	else
+		mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s,
+		              k.s);
 	line(out, st, 4, "RETURNING 1");
 	line(out, st, 3, ")");
 	ind(out, st, 3);
@@ -639,7 +648,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 2);
 	mg_buf_puts(out, "query = sa.text(batch.replace(");
 	l.len = 0;
-	mg_buf_printf(&l, " AND %s > :last_key", k.s);
+	if (bf->every_row)
+		mg_buf_printf(&l, "WHERE %s > :last_key", k.s);
+	else
+		mg_buf_printf(&l, " AND %s > :last_key", k.s);
 	mg_snippet_pystr(out, l.s, q);
 	mg_buf_puts(out, ", ");
 	mg_buf_putc(out, q);
