@@ -124,5 +124,6 @@ extern const struct mg_rule mg_rule_not_null_without_backfill;
 extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
 extern const struct mg_rule mg_rule_unbatched_backfill;
+extern const struct mg_rule mg_rule_volatile_default_rewrites;
 
 #endif

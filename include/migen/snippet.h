@@ -108,6 +108,13 @@ struct mg_backfill_spec {
 void mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec *bf,
                                     const struct mg_style *st);
 /*
+ * op.alter_column(..., server_default=sa.text(default_sql)): a default for
+ * new rows only (existing rows keep their value, no rewrite). default_sql
+ * must have passed mg_sql_check_expr().
+ */
+void mg_snippet_set_default_sql(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                                const char *default_sql, const struct mg_style *st);
+/*
  * Step 2: the batched backfill loop, each batch committed, walking bf->key
  * (any ordered type: integer, bigint, uuid, text), with a progress line
  * through Alembic's logger every ~50,000 rows and one when done. Offline:

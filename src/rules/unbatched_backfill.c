@@ -6,6 +6,9 @@
  * commits: writers of those rows wait for the whole migration, and the
  * transaction grows with the table.
  *
+ * A DELETE without WHERE empties the table on purpose (what a TRUNCATE
+ * does too): not a backfill, not reported.
+ *
  * Silent on what is already small or batched: a WHERE that names rows
  * (`id = 1`, `key IN ('a', 'b')`, a bound parameter in `=`), a WHERE with a
  * bound parameter or a LIMIT (one batch of a loop), a statement in a loop or
@@ -65,6 +68,8 @@ owned_by_not_null(const struct mg_model *m, size_t i, const struct mg_op *op)
 		if (p->dir != MG_UPGRADE || p->kind != MG_OP_ALTER_COLUMN || p->nullable != MG_NO ||
 		    p->column == NULL || !same_table(p, op->table, op->schema))
 			continue;
+		if (op->nset == 0)
+			return 1; /* the columns it sets are not known: as that rule reads it */
 		for (c = 0; c < op->nset; c++)
 			if (strcmp(op->set_columns[c], p->column) == 0)
 				return 1;
@@ -190,8 +195,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    !(op->rows == MG_ROWS_UNKNOWN && op->whole_table == MG_YES))
 				continue;
 			verb = "UPDATE";
-		} else if (op->kind == MG_OP_EMPTY_TABLE && op->rows == MG_ROWS_ALL) {
-			verb = "DELETE"; /* TRUNCATE leaves rows.unknown: not a row-by-row change */
 		} else if (op->kind == MG_OP_OTHER && op->source == MG_SRC_SQL &&
 		           op->name != NULL && strcmp(op->name, "delete") == 0 &&
 		           op->rows == MG_ROWS_SOME) {
@@ -253,7 +256,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 
 const struct mg_rule mg_rule_unbatched_backfill = {
     RULE,
-    "an UPDATE/DELETE/INSERT ... SELECT over an existing table in one statement",
+    "an UPDATE, DELETE or INSERT ... SELECT over a table with rows in one statement of the "
+    "migration's transaction",
     MG_WARNING,
     check,
 };

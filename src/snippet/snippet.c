@@ -506,6 +506,20 @@ mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec
 }
 
 void
+mg_snippet_set_default_sql(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                           const char *default_sql, const struct mg_style *st)
+{
+	struct mg_buf more = {0};
+
+	heading(out, st, bf, "the default, for rows inserted from now on: no table rewrite.");
+	mg_buf_puts(&more, "server_default=sa.text(");
+	mg_snippet_pystr(&more, default_sql, st->quote);
+	mg_buf_putc(&more, ')');
+	table_call(out, bf, st, "op.alter_column(", more.s);
+	mg_buf_free(&more);
+}
+
+void
 mg_snippet_server_default(struct mg_buf *out, const char *v, char q)
 {
 	/* server_default wants SQL text: a string default is that text, quoted by Alembic. */
