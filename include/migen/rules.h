@@ -28,6 +28,10 @@ struct mg_options {
 	/* The PostgreSQL major version deployed to (--pg-version, pg-version); 0 means
 	 * MG_PG_VERSION_DEFAULT. Read it through mg_rc_pg_version(). */
 	int pg_version;
+	/* lint: the environment's env.py (NULL under enhance: not known) and whether it or
+	 * alembic.ini sets lock_timeout (1), does not (0), or cannot be read (-1). */
+	const char *env_py;
+	int env_lock_timeout;
 	/* Primary keys of tables created by the project's other migrations, or NULL. */
 	const struct mg_table_keys *history_keys;
 	/*
@@ -125,5 +129,7 @@ extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
 extern const struct mg_rule mg_rule_unbatched_backfill;
 extern const struct mg_rule mg_rule_volatile_default_rewrites;
+extern const struct mg_rule mg_rule_enum_add_value;
+extern const struct mg_rule mg_rule_missing_lock_timeout;
 
 #endif

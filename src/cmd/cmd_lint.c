@@ -19,6 +19,7 @@
 #include "migen/alembic_ini.h"
 #include "migen/cli.h"
 #include "migen/config.h"
+#include "migen/envpy.h"
 #include "migen/fix.h"
 #include "migen/lint.h"
 #include "migen/project.h"
@@ -485,6 +486,10 @@ lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_sever
 	lc->o.pg_version = (int)(r->a.pg_version     ? r->a.pg_version
 	                         : r->cfg.pg_version ? r->cfg.pg_version
 	                                             : MG_PG_VERSION_DEFAULT);
+	if (r->have_proj) {
+		lc->o.env_py = r->proj.env_py;
+		lc->o.env_lock_timeout = mg_envpy_sets_lock_timeout(r->proj.env_py, r->proj.ini);
+	}
 	lc->o.tenant_column = r->cfg.tenant_column ? r->cfg.tenant_column : "tenant_id";
 	lc->o.space_column = r->cfg.space_column ? r->cfg.space_column : "space_id";
 	lc->o.soft_delete_column =

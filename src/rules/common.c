@@ -271,3 +271,64 @@ mg_rc_pg_version(const struct mg_options *o)
 {
 	return o != NULL && o->pg_version > 0 ? o->pg_version : MG_PG_VERSION_DEFAULT;
 }
+
+const char *
+mg_rc_lock_name(enum mg_rc_lock l)
+{
+	static const char *const names[] = {
+	    "no lock",
+	    "ACCESS SHARE",
+	    "ROW SHARE",
+	    "ROW EXCLUSIVE",
+	    "SHARE UPDATE EXCLUSIVE",
+	    "SHARE",
+	    "SHARE ROW EXCLUSIVE",
+	    "EXCLUSIVE",
+	    "ACCESS EXCLUSIVE",
+	};
+	return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
+}
+
+enum mg_rc_lock
+mg_rc_op_lock(const struct mg_op *op)
+{
+	switch (op->kind) {
+	case MG_OP_ADD_COLUMN:
+	case MG_OP_DROP_COLUMN:
+	case MG_OP_ALTER_COLUMN:
+	case MG_OP_RENAME_TABLE:
+	case MG_OP_RENAME_COLUMN:
+	case MG_OP_DROP_TABLE:
+	case MG_OP_CREATE_UNIQUE_CONSTRAINT:
+	case MG_OP_CREATE_CHECK_CONSTRAINT:
+	case MG_OP_DROP_CONSTRAINT:
+		return MG_LOCK_ACCESS_EXCLUSIVE;
+	case MG_OP_CREATE_FOREIGN_KEY:
+		return MG_LOCK_SHARE_ROW_EXCLUSIVE;
+	case MG_OP_DROP_INDEX:
+		return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_ACCESS_EXCLUSIVE;
+	case MG_OP_CREATE_INDEX:
+		return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_SHARE;
+	case MG_OP_VALIDATE_CONSTRAINT:
+		return MG_LOCK_SHARE_UPDATE_EXCLUSIVE;
+	case MG_OP_OTHER:
+		if (op->source != MG_SRC_SQL || op->name == NULL)
+			return MG_LOCK_NONE;
+		if (strcmp(op->name, "vacuum_full") == 0 || strcmp(op->name, "cluster") == 0)
+			return MG_LOCK_ACCESS_EXCLUSIVE;
+		if (strcmp(op->name, "refresh_matview") == 0)
+			return op->concurrently ? MG_LOCK_EXCLUSIVE : MG_LOCK_ACCESS_EXCLUSIVE;
+		if (strcmp(op->name, "reindex") == 0)
+			return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_SHARE;
+		if (strcmp(op->name, "vacuum") == 0 || strcmp(op->name, "analyze") == 0)
+			return MG_LOCK_SHARE_UPDATE_EXCLUSIVE;
+		if (strcmp(op->name, "lock") == 0 && op->object_type != NULL) {
+			int mode = atoi(op->object_type);
+			return mode >= 1 && mode <= 8 ? (enum mg_rc_lock)mode
+			                              : MG_LOCK_ACCESS_EXCLUSIVE;
+		}
+		return MG_LOCK_NONE;
+	default:
+		return MG_LOCK_NONE;
+	}
+}

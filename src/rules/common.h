@@ -78,6 +78,29 @@ int mg_rc_table_new(const struct mg_model *m, const struct mg_options *o, const 
 int mg_rc_schema_index_leading(const struct mg_options *o, const char *schema, const char *table,
                                const char *column, int full_only);
 
+/* PostgreSQL's table lock modes, weakest first (as LOCK TABLE numbers them). */
+enum mg_rc_lock {
+	MG_LOCK_NONE = 0,
+	MG_LOCK_ACCESS_SHARE = 1,
+	MG_LOCK_ROW_SHARE,
+	MG_LOCK_ROW_EXCLUSIVE,
+	MG_LOCK_SHARE_UPDATE_EXCLUSIVE,
+	MG_LOCK_SHARE,
+	MG_LOCK_SHARE_ROW_EXCLUSIVE,
+	MG_LOCK_EXCLUSIVE,
+	MG_LOCK_ACCESS_EXCLUSIVE,
+};
+/* "ACCESS EXCLUSIVE", ... */
+const char *mg_rc_lock_name(enum mg_rc_lock l);
+/*
+ * The lock op takes on op->table as PostgreSQL documents it for the
+ * statement (ALTER TABLE forms, DROP, TRUNCATE, LOCK, REFRESH, CLUSTER,
+ * VACUUM FULL; a foreign key: SHARE ROW EXCLUSIVE, on its ref_table too).
+ * MG_LOCK_NONE for what takes no lock that blocks writers, or what migen
+ * does not classify. Row-level data changes are not table locks here.
+ */
+enum mg_rc_lock mg_rc_op_lock(const struct mg_op *op);
+
 /* The PostgreSQL major version deployed to: o->pg_version, or MG_PG_VERSION_DEFAULT. */
 int mg_rc_pg_version(const struct mg_options *o);
 
