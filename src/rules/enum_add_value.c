@@ -99,6 +99,30 @@ used_later(const struct mg_model *m, size_t i, const char *label)
 	return NULL;
 }
 
+/*
+ * The wrapped statement with `ADD VALUE IF NOT EXISTS`: the autocommit block
+ * commits it at once, so a retry after a later failure must not fail on it.
+ * Only when ADD VALUE appears once, as written in upper or lower case.
+ */
+static const char *
+if_not_exists(struct mg_diags *d, const char *code)
+{
+	static const char *const forms[][2] = {{"ADD VALUE ", "ADD VALUE IF NOT EXISTS "},
+	                                       {"add value ", "add value if not exists "}};
+	size_t i;
+
+	if (code == NULL || strstr(code, "IF NOT EXISTS") != NULL ||
+	    strstr(code, "if not exists") != NULL)
+		return code;
+	for (i = 0; i < 2; i++) {
+		const char *at = strstr(code, forms[i][0]);
+		if (at != NULL && strstr(at + 1, forms[i][0]) == NULL)
+			return mg_arena_printf(&d->arena, "%.*s%s%s", (int)(at - code), code,
+			                       forms[i][1], at + strlen(forms[i][0]));
+	}
+	return code;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -149,7 +173,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->line = op->span.line;
 		g->col = op->span.col;
 		g->op = op->source == MG_SRC_SQL ? op->parent : i;
-		g->code = mg_rc_wrap_autocommit(d, m, &m->ops[g->op]);
+		g->code = if_not_exists(d, mg_rc_wrap_autocommit(d, m, &m->ops[g->op]));
 		if (g->code == NULL)
 			continue;
 		g->where = mg_arena_printf(&d->arena, "%s(), instead of the statement at line %u",
