@@ -131,5 +131,6 @@ extern const struct mg_rule mg_rule_unbatched_backfill;
 extern const struct mg_rule mg_rule_volatile_default_rewrites;
 extern const struct mg_rule mg_rule_enum_add_value;
 extern const struct mg_rule mg_rule_missing_lock_timeout;
+extern const struct mg_rule mg_rule_maintenance_in_transaction;
 
 #endif

@@ -275,6 +275,24 @@ CASES += [
                  'op.execute("SET lock_timeout = \'100ms\'")\n    '
                  'op.add_column("orders", sa.Column("extra", sa.Text()))',
                  ["writes-flow"], concurrent="orders")])]),
+    dict(id="maintenance", rule="maintenance-in-transaction", tables=["orders"],
+         setup=BASE, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "CLUSTER orders USING orders_pkey",
+                 'op.execute("CLUSTER orders USING orders_pkey")',
+                 ["lock orders ACCESS EXCLUSIVE", "rewrite orders", "writes-blocked"])]),
+             dict(form="flagged", steps=[step(
+                 "REINDEX TABLE orders",
+                 'op.execute("REINDEX TABLE orders")',
+                 ["lock orders SHARE", "nolock orders ROW EXCLUSIVE", "norewrite orders",
+                  "writes-blocked"])]),
+             dict(form="fix", steps=[step(
+                 "REINDEX TABLE CONCURRENTLY orders (autocommit block)",
+                 'with op.get_context().autocommit_block():\n        '
+                 'op.execute("REINDEX TABLE CONCURRENTLY orders")',
+                 ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders SHARE",
+                  "nolock orders ACCESS EXCLUSIVE", "norewrite orders", "writes-flow"],
+                 concurrent="orders")])]),
 ]
 
 

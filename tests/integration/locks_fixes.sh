@@ -1,13 +1,13 @@
 #!/bin/sh
-# The fixes of unbatched-backfill, volatile-default-rewrites, enum-add-value
-# and missing-lock-timeout deploy: each flagged input of
+# The fixes of unbatched-backfill, volatile-default-rewrites, enum-add-value,
+# maintenance-in-transaction and missing-lock-timeout deploy: each flagged input of
 # locks_fixes/fixes.py goes through `migen enhance` (`migen lint` for the
 # env.py fix), and the printed code runs, verbatim, through Debian's Alembic
 # on a throwaway PostgreSQL 15 (lib/pg.sh): online through psycopg2 with a
 # second connection writing, through asyncpg (Alembic's async env.py), and
 # offline with `alembic upgrade --sql` run by psql; upgrade, downgrade,
-# upgrade, with catalog checks (lib/case.py). The enum input's flagged form
-# must fail as the rule says.
+# upgrade, with catalog checks (lib/case.py). The flagged enum and VACUUM
+# forms must fail as the rules say.
 #
 #   tests/integration/locks_fixes.sh build/migen [CASE...]
 set -u
@@ -78,6 +78,13 @@ run enum-add tpl --migration-file "$work/enum-add.py" \
 	--check "SELECT mood = 'happy' FROM users WHERE id = 1"
 run enum-add-flagged tpl --passes psycopg2 --no-load --migration-file "$work/enum-add-flagged.py" \
 	--expect-fail "unsafe use of new value"
+run vacuum tpl --migration-file "$work/vacuum.py" \
+	--check "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'users'"
+run vacuum-flagged tpl --passes psycopg2 --no-load --migration-file "$work/vacuum-flagged.py" \
+	--expect-fail "cannot run inside a transaction block"
+run reindex tpl --migration-file "$work/reindex.py" \
+	--check "SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'users'::regclass" \
+	--check "SELECT count(*) = 0 FROM pg_class WHERE relname LIKE '%_ccnew%'"
 run lock-timeout tpl-lt --migration-file "$work/lt.py" \
 	--check "$(hascol users bio)" --check-down "$(nocol users bio)" --offline-has "SET lock_timeout = '5s'"
 echo "$pass passed, $fail failed"

@@ -45,6 +45,8 @@ INPUTS = {
                        'op.add_column("users", sa.Column("seen_at", sa.DateTime(timezone=True), '
                        'server_default=sa.text("clock_timestamp()")))',
                        'op.drop_column("users", "seen_at")', ""),
+    "vacuum": ("maintenance-in-transaction", 'op.execute("VACUUM ANALYZE users")', NOOP, ""),
+    "reindex": ("maintenance-in-transaction", 'op.execute("REINDEX TABLE users")', NOOP, ""),
     "enum-add": ("enum-add-value", 'op.execute("ALTER TYPE mood ADD VALUE \'happy\'")', NOOP,
                  "op.execute(\"UPDATE users SET mood = 'happy' WHERE id = 1\")"),
 }
