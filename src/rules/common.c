@@ -332,3 +332,17 @@ mg_rc_op_lock(const struct mg_op *op)
 		return MG_LOCK_NONE;
 	}
 }
+
+const char *
+mg_rc_describe_stmt(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+{
+	char *s, *p;
+
+	if (op->kind != MG_OP_OTHER || op->source != MG_SRC_SQL || op->name == NULL)
+		return mg_rc_describe(d, m, op);
+	s = mg_arena_printf(&d->arena, "%s in op.execute()", op->name);
+	/* "vacuum_full" -> "VACUUM FULL", up to the " in". */
+	for (p = s; *p != '\0' && strncmp(p, " in op.", 7) != 0; p++)
+		*p = *p == '_' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	return s;
+}

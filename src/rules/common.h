@@ -43,6 +43,10 @@ const char *mg_rc_index_options(struct mg_diags *d, const struct mg_index *x, co
 /* "op.create_table('t')" style description of an op, for "where" texts. */
 const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
 
+/* mg_rc_describe(), or for a statement of op.execute() "VACUUM FULL in op.execute()". */
+const char *mg_rc_describe_stmt(struct mg_diags *d, const struct mg_model *m,
+                                const struct mg_op *op);
+
 /* The statement of op, moved into `with op.get_context().autocommit_block():`. */
 const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,
                                   const struct mg_op *op);

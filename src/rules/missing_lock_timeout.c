@@ -44,20 +44,6 @@ sets_lock_timeout(const struct mg_model *m)
 	return 0;
 }
 
-/* How the message names op: its op.* call, or the SQL statement it runs. */
-static const char *
-describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
-{
-	char *s, *p;
-
-	if (op->kind != MG_OP_OTHER || op->source != MG_SRC_SQL || op->name == NULL)
-		return mg_rc_describe(d, m, op);
-	s = mg_arena_printf(&d->arena, "%s in op.execute()", op->name);
-	for (p = s; *p != ' '; p++)
-		*p = *p == '_' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-	return s;
-}
-
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -101,7 +87,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "%s takes %s on existing table '%s' and no lock_timeout is set (not in this "
 		    "migration, not in %s): while it waits for a transaction that touched '%s', "
 		    "every query on '%s' queues behind it",
-		    describe(d, m, op), mg_rc_lock_name(l), table, o->env_py, table, table);
+		    mg_rc_describe_stmt(d, m, op), mg_rc_lock_name(l), table, o->env_py, table,
+		    table);
 		mg_rules_style(m, &st);
 		{
 			const char *in = st.indent;

@@ -293,6 +293,21 @@ CASES += [
                  ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders SHARE",
                   "nolock orders ACCESS EXCLUSIVE", "norewrite orders", "writes-flow"],
                  concurrent="orders")])]),
+    dict(id="slow-step", rule="lock-held-across-slow-step", tables=["orders", "customers"],
+         setup=BASE, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "ADD COLUMN on customers, then CREATE INDEX on orders (one transaction)",
+                 'op.add_column("customers", sa.Column("level", sa.Integer()))\n    '
+                 'op.create_index("orders_note_idx", "orders", ["note"])',
+                 ["lock customers ACCESS EXCLUSIVE", "lock orders SHARE", "writes-blocked"])]),
+             dict(form="fix", steps=[
+                 step("CREATE INDEX on orders first (own transaction)",
+                      'op.create_index("orders_note_idx", "orders", ["note"])',
+                      ["lock orders SHARE", "nolock customers ACCESS EXCLUSIVE"]),
+                 step("then ADD COLUMN on customers (own transaction)",
+                      'op.add_column("customers", sa.Column("level", sa.Integer()))',
+                      ["lock customers ACCESS EXCLUSIVE", "nolock orders SHARE",
+                       "noscan orders"])])]),
 ]
 
 
