@@ -265,12 +265,13 @@ static void
 test_registry(void **state)
 {
 	static const char *const ids[] = {
-	    "missing-tenant-index",      "missing-fk-index",
-	    "require-concurrent-index",  "concurrent-index-in-transaction",
-	    "not-null-without-backfill", "invalid-sql",
-	    "drop-unnamed-constraint",   "unbatched-backfill",
-	    "volatile-default-rewrites", "enum-add-value",
-	    "missing-lock-timeout",
+	    "missing-tenant-index",       "missing-fk-index",
+	    "require-concurrent-index",   "concurrent-index-in-transaction",
+	    "not-null-without-backfill",  "invalid-sql",
+	    "drop-unnamed-constraint",    "unbatched-backfill",
+	    "volatile-default-rewrites",  "enum-add-value",
+	    "missing-lock-timeout",       "maintenance-in-transaction",
+	    "lock-held-across-slow-step",
 	};
 	size_t i, j, n = 0;
 
@@ -1318,10 +1319,12 @@ test_unsafe_table_names(void **state)
 		alter_column(m, "users", unsafe[i], MG_NO, 11);
 		memset(&d, 0, sizeof(d));
 		mg_rules_run(m, &o, &d);
-		/* tenant, fk, concurrent (index name), not-null x2 */
-		if (d.n != 5)
+		/* tenant, fk, concurrent (index name), not-null x2, and the ACCESS EXCLUSIVE
+		 * of the add_column held across SET NOT NULL on users (lock-held-across-slow-step)
+		 */
+		if (d.n != 6)
 			print_error("name \"%s\": %zu diagnostics\n", unsafe[i], d.n);
-		assert_int_equal(d.n, 5);
+		assert_int_equal(d.n, 6);
 		for (j = 0; j < d.n; j++) {
 			if (d.v[j].code != NULL)
 				print_error("name \"%s\", rule %s: code\n%s\n", unsafe[i],
@@ -1465,15 +1468,18 @@ test_rules_run_sorted(void **state)
 	mg_model_finish(m);
 	memset(&d, 0, sizeof(d));
 	mg_rules_run(m, &o, &d);
-	assert_int_equal(d.n, 4);
+	/* The ALTER (op 0) holds ACCESS EXCLUSIVE on users through the index build. */
+	assert_int_equal(d.n, 5);
 	assert_string_equal(d.v[0].rule, "missing-tenant-index");
 	assert_int_equal(d.v[0].line, 10);
 	assert_string_equal(d.v[1].rule, "missing-fk-index");
 	assert_int_equal(d.v[1].line, 12);
 	assert_string_equal(d.v[2].rule, "require-concurrent-index");
 	assert_int_equal(d.v[2].line, 20);
-	assert_string_equal(d.v[3].rule, "not-null-without-backfill");
+	assert_string_equal(d.v[3].rule, "lock-held-across-slow-step");
 	assert_int_equal(d.v[3].line, 30);
+	assert_string_equal(d.v[4].rule, "not-null-without-backfill");
+	assert_int_equal(d.v[4].line, 30);
 	for (i = 1; i < d.n; i++)
 		assert_true(d.v[i - 1].line <= d.v[i].line);
 	mg_diags_free(&d);
