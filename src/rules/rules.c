@@ -8,13 +8,21 @@
 #include "migen/snippet.h"
 
 const struct mg_rule *const mg_rules[] = {
-    &mg_rule_missing_tenant_index,       &mg_rule_missing_fk_index,
-    &mg_rule_require_concurrent_index,   &mg_rule_concurrent_index_in_transaction,
-    &mg_rule_not_null_without_backfill,  &mg_rule_invalid_sql,
-    &mg_rule_drop_unnamed_constraint,    &mg_rule_unbatched_backfill,
-    &mg_rule_volatile_default_rewrites,  &mg_rule_enum_add_value,
-    &mg_rule_missing_lock_timeout,       &mg_rule_maintenance_in_transaction,
-    &mg_rule_lock_held_across_slow_step, NULL,
+    &mg_rule_missing_tenant_index,
+    &mg_rule_missing_fk_index,
+    &mg_rule_require_concurrent_index,
+    &mg_rule_concurrent_index_in_transaction,
+    &mg_rule_not_null_without_backfill,
+    &mg_rule_invalid_sql,
+    &mg_rule_drop_unnamed_constraint,
+    &mg_rule_unbatched_backfill,
+    &mg_rule_volatile_default_rewrites,
+    &mg_rule_enum_add_value,
+    &mg_rule_missing_lock_timeout,
+    &mg_rule_maintenance_in_transaction,
+    &mg_rule_lock_held_across_slow_step,
+    &mg_rule_transaction_control,
+    NULL,
 };
 
 struct mg_diag *

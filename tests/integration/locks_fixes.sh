@@ -85,6 +85,37 @@ run vacuum-flagged tpl --passes psycopg2 --no-load --migration-file "$work/vacuu
 run reindex tpl --migration-file "$work/reindex.py" \
 	--check "SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'users'::regclass" \
 	--check "SELECT count(*) = 0 FROM pg_class WHERE relname LIKE '%_ccnew%'"
+# transaction-control's claims: a COMMIT in op.execute() ends Alembic's
+# transaction (a later failure leaves what ran before it; without the COMMIT
+# nothing is left), a ROLLBACK discards the work and Alembic's version table
+# with it (on a fresh database the upgrade then fails on alembic_version).
+cat >"$work/commit.py" <<'PY'
+def upgrade():
+    op.execute("CREATE TABLE lb_t1 (id int)")
+    op.execute("COMMIT")
+    op.execute("SELECT 1/0")
+
+
+def downgrade():
+    pass
+PY
+sed '/COMMIT/d' "$work/commit.py" >"$work/commit-control.py"
+cat >"$work/rollback.py" <<'PY'
+def upgrade():
+    op.execute("UPDATE users SET name = 'rolled' WHERE id = 1")
+    op.execute("ROLLBACK")
+
+
+def downgrade():
+    op.execute("SELECT 1")
+PY
+run txn-commit tpl --passes psycopg2 --no-load --migration-file "$work/commit.py" \
+	--expect-fail "division by zero" --check "SELECT to_regclass('lb_t1') IS NOT NULL"
+run txn-commit-control tpl --passes psycopg2 --no-load --migration-file "$work/commit-control.py" \
+	--expect-fail "division by zero" --check "SELECT to_regclass('lb_t1') IS NULL"
+run txn-rollback tpl --passes psycopg2 --no-load --migration-file "$work/rollback.py" \
+	--expect-fail 'relation "alembic_version" does not exist' \
+	--check "SELECT name IS DISTINCT FROM 'rolled' FROM users WHERE id = 1"
 run lock-timeout tpl-lt --migration-file "$work/lt.py" \
 	--check "$(hascol users bio)" --check-down "$(nocol users bio)" --offline-has "SET lock_timeout = '5s'"
 echo "$pass passed, $fail failed"

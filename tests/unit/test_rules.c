@@ -271,7 +271,7 @@ test_registry(void **state)
 	    "drop-unnamed-constraint",    "unbatched-backfill",
 	    "volatile-default-rewrites",  "enum-add-value",
 	    "missing-lock-timeout",       "maintenance-in-transaction",
-	    "lock-held-across-slow-step",
+	    "lock-held-across-slow-step", "transaction-control",
 	};
 	size_t i, j, n = 0;
 
