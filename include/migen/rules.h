@@ -113,5 +113,8 @@ extern const struct mg_rule mg_rule_concurrent_index_in_transaction;
 extern const struct mg_rule mg_rule_not_null_without_backfill;
 extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
+extern const struct mg_rule mg_rule_add_foreign_key_validates;
+extern const struct mg_rule mg_rule_add_check_validates;
+extern const struct mg_rule mg_rule_drop_index_locks;
 
 #endif
