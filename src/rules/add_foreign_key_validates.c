@@ -15,6 +15,38 @@
 #include "migen/ident.h"
 #include "common.h"
 
+/*
+ * The name PostgreSQL gives an unnamed key: <table>_<col>..._fkey, cut as
+ * makeObjectName() cuts it; NULL when a column is unknown or, under lint,
+ * the table already has a constraint or index of that name (PostgreSQL
+ * would then add a number).
+ */
+static const char *
+default_name(struct mg_diags *d, const struct mg_options *o, const struct mg_fkey *fk)
+{
+	const struct mg_stable *t;
+	struct mg_buf b = {0};
+	const char *name;
+	size_t i;
+
+	if (fk->ncolumns == 0 || fk->columns == NULL)
+		return NULL;
+	for (i = 0; i < fk->ncolumns; i++) {
+		if (fk->columns[i] == NULL) {
+			mg_buf_free(&b);
+			return NULL;
+		}
+		mg_buf_printf(&b, "%s%s", i ? "_" : "", fk->columns[i]);
+	}
+	name = mg_schema_object_name(&d->arena, fk->table, b.s, "fkey");
+	mg_buf_free(&b);
+	t = mg_rc_schema_table(o, fk->schema, fk->table);
+	if (t != NULL && (mg_stable_fkey(t, name) != NULL || mg_stable_check(t, name) != NULL ||
+	                  mg_stable_index(t, name) != NULL))
+		return NULL;
+	return name;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -37,6 +69,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		g->col = fk->col;
 		g->op = fk->op;
 		name = fk->name;
+		if (name == NULL && fk->name_expr == NULL)
+			name = default_name(d, o, fk);
 		if (op->kind == MG_OP_ADD_COLUMN)
 			/* ADD COLUMN takes ACCESS EXCLUSIVE on the table itself (measured). */
 			both = mg_arena_printf(
@@ -58,7 +92,11 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "EXCLUSIVE on %s while every row of '%s' is read, held until the migration "
 		    "commits (writes wait); add it NOT VALID and VALIDATE it in its own "
 		    "transaction",
-		    name ? name : "(unnamed)", fk->table, both, fk->table);
+		    fk->name ? fk->name
+		    : name != NULL
+		        ? mg_arena_printf(&d->arena, "(unnamed: PostgreSQL names it %s)", name)
+		        : "(unnamed)",
+		    fk->table, both, fk->table);
 		validate = mg_rc_validate_code(d, m, fk->schema, fk->table, name);
 		if (validate == NULL) {
 			g->note = name == NULL
