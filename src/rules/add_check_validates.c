@@ -41,7 +41,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "is read under ACCESS EXCLUSIVE, held until the migration commits (reads and "
 		    "writes wait); add it NOT VALID and VALIDATE it in its own transaction",
 		    k->name ? k->name : "(unnamed)", k->table);
-		validate = mg_rc_validate_code(d, m, k->schema, k->table, k->name);
+		validate = mg_rc_validate_code(d, m, k->schema ? k->schema : op->schema, k->table,
+		                               k->name);
 		if (validate == NULL) {
 			g->note = k->name == NULL
 			              ? "no code given: the constraint has no name in the "

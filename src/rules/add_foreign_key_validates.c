@@ -59,7 +59,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		struct mg_diag *g;
 
 		if (fk->source == MG_SRC_TABLE || fk->not_valid ||
-		    !mg_rc_table_existing(m, o, fk->op, fk->schema, fk->table))
+		    !mg_rc_table_existing(m, o, fk->op, fk->schema ? fk->schema : op->schema,
+		                          fk->table))
 			continue;
 		fn = mg_rc_function(m, op);
 		g = mg_diags_add(d, "add-foreign-key-validates", MG_WARNING);
@@ -97,7 +98,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		        ? mg_arena_printf(&d->arena, "(unnamed: PostgreSQL names it %s)", name)
 		        : "(unnamed)",
 		    fk->table, both, fk->table);
-		validate = mg_rc_validate_code(d, m, fk->schema, fk->table, name);
+		validate = mg_rc_validate_code(d, m, fk->schema ? fk->schema : op->schema,
+		                               fk->table, name);
 		if (validate == NULL) {
 			g->note = name == NULL
 			              ? "no code given: the constraint has no name in the file "
