@@ -108,4 +108,32 @@ enum mg_rc_lock mg_rc_op_lock(const struct mg_op *op);
 /* The PostgreSQL major version deployed to: o->pg_version, or MG_PG_VERSION_DEFAULT. */
 int mg_rc_pg_version(const struct mg_options *o);
 
+/*
+ * Whether op works on a table that may hold rows in production, so that a
+ * lock or a scan there matters: the table is named, is not new
+ * (mg_rc_table_new), is not created earlier in op's own function (a
+ * downgrade re-creating it) nor dropped later in it (dropping the table
+ * takes the stronger lock anyway), and under lint the replayed schema has
+ * it (a table migen could not follow is left alone).
+ */
+int mg_rc_table_existing(const struct mg_model *m, const struct mg_options *o, size_t op,
+                         const char *schema, const char *table);
+/* The function op is in, for messages: "upgrade", "downgrade", ... */
+const char *mg_rc_function(const struct mg_model *m, const struct mg_op *op);
+/*
+ * Code that validates constraint name on table in its own transaction:
+ * `with op.get_context().autocommit_block():` + op.execute("ALTER TABLE
+ * ... VALIDATE CONSTRAINT ..."), in the file's style; NULL when a name is
+ * not safe to write into code.
+ */
+const char *mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, const char *schema,
+                                const char *table, const char *name);
+/*
+ * The call of op (an op.* call) with `postgresql_not_valid=True` added as
+ * its last argument, one statement for the file; NULL when the call cannot
+ * be edited safely (a comment inside it, no source).
+ */
+const char *mg_rc_call_not_valid(struct mg_diags *d, const struct mg_model *m,
+                                 const struct mg_op *op);
+
 #endif

@@ -20,10 +20,29 @@
 
 #define RULE "lock-held-across-slow-step"
 
-/* Why op is slow on a table with rows, or NULL. */
-static const char *
-slow(const struct mg_op *op)
+/* Whether the constraint operation i makes is added NOT VALID (no scan). */
+static int
+not_valid(const struct mg_model *m, size_t i)
 {
+	size_t k;
+
+	if (m->ops[i].not_valid)
+		return 1;
+	for (k = 0; k < m->nfkeys; k++)
+		if (m->fkeys[k].op == i)
+			return m->fkeys[k].not_valid;
+	for (k = 0; k < m->nchecks; k++)
+		if (m->checks[k].op == i)
+			return m->checks[k].not_valid;
+	return 0;
+}
+
+/* Why operation i is slow on a table with rows, or NULL. */
+static const char *
+slow(const struct mg_model *m, size_t i)
+{
+	const struct mg_op *op = &m->ops[i];
+
 	switch (op->kind) {
 	case MG_OP_CREATE_INDEX:
 		return op->concurrently ? NULL : "an index build";
@@ -32,9 +51,9 @@ slow(const struct mg_op *op)
 	case MG_OP_VALIDATE_CONSTRAINT:
 		return "VALIDATE CONSTRAINT, which reads the whole table";
 	case MG_OP_CREATE_FOREIGN_KEY:
-		return op->not_valid ? NULL : "a foreign key checked against every row";
+		return not_valid(m, i) ? NULL : "a foreign key checked against every row";
 	case MG_OP_CREATE_CHECK_CONSTRAINT:
-		return op->not_valid ? NULL : "a CHECK checked against every row";
+		return not_valid(m, i) ? NULL : "a CHECK checked against every row";
 	case MG_OP_ALTER_COLUMN:
 		return op->nullable == MG_NO ? "SET NOT NULL, which reads the whole table" : NULL;
 	case MG_OP_ADD_COLUMN:
@@ -89,7 +108,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			nh = 0; /* the block committed what ran before it */
 			continue;
 		}
-		if (op->table != NULL && (why = slow(op)) != NULL &&
+		if (op->table != NULL && (why = slow(m, i)) != NULL &&
 		    !mg_rc_table_new(m, o, op->table)) {
 			int ae = mg_rc_op_lock(op) == MG_LOCK_ACCESS_EXCLUSIVE;
 			for (k = 0; k < nh; k++) {

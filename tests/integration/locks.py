@@ -118,6 +118,24 @@ CASES = [
                       ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders SHARE ROW EXCLUSIVE",
                        "lock customers ROW SHARE", "nolock customers SHARE ROW EXCLUSIVE",
                        "scan orders", "writes-flow"])])]),
+    dict(id="add-column-foreign-key", rule="add-foreign-key-validates",
+         tables=["orders", "customers"], setup=BASE, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "ADD COLUMN … REFERENCES (op.add_column with sa.ForeignKey)",
+                 'op.add_column("orders", sa.Column("referrer_id", sa.BigInteger(), '
+                 'sa.ForeignKey("customers.id", name="fk_orders_referrer")))',
+                 ["lock orders ACCESS EXCLUSIVE", "lock customers SHARE ROW EXCLUSIVE",
+                  "scan orders", "norewrite orders", "writes-blocked"])]),
+             dict(form="fix", steps=[
+                 step("ADD COLUMN, then ADD CONSTRAINT … FOREIGN KEY … NOT VALID",
+                      'op.add_column("orders", sa.Column("referrer_id", sa.BigInteger()))\n    '
+                      'op.create_foreign_key("fk_orders_referrer", "orders", "customers", '
+                      '["referrer_id"], ["id"], postgresql_not_valid=True)',
+                      ["noscan orders", "norewrite orders"]),
+                 step("VALIDATE CONSTRAINT (own transaction)",
+                      'op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_referrer")',
+                      ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders ACCESS EXCLUSIVE",
+                       "nolock customers SHARE ROW EXCLUSIVE", "writes-flow"])])]),
     dict(id="add-check", rule="add-check-validates", tables=["orders"],
          setup=BASE, writes=WRITES, forms=[
              dict(form="flagged", steps=[step(
@@ -185,8 +203,7 @@ CASES = [
              dict(form="fix", steps=[step(
                  "DROP INDEX CONCURRENTLY (autocommit block)",
                  'with op.get_context().autocommit_block():\n        '
-                 'op.drop_index("orders_status_idx", table_name="orders", '
-                 'postgresql_concurrently=True, if_exists=True)',
+                 'op.execute("DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx")',
                  ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders ACCESS EXCLUSIVE",
                   "writes-flow"], concurrent="orders")])]),
     type_case("int-bigint", "integer", "bigint", True),
