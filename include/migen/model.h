@@ -238,6 +238,28 @@ struct mg_op {
 	const char *name_expr;   /* a table/object name's source text when not a literal */
 	const char *using_index; /* ADD CONSTRAINT ... USING INDEX: the index it takes over */
 	int identity_change;     /* ALTER COLUMN ADD (1) / DROP (-1) IDENTITY, else 0 */
+	/* UPDATE/DELETE/INSERT ... SELECT: which rows it touches (enum mg_rows). */
+	int rows;
+	/* SQL UPDATE of one column, no FROM/RETURNING/WITH: its new value as written, else NULL.
+	 * Its column is set_columns[0]; `column` is the one its WHERE tests IS NULL, if any. */
+	const char *set_sql;
+};
+
+/*
+ * Which rows a data change touches, as far as its SQL shows. SQL statements
+ * that change no schema but matter to the rules are MG_OP_OTHER operations
+ * of source MG_SRC_SQL named after the statement: "delete" (with a WHERE),
+ * "insert_select", "vacuum", "vacuum_full", "analyze", "reindex", "cluster",
+ * "create_database", "drop_database", "lock", "refresh_matview", "transaction"
+ * (object: "BEGIN", "COMMIT", ...), "set" (object: the setting, new_name: its
+ * value as written, or NULL). concurrently is set for REINDEX and REFRESH.
+ */
+enum mg_rows {
+	MG_ROWS_UNKNOWN = 0, /* not an SQL data change, or a WHERE migen does not read */
+	MG_ROWS_ALL,         /* no WHERE, or only `col IS NULL`: every row */
+	MG_ROWS_NAMED,       /* WHERE col = constant / col IN (constants), ANDed: a few rows */
+	MG_ROWS_BATCH,       /* WHERE with a bound parameter or a LIMIT: one batch of a loop */
+	MG_ROWS_SOME,        /* any other WHERE: as many rows as match */
 };
 
 struct mg_table {

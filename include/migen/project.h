@@ -28,6 +28,7 @@ struct mg_project_rev {
 struct mg_project {
 	const char *ini;          /* the alembic.ini read */
 	const char *here;         /* its folder */
+	const char *env_py;       /* the environment's env.py (script_location/env.py) */
 	struct mg_project_rev *v; /* graph order */
 	size_t n;
 	int start_found; /* start-after named a revision of the graph */

@@ -41,6 +41,13 @@ struct mg_options {
 	const char *backfill_key; /* --key: the column backfills walk, or NULL (the primary key) */
 	long batch_size;          /* --batch-size; 0: 5000 */
 	const char *sleep;        /* --sleep, seconds as given; NULL: "0.01" */
+	/* The PostgreSQL major version deployed to (--pg-version, pg-version); 0 means
+	 * MG_PG_VERSION_DEFAULT. Read it through mg_rc_pg_version(). */
+	int pg_version;
+	/* lint: the environment's env.py (NULL under enhance: not known) and whether it or
+	 * alembic.ini sets lock_timeout (1), does not (0), or cannot be read (-1). */
+	const char *env_py;
+	int env_lock_timeout;
 	/* Primary keys of tables created by the project's other migrations, or NULL. */
 	const struct mg_table_keys *history_keys;
 	/*
@@ -74,6 +81,12 @@ const char *mg_dialect_name(enum mg_dialect d);
  * when it names none (a %(here)s placeholder, an empty string).
  */
 enum mg_dialect mg_dialect_parse(const char *url);
+/*
+ * The oldest PostgreSQL major version the PostgreSQL project still supports
+ * on this release's date: what version-dependent rules assume when no
+ * --pg-version is given (docs/lint.md).
+ */
+#define MG_PG_VERSION_DEFAULT 14
 
 /* A table's primary key columns, as another migration created it. */
 struct mg_table_key {
@@ -173,5 +186,16 @@ extern const struct mg_rule mg_rule_prefer_identity;
 extern const struct mg_rule mg_rule_prefer_jsonb;
 extern const struct mg_rule mg_rule_ban_char;
 extern const struct mg_rule mg_rule_identifier_too_long;
+extern const struct mg_rule mg_rule_add_foreign_key_validates;
+extern const struct mg_rule mg_rule_add_check_validates;
+extern const struct mg_rule mg_rule_drop_index_locks;
+extern const struct mg_rule mg_rule_column_type_rewrites;
+extern const struct mg_rule mg_rule_unbatched_backfill;
+extern const struct mg_rule mg_rule_volatile_default_rewrites;
+extern const struct mg_rule mg_rule_enum_add_value;
+extern const struct mg_rule mg_rule_missing_lock_timeout;
+extern const struct mg_rule mg_rule_maintenance_in_transaction;
+extern const struct mg_rule mg_rule_lock_held_across_slow_step;
+extern const struct mg_rule mg_rule_transaction_control;
 
 #endif

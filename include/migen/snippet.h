@@ -90,6 +90,9 @@ struct mg_backfill_spec {
 	long batch_size;
 	const char *sleep; /* seconds, as given, e.g. "0.01" */
 	int small_table;   /* plain alter_column instead of the online NOT NULL */
+	/* mg_snippet_backfill: set every row, not only those where column IS NULL
+	 * (the batched form of an UPDATE without WHERE). */
+	int every_row;
 	/*
 	 * Step numbering of the comments: the next snippet printed is step
 	 * `step` of `steps`. 0: no number (one step alone, or the caller's own).
@@ -104,6 +107,13 @@ struct mg_backfill_spec {
  */
 void mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec *bf,
                                     const struct mg_style *st);
+/*
+ * op.alter_column(..., server_default=sa.text(default_sql)): a default for
+ * new rows only (existing rows keep their value, no rewrite). default_sql
+ * must have passed mg_sql_check_expr().
+ */
+void mg_snippet_set_default_sql(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                                const char *default_sql, const struct mg_style *st);
 /*
  * Step 2: the batched backfill loop, each batch committed, walking bf->key
  * (any ordered type: integer, bigint, uuid, text), with a progress line

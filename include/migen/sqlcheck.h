@@ -32,6 +32,13 @@ int mg_sql_check_predicate(const char *pred, const char **why);
  * SQLAlchemy would take for a bound parameter (`:name`).
  */
 const char *mg_sql_text_refusal(const char *s);
+/*
+ * Calls fn for every function the expression calls (schema NULL when not
+ * qualified), in no particular order. Returns 0, or -1 when expr is not one
+ * expression. Only reads: the text need not pass the checks above.
+ */
+int mg_sql_expr_calls(const char *expr, void (*fn)(void *ctx, const char *schema, const char *name),
+                      void *ctx);
 /* Whether expr (already checked) is the bare constant NULL. */
 int mg_sql_is_null(const char *expr);
 /*

@@ -19,6 +19,7 @@
 #include "migen/alembic_ini.h"
 #include "migen/cli.h"
 #include "migen/config.h"
+#include "migen/envpy.h"
 #include "migen/fix.h"
 #include "migen/input.h"
 #include "migen/lint.h"
@@ -47,7 +48,8 @@ const char mg_lint_usage[] =
     "      --ignore RULE,...   never report these rules\n"
     "      --fail-on LEVEL     exit 1 on findings at LEVEL or above: error, warning\n"
     "                          (default), note or never\n"
-    "      --pg-version N      the PostgreSQL major version deployed to (10 to 99)\n"
+    "      --pg-version N      the PostgreSQL major version deployed to (10 to 99,\n"
+    "                          default 14)\n"
     "      --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                          always or never\n"
     "      --no-cache          read every file afresh (also MIGEN_NO_CACHE=1)\n"
@@ -494,6 +496,13 @@ lint_config(const struct run *r, struct mg_lint_config *lc, struct mg_lint_sever
 	/* lint checks tenant indexes and CONCURRENTLY by default; select/ignore turn them off. */
 	lc->o.add_tenant_indexes = 1;
 	lc->o.use_concurrently = 1;
+	lc->o.pg_version = (int)(r->a.pg_version     ? r->a.pg_version
+	                         : r->cfg.pg_version ? r->cfg.pg_version
+	                                             : MG_PG_VERSION_DEFAULT);
+	if (r->have_proj) {
+		lc->o.env_py = r->proj.env_py;
+		lc->o.env_lock_timeout = mg_envpy_sets_lock_timeout(r->proj.env_py, r->proj.ini);
+	}
 	lc->o.tenant_column = r->cfg.tenant_column ? r->cfg.tenant_column : "tenant_id";
 	lc->o.space_column = r->cfg.space_column ? r->cfg.space_column : "space_id";
 	lc->o.soft_delete_column =

@@ -119,6 +119,7 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 	}
 	p->ini = mg_arena_strdup(&p->arena, ini);
 	p->here = mg_arena_strdup(&p->arena, env.here);
+	p->env_py = mg_path_join(&p->arena, env.script_dir, "env.py");
 	free(ini);
 	memset(&lo, 0, sizeof(lo));
 	lo.recursive = env.recursive;

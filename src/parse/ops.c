@@ -456,6 +456,9 @@ create_check(struct mg_walk *w, TSNode call, int on_batch, const struct mg_ctx *
 	k->name = op->object;
 	k->name_expr = name_expr(w, nm, k->name);
 	k->expr = sarg(w, call, on_batch, 2, "condition");
+	k->not_valid =
+	    mg_node_bool(w->s, mg_call_kwarg(w->s, call, "postgresql_not_valid")) == MG_YES;
+	op->not_valid = k->not_valid;
 	if (k->expr != NULL)
 		k->column = mg_sql_check_column(&w->m->arena, k->expr);
 }

@@ -1021,6 +1021,148 @@ create_stmt(struct sqlctx *c, json_t *s)
 }
 
 /* UPDATE: a backfill of the columns it SETs. */
+/* Whether j holds a node named key anywhere (a bound parameter, a LIMIT). */
+static int
+json_has(json_t *j, const char *key)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		for (i = 0; i < json_array_size(j); i++)
+			if (json_has(json_array_get(j, i), key))
+				return 1;
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+		{
+			if (strcmp(k, key) == 0 || json_has(v, key))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A constant, a bound parameter, or a cast of one: `1`, `'a'`, `:id`, `'a'::text`. */
+static int
+constant(json_t *e)
+{
+	json_t *cast = json_object_get(e, "TypeCast");
+
+	if (cast != NULL)
+		e = json_object_get(cast, "arg");
+	return json_object_get(e, "A_Const") != NULL || json_object_get(e, "ParamRef") != NULL;
+}
+
+/* `col = constant` or `col IN (constants)`: rows named one by one. */
+static int
+named_rows(json_t *where)
+{
+	json_t *a = json_object_get(where, "A_Expr"), *b = json_object_get(where, "BoolExpr");
+	const char *kind, *opname;
+	size_t i;
+
+	if (b != NULL) {
+		json_t *args = json_object_get(b, "args");
+		const char *op = jstr(b, "boolop");
+		if (op == NULL || strcmp(op, "AND_EXPR") != 0)
+			return 0;
+		/* AND narrows: one named conjunct is enough. */
+		for (i = 0; i < json_array_size(args); i++)
+			if (named_rows(json_array_get(args, i)))
+				return 1;
+		return 0;
+	}
+	if (a == NULL || (kind = jstr(a, "kind")) == NULL)
+		return 0;
+	opname =
+	    jstr(json_object_get(json_array_get(json_object_get(a, "name"), 0), "String"), "sval");
+	if (opname == NULL || strcmp(opname, "=") != 0)
+		return 0;
+	if (json_object_get(json_object_get(a, "lexpr"), "ColumnRef") == NULL)
+		return 0;
+	if (strcmp(kind, "AEXPR_OP") == 0)
+		return constant(json_object_get(a, "rexpr"));
+	if (strcmp(kind, "AEXPR_IN") == 0) {
+		json_t *items =
+		    json_object_get(json_object_get(json_object_get(a, "rexpr"), "List"), "items");
+		if (json_array_size(items) == 0)
+			return 0;
+		for (i = 0; i < json_array_size(items); i++)
+			if (!constant(json_array_get(items, i)))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Which rows an UPDATE/DELETE with this WHERE clause touches (model.h). */
+static int
+rows_of(json_t *where)
+{
+	const char *test;
+
+	if (where == NULL || json_is_null(where))
+		return MG_ROWS_ALL;
+	test = jstr(json_object_get(where, "NullTest"), "nulltesttype");
+	if (test != NULL && strcmp(test, "IS_NULL") == 0)
+		return MG_ROWS_ALL;
+	if (named_rows(where))
+		return MG_ROWS_NAMED;
+	if (json_has(where, "ParamRef") || json_has(where, "limitCount"))
+		return MG_ROWS_BATCH;
+	return MG_ROWS_SOME;
+}
+
+/*
+ * The value of `SET col = value` as written: after the `=` that follows the
+ * column's name, to a top-level WHERE or the statement's end. NULL when the
+ * text is not that simple (a row `SET (a, b) = ...`, a subscript).
+ */
+static const char *
+set_text(struct sqlctx *c, json_t *target)
+{
+	json_t *rt = json_object_get(target, "ResTarget"), *loc = json_object_get(rt, "location");
+	size_t i, start;
+	int depth = 0;
+
+	if (!json_is_integer(loc) || json_integer_value(loc) < 0 ||
+	    (size_t)json_integer_value(loc) >= c->stmt_end ||
+	    json_object_get(rt, "indirection") != NULL)
+		return NULL;
+	i = (size_t)json_integer_value(loc);
+	if (c->sql[i] == '"')
+		i = skip_quoted(c->sql, i, c->stmt_end);
+	else
+		while (i < c->stmt_end && ident_char(c->sql[i]))
+			i++;
+	while (i < c->stmt_end &&
+	       (c->sql[i] == ' ' || c->sql[i] == '\t' || c->sql[i] == '\n' || c->sql[i] == '\r'))
+		i++;
+	if (i >= c->stmt_end || c->sql[i] != '=')
+		return NULL;
+	start = ++i;
+	for (; i < c->stmt_end; i++) {
+		char ch = c->sql[i];
+		size_t next;
+		if (ch == '\'' || ch == '"') {
+			i = skip_quoted(c->sql, i, c->stmt_end) - 1;
+			continue;
+		}
+		if ((next = skip_comment(c->sql, i, c->stmt_end)) != i)
+			return NULL; /* a comment inside: not worth keeping apart */
+		if (ch == '(')
+			depth++;
+		else if (ch == ')')
+			depth--;
+		else if (depth == 0 && i + 5 <= c->stmt_end &&
+		         strncasecmp(c->sql + i, "where", 5) == 0 && !ident_char(c->sql[i - 1]) &&
+		         (i + 5 == c->stmt_end || !ident_char(c->sql[i + 5])))
+			break;
+	}
+	return trim_dup(c, c->sql + start, i - start);
+}
+
 static void
 update_stmt(struct sqlctx *c, json_t *s)
 {
@@ -1036,6 +1178,20 @@ update_stmt(struct sqlctx *c, json_t *s)
 	    where == NULL || json_is_null(where) || (test != NULL && strcmp(test, "IS_NULL") == 0)
 	        ? MG_YES
 	        : MG_NO;
+	op->rows = rows_of(where);
+	if (test != NULL && strcmp(test, "IS_NULL") == 0) {
+		json_t *f = json_object_get(
+		    json_object_get(json_object_get(json_object_get(where, "NullTest"), "arg"),
+		                    "ColumnRef"),
+		    "fields");
+		/* t.col or col: the last name. */
+		op->column = dup(
+		    c, jstr(json_object_get(json_array_get(f, json_array_size(f) - 1), "String"),
+		            "sval"));
+	}
+	if (n == 1 && json_object_get(s, "fromClause") == NULL &&
+	    json_object_get(s, "returningList") == NULL && json_object_get(s, "withClause") == NULL)
+		op->set_sql = set_text(c, json_array_get(targets, 0));
 	op->set_columns = mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*op->set_columns));
 	for (i = 0; i < n; i++) {
 		const char *name =
@@ -1054,8 +1210,15 @@ empty_stmt(struct sqlctx *c, json_t *s, int truncate)
 
 	if (!truncate) {
 		json_t *where = json_object_get(s, "whereClause");
-		if (where == NULL || json_is_null(where))
-			add_op(c, MG_OP_EMPTY_TABLE, json_object_get(s, "relation"));
+		size_t opi;
+		if (where == NULL || json_is_null(where)) {
+			opi = add_op(c, MG_OP_EMPTY_TABLE, json_object_get(s, "relation"));
+		} else {
+			/* Some rows go, the table keeps the rest. */
+			opi = add_op(c, MG_OP_OTHER, json_object_get(s, "relation"));
+			c->m->ops[opi].name = "delete";
+		}
+		c->m->ops[opi].rows = rows_of(where);
 		return;
 	}
 	for (i = 0; i < json_array_size(rels); i++)
@@ -1077,6 +1240,119 @@ ctes(struct sqlctx *c, json_t *s)
 		/* Only UPDATEs matter here, and ctes() looks one level deep. */
 		if (json_object_get(q, "UpdateStmt") != NULL)
 			statement(c, q);
+	}
+}
+
+/* An op named after a statement that changes no schema (model.h, enum mg_rows). */
+static size_t
+misc_op(struct sqlctx *c, const char *name, json_t *relation)
+{
+	size_t opi = add_op(c, MG_OP_OTHER, relation);
+	c->m->ops[opi].name = name;
+	return opi;
+}
+
+static int
+has_option(json_t *list, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		const char *d =
+		    jstr(json_object_get(json_array_get(list, i), "DefElem"), "defname");
+		if (d != NULL && strcmp(d, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* VACUUM, ANALYZE, REINDEX, CLUSTER, databases, LOCK, REFRESH, BEGIN/COMMIT, SET, INSERT. */
+static void
+misc_stmt(struct sqlctx *c, json_t *stmt)
+{
+	json_t *s;
+	size_t i, opi;
+
+	if ((s = json_object_get(stmt, "VacuumStmt")) != NULL) {
+		json_t *rels = json_object_get(s, "rels");
+		const char *name = !jbool(s, "is_vacuumcmd") ? "analyze"
+		                   : has_option(json_object_get(s, "options"), "full")
+		                       ? "vacuum_full"
+		                       : "vacuum";
+		if (json_array_size(rels) == 0)
+			misc_op(c, name, NULL);
+		for (i = 0; i < json_array_size(rels); i++)
+			misc_op(c, name,
+			        json_object_get(
+			            json_object_get(json_array_get(rels, i), "VacuumRelation"),
+			            "relation"));
+	} else if ((s = json_object_get(stmt, "ReindexStmt")) != NULL) {
+		const char *kind = jstr(s, "kind");
+		opi = misc_op(c, "reindex", NULL);
+		/* The table it locks: REINDEX TABLE t names it; REINDEX INDEX ix does not. */
+		if (kind != NULL && strcmp(kind, "REINDEX_OBJECT_TABLE") == 0) {
+			json_t *rel = json_object_get(s, "relation");
+			c->m->ops[opi].table = dup(c, jstr(rel, "relname"));
+			c->m->ops[opi].schema = dup(c, jstr(rel, "schemaname"));
+		} else if (kind != NULL && strcmp(kind, "REINDEX_OBJECT_INDEX") == 0) {
+			c->m->ops[opi].object =
+			    dup(c, jstr(json_object_get(s, "relation"), "relname"));
+		}
+		c->m->ops[opi].object_type = kind;
+		c->m->ops[opi].concurrently =
+		    has_option(json_object_get(s, "params"), "concurrently");
+	} else if ((s = json_object_get(stmt, "ClusterStmt")) != NULL) {
+		misc_op(c, "cluster", json_object_get(s, "relation"));
+	} else if ((s = json_object_get(stmt, "CreatedbStmt")) != NULL) {
+		opi = misc_op(c, "create_database", NULL);
+		c->m->ops[opi].object = dup(c, jstr(s, "dbname"));
+	} else if ((s = json_object_get(stmt, "DropdbStmt")) != NULL) {
+		opi = misc_op(c, "drop_database", NULL);
+		c->m->ops[opi].object = dup(c, jstr(s, "dbname"));
+	} else if ((s = json_object_get(stmt, "LockStmt")) != NULL) {
+		json_t *rels = json_object_get(s, "relations");
+		for (i = 0; i < json_array_size(rels); i++) {
+			opi = misc_op(c, "lock",
+			              json_object_get(json_array_get(rels, i), "RangeVar"));
+			c->m->ops[opi].object_type =
+			    mg_arena_printf(&c->m->arena, "%d",
+			                    (int)json_integer_value(json_object_get(s, "mode")));
+		}
+	} else if ((s = json_object_get(stmt, "RefreshMatViewStmt")) != NULL) {
+		opi = misc_op(c, "refresh_matview", json_object_get(s, "relation"));
+		c->m->ops[opi].concurrently = jbool(s, "concurrent");
+	} else if ((s = json_object_get(stmt, "TransactionStmt")) != NULL) {
+		const char *kind = jstr(s, "kind");
+		opi = misc_op(c, "transaction", NULL);
+		c->m->ops[opi].object = kind != NULL && strncmp(kind, "TRANS_STMT_", 11) == 0
+		                            ? dup(c, kind + 11)
+		                            : NULL;
+	} else if ((s = json_object_get(stmt, "VariableSetStmt")) != NULL) {
+		json_t *arg =
+		    json_object_get(json_array_get(json_object_get(s, "args"), 0), "A_Const");
+		const char *kind = jstr(s, "kind");
+		opi = misc_op(c, "set", NULL);
+		c->m->ops[opi].object = dup(c, jstr(s, "name"));
+		if (kind != NULL && strcmp(kind, "VAR_SET_VALUE") == 0 && arg != NULL) {
+			json_t *iv = json_object_get(json_object_get(arg, "ival"), "ival");
+			const char *sv = jstr(json_object_get(arg, "sval"), "sval");
+			c->m->ops[opi].new_name =
+			    sv != NULL ? dup(c, sv)
+			    : json_is_integer(iv)
+			        ? mg_arena_printf(&c->m->arena, "%lld",
+			                          (long long)json_integer_value(iv))
+			    : json_object_get(arg, "ival") != NULL ? "0"
+			                                           : NULL;
+		}
+	} else if ((s = json_object_get(stmt, "InsertStmt")) != NULL) {
+		json_t *sel = json_object_get(json_object_get(s, "selectStmt"), "SelectStmt");
+		/* INSERT ... SELECT ... FROM: as many rows as the query returns. */
+		if (json_array_size(json_object_get(sel, "fromClause")) > 0) {
+			opi = misc_op(c, "insert_select", json_object_get(s, "relation"));
+			c->m->ops[opi].rows = rows_of(json_object_get(sel, "whereClause"));
+			if (json_object_get(sel, "limitCount") != NULL)
+				c->m->ops[opi].rows = MG_ROWS_BATCH;
+		}
 	}
 }
 
@@ -1123,6 +1399,8 @@ statement(struct sqlctx *c, json_t *stmt)
 		empty_stmt(c, s, 0);
 	else if ((s = json_object_get(stmt, "TruncateStmt")) != NULL)
 		empty_stmt(c, s, 1);
+	else
+		misc_stmt(c, stmt);
 }
 
 /*

@@ -236,6 +236,55 @@ mg_sql_check_expr(const char *expr, const char **why)
 	return ok ? 0 : -1;
 }
 
+static void
+calls(json_t *j, void (*fn)(void *, const char *, const char *), void *ctx)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		for (i = 0; i < json_array_size(j); i++)
+			calls(json_array_get(j, i), fn, ctx);
+		return;
+	}
+	if (!json_is_object(j))
+		return;
+	json_object_foreach(j, k, v)
+	{
+		if (strcmp(k, "FuncCall") == 0) {
+			json_t *names = json_object_get(v, "funcname");
+			size_t n = json_array_size(names);
+			const char *name = json_string_value(json_object_get(
+			    json_object_get(json_array_get(names, n - 1), "String"), "sval"));
+			const char *schema =
+			    n > 1 ? json_string_value(json_object_get(
+			                json_object_get(json_array_get(names, n - 2), "String"),
+			                "sval"))
+			          : NULL;
+			if (name != NULL)
+				fn(ctx, schema, name);
+		}
+		calls(v, fn, ctx);
+	}
+}
+
+int
+mg_sql_expr_calls(const char *expr, void (*fn)(void *ctx, const char *schema, const char *name),
+                  void *ctx)
+{
+	json_t *root = NULL, *v;
+	const char *why;
+
+	if ((v = select_value(expr, &root, &why)) == NULL) {
+		json_decref(root);
+		return -1;
+	}
+	calls(v, fn, ctx);
+	json_decref(root);
+	return 0;
+}
+
 int
 mg_sql_is_null(const char *expr)
 {

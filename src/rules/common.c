@@ -482,3 +482,191 @@ mg_rc_serial(const struct mg_model *m, const struct mg_rc_tcol *c)
 	return d->autoincrement != MG_NO && d->has_server_default != MG_YES && !d->has_sequence &&
 	       mg_rc_single_pk(m, c);
 }
+
+int
+mg_rc_pg_version(const struct mg_options *o)
+{
+	return o != NULL && o->pg_version > 0 ? o->pg_version : MG_PG_VERSION_DEFAULT;
+}
+
+const char *
+mg_rc_lock_name(enum mg_rc_lock l)
+{
+	static const char *const names[] = {
+	    "no lock",
+	    "ACCESS SHARE",
+	    "ROW SHARE",
+	    "ROW EXCLUSIVE",
+	    "SHARE UPDATE EXCLUSIVE",
+	    "SHARE",
+	    "SHARE ROW EXCLUSIVE",
+	    "EXCLUSIVE",
+	    "ACCESS EXCLUSIVE",
+	};
+	return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
+}
+
+enum mg_rc_lock
+mg_rc_op_lock(const struct mg_op *op)
+{
+	switch (op->kind) {
+	case MG_OP_ADD_COLUMN:
+	case MG_OP_DROP_COLUMN:
+	case MG_OP_ALTER_COLUMN:
+	case MG_OP_RENAME_TABLE:
+	case MG_OP_RENAME_COLUMN:
+	case MG_OP_DROP_TABLE:
+	case MG_OP_CREATE_UNIQUE_CONSTRAINT:
+	case MG_OP_CREATE_CHECK_CONSTRAINT:
+	case MG_OP_DROP_CONSTRAINT:
+		return MG_LOCK_ACCESS_EXCLUSIVE;
+	case MG_OP_CREATE_FOREIGN_KEY:
+		return MG_LOCK_SHARE_ROW_EXCLUSIVE;
+	case MG_OP_DROP_INDEX:
+		return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_ACCESS_EXCLUSIVE;
+	case MG_OP_CREATE_INDEX:
+		return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_SHARE;
+	case MG_OP_VALIDATE_CONSTRAINT:
+		return MG_LOCK_SHARE_UPDATE_EXCLUSIVE;
+	case MG_OP_OTHER:
+		if (op->source != MG_SRC_SQL || op->name == NULL)
+			return MG_LOCK_NONE;
+		if (strcmp(op->name, "vacuum_full") == 0 || strcmp(op->name, "cluster") == 0)
+			return MG_LOCK_ACCESS_EXCLUSIVE;
+		if (strcmp(op->name, "refresh_matview") == 0)
+			return op->concurrently ? MG_LOCK_EXCLUSIVE : MG_LOCK_ACCESS_EXCLUSIVE;
+		if (strcmp(op->name, "reindex") == 0)
+			return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE : MG_LOCK_SHARE;
+		if (strcmp(op->name, "vacuum") == 0 || strcmp(op->name, "analyze") == 0)
+			return MG_LOCK_SHARE_UPDATE_EXCLUSIVE;
+		if (strcmp(op->name, "lock") == 0 && op->object_type != NULL) {
+			int mode = atoi(op->object_type);
+			return mode >= 1 && mode <= 8 ? (enum mg_rc_lock)mode
+			                              : MG_LOCK_ACCESS_EXCLUSIVE;
+		}
+		return MG_LOCK_NONE;
+	default:
+		return MG_LOCK_NONE;
+	}
+}
+
+const char *
+mg_rc_describe_stmt(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+{
+	char *s, *p;
+
+	if (op->kind != MG_OP_OTHER || op->source != MG_SRC_SQL || op->name == NULL)
+		return mg_rc_describe(d, m, op);
+	s = mg_arena_printf(&d->arena, "%s in op.execute()", op->name);
+	/* "vacuum_full" -> "VACUUM FULL", up to the " in". */
+	for (p = s; *p != '\0' && strncmp(p, " in op.", 7) != 0; p++)
+		*p = *p == '_' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	return s;
+}
+
+const char *
+mg_rc_function(const struct mg_model *m, const struct mg_op *op)
+{
+	(void)m;
+	if (op->function != NULL)
+		return op->function;
+	return op->dir == MG_UPGRADE ? "upgrade" : "downgrade";
+}
+
+/* Whether the function holding op creates table before op or drops it after op. */
+static int
+created_or_dropped_around(const struct mg_model *m, size_t at, const char *table)
+{
+	const struct mg_op *op = &m->ops[at];
+	size_t i;
+
+	for (i = 0; i < m->nops; i++) {
+		const struct mg_op *x = &m->ops[i];
+		if (x->table == NULL || strcmp(x->table, table) != 0 || x->dir != op->dir ||
+		    !mg_str_same(x->function, op->function))
+			continue;
+		if ((x->kind == MG_OP_CREATE_TABLE && i < at) ||
+		    (x->kind == MG_OP_DROP_TABLE && i > at))
+			return 1;
+	}
+	return 0;
+}
+
+int
+mg_rc_table_existing(const struct mg_model *m, const struct mg_options *o, size_t op,
+                     const char *schema, const char *table)
+{
+	if (table == NULL || op >= m->nops)
+		return 0;
+	if (mg_rc_table_new(m, o, table) || created_or_dropped_around(m, op, table))
+		return 0;
+	if (o->schema != NULL && mg_rc_schema_table(o, schema, table) == NULL)
+		return 0;
+	return 1;
+}
+
+const char *
+mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, const char *schema,
+                    const char *table, const char *name)
+{
+	struct mg_buf sql = {0}, b = {0};
+	struct mg_style st;
+	const char *r;
+
+	if (name == NULL || table == NULL || mg_ident_refusal(name) != NULL ||
+	    mg_ident_refusal(table) != NULL || (schema != NULL && mg_ident_refusal(schema) != NULL))
+		return NULL;
+	mg_rules_style(m, &st);
+	mg_buf_puts(&sql, "ALTER TABLE ");
+	mg_ident_sql_qualified(&sql, schema, table);
+	mg_buf_puts(&sql, " VALIDATE CONSTRAINT ");
+	mg_ident_sql(&sql, name);
+	mg_buf_printf(&b, "%swith op.get_context().autocommit_block():\n%s%sop.execute(", st.indent,
+	              st.indent, st.indent);
+	mg_snippet_pystr(&b, sql.s, st.quote);
+	mg_buf_puts(&b, ")\n");
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&sql);
+	mg_buf_free(&b);
+	return r;
+}
+
+const char *
+mg_rc_call_not_valid(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
+{
+	const char *call, *close, *p;
+	struct mg_buf b = {0};
+	struct mg_style st;
+	const char *r;
+
+	if (m->src == NULL || op->span.end > m->srclen || op->span.start >= op->span.end ||
+	    op->stmt.start > op->span.start || op->stmt.end < op->span.end)
+		return NULL;
+	call = m->src + op->span.start;
+	close = m->src + op->span.end - 1;
+	if (*close != ')' || memchr(call, '#', (size_t)(close - call)) != NULL)
+		return NULL;
+	/* A trailing comma after the last argument takes no second one. */
+	for (p = close;
+	     p > call && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r'); p--)
+		;
+	mg_rules_style(m, &st);
+	mg_buf_puts(&b, st.indent);
+	/* The statement from its first line's start: the call keeps its own indentation. */
+	for (call = m->src + op->stmt.start; call < p; call++)
+		if (*call != '\r')
+			mg_buf_putc(&b, *call);
+	if (b.len > 0 && b.s[b.len - 1] == ',')
+		mg_buf_puts(&b, " postgresql_not_valid=True");
+	else if (p > m->src + op->span.start && p[-1] == '(')
+		mg_buf_puts(&b, "postgresql_not_valid=True");
+	else
+		mg_buf_puts(&b, ", postgresql_not_valid=True");
+	for (call = p; call < m->src + op->stmt.end; call++)
+		if (*call != '\r')
+			mg_buf_putc(&b, *call);
+	mg_buf_putc(&b, '\n');
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}

@@ -43,6 +43,10 @@ const char *mg_rc_index_options(struct mg_diags *d, const struct mg_index *x, co
 /* "op.create_table('t')" style description of an op, for "where" texts. */
 const char *mg_rc_describe(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op);
 
+/* mg_rc_describe(), or for a statement of op.execute() "VACUUM FULL in op.execute()". */
+const char *mg_rc_describe_stmt(struct mg_diags *d, const struct mg_model *m,
+                                const struct mg_op *op);
+
 /* The statement of op, moved into `with op.get_context().autocommit_block():`. */
 const char *mg_rc_wrap_autocommit(struct mg_diags *d, const struct mg_model *m,
                                   const struct mg_op *op);
@@ -116,5 +120,59 @@ int mg_rc_serial(const struct mg_model *m, const struct mg_rc_tcol *c);
 /* A finding at column c, with table, column and op filled in. */
 struct mg_diag *mg_rc_col_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
                                const struct mg_rc_tcol *c);
+
+/* PostgreSQL's table lock modes, weakest first (as LOCK TABLE numbers them). */
+enum mg_rc_lock {
+	MG_LOCK_NONE = 0,
+	MG_LOCK_ACCESS_SHARE = 1,
+	MG_LOCK_ROW_SHARE,
+	MG_LOCK_ROW_EXCLUSIVE,
+	MG_LOCK_SHARE_UPDATE_EXCLUSIVE,
+	MG_LOCK_SHARE,
+	MG_LOCK_SHARE_ROW_EXCLUSIVE,
+	MG_LOCK_EXCLUSIVE,
+	MG_LOCK_ACCESS_EXCLUSIVE,
+};
+/* "ACCESS EXCLUSIVE", ... */
+const char *mg_rc_lock_name(enum mg_rc_lock l);
+/*
+ * The lock op takes on op->table as PostgreSQL documents it for the
+ * statement (ALTER TABLE forms, DROP, TRUNCATE, LOCK, REFRESH, CLUSTER,
+ * VACUUM FULL; a foreign key: SHARE ROW EXCLUSIVE, on its ref_table too).
+ * MG_LOCK_NONE for what takes no lock that blocks writers, or what migen
+ * does not classify. Row-level data changes are not table locks here.
+ */
+enum mg_rc_lock mg_rc_op_lock(const struct mg_op *op);
+
+/* The PostgreSQL major version deployed to: o->pg_version, or MG_PG_VERSION_DEFAULT. */
+int mg_rc_pg_version(const struct mg_options *o);
+
+/*
+ * Whether op works on a table that may hold rows in production, so that a
+ * lock or a scan there matters: the table is named, is not new
+ * (mg_rc_table_new), is not created earlier in op's own function (a
+ * downgrade re-creating it) nor dropped later in it (dropping the table
+ * takes the stronger lock anyway), and under lint the replayed schema has
+ * it (a table migen could not follow is left alone).
+ */
+int mg_rc_table_existing(const struct mg_model *m, const struct mg_options *o, size_t op,
+                         const char *schema, const char *table);
+/* The function op is in, for messages: "upgrade", "downgrade", ... */
+const char *mg_rc_function(const struct mg_model *m, const struct mg_op *op);
+/*
+ * Code that validates constraint name on table in its own transaction:
+ * `with op.get_context().autocommit_block():` + op.execute("ALTER TABLE
+ * ... VALIDATE CONSTRAINT ..."), in the file's style; NULL when a name is
+ * not safe to write into code.
+ */
+const char *mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, const char *schema,
+                                const char *table, const char *name);
+/*
+ * The call of op (an op.* call) with `postgresql_not_valid=True` added as
+ * its last argument, one statement for the file; NULL when the call cannot
+ * be edited safely (a comment inside it, no source).
+ */
+const char *mg_rc_call_not_valid(struct mg_diags *d, const struct mg_model *m,
+                                 const struct mg_op *op);
 
 #endif

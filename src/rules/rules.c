@@ -33,6 +33,17 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_downgrade_mismatch,
     &mg_rule_sqlite_alter_needs_batch,
     &mg_rule_non_idempotent_autocommit,
+    &mg_rule_add_foreign_key_validates,
+    &mg_rule_add_check_validates,
+    &mg_rule_drop_index_locks,
+    &mg_rule_column_type_rewrites,
+    &mg_rule_unbatched_backfill,
+    &mg_rule_volatile_default_rewrites,
+    &mg_rule_enum_add_value,
+    &mg_rule_missing_lock_timeout,
+    &mg_rule_maintenance_in_transaction,
+    &mg_rule_lock_held_across_slow_step,
+    &mg_rule_transaction_control,
     NULL,
 };
 

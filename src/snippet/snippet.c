@@ -506,6 +506,20 @@ mg_snippet_add_nullable_column(struct mg_buf *out, const struct mg_backfill_spec
 }
 
 void
+mg_snippet_set_default_sql(struct mg_buf *out, const struct mg_backfill_spec *bf,
+                           const char *default_sql, const struct mg_style *st)
+{
+	struct mg_buf more = {0};
+
+	heading(out, st, bf, "the default, for rows inserted from now on: no table rewrite.");
+	mg_buf_puts(&more, "server_default=sa.text(");
+	mg_snippet_pystr(&more, default_sql, st->quote);
+	mg_buf_putc(&more, ')');
+	table_call(out, bf, st, "op.alter_column(", more.s);
+	mg_buf_free(&more);
+}
+
+void
 mg_snippet_server_default(struct mg_buf *out, const char *v, char q)
 {
 	/* server_default wants SQL text: a string default is that text, quoted by Alembic. */
@@ -579,8 +593,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	comment_line(out, st, 2,
 	             "this prints one UPDATE of the whole table, which holds every row");
 	comment_line(out, st, 2, "lock until it commits. On a big table, run the upgrade online.");
-	mg_buf_printf(&l, "UPDATE %s SET %s = %s WHERE %s IS NULL", t.s, c.s,
-	              bf->value_python ? ":value" : bf->value_sql, c.s);
+	mg_buf_printf(&l, "UPDATE %s SET %s = %s", t.s, c.s,
+	              bf->value_python ? ":value" : bf->value_sql);
+	if (!bf->every_row)
+		mg_buf_printf(&l, " WHERE %s IS NULL", c.s);
 	if (bf->value_python != NULL) {
 		struct mg_buf a = {0};
 		const char *args[1];
@@ -611,7 +627,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 4);
 	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
 	ind(out, st, 4);
-	mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
+	if (bf->every_row)
+		mg_buf_printf(out, "WHERE %s > :last_key\n", k.s);
+	else
+		mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
 	ind(out, st, 4);
 	mg_buf_printf(out, "ORDER BY %s\n", k.s);
 	line(out, st, 4, "LIMIT :batch_size");
@@ -621,7 +640,11 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	mg_buf_printf(out, "UPDATE %s SET %s = %s\n", t.s, c.s,
 	              bf->value_python ? ":value" : bf->value_sql);
 	ind(out, st, 4);
-	mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s, k.s);
+	if (bf->every_row)
+		mg_buf_printf(out, "WHERE %s IN (SELECT %s FROM batch)\n", k.s, k.s);
+	else
+		mg_buf_printf(out, "WHERE %s IS NULL AND %s IN (SELECT %s FROM batch)\n", c.s, k.s,
+		              k.s);
 	line(out, st, 4, "RETURNING 1");
 	line(out, st, 3, ")");
 	ind(out, st, 3);
@@ -639,7 +662,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 2);
 	mg_buf_puts(out, "query = sa.text(batch.replace(");
 	l.len = 0;
-	mg_buf_printf(&l, " AND %s > :last_key", k.s);
+	if (bf->every_row)
+		mg_buf_printf(&l, "WHERE %s > :last_key", k.s);
+	else
+		mg_buf_printf(&l, " AND %s > :last_key", k.s);
 	mg_snippet_pystr(out, l.s, q);
 	mg_buf_puts(out, ", ");
 	mg_buf_putc(out, q);
