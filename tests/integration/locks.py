@@ -579,7 +579,9 @@ def docs(results, update):
 
     text2 = BLOCK.sub(sub, text)
     for cid in results:
-        if cid not in seen:
+        # A case of a rule not documented yet (no "## rule" section) is
+        # measured and checked, and goes into the docs with its rule.
+        if cid not in seen and "\n## %s\n" % by_id[cid]["rule"] in text:
             stale.append("docs/rules.md: no `<!-- locks: %s -->` block" % cid)
     if update:
         if text2 != text:
