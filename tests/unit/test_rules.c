@@ -268,8 +268,9 @@ test_registry(void **state)
 	    "missing-tenant-index",      "missing-fk-index",
 	    "require-concurrent-index",  "concurrent-index-in-transaction",
 	    "not-null-without-backfill", "invalid-sql",
-	    "drop-unnamed-constraint", "add-foreign-key-validates", "add-check-validates",
-	    "drop-index-locks", "column-type-rewrites",
+	    "drop-unnamed-constraint",   "add-foreign-key-validates",
+	    "add-check-validates",       "drop-index-locks",
+	    "column-type-rewrites",
 	};
 	size_t i, j, n = 0;
 
