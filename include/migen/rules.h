@@ -117,5 +117,6 @@ extern const struct mg_rule mg_rule_add_foreign_key_validates;
 extern const struct mg_rule mg_rule_add_check_validates;
 extern const struct mg_rule mg_rule_drop_index_locks;
 extern const struct mg_rule mg_rule_column_type_rewrites;
+extern const struct mg_rule mg_rule_unique_constraint_locks;
 
 #endif

@@ -8,12 +8,19 @@
 #include "migen/snippet.h"
 
 const struct mg_rule *const mg_rules[] = {
-    &mg_rule_missing_tenant_index,      &mg_rule_missing_fk_index,
-    &mg_rule_require_concurrent_index,  &mg_rule_concurrent_index_in_transaction,
-    &mg_rule_not_null_without_backfill, &mg_rule_invalid_sql,
-    &mg_rule_drop_unnamed_constraint,   &mg_rule_add_foreign_key_validates,
-    &mg_rule_add_check_validates,       &mg_rule_drop_index_locks,
-    &mg_rule_column_type_rewrites,      NULL,
+    &mg_rule_missing_tenant_index,
+    &mg_rule_missing_fk_index,
+    &mg_rule_require_concurrent_index,
+    &mg_rule_concurrent_index_in_transaction,
+    &mg_rule_not_null_without_backfill,
+    &mg_rule_invalid_sql,
+    &mg_rule_drop_unnamed_constraint,
+    &mg_rule_add_foreign_key_validates,
+    &mg_rule_add_check_validates,
+    &mg_rule_drop_index_locks,
+    &mg_rule_column_type_rewrites,
+    &mg_rule_unique_constraint_locks,
+    NULL,
 };
 
 struct mg_diag *

@@ -270,7 +270,7 @@ test_registry(void **state)
 	    "not-null-without-backfill", "invalid-sql",
 	    "drop-unnamed-constraint",   "add-foreign-key-validates",
 	    "add-check-validates",       "drop-index-locks",
-	    "column-type-rewrites",
+	    "column-type-rewrites",      "unique-constraint-locks",
 	};
 	size_t i, j, n = 0;
 
@@ -283,8 +283,8 @@ test_registry(void **state)
 			assert_string_not_equal(mg_rules[i]->id, mg_rules[j]->id);
 		n++;
 	}
-	assert_int_equal(n, 11);
-	for (i = 0; i < 11; i++) {
+	assert_int_equal(n, 12);
+	for (i = 0; i < 12; i++) {
 		for (j = 0; mg_rules[j] != NULL; j++)
 			if (strcmp(mg_rules[j]->id, ids[i]) == 0)
 				break;
