@@ -197,5 +197,6 @@ extern const struct mg_rule mg_rule_missing_lock_timeout;
 extern const struct mg_rule mg_rule_maintenance_in_transaction;
 extern const struct mg_rule mg_rule_lock_held_across_slow_step;
 extern const struct mg_rule mg_rule_transaction_control;
+extern const struct mg_rule mg_rule_unique_constraint_locks;
 
 #endif

@@ -17,6 +17,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	for (i = 0; i < m->nchecks; i++) {
 		const struct mg_check *k = &m->checks[i];
 		const struct mg_op *op = &m->ops[k->op];

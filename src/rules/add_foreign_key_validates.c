@@ -52,6 +52,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	for (i = 0; i < m->nfkeys; i++) {
 		const struct mg_fkey *fk = &m->fkeys[i];
 		const struct mg_op *op = &m->ops[fk->op];

@@ -54,6 +54,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const char *tenant = o->tenant_column != NULL ? o->tenant_column : "tenant_id";
 	size_t i, k;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	if (o->schema == NULL)
 		return;
 	for (i = 0; i < m->nops; i++) {

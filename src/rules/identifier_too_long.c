@@ -110,6 +110,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	    &d->arena, (m->nops + ntc + m->nindexes + m->nfkeys + m->nchecks + 1) * sizeof(*v));
 	size_t i, nv = 0;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		if (op->dir != MG_UPGRADE)

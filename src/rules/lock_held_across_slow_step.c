@@ -98,6 +98,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct held h[64];
 	size_t nh = 0, i, k;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *why;

@@ -52,6 +52,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct mg_buf b = {0};
 	struct mg_style st;
 
+	if (!mg_dialect_postgresql(o))
+		return; /* PostgreSQL's locks and types */
+
 	if (o->env_py == NULL || o->env_lock_timeout != 0 || sets_lock_timeout(m))
 		return;
 	for (i = 0; i < m->nops; i++) {

@@ -44,6 +44,7 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_maintenance_in_transaction,
     &mg_rule_lock_held_across_slow_step,
     &mg_rule_transaction_control,
+    &mg_rule_unique_constraint_locks,
     NULL,
 };
 

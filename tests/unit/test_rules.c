@@ -304,6 +304,7 @@ test_registry(void **state)
 	    "maintenance-in-transaction",
 	    "lock-held-across-slow-step",
 	    "transaction-control",
+	    "unique-constraint-locks",
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 	size_t i, j, n = 0;
