@@ -219,6 +219,11 @@ plan_upgrade(const struct mg_model *m, const char *src, size_t len, const struct
 
 	if (op->in_loop)
 		return "the statement is in a loop or nested function";
+	/* Alembic runs a batch block's operations when the block closes: code
+	 * placed among them would run before them (an index before its column). */
+	if (op->batch)
+		return "the statement is inside op.batch_alter_table(), whose operations run when "
+		       "the block closes: the code goes after the block";
 	if ((why = statement_lines(src, len, &op->stmt, &ls, &le, &il)) != NULL)
 		return why;
 	text = place(m, g->code, src, ls, il, op->autocommit);
@@ -714,6 +719,24 @@ subject(const struct mg_model *m, const struct mg_diag *g)
  * its function: how many statements lose their transaction, and the split
  * (every fix of that function with an autocommit block moves).
  */
+
+/* Whether name is already an item of the ", "-separated list. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			return 1;
+		p = strstr(p, ", ");
+		if (p != NULL)
+			p += 2;
+	}
+	return 0;
+}
+
 static const char *
 atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t before,
             uint32_t line)
@@ -731,6 +754,9 @@ atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t b
 		    strstr(x->code, "autocommit_block()") == NULL)
 			continue;
 		s = subject(m, x);
+		/* Two fixes on one column (its index, its constraint) name it once. */
+		if (s != NULL && listed(list.s, s))
+			continue;
 		mg_buf_printf(&list, "%s%s", n++ ? ", " : "", s ? s : "(line ");
 		if (s == NULL)
 			mg_buf_printf(&list, "%u)", (unsigned)x->line);

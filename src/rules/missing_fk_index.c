@@ -158,8 +158,15 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		ix.schema = created != NULL ? created->schema : op->schema;
 		ix.columns = quoted(d, fk->columns, fk->ncolumns);
 		ix.ncolumns = fk->ncolumns;
+		/* A batch block runs its operations when it closes: after the block. */
 		g->where =
-		    mg_arena_printf(&d->arena, "upgrade(), after %s", mg_rc_describe(d, m, op));
+		    op->batch && op->table != NULL
+		        ? mg_arena_printf(&d->arena,
+		                          "upgrade(), after the `with op.batch_alter_table('%s')` "
+		                          "block",
+		                          op->table)
+		        : mg_arena_printf(&d->arena, "upgrade(), after %s",
+		                          mg_rc_describe(d, m, op));
 		/* On an existing table a plain CREATE INDEX blocks writes while it builds.
 		 * NULL when a name is not safe to put into code: the finding stays. */
 		if (mg_rc_index_code(d, m, &ix, existing, g) != 0)
