@@ -13,30 +13,44 @@
 #include <string.h>
 
 #include "migen/analyze.h"
+#include "migen/analyze_many.h"
 #include "migen/fix.h"
 #include "migen/lint.h"
 
 void
-mg_lint_analyze(struct mg_lint_unit *u, size_t n, int cache)
+mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope)
 {
-	struct mg_parser *p = mg_parser_new();
+	const char **paths = mg_xcalloc(n + 1, sizeof(*paths));
+	unsigned char *need = mg_xcalloc(n + 1, 1);
+	struct mg_analyzed *out = mg_xcalloc(n + 1, sizeof(*out));
+	struct mg_analyze_opts o;
 	size_t i;
 
-	(void)cache; /* no model cache yet: src/env/modelcache.c will take it */
 	for (i = 0; i < n; i++) {
-		const char *why = NULL;
-
-		u[i].model = NULL;
-		u[i].error = NULL;
-		memset(&u[i].in, 0, sizeof(u[i].in));
-		if (mg_input_read(u[i].path, &u[i].in, &why) != 0) {
-			u[i].error = why;
-			continue;
-		}
-		u[i].model = mg_analyze_with(p, u[i].shown ? u[i].shown : u[i].path, u[i].in.data,
-		                             u[i].in.len, MG_ANALYZE_FULL);
+		paths[i] = u[i].path;
+		need[i] = (unsigned char)(u[i].report != 0);
 	}
-	mg_parser_free(p);
+	memset(&o, 0, sizeof(o));
+	o.no_cache = cache_scope == NULL;
+	o.cache_scope = cache_scope;
+	o.need_src = need;
+	mg_analyze_many(paths, n, &o, out, NULL);
+	for (i = 0; i < n; i++) {
+		memset(&u[i].in, 0, sizeof(u[i].in));
+		u[i].model = out[i].model;
+		u[i].error =
+		    u[i].model == NULL ? (out[i].error ? out[i].error : "cannot be read") : NULL;
+		if (out[i].src != NULL) {
+			u[i].in.data = out[i].src;
+			u[i].in.len = u[i].model != NULL ? u[i].model->srclen : strlen(out[i].src);
+			u[i].in.st = out[i].st;
+		}
+		if (u[i].model != NULL && u[i].shown != NULL)
+			u[i].model->path = mg_arena_strdup(&u[i].model->arena, u[i].shown);
+	}
+	free(out); /* the models and bytes are the units' now */
+	free(need);
+	free(paths);
 }
 
 void
