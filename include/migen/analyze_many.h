@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "migen/model.h"
 
@@ -26,7 +27,8 @@ struct mg_analyzed {
 	/* The file's bytes, which model->src points to; NULL when a cached
 	 * model was taken without reading the file (see need_src). */
 	char *src;
-	int cached; /* the model came from the cache */
+	int cached;     /* the model came from the cache */
+	struct stat st; /* the file's stat data as its bytes were read (src set), else zero */
 };
 
 struct mg_analyze_opts {

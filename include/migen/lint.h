@@ -42,12 +42,15 @@ struct mg_lint_unit {
 };
 
 /*
- * Reads and analyses every unit (MG_ANALYZE_FULL). cache: whether a model
- * cache may be used (--no-cache turns it off; this version has none).
- * Units that need no model (neither reported nor replayed) may be skipped
- * by a faster version; this one reads them all.
+ * Analyses every unit (MG_ANALYZE_FULL) on every core (analyze_many.h).
+ * cache_scope: what the model cache belongs to (the alembic.ini, or a
+ * name for files linted without one); NULL: no cache (--no-cache). A
+ * reported unit is read (its rules run and its fixes may be written: in
+ * holds its bytes); a unit only replayed may take its model from the cache
+ * without its file being read (in.data NULL, model->src NULL): the replay
+ * reads models only.
  */
-void mg_lint_analyze(struct mg_lint_unit *u, size_t n, int cache);
+void mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope);
 void mg_lint_units_free(struct mg_lint_unit *u, size_t n);
 
 /* A rule's severity as configured ([tool.migen.severity]). */

@@ -761,7 +761,12 @@ mg_cmd_lint(int argc, char **argv)
 			add_unit(&r, r.given[i].shown, NULL, 1);
 	}
 
-	mg_lint_analyze(r.u, r.nu, cache);
+	/* The models of a project are cached per alembic.ini; files linted without one share a
+	 * cache. */
+	mg_lint_analyze(r.u, r.nu,
+	                !cache               ? NULL
+	                : r.proj.ini != NULL ? r.proj.ini
+	                                     : "lint: files without alembic.ini");
 	/* Without a graph, the file's own revision (copied: models are freed by --fix). */
 	for (i = 0; i < r.nu; i++)
 		if (r.u[i].revision == NULL && r.u[i].model != NULL &&
@@ -788,7 +793,7 @@ mg_cmd_lint(int argc, char **argv)
 		if (written > 0) {
 			mg_lint_report_free(&rep);
 			mg_lint_units_free(r.u, r.nu);
-			mg_lint_analyze(r.u, r.nu, 0);
+			mg_lint_analyze(r.u, r.nu, NULL);
 			mg_lint_run(&lc, r.u, r.nu, &rep, NULL);
 		}
 	}

@@ -124,6 +124,17 @@ static const struct field column_f[] = {
     F(struct mg_column, generated, K_INT),
     F(struct mg_column, line, K_U32),
     F(struct mg_column, foreign_key_name, K_STR),
+    F(struct mg_column, type_expr, K_STR),
+    F(struct mg_column, pg_type, K_STR),
+    F(struct mg_column, identity, K_INT),
+    F(struct mg_column, computed, K_INT),
+    F(struct mg_column, foreign_key_ondelete, K_STR),
+    F(struct mg_column, check, K_STR),
+    F(struct mg_column, check_name, K_STR),
+    TRI(struct mg_column, autoincrement),
+    F(struct mg_column, has_sequence, K_INT),
+    F(struct mg_column, flags_unknown, K_INT),
+    PAD(struct mg_column, flags_unknown),
 };
 static const struct shape column_s = SHAPE(struct mg_column, column_f);
 
@@ -173,11 +184,37 @@ static const struct field fkey_f[] = {
     F(struct mg_fkey, line, K_U32),
     F(struct mg_fkey, col, K_U32),
     F(struct mg_fkey, name, K_STR),
+    F(struct mg_fkey, schema, K_STR),
+    F(struct mg_fkey, ref_schema, K_STR),
+    F(struct mg_fkey, nref_columns, K_SIZE),
+    ARR(struct mg_fkey, ref_columns, K_STRS, nref_columns, NULL),
+    F(struct mg_fkey, ondelete, K_STR),
+    F(struct mg_fkey, not_valid, K_INT),
+    PAD(struct mg_fkey, not_valid),
+    F(struct mg_fkey, name_expr, K_STR),
 };
 static const struct shape fkey_s = SHAPE(struct mg_fkey, fkey_f);
 
+static const struct field check_f[] = {
+    F(struct mg_check, table, K_STR),     F(struct mg_check, schema, K_STR),
+    F(struct mg_check, name, K_STR),      F(struct mg_check, name_expr, K_STR),
+    F(struct mg_check, expr, K_STR),      F(struct mg_check, column, K_STR),
+    F(struct mg_check, not_valid, K_INT), DIR(struct mg_check, dir),
+    SOURCE(struct mg_check, source),      PAD(struct mg_check, source),
+    REF(struct mg_check, op, REF_OPS),    F(struct mg_check, line, K_U32),
+    PAD(struct mg_check, line),
+};
+static const struct shape check_s = SHAPE(struct mg_check, check_f);
+
+static const struct field comment_f[] = {
+    F(struct mg_comment, start, K_U32), F(struct mg_comment, line, K_U32),
+    F(struct mg_comment, col, K_U32),   PAD(struct mg_comment, col),
+    F(struct mg_comment, text, K_STR),
+};
+static const struct shape comment_s = SHAPE(struct mg_comment, comment_f);
+
 static const struct field op_f[] = {
-    RANGE(struct mg_op, kind, MG_OP_OTHER, MG_OP_EMPTY_TABLE),
+    RANGE(struct mg_op, kind, MG_OP_OTHER, MG_OP_RENAME_ENUM_VALUE),
     PAD(struct mg_op, kind),
     F(struct mg_op, name, K_STR),
     DIR(struct mg_op, dir),
@@ -213,6 +250,22 @@ static const struct field op_f[] = {
     REF(struct mg_op, table_index, REF_TABLES),
     F(struct mg_op, sql_error_message, K_STR),
     F(struct mg_op, guard, K_STR),
+    F(struct mg_op, type_expr, K_STR),
+    F(struct mg_op, pg_type, K_STR),
+    RANGE(struct mg_op, default_change, MG_DEFAULT_KEEP, MG_DEFAULT_DROP),
+    PAD(struct mg_op, default_change),
+    F(struct mg_op, server_default, K_STR),
+    F(struct mg_op, object_type, K_STR),
+    F(struct mg_op, if_exists, K_INT),
+    F(struct mg_op, not_valid, K_INT),
+    F(struct mg_op, opaque, K_INT),
+    PAD(struct mg_op, opaque),
+    F(struct mg_op, nlabels, K_SIZE),
+    ARR(struct mg_op, labels, K_STRS, nlabels, NULL),
+    F(struct mg_op, name_expr, K_STR),
+    F(struct mg_op, using_index, K_STR),
+    RANGE(struct mg_op, identity_change, -1, 1),
+    PAD(struct mg_op, identity_change),
 };
 static const struct shape op_s = SHAPE(struct mg_op, op_f);
 
@@ -281,6 +334,9 @@ static const struct field model_f[] = {
     F(M, nerrors, K_SIZE),
     ARR(M, errors, K_HARR, nerrors, &error_s),
     ARR(M, caperrors, K_CAP, nerrors, NULL),
+    F(M, nchecks, K_SIZE),
+    ARR(M, checks, K_HARR, nchecks, &check_s),
+    ARR(M, capchecks, K_CAP, nchecks, NULL),
     F(M, nnotes, K_SIZE),
     ARR(M, notes, K_HARR, nnotes, &error_s),
     ARR(M, capnotes, K_CAP, nnotes, NULL),
@@ -297,16 +353,20 @@ static const struct field model_f[] = {
     F(M, nimports, K_SIZE),
     ARR(M, imports, K_HSTRS, nimports, NULL),
     ARR(M, capimports, K_CAP, nimports, NULL),
+    ARR(M, import_targets, K_HSTRS, nimports, NULL),
     F(M, imports_end, K_U32),
     F(M, first_stmt, K_U32),
     F(M, lookup, K_SKIP),
+    F(M, ncomments, K_SIZE),
+    ARR(M, comments, K_HARR, ncomments, &comment_s),
+    ARR(M, capcomments, K_CAP, ncomments, NULL),
 };
 #undef M
 static const struct shape model_s = SHAPE(struct mg_model, model_f);
 
 static const struct shape *const all_shapes[] = {
-    &span_s, &strlist_s, &revinfo_s,  &column_s, &index_s, &fkey_s,
-    &op_s,   &table_s,   &function_s, &helper_s, &error_s, &model_s,
+    &span_s,  &strlist_s,  &revinfo_s, &column_s, &index_s, &fkey_s,    &op_s,
+    &table_s, &function_s, &helper_s,  &error_s,  &check_s, &comment_s, &model_s,
 };
 
 /* ---- checks on the list itself ---------------------------------------- */
@@ -864,6 +924,17 @@ model_ok(const struct mg_model *m)
 	}
 	for (i = 0; i < m->nfkeys; i++)
 		if (m->fkeys[i].ncolumns && !m->fkeys[i].columns)
+			return 0;
+	if ((m->nchecks && !m->checks) || (m->ncomments && !m->comments))
+		return 0;
+	for (i = 0; i < m->ncomments; i++)
+		if (m->comments[i].text == NULL || m->comments[i].start > m->srclen)
+			return 0;
+	for (i = 0; i < m->nops; i++)
+		if (!all_set(m->ops[i].labels, m->ops[i].nlabels))
+			return 0;
+	for (i = 0; i < m->nfkeys; i++)
+		if (!all_set(m->fkeys[i].ref_columns, m->fkeys[i].nref_columns))
 			return 0;
 	for (i = 0; i < m->ntables + m->ndefined; i++) {
 		const struct mg_table *t =

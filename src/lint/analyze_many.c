@@ -80,6 +80,7 @@ analyse_bytes(struct worker *w, size_t i, struct mg_input *in)
 		w->parser = mg_parser_new();
 	a->model = mg_analyze_with(w->parser, w->job->paths[i], in->data, in->len, MG_ANALYZE_FULL);
 	a->src = in->data;
+	a->st = in->st;
 	in->data = NULL;
 	/* Encoded here, on the worker's core, while the model is hot. */
 	if (w->job->enc != NULL)
@@ -125,6 +126,7 @@ one(struct worker *w, size_t i)
 		if (a->model != NULL && a->model->srclen == in.len) {
 			a->model->src = in.data;
 			a->src = in.data;
+			a->st = in.st;
 			a->cached = 1;
 			/* Rules run on this one: their lookups. */
 			mg_model_finish(a->model);

@@ -13,30 +13,44 @@
 #include <string.h>
 
 #include "migen/analyze.h"
+#include "migen/analyze_many.h"
 #include "migen/fix.h"
 #include "migen/lint.h"
 
 void
-mg_lint_analyze(struct mg_lint_unit *u, size_t n, int cache)
+mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope)
 {
-	struct mg_parser *p = mg_parser_new();
+	const char **paths = mg_xcalloc(n + 1, sizeof(*paths));
+	unsigned char *need = mg_xcalloc(n + 1, 1);
+	struct mg_analyzed *out = mg_xcalloc(n + 1, sizeof(*out));
+	struct mg_analyze_opts o;
 	size_t i;
 
-	(void)cache; /* no model cache yet: src/env/modelcache.c will take it */
 	for (i = 0; i < n; i++) {
-		const char *why = NULL;
-
-		u[i].model = NULL;
-		u[i].error = NULL;
-		memset(&u[i].in, 0, sizeof(u[i].in));
-		if (mg_input_read(u[i].path, &u[i].in, &why) != 0) {
-			u[i].error = why;
-			continue;
-		}
-		u[i].model = mg_analyze_with(p, u[i].shown ? u[i].shown : u[i].path, u[i].in.data,
-		                             u[i].in.len, MG_ANALYZE_FULL);
+		paths[i] = u[i].path;
+		need[i] = (unsigned char)(u[i].report != 0);
 	}
-	mg_parser_free(p);
+	memset(&o, 0, sizeof(o));
+	o.no_cache = cache_scope == NULL;
+	o.cache_scope = cache_scope;
+	o.need_src = need;
+	mg_analyze_many(paths, n, &o, out, NULL);
+	for (i = 0; i < n; i++) {
+		memset(&u[i].in, 0, sizeof(u[i].in));
+		u[i].model = out[i].model;
+		u[i].error =
+		    u[i].model == NULL ? (out[i].error ? out[i].error : "cannot be read") : NULL;
+		if (out[i].src != NULL) {
+			u[i].in.data = out[i].src;
+			u[i].in.len = u[i].model != NULL ? u[i].model->srclen : strlen(out[i].src);
+			u[i].in.st = out[i].st;
+		}
+		if (u[i].model != NULL && u[i].shown != NULL)
+			u[i].model->path = mg_arena_strdup(&u[i].model->arena, u[i].shown);
+	}
+	free(out); /* the models and bytes are the units' now */
+	free(need);
+	free(paths);
 }
 
 void
@@ -391,41 +405,42 @@ ancestors(const struct mg_lint_unit *u, size_t i, unsigned char *mark, unsigned 
 	}
 }
 
+/* The parent whose schema unit i starts from: its first parent earlier in the array, or none. */
+static size_t
+base_of(const struct mg_lint_unit *u, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < u[i].nparents; k++)
+		if (u[i].parents[k] < i)
+			return u[i].parents[k];
+	return (size_t)-1;
+}
+
 /*
- * The schema just before unit i. A root starts empty; one parent hands its
- * schema over (to its last child; the others get a copy, so a linear
- * history never copies). A merge is what `alembic upgrade` leaves: the
- * first parent's schema, then every migration that only the other parents
- * stand on replayed onto it in graph order — not a union of the parents'
- * schemas, which would bring back a column one branch dropped.
+ * The schema just before unit i. A root starts empty; its base parent
+ * hands its schema over (to its last child that needs it; the others get a
+ * copy, so a linear history never copies). A merge is what `alembic
+ * upgrade` leaves: the base parent's schema, then every migration that only
+ * the other parents stand on replayed onto it in graph order — not a union
+ * of the parents' schemas, which would bring back a column one branch
+ * dropped.
  */
 static struct mg_schema *
 schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t i,
               struct mg_schema **after, size_t *left)
 {
 	struct mg_schema *s = NULL;
-	size_t k, first = (size_t)-1;
+	size_t k, first = base_of(u, i);
 
-	for (k = 0; k < u[i].nparents; k++) {
-		size_t p = u[i].parents[k];
-
-		if (p >= i || after[p] == NULL)
-			continue;
-		if (first == (size_t)-1) {
-			first = p;
-			if (--left[p] == 0) {
-				s = after[p];
-				after[p] = NULL;
-			} else {
-				s = mg_schema_copy(after[p]);
-			}
-		} else if (--left[p] == 0) {
-			mg_schema_free(after[p]);
-			after[p] = NULL;
-		}
-	}
-	if (s == NULL)
+	if (first == (size_t)-1 || after[first] == NULL)
 		return mg_schema_new();
+	if (--left[first] == 0) {
+		s = after[first];
+		after[first] = NULL;
+	} else {
+		s = mg_schema_copy(after[first]);
+	}
 	if (u[i].nparents > 1) {
 		unsigned char *mark = mg_xcalloc(i + 1, 1);
 		size_t *stack = mg_xcalloc(i + 1, sizeof(*stack)), x;
@@ -449,29 +464,46 @@ mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t
 {
 	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
 	size_t *left = mg_xcalloc(n + 1, sizeof(*left));
+	unsigned char *needed = mg_xcalloc(n + 1, 1);
 	const char **fresh = NULL;
 	size_t i, nfresh = 0, capfresh = 0, k;
 
-	/* How many later units start from each unit's schema. */
+	/*
+	 * Whose schema is needed: a reported unit's, and its base parent's, and
+	 * so on up. Other schemas are never looked at (a merge replays the other
+	 * branches' migrations onto its base's schema): a branch that is only
+	 * replayed is not replayed twice, and not copied at its fork. Each unit's
+	 * schema is the same as when every one is made.
+	 */
+	for (i = n; i-- > 0;)
+		if (u[i].report && u[i].model != NULL)
+			needed[i] = 1;
+	for (i = n; i-- > 0;)
+		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
+			needed[k] = 1;
+	/* How many needed units start from each unit's schema. */
 	for (i = 0; i < n; i++)
-		for (k = 0; k < u[i].nparents; k++)
-			if (u[i].parents[k] < i)
-				left[u[i].parents[k]]++;
+		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
+			left[k]++;
 	for (i = 0; i < n; i++) {
-		struct mg_schema *s = schema_before(c, u, i, after, left);
+		struct mg_schema *s;
 
-		if (u[i].model != NULL && u[i].report) {
-			size_t file = r->nfiles;
-			add_file(r, &u[i]);
-			mg_lint_check(c, u[i].model, s, fresh, nfresh, file, r,
-			              fixes ? &fixes[i] : NULL);
-		}
-		if (u[i].model != NULL) {
-			if (left[i] > 0)
+		if (needed[i]) {
+			s = schema_before(c, u, i, after, left);
+			if (u[i].model != NULL && u[i].report) {
+				size_t file = r->nfiles;
+				add_file(r, &u[i]);
+				mg_lint_check(c, u[i].model, s, fresh, nfresh, file, r,
+				              fixes ? &fixes[i] : NULL);
+			}
+			if (u[i].model != NULL && left[i] > 0)
 				mg_replay_model(s, u[i].model, u[i].revision, c->types);
-			if (u[i].added)
-				collect_new(u[i].model, &fresh, &nfresh, &capfresh);
+		} else {
+			s = NULL;
 		}
+		/* The tables it creates are new for the units after it. */
+		if (u[i].model != NULL && u[i].added)
+			collect_new(u[i].model, &fresh, &nfresh, &capfresh);
 		/* Kept only while a later unit starts from it. */
 		if (left[i] > 0)
 			after[i] = s;
@@ -482,6 +514,7 @@ mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t
 		mg_schema_free(after[i]);
 	free(after);
 	free(left);
+	free(needed);
 	free(fresh);
 	for (k = 0; k < r->n; k++) {
 		if (r->v[k].suppressed)

@@ -343,8 +343,11 @@ mg_schema_index(const struct mg_schema *s, const char *schema, const char *name,
 {
 	size_t i;
 
+	/* A name the schema never held (seen: every identifier it interned) is no index's. */
+	if (name == NULL || !seen_has(s, name_hash(name, cliplen(name, NAMEDATALEN - 1))))
+		return NULL;
 	schema = mg_schema_name(schema);
-	for (i = 0; name != NULL && i < s->ntables; i++) {
+	for (i = 0; i < s->ntables; i++) {
 		struct mg_sindex *ix;
 		if (strcmp(s->tables[i].schema, schema) != 0)
 			continue;
@@ -924,10 +927,13 @@ void
 mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
 {
 	size_t i, k;
+	/* Into an empty schema (a copy), every object is new: no lookups, which
+	 * would make a copy quadratic in the number of tables. */
+	int fresh = into->ntables == 0 && into->nenums == 0 && into->nsequences == 0;
 
 	for (i = 0; i < o->ntables; i++) {
 		const struct mg_stable *x = &o->tables[i];
-		struct mg_stable *t = mg_schema_table(into, x->schema, x->name);
+		struct mg_stable *t = fresh ? NULL : mg_schema_table(into, x->schema, x->name);
 		if (t == NULL) {
 			t = mg_schema_add_table(into, x->schema, x->name, NULL);
 			t->rev = origin(into, x->rev);
@@ -936,7 +942,7 @@ mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
 	}
 	for (i = 0; i < o->nenums; i++) {
 		const struct mg_senum *x = &o->enums[i];
-		struct mg_senum *e = mg_schema_enum(into, x->schema, x->name);
+		struct mg_senum *e = fresh ? NULL : mg_schema_enum(into, x->schema, x->name);
 		if (e == NULL) {
 			e = mg_schema_add_enum(into, x->schema, x->name, NULL);
 			e->rev = origin(into, x->rev);
@@ -948,7 +954,7 @@ mg_schema_merge(struct mg_schema *into, const struct mg_schema *o)
 	for (i = 0; i < o->nsequences; i++) {
 		const struct mg_ssequence *x = &o->sequences[i];
 		struct mg_ssequence *q;
-		if (mg_schema_sequence(into, x->schema, x->name) != NULL)
+		if (!fresh && mg_schema_sequence(into, x->schema, x->name) != NULL)
 			continue;
 		q = mg_schema_add_sequence(into, x->schema, x->name, NULL);
 		q->owner_table = mg_schema_str(into, x->owner_table);

@@ -9,8 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "migen/emit_schema.h"
 #include "migen/schema.h"
 
 static struct mg_sindex *
@@ -236,6 +239,39 @@ test_copy_merge(void **state)
 	mg_schema_free(b);
 }
 
+/* A copy prints as its original does, and finds (and does not find) the same indexes. */
+static void
+test_copy_same(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *b;
+	char name[32], *x, *y;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		struct mg_stable *t;
+		snprintf(name, sizeof(name), "t%d", i);
+		t = mg_schema_add_table(a, i % 3 ? NULL : "app", name, "r1");
+		mg_stable_add_column(a, t, "id", "r1");
+		snprintf(name, sizeof(name), "ix_t%d_id", i);
+		index_on(a, t, name, "id", 0);
+	}
+	mg_senum_add_label(a, mg_schema_add_enum(a, NULL, "mood", "r1"), "sad");
+	mg_schema_add_sequence(a, NULL, "s1", "r1");
+	b = mg_schema_copy(a);
+	x = mg_emit_schema_json(a, NULL, 0);
+	y = mg_emit_schema_json(b, NULL, 0);
+	assert_string_equal(x, y);
+	assert_non_null(mg_schema_index(b, NULL, "ix_t7_id", NULL));
+	assert_non_null(mg_schema_index(b, "app", "ix_t9_id", NULL));
+	assert_null(mg_schema_index(b, NULL, "ix_t9_id", NULL)); /* another schema's */
+	assert_null(mg_schema_index(b, NULL, "never_seen", NULL));
+	free(x);
+	free(y);
+	mg_schema_free(b);
+	mg_schema_free(a);
+}
+
 int
 main(void)
 {
@@ -243,6 +279,7 @@ main(void)
 	    cmocka_unit_test(test_lookup),        cmocka_unit_test(test_index_leading),
 	    cmocka_unit_test(test_default_names), cmocka_unit_test(test_drop_column),
 	    cmocka_unit_test(test_rename_column), cmocka_unit_test(test_copy_merge),
+	    cmocka_unit_test(test_copy_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
