@@ -265,7 +265,8 @@ static const struct field op_f[] = {
     F(struct mg_op, name_expr, K_STR),
     F(struct mg_op, using_index, K_STR),
     RANGE(struct mg_op, identity_change, -1, 1),
-    PAD(struct mg_op, identity_change),
+    RANGE(struct mg_op, rows, MG_ROWS_UNKNOWN, MG_ROWS_SOME),
+    F(struct mg_op, set_sql, K_STR),
 };
 static const struct shape op_s = SHAPE(struct mg_op, op_f);
 
@@ -439,7 +440,7 @@ check_shape(const struct shape *sh, char *why, size_t whylen)
 			snprintf(why, whylen, "%s.%s: listed with the wrong kind", sh->name,
 			         f->name);
 			bad = 1;
-		} else if (f->off < end || (f->off > end) != pad) {
+		} else if (f->off < end || (f->off > end) != pad || f->off - end >= sh->align) {
 			snprintf(why, whylen,
 			         "%s: %s at byte %zu, but the listed fields end at %zu%s", sh->name,
 			         f->name, f->off, end,
@@ -448,7 +449,9 @@ check_shape(const struct shape *sh, char *why, size_t whylen)
 		}
 		end = f->off + f->size;
 	}
-	if (!bad && k > 0 && (end < sh->size) != padded_after(sh, by[k - 1]->off)) {
+	/* Padding is shorter than the alignment: a wider gap hides a field. */
+	if (!bad && k > 0 &&
+	    ((end < sh->size) != padded_after(sh, by[k - 1]->off) || sh->size - end >= sh->align)) {
 		snprintf(why, whylen, "%s: the listed fields end at byte %zu of %zu", sh->name, end,
 		         sh->size);
 		bad = 1;

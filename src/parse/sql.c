@@ -1298,7 +1298,7 @@ misc_stmt(struct sqlctx *c, json_t *stmt)
 			c->m->ops[opi].object =
 			    dup(c, jstr(json_object_get(s, "relation"), "relname"));
 		}
-		c->m->ops[opi].object_type = kind;
+		c->m->ops[opi].object_type = dup(c, kind);
 		c->m->ops[opi].concurrently =
 		    has_option(json_object_get(s, "params"), "concurrently");
 	} else if ((s = json_object_get(stmt, "ClusterStmt")) != NULL) {
