@@ -720,29 +720,12 @@ subject(const struct mg_model *m, const struct mg_diag *g)
  * (every fix of that function with an autocommit block moves).
  */
 
-/* Whether name is already an item of the ", "-separated list. */
-static int
-listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, name, n) == 0 && (p[n] == '\0' || p[n] == ','))
-			return 1;
-		p = strstr(p, ", ");
-		if (p != NULL)
-			p += 2;
-	}
-	return 0;
-}
-
 static const char *
 atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t before,
             uint32_t line)
 {
 	const struct mg_diag *g = &d->v[first];
-	const char *fn = m->ops[g->op].function, *s, *title = NULL;
+	const char *fn = m->ops[g->op].function, *s, *title = NULL, *last = NULL;
 	struct mg_buf list = {0};
 	size_t i, n = 0;
 	const char *r;
@@ -754,9 +737,11 @@ atomic_note(const struct mg_model *m, struct mg_diags *d, size_t first, size_t b
 		    strstr(x->code, "autocommit_block()") == NULL)
 			continue;
 		s = subject(m, x);
-		/* Two fixes on one column (its index, its constraint) name it once. */
-		if (s != NULL && listed(list.s, s))
+		/* Two fixes on one column (its index, its constraint) come one after
+		 * the other: name it once. */
+		if (s != NULL && last != NULL && strcmp(s, last) == 0)
 			continue;
+		last = s;
 		mg_buf_printf(&list, "%s%s", n++ ? ", " : "", s ? s : "(line ");
 		if (s == NULL)
 			mg_buf_printf(&list, "%u)", (unsigned)x->line);

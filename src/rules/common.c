@@ -342,15 +342,20 @@ mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev, const 
 	return g;
 }
 
-/* The byte column of the first non-blank character of line (1-based), or 1. */
+/*
+ * The byte column of the first non-blank character of line (1-based), or 1,
+ * counting lines from byte from, which is on line from_line (the column's
+ * create_table: scanning from the file's start made big files quadratic).
+ */
 static uint32_t
-line_col(const struct mg_model *m, uint32_t line)
+line_col(const struct mg_model *m, uint32_t from, uint32_t from_line, uint32_t line)
 {
-	const char *p = m->src, *end = m->src + m->srclen;
-	uint32_t l = 1, c = 1;
+	const char *p, *end = m->src + m->srclen;
+	uint32_t l = from_line, c = 1;
 
-	if (p == NULL)
+	if (m->src == NULL || from > m->srclen || from_line > line)
 		return 1;
+	p = m->src + from;
 	for (; p < end && l < line; p++)
 		if (*p == '\n')
 			l++;
@@ -399,7 +404,7 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 				v[n].op = i;
 				v[n].line = c->line != 0 ? c->line : op->span.line;
 				v[n].col = c->line != 0 && c->line != op->span.line
-				               ? line_col(m, c->line)
+				               ? line_col(m, op->span.start, op->span.line, c->line)
 				               : op->span.col;
 				n++;
 			}
@@ -582,12 +587,13 @@ created_or_dropped_around(const struct mg_model *m, size_t at, const char *table
 
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *x = &m->ops[i];
-		if (x->table == NULL || strcmp(x->table, table) != 0 || x->dir != op->dir ||
+		/* The cheap tests first: this runs for many operations of big files. */
+		if (!((x->kind == MG_OP_CREATE_TABLE && i < at) ||
+		      (x->kind == MG_OP_DROP_TABLE && i > at)) ||
+		    x->dir != op->dir || x->table == NULL || strcmp(x->table, table) != 0 ||
 		    !mg_str_same(x->function, op->function))
 			continue;
-		if ((x->kind == MG_OP_CREATE_TABLE && i < at) ||
-		    (x->kind == MG_OP_DROP_TABLE && i > at))
-			return 1;
+		return 1;
 	}
 	return 0;
 }
