@@ -7,8 +7,25 @@
 new_project() {
 	mkdir -p "$1/migrations/versions"
 	cp "$top/fixtures/lint/basic/alembic.ini" "$1/"
-	cp "$top/fixtures/lint/basic/migrations/env.py" "$top/fixtures/lint/basic/migrations/script.py.mako" \
-		"$1/migrations/"
+	cp "$top/fixtures/lint/basic/migrations/script.py.mako" "$1/migrations/"
+	# A team's env.py sets lock_timeout for every migration (what
+	# missing-lock-timeout asks for), so that a safe change passes the gate.
+	# These tests lint the project; they never run it.
+	cat >"$1/migrations/env.py" <<'PYEOF'
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+connectable = engine_from_config(
+    context.config.get_section(context.config.config_ini_section),
+    prefix="sqlalchemy.",
+    poolclass=pool.NullPool,
+    connect_args={"options": "-c lock_timeout=5s"},
+)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+PYEOF
 	cp "$top/fixtures/lint/basic/migrations/versions/a1_users.py" "$1/migrations/versions/"
 	git -C "$1" init -q -b main
 	git -C "$1" config user.email test@example.invalid
