@@ -627,8 +627,10 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 4);
 	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
 	ind(out, st, 4);
+	/* Every row: up to the largest key when the backfill starts, or a
+	 * concurrent writer's new rows would keep the walk going for ever. */
 	if (bf->every_row)
-		mg_buf_printf(out, "WHERE %s > :last_key\n", k.s);
+		mg_buf_printf(out, "WHERE %s <= :max_key AND %s > :last_key\n", k.s, k.s);
 	else
 		mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
 	ind(out, st, 4);
@@ -662,10 +664,7 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 2);
 	mg_buf_puts(out, "query = sa.text(batch.replace(");
 	l.len = 0;
-	if (bf->every_row)
-		mg_buf_printf(&l, "WHERE %s > :last_key", k.s);
-	else
-		mg_buf_printf(&l, " AND %s > :last_key", k.s);
+	mg_buf_printf(&l, " AND %s > :last_key", k.s);
 	mg_snippet_pystr(out, l.s, q);
 	mg_buf_puts(out, ", ");
 	mg_buf_putc(out, q);
@@ -679,6 +678,21 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	}
 	mg_snippet_pystr(out, "batch_size", q);
 	mg_buf_printf(out, ": %ld}\n", bf->batch_size);
+	if (bf->every_row) {
+		struct mg_buf a = {0};
+
+		comment_line(out, st, 2,
+		             "Rows inserted from now on are not walked: the application");
+		comment_line(out, st, 2, "writes them (an empty table gives None: nothing to do).");
+		l.len = 0;
+		mg_buf_printf(&l, "SELECT max(%s) FROM %s", k.s, t.s);
+		mg_snippet_pystr(&a, l.s, q);
+		ind(out, st, 2);
+		mg_buf_puts(out, "params[");
+		mg_snippet_pystr(out, "max_key", q);
+		mg_buf_printf(out, "] = bind.execute(sa.text(%s)).scalar()\n", a.s);
+		mg_buf_free(&a);
+	}
 	line(out, st, 2, "batches = rows = 0");
 	line(out, st, 2, "while True:");
 	line(out, st, 3, "last_key, count = bind.execute(query, params).one()");
