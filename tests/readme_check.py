@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The examples in README.md are real output: each block between
+"""The examples in README.md and docs/*.md are real output: each block
+between
 
     <!-- golden: CASE [status] -->
     ```console
@@ -10,7 +11,7 @@
 must be "$ migen ARGS" (from tests/golden/CASE/args, "cd DIR" first when
 the case has a cwd file), then the case's expected.stdout, then with
 "status" "$ echo $?" and its exit status. The golden runner checks that
-migen still prints that output; this checks that README still shows it.
+migen still prints that output; this checks that the pages still show it.
 
     tests/readme_check.py [--update]    (--update rewrites the blocks)
 """
@@ -20,7 +21,8 @@ import shlex
 import sys
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-readme = os.path.join(top, "README.md")
+pages = [os.path.join(top, "README.md")] + sorted(
+    os.path.join(top, "docs", n) for n in os.listdir(os.path.join(top, "docs")) if n.endswith(".md"))
 BLOCK = re.compile(r"(<!-- golden: ([\w.-]+)((?: \w+)*) -->\n)(.*?)(<!-- end golden -->)", re.S)
 
 
@@ -43,9 +45,9 @@ def render(case, flags):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    update = sys.argv[1:] == ["--update"]
-    with open(readme) as f:
+def check(path, update):
+    """The number of stale blocks in the page at path (rewritten with update)."""
+    with open(path) as f:
         text = f.read()
     stale = []
 
@@ -56,16 +58,24 @@ def main():
         return m.group(1) + want + m.group(5)
 
     new = BLOCK.sub(sub, text)
-    if not BLOCK.search(text):
-        print("README.md: no golden blocks")
-        return 1
     if update:
-        with open(readme, "w") as f:
-            f.write(new)
+        if new != text:
+            with open(path, "w") as f:
+                f.write(new)
         return 0
     for case in stale:
-        print("README.md: the example of golden case %s differs from its output "
-              "(tests/readme_check.py --update)" % case)
+        print("%s: the example of golden case %s differs from its output "
+              "(tests/readme_check.py --update)" % (os.path.relpath(path, top), case))
+    return len(stale)
+
+
+def main():
+    update = sys.argv[1:] == ["--update"]
+    with open(pages[0]) as f:
+        if not BLOCK.search(f.read()):
+            print("README.md: no golden blocks")
+            return 1
+    stale = sum(check(p, update) for p in pages)
     return 1 if stale else 0
 
 

@@ -627,12 +627,13 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	ind(out, st, 4);
 	mg_buf_printf(out, "SELECT %s FROM %s\n", k.s, t.s);
 	ind(out, st, 4);
-	/* Every row: up to the largest key when the backfill starts, or a
-	 * concurrent writer's new rows would keep the walk going for ever. */
+	/* Up to the largest key when the backfill starts, or a concurrent
+	 * writer's new rows would keep the walk going for ever. */
 	if (bf->every_row)
 		mg_buf_printf(out, "WHERE %s <= :max_key AND %s > :last_key\n", k.s, k.s);
 	else
-		mg_buf_printf(out, "WHERE %s IS NULL AND %s > :last_key\n", c.s, k.s);
+		mg_buf_printf(out, "WHERE %s IS NULL AND %s <= :max_key AND %s > :last_key\n", c.s,
+		              k.s, k.s);
 	ind(out, st, 4);
 	mg_buf_printf(out, "ORDER BY %s\n", k.s);
 	line(out, st, 4, "LIMIT :batch_size");
@@ -678,19 +679,25 @@ mg_snippet_backfill(struct mg_buf *out, const struct mg_backfill_spec *bf,
 	}
 	mg_snippet_pystr(out, "batch_size", q);
 	mg_buf_printf(out, ": %ld}\n", bf->batch_size);
-	if (bf->every_row) {
+	{
 		struct mg_buf a = {0};
+		const char *args[1];
 
 		comment_line(out, st, 2,
 		             "Rows inserted from now on are not walked: the application");
 		comment_line(out, st, 2, "writes them (an empty table gives None: nothing to do).");
 		l.len = 0;
-		mg_buf_printf(&l, "SELECT max(%s) FROM %s", k.s, t.s);
+		/* What max() would do, which PostgreSQL has not for uuid: a DESC
+		 * order puts NULLs first, and the index on the key is read backwards. */
+		mg_buf_printf(&l, "SELECT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s DESC LIMIT 1",
+		              k.s, t.s, k.s, k.s);
 		mg_snippet_pystr(&a, l.s, q);
+		args[0] = a.s;
+		call(out, st, 2, "last = sa.text(", args, 1);
 		ind(out, st, 2);
 		mg_buf_puts(out, "params[");
 		mg_snippet_pystr(out, "max_key", q);
-		mg_buf_printf(out, "] = bind.execute(sa.text(%s)).scalar()\n", a.s);
+		mg_buf_puts(out, "] = bind.execute(last).scalar()\n");
 		mg_buf_free(&a);
 	}
 	line(out, st, 2, "batches = rows = 0");

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
-OURS = {"name", "names", "value", "last_key", "batch_size", "seconds"}
+OURS = {"name", "names", "value", "last_key", "max_key", "batch_size", "seconds"}
 PIECES = list("abc(),'\"\\;:$-/* \n\t.=xy_") + [
     "DESC", '"""', "'''", "--", "/*", ":x", "$$", "\u00e9", "\x7f", "\r", "NULL", "%s", "%(x)s"]
 
