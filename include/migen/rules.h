@@ -166,6 +166,7 @@ extern const struct mg_rule mg_rule_missing_fk_index;
 extern const struct mg_rule mg_rule_require_concurrent_index;
 extern const struct mg_rule mg_rule_concurrent_index_in_transaction;
 extern const struct mg_rule mg_rule_not_null_without_backfill;
+extern const struct mg_rule mg_rule_set_not_null_scans;
 extern const struct mg_rule mg_rule_invalid_sql;
 extern const struct mg_rule mg_rule_drop_unnamed_constraint;
 extern const struct mg_rule mg_rule_irreversible_downgrade;

@@ -1,8 +1,10 @@
 /*
  * Helpers shared by the rules (see common.h).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "migen/ident.h"
 #include "migen/sqlcheck.h"
@@ -675,4 +677,165 @@ mg_rc_call_not_valid(struct mg_diags *d, const struct mg_model *m, const struct 
 	r = mg_arena_strndup(&d->arena, b.s, b.len);
 	mg_buf_free(&b);
 	return r;
+}
+
+static int
+name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Skips spaces and balanced leading '(' of s; the count of '(' in *open. */
+static const char *
+skip_open(const char *s, int *open)
+{
+	*open = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (*s != '(')
+			return s;
+		(*open)++;
+		s++;
+	}
+}
+
+static const char *
+skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+/* Whether s starts with the keyword kw (any case), not followed by a name character. */
+static const char *
+keyword(const char *s, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	if (strncasecmp(s, kw, n) != 0 || isalnum((unsigned char)s[n]) || s[n] == '_')
+		return NULL;
+	return s + n;
+}
+
+int
+mg_rc_is_not_null_expr(const char *expr, const char *column)
+{
+	const char *s, *end;
+	size_t n;
+	int open, close = 0;
+
+	if (expr == NULL || column == NULL)
+		return 0;
+	s = skip_open(expr, &open);
+	if (*s == '"') {
+		/* A quoted name is the column's name exactly ("" is one quote). */
+		const char *c = column;
+
+		for (s++; *s != '\0'; s++, c++) {
+			if (*s == '"' && s[1] != '"')
+				break;
+			if (*s == '"')
+				s++;
+			if (*c != *s)
+				return 0;
+		}
+		if (*s != '"' || *c != '\0')
+			return 0;
+		s++;
+	} else {
+		/* Unquoted, PostgreSQL folds it to lower case. */
+		for (end = s; isalnum((unsigned char)*end) || *end == '_'; end++)
+			;
+		n = (size_t)(end - s);
+		if (n == 0 || n != strlen(column))
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (column[i] != tolower((unsigned char)s[i]))
+				return 0;
+		s = end;
+	}
+	s = skip_space(s);
+	if ((s = keyword(s, "IS")) == NULL || (s = keyword(skip_space(s), "NOT")) == NULL ||
+	    (s = keyword(skip_space(s), "NULL")) == NULL)
+		return 0;
+	for (s = skip_space(s); *s == ')'; s = skip_space(s + 1))
+		close++;
+	return *s == '\0' && close == open;
+}
+
+int
+mg_rc_not_null_proven(const struct mg_model *m, const struct mg_options *o, size_t upto,
+                      const char *schema, const char *table, const char *column)
+{
+	const struct mg_stable *t = mg_rc_schema_table(o, schema, table);
+	size_t i, j;
+
+	for (i = 0; t != NULL && i < t->nchecks; i++)
+		if (t->checks[i].validated && mg_rc_is_not_null_expr(t->checks[i].expr, column))
+			return 1;
+	for (i = 0; i < m->nchecks; i++) {
+		const struct mg_check *c = &m->checks[i];
+
+		if (c->dir != MG_UPGRADE || c->op >= upto || c->table == NULL ||
+		    strcmp(c->table, table) != 0 || !mg_rc_is_not_null_expr(c->expr, column))
+			continue;
+		if (!c->not_valid)
+			return 1;
+		/* Added NOT VALID: proven once VALIDATE CONSTRAINT ran before upto. */
+		for (j = c->op + 1; c->name != NULL && j < upto; j++)
+			if (m->ops[j].kind == MG_OP_VALIDATE_CONSTRAINT &&
+			    m->ops[j].object != NULL && strcmp(m->ops[j].object, c->name) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Where word=... is in s[0..n) as a keyword argument; the offset after the
+ * `=` and its spaces, or (size_t)-1. Counts the matches in *count.
+ */
+size_t
+mg_rc_kwarg_at(const char *s, size_t n, const char *word, int *count)
+{
+	size_t wl = strlen(word), i, at = (size_t)-1;
+
+	*count = 0;
+	for (i = 0; i + wl <= n; i++) {
+		size_t j = i + wl;
+		if (memcmp(s + i, word, wl) != 0 || (i > 0 && name_char(s[i - 1])))
+			continue;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j >= n || s[j] != '=' || (j + 1 < n && s[j + 1] == '='))
+			continue;
+		j++;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		(*count)++;
+		at = j;
+	}
+	return at;
+}
+
+/* What else an alter_column changes besides nullable: replacing it would lose that. */
+const char *
+mg_rc_alter_changes_more(const struct mg_model *m, const struct mg_op *op)
+{
+	static const char *const kw[] = {"type_",   "server_default", "new_column_name",
+	                                 "comment", "autoincrement",  NULL};
+	size_t i;
+	int count;
+
+	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen)
+		return NULL;
+	for (i = 0; kw[i] != NULL; i++) {
+		mg_rc_kwarg_at(m->src + op->span.start, op->span.end - op->span.start, kw[i],
+		               &count);
+		if (count > 0)
+			return kw[i];
+	}
+	return NULL;
 }

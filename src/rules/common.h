@@ -174,5 +174,26 @@ const char *mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, co
  */
 const char *mg_rc_call_not_valid(struct mg_diags *d, const struct mg_model *m,
                                  const struct mg_op *op);
+/*
+ * Whether the CHECK condition expr is `column IS NOT NULL`, with the
+ * parentheses, quoting and case PostgreSQL accepts for it.
+ */
+int mg_rc_is_not_null_expr(const char *expr, const char *column);
+/*
+ * Whether a validated CHECK (column IS NOT NULL) on table stands before op
+ * upto: in the replayed schema, or added earlier in upgrade() (without NOT
+ * VALID, or NOT VALID and then VALIDATE CONSTRAINT). The column then holds
+ * no NULL, and SET NOT NULL (PostgreSQL 12+) trusts it instead of scanning.
+ */
+int mg_rc_not_null_proven(const struct mg_model *m, const struct mg_options *o, size_t upto,
+                          const char *schema, const char *table, const char *column);
+/*
+ * Where word=... is in s[0..n) as a keyword argument: the offset after the
+ * `=` and its spaces, or (size_t)-1. Counts the matches in *count.
+ */
+size_t mg_rc_kwarg_at(const char *s, size_t n, const char *word, int *count);
+/* What else an alter_column changes besides nullable ("type_", ...): replacing it would lose that.
+ */
+const char *mg_rc_alter_changes_more(const struct mg_model *m, const struct mg_op *op);
 
 #endif

@@ -273,33 +273,6 @@ ident_char(char c)
 }
 
 /*
- * Where word=... is in s[0..n) as a keyword argument; the offset after the
- * `=` and its spaces, or (size_t)-1. Counts the matches in *count.
- */
-static size_t
-kwarg_at(const char *s, size_t n, const char *word, int *count)
-{
-	size_t wl = strlen(word), i, at = (size_t)-1;
-
-	*count = 0;
-	for (i = 0; i + wl <= n; i++) {
-		size_t j = i + wl;
-		if (memcmp(s + i, word, wl) != 0 || (i > 0 && ident_char(s[i - 1])))
-			continue;
-		while (j < n && (s[j] == ' ' || s[j] == '\t'))
-			j++;
-		if (j >= n || s[j] != '=' || (j + 1 < n && s[j + 1] == '='))
-			continue;
-		j++;
-		while (j < n && (s[j] == ' ' || s[j] == '\t'))
-			j++;
-		(*count)++;
-		at = j;
-	}
-	return at;
-}
-
-/*
  * The first argument of the call s[0..n): from after the first `(` to the
  * first comma outside brackets and quotes (or the closing `)`). 0 when it
  * cannot be cut that simply.
@@ -368,7 +341,7 @@ nullable_call(struct mg_diags *d, const struct mg_model *m, const struct mg_op *
 		s += from;
 		n = len;
 	}
-	at = kwarg_at(s, n, "nullable", &count);
+	at = mg_rc_kwarg_at(s, n, "nullable", &count);
 	if (count != 1 || at + 5 > n || memcmp(s + at, "False", 5) != 0 ||
 	    (at + 5 < n && ident_char(s[at + 5])))
 		return NULL;
@@ -401,29 +374,10 @@ autoincrement_only(const struct mg_model *m, const struct mg_op *op)
 	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen ||
 	    op->coldef == NULL || op->coldef->primary_key == MG_YES)
 		return 0;
-	at = kwarg_at(m->src + op->span.start, op->span.end - op->span.start, "autoincrement",
-	              &count);
+	at = mg_rc_kwarg_at(m->src + op->span.start, op->span.end - op->span.start, "autoincrement",
+	                    &count);
 	return count == 1 && op->span.end - op->span.start >= at + 4 &&
 	       memcmp(m->src + op->span.start + at, "True", 4) == 0;
-}
-
-/* What else an alter_column changes besides nullable: replacing it would lose that. */
-static const char *
-alter_changes_more(const struct mg_model *m, const struct mg_op *op)
-{
-	static const char *const kw[] = {"type_",   "server_default", "new_column_name",
-	                                 "comment", "autoincrement",  NULL};
-	size_t i;
-	int count;
-
-	if (m->src == NULL || op->source != MG_SRC_OP || op->span.end > m->srclen)
-		return NULL;
-	for (i = 0; kw[i] != NULL; i++) {
-		kwarg_at(m->src + op->span.start, op->span.end - op->span.start, kw[i], &count);
-		if (count > 0)
-			return kw[i];
-	}
-	return NULL;
 }
 
 /*
@@ -500,7 +454,7 @@ validate_only_form(struct mg_diags *d, const struct mg_model *m, const struct mg
 	mg_snippet_set_not_null(b, &bf, st);
 	g->code = mg_arena_strndup(&d->arena, b->s, b->len);
 	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
-	if ((more = alter_changes_more(m, op)) != NULL)
+	if ((more = mg_rc_alter_changes_more(m, op)) != NULL)
 		g->not_applied = mg_arena_printf(
 		    &d->arena, "op.alter_column also sets %s=: edit it by hand", more);
 	else if (op->batch)
@@ -660,7 +614,7 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_options *o, s
 	else if (add && step1 == NULL)
 		why = "the column cannot become nullable by changing nullable=False alone: edit it "
 		      "by hand";
-	else if (!add && (more = alter_changes_more(m, op)) != NULL)
+	else if (!add && (more = mg_rc_alter_changes_more(m, op)) != NULL)
 		why = mg_arena_printf(&d->arena, "op.alter_column also sets %s=: edit it by hand",
 		                      more);
 	else if (op->batch)
@@ -727,6 +681,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			/* Already NOT NULL: made so earlier, or the table's primary key. */
 			if (not_null_before(&sn, i, op->table, op->column) ||
 			    not_null_in_schema(o, op) ||
+			    /* A validated CHECK (col IS NOT NULL) proved there is no NULL left. */
+			    mg_rc_not_null_proven(m, o, i, op->schema, op->table, op->column) ||
 			    (k.n == 1 && o->backfill_key == NULL &&
 			     strcmp(k.cols[0], op->column) == 0))
 				continue;

@@ -13,6 +13,8 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_require_concurrent_index,
     &mg_rule_concurrent_index_in_transaction,
     &mg_rule_not_null_without_backfill,
+    /* After it: stays silent where that rule reported the statement. */
+    &mg_rule_set_not_null_scans,
     &mg_rule_invalid_sql,
     &mg_rule_drop_unnamed_constraint,
     &mg_rule_drop_column,

@@ -26,7 +26,7 @@ migen = os.path.abspath(sys.argv[1])
 work = sys.argv[2]
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 host, port = os.environ["PGHOST"], os.environ["PGPORT"]
-LOCK_RULES = ("add-foreign-key-validates,add-check-validates,drop-index-locks,"
+LOCK_RULES = ("add-foreign-key-validates,add-check-validates,drop-index-locks,set-not-null-scans,"
               "unique-constraint-locks")
 
 ROWS = ("INSERT INTO customers (id, email) SELECT g, 'c' || g || '@x' "

@@ -17,6 +17,7 @@
 
 #include "migen/model.h"
 #include "migen/rules.h"
+#include "../../src/rules/common.h"
 #include "unit.h"
 
 /* ---- building models ---- */
@@ -273,6 +274,7 @@ test_registry(void **state)
 	    "require-concurrent-index",
 	    "concurrent-index-in-transaction",
 	    "not-null-without-backfill",
+	    "set-not-null-scans",
 	    "invalid-sql",
 	    "drop-unnamed-constraint",
 	    "drop-column",
@@ -1565,11 +1567,35 @@ test_empty_model(void **state)
 	mg_model_free(m);
 }
 
+/* The CHECK that lets SET NOT NULL skip its scan, as PostgreSQL reads names. */
+static void
+test_not_null_expr(void **state)
+{
+	(void)state;
+	assert_true(mg_rc_is_not_null_expr("plan IS NOT NULL", "plan"));
+	assert_true(mg_rc_is_not_null_expr("((plan is not null))", "plan"));
+	assert_true(mg_rc_is_not_null_expr("\"plan\"  IS\nNOT NULL", "plan"));
+	assert_true(mg_rc_is_not_null_expr("Plan IS NOT NULL", "plan"));
+	assert_true(mg_rc_is_not_null_expr("\"Pl\"\"an\" IS NOT NULL", "Pl\"an"));
+	assert_false(mg_rc_is_not_null_expr("\"Plan\" IS NOT NULL", "plan"));
+	assert_false(mg_rc_is_not_null_expr("Plan IS NOT NULL", "Plan"));
+	assert_false(mg_rc_is_not_null_expr("plan IS NOT NULL AND x > 0", "plan"));
+	assert_false(mg_rc_is_not_null_expr("(plan IS NOT NULL", "plan"));
+	assert_false(mg_rc_is_not_null_expr("plan IS NOT NULL)", "plan"));
+	assert_false(mg_rc_is_not_null_expr("planx IS NOT NULL", "plan"));
+	assert_false(mg_rc_is_not_null_expr("plan IS NOT NULLS", "plan"));
+	assert_false(mg_rc_is_not_null_expr("plan IS NULL", "plan"));
+	assert_false(mg_rc_is_not_null_expr("\"plan IS NOT NULL", "plan"));
+	assert_false(mg_rc_is_not_null_expr(NULL, "plan"));
+	assert_false(mg_rc_is_not_null_expr("", "plan"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_not_null_expr),
 	    cmocka_unit_test(test_dialect_parse),
 	    cmocka_unit_test(test_tenant_fires_tenant_space_soft_delete),
 	    cmocka_unit_test(test_tenant_only_no_soft_delete),
