@@ -780,15 +780,18 @@ mg_fix_annotate(const struct mg_model *m, struct mg_diags *d)
 		op = &m->ops[g->op];
 		if (op->dir != MG_UPGRADE || op->function == NULL)
 			continue;
-		/* Only the first block of a function changes atomicity: each function
-		 * is decided once (a file may have thousands of findings). */
+		/* The first block that has statements before it breaks the
+		 * function's atomicity: each function gets one note (a file may have
+		 * thousands of findings). A block with nothing before it leaves the
+		 * rest atomic, so the next one is still looked at. */
 		for (k = 0; k < ndone && strcmp(done[k], op->function) != 0; k++)
 			;
 		if (k < ndone)
 			continue;
-		done[ndone++] = op->function;
-		if (op->autocommit || has_autocommit(m, op->function))
+		if (op->autocommit || has_autocommit(m, op->function)) {
+			done[ndone++] = op->function;
 			continue;
+		}
 		if (g->fix == MG_FIX_INSERT_AFTER) {
 			pos = op->stmt.end;
 			line = line_after_span(m, &op->stmt);
@@ -805,6 +808,7 @@ mg_fix_annotate(const struct mg_model *m, struct mg_diags *d)
 		}
 		if (before == 0)
 			continue;
+		done[ndone++] = op->function;
 		g->note = atomic_note(m, d, i, before, line);
 	}
 	free(done);
