@@ -812,8 +812,14 @@ mg_cmd_lint(int argc, char **argv)
 	eo.omit_seconds = getenv("MIGEN_OMIT_SECONDS") != NULL;
 	if (!r.a.diff)
 		mg_emit_lint(stdout, r.a.format, &rep, &eo);
-	/* The summary goes with the text report; beside a machine format or a patch, to stderr. */
-	if (r.a.format == MG_LINT_TEXT && !r.a.diff) {
+	/*
+	 * The summary goes with the text report; beside a machine format or a
+	 * patch, to stderr. Nothing was linted when every file given was an
+	 * error: the error lines say it all.
+	 */
+	if (rep.nfiles == 0 && r.status == MG_EXIT_INPUT) {
+		/* no summary */
+	} else if (r.a.format == MG_LINT_TEXT && !r.a.diff) {
 		mg_emit_lint_summary(stdout, &rep, &eo);
 	} else {
 		struct mg_lint_emit_opts plain = eo;
