@@ -839,3 +839,23 @@ mg_rc_alter_changes_more(const struct mg_model *m, const struct mg_op *op)
 	}
 	return NULL;
 }
+
+void
+mg_rc_alter_replace(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g,
+                    const struct mg_op *op)
+{
+	const char *more;
+
+	if ((more = mg_rc_alter_changes_more(m, op)) != NULL)
+		g->not_applied = mg_arena_printf(
+		    &d->arena, "op.alter_column also sets %s=: edit it by hand", more);
+	else if (op->batch)
+		g->not_applied = "the statement is inside op.batch_alter_table(), whose operations "
+		                 "run when the block ends: move it out of the block, then apply";
+	else if (op->source != MG_SRC_OP)
+		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
+	else if (op->in_loop)
+		g->not_applied = "the statement is in a loop or nested function";
+	else
+		g->fix = MG_FIX_REPLACE;
+}

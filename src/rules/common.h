@@ -195,5 +195,12 @@ size_t mg_rc_kwarg_at(const char *s, size_t n, const char *word, int *count);
 /* What else an alter_column changes besides nullable ("type_", ...): replacing it would lose that.
  */
 const char *mg_rc_alter_changes_more(const struct mg_model *m, const struct mg_op *op);
+/*
+ * g's code replaces the alter_column op: applied by --fix (MG_FIX_REPLACE)
+ * when the op is a plain op.alter_column that changes only nullable, else
+ * g->not_applied says why not.
+ */
+void mg_rc_alter_replace(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g,
+                         const struct mg_op *op);
 
 #endif

@@ -440,7 +440,6 @@ validate_only_form(struct mg_diags *d, const struct mg_model *m, const struct mg
                    struct mg_buf *b)
 {
 	struct mg_backfill_spec bf;
-	const char *more;
 
 	(void)o;
 	memset(&bf, 0, sizeof(bf));
@@ -454,18 +453,7 @@ validate_only_form(struct mg_diags *d, const struct mg_model *m, const struct mg
 	mg_snippet_set_not_null(b, &bf, st);
 	g->code = mg_arena_strndup(&d->arena, b->s, b->len);
 	g->where = mg_arena_printf(&d->arena, "upgrade(), instead of %s", mg_rc_describe(d, m, op));
-	if ((more = mg_rc_alter_changes_more(m, op)) != NULL)
-		g->not_applied = mg_arena_printf(
-		    &d->arena, "op.alter_column also sets %s=: edit it by hand", more);
-	else if (op->batch)
-		g->not_applied = "the statement is inside op.batch_alter_table(), whose operations "
-		                 "run when the block ends: move it out of the block, then apply";
-	else if (op->source != MG_SRC_OP)
-		g->not_applied = "the statement is SQL inside op.execute(): edit it by hand";
-	else if (op->in_loop)
-		g->not_applied = "the statement is in a loop or nested function";
-	else
-		g->fix = MG_FIX_REPLACE;
+	mg_rc_alter_replace(d, m, g, op);
 }
 
 static void
