@@ -57,7 +57,8 @@ emptied_before(const struct mg_model *m, size_t i, const struct mg_op *op)
  * not-null-without-backfill reports (its message names this UPDATE's line).
  */
 static int
-owned_by_not_null(const struct mg_model *m, size_t i, const struct mg_op *op)
+owned_by_not_null(const struct mg_model *m, const struct mg_options *o, size_t i,
+                  const struct mg_op *op)
 {
 	size_t j, c;
 
@@ -66,7 +67,9 @@ owned_by_not_null(const struct mg_model *m, size_t i, const struct mg_op *op)
 	for (j = i + 1; j < m->nops; j++) {
 		const struct mg_op *p = &m->ops[j];
 		if (p->dir != MG_UPGRADE || p->kind != MG_OP_ALTER_COLUMN || p->nullable != MG_NO ||
-		    p->column == NULL || !same_table(p, op->table, op->schema))
+		    p->column == NULL || !same_table(p, op->table, op->schema) ||
+		    /* that rule is silent after a validated CHECK (col IS NOT NULL) */
+		    mg_rc_not_null_proven(m, o, j, p->schema, p->table, p->column))
 			continue;
 		if (op->nset == 0)
 			return 1; /* the columns it sets are not known: as that rule reads it */
@@ -210,7 +213,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		}
 		if (mg_rc_table_new(m, o, op->table) || emptied_before(m, i, op) ||
-		    owned_by_not_null(m, i, op))
+		    owned_by_not_null(m, o, i, op))
 			continue;
 		g = mg_diags_add(d, RULE, MG_WARNING);
 		g->table = op->table;
