@@ -130,6 +130,8 @@ done
 # chain, and at merges the other branches' migrations onto it); its findings
 # must be the ones the whole audit gives it. On the fixtures and on a
 # generated project with forks and merges (bench/gen_project.py).
+# missing-lock-timeout is left out: an audit reports it once per run
+# (src/lint/once.c), one file alone has it on its own.
 subset() {
 	name=$1 ini=$2
 	shift 2
@@ -140,8 +142,10 @@ subset() {
 import json, os, sys
 audit, one = (json.load(open(p))["findings"] for p in sys.argv[1:3])
 f = os.path.realpath(sys.argv[3])
-pick = lambda v: [x for x in v if os.path.realpath(x["path"]) == f]
-sys.exit(0 if pick(audit) == pick(one) and pick(one) == one else 1)
+pick = lambda v: [x for x in v if os.path.realpath(x["path"]) == f and
+                  x["rule"] != "missing-lock-timeout"]
+sys.exit(0 if pick(audit) == pick(one) and
+         pick(one) == [x for x in one if x["rule"] != "missing-lock-timeout"] else 1)
 PY
 			bad "$name: $(basename "$f") alone has the audit's findings"
 			return

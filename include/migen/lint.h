@@ -93,6 +93,13 @@ void mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
                    const struct mg_schema *schema, const char *const *new_tables,
                    size_t nnew_tables, size_t file, struct mg_lint_report *r, struct mg_edits *fix);
 
+/*
+ * Keeps one unsuppressed finding a run of the rules whose fix is one place
+ * for the whole project (missing-lock-timeout), naming the other files in
+ * its message. mg_lint_run calls it before counting.
+ */
+void mg_lint_once(struct mg_lint_report *r);
+
 void mg_lint_report_free(struct mg_lint_report *r);
 
 /* Whether id names a rule of the registry (mg_rules[]) or lint's own checks. */

@@ -516,6 +516,7 @@ mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t
 	free(left);
 	free(needed);
 	free(fresh);
+	mg_lint_once(r);
 	for (k = 0; k < r->n; k++) {
 		if (r->v[k].suppressed)
 			r->suppressed++;

@@ -8,7 +8,8 @@
  * turns a millisecond ALTER into an outage. With lock_timeout the ALTER gives
  * up instead, and the deploy can retry.
  *
- * Once per migration, at its first such statement. Only under lint, which
+ * Once per migration, at its first such statement (and once per run: see
+ * src/lint/once.c). Only under lint, which
  * reads the environment: enhance sees one file and says nothing. The fix is
  * one place for every migration: env.py, before context.run_migrations().
  */
