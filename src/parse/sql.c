@@ -1431,6 +1431,8 @@ domain_stmt(struct sqlctx *c, json_t *s, int create)
 	op->name = "alter_domain";
 	if (sub != NULL && strcmp(sub, "C") == 0 && con != NULL && jstr(con, "contype") != NULL &&
 	    strcmp(jstr(con, "contype"), "CONSTR_CHECK") == 0) {
+		/* A domain's CHECK changes no column of any table: nothing to replay. */
+		op->opaque = 0;
 		op->name = "alter_domain_add_check";
 		op->not_valid = jbool(con, "skip_validation");
 		op->new_name = dup(c, jstr(con, "conname"));

@@ -16,7 +16,8 @@
  * CREATE DOMAIN ... CHECK is not flagged: no column uses a new domain, so
  * nothing is read or locked (measured: no lock on any table). Nor is an ALTER
  * DOMAIN on a domain this migration creates, or one the replayed schema shows
- * used only by tables that are new.
+ * used only by tables that are new, or by no table at all (when it knows
+ * every column's type).
  */
 #include <string.h>
 
@@ -64,6 +65,24 @@ of_domain(const struct mg_scolumn *c, const char *schema, const char *name)
 	       strcmp(c->type + n + 1, name) == 0;
 }
 
+/*
+ * Whether the replayed schema knows the type of every column and names
+ * every table it holds: then a domain no column has is used by no table.
+ */
+static int
+all_typed(const struct mg_schema *s)
+{
+	size_t i, j;
+
+	if (s->nuncertain > 0)
+		return 0;
+	for (i = 0; i < s->ntables; i++)
+		for (j = 0; j < s->tables[i].ncolumns; j++)
+			if (s->tables[i].columns[j].type == NULL)
+				return 0;
+	return 1;
+}
+
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -98,9 +117,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			}
 			if (nexisting > 5)
 				mg_buf_printf(&b, " and %zu more", nexisting - 5);
-			if (nused > 0 && nexisting == 0) {
+			if ((nused > 0 && nexisting == 0) || (nused == 0 && all_typed(o->schema))) {
 				mg_buf_free(&b);
-				continue; /* only new tables use it */
+				continue; /* only new tables use it, or none */
 			}
 		}
 		g = mg_rc_op_diag(d, RULE, MG_WARNING, m, i);

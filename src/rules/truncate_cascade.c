@@ -105,9 +105,9 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		if (t == NULL) {
 			g->message = mg_arena_printf(
 			    &d->arena,
-			    "TRUNCATE %s CASCADE also empties every table with a foreign key to "
-			    "it, and every table referencing those, recursively, under ACCESS "
-			    "EXCLUSIVE: the statement does not name them",
+			    "TRUNCATE %s CASCADE also empties any table with a foreign key to it, "
+			    "and any referencing those, recursively, under ACCESS EXCLUSIVE: the "
+			    "statement does not name them",
 			    op->table);
 		} else {
 			names = referencing(d, o->schema, t, &n);
