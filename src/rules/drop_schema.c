@@ -6,8 +6,8 @@
  * migration; without CASCADE PostgreSQL refuses a schema that still holds
  * anything, so the statement either fails or drops what other migrations
  * made. DROP DATABASE drops a whole database. Data loss no downgrade()
- * brings back: error, in upgrade() and downgrade() alike (a downgrade that
- * drops a schema runs on the same production data).
+ * brings back: error. In upgrade() only: a downgrade() that drops a schema
+ * is, as a rule, the reverse of its upgrade() creating it.
  *
  * That DROP DATABASE cannot run inside a transaction block is the
  * maintenance-in-transaction rule's finding; this one is about the data.
