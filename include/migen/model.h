@@ -243,6 +243,8 @@ struct mg_op {
 	/* SQL UPDATE of one column, no FROM/RETURNING/WITH: its new value as written, else NULL.
 	 * Its column is set_columns[0]; `column` is the one its WHERE tests IS NULL, if any. */
 	const char *set_sql;
+	/* TRUNCATE ... CASCADE, DROP SCHEMA ... CASCADE: also what depends on it elsewhere */
+	int cascade;
 };
 
 /*

@@ -199,5 +199,9 @@ extern const struct mg_rule mg_rule_maintenance_in_transaction;
 extern const struct mg_rule mg_rule_lock_held_across_slow_step;
 extern const struct mg_rule mg_rule_transaction_control;
 extern const struct mg_rule mg_rule_unique_constraint_locks;
+extern const struct mg_rule mg_rule_truncate_cascade;
+extern const struct mg_rule mg_rule_drop_schema;
+extern const struct mg_rule mg_rule_domain_constraint_validates;
+extern const struct mg_rule mg_rule_duplicate_column_assignment;
 
 #endif

@@ -267,6 +267,8 @@ static const struct field op_f[] = {
     RANGE(struct mg_op, identity_change, -1, 1),
     RANGE(struct mg_op, rows, MG_ROWS_UNKNOWN, MG_ROWS_SOME),
     F(struct mg_op, set_sql, K_STR),
+    F(struct mg_op, cascade, K_INT),
+    PAD(struct mg_op, cascade),
 };
 static const struct shape op_s = SHAPE(struct mg_op, op_f);
 

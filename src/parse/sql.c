@@ -316,6 +316,22 @@ drop_stmt(struct sqlctx *c, json_t *s)
 
 	if (type == NULL)
 		return;
+	if (strcmp(type, "OBJECT_SCHEMA") == 0) {
+		/* Every object in it goes (with CASCADE; without, PostgreSQL refuses a
+		 * schema that holds any): the replay does not follow that. */
+		for (i = 0; i < json_array_size(objs); i++) {
+			size_t opi = add_op(c, MG_OP_OTHER, NULL);
+			struct mg_op *op = &c->m->ops[opi];
+			op->name = "drop_schema";
+			op->object = dup(
+			    c, jstr(json_object_get(json_array_get(objs, i), "String"), "sval"));
+			op->if_exists = jbool(s, "missing_ok");
+			op->cascade = json_is_string(json_object_get(s, "behavior")) &&
+			              strcmp(jstr(s, "behavior"), "DROP_CASCADE") == 0;
+			op->opaque = 1;
+		}
+		return;
+	}
 	if (strcmp(type, "OBJECT_INDEX") == 0)
 		kind = MG_OP_DROP_INDEX;
 	else if (strcmp(type, "OBJECT_TABLE") == 0)
@@ -1221,8 +1237,12 @@ empty_stmt(struct sqlctx *c, json_t *s, int truncate)
 		c->m->ops[opi].rows = rows_of(where);
 		return;
 	}
-	for (i = 0; i < json_array_size(rels); i++)
-		add_op(c, MG_OP_EMPTY_TABLE, json_object_get(json_array_get(rels, i), "RangeVar"));
+	for (i = 0; i < json_array_size(rels); i++) {
+		size_t opi = add_op(c, MG_OP_EMPTY_TABLE,
+		                    json_object_get(json_array_get(rels, i), "RangeVar"));
+		c->m->ops[opi].cascade = json_is_string(json_object_get(s, "behavior")) &&
+		                         strcmp(jstr(s, "behavior"), "DROP_CASCADE") == 0;
+	}
 }
 
 static void statement(struct sqlctx *c, json_t *stmt);
@@ -1347,12 +1367,75 @@ misc_stmt(struct sqlctx *c, json_t *stmt)
 	} else if ((s = json_object_get(stmt, "InsertStmt")) != NULL) {
 		json_t *sel = json_object_get(json_object_get(s, "selectStmt"), "SelectStmt");
 		/* INSERT ... SELECT ... FROM: as many rows as the query returns. */
+		json_t *cols = json_object_get(s, "cols");
+		size_t n = json_array_size(cols), j;
+		int twice = 0;
+		for (i = 0; i < n && !twice; i++)
+			for (j = 0; j < i && !twice; j++)
+				twice =
+				    jstr(json_object_get(json_array_get(cols, i), "ResTarget"),
+				         "name") != NULL &&
+				    jstr(json_object_get(json_array_get(cols, j), "ResTarget"),
+				         "name") != NULL &&
+				    strcmp(
+				        jstr(json_object_get(json_array_get(cols, i), "ResTarget"),
+				             "name"),
+				        jstr(json_object_get(json_array_get(cols, j), "ResTarget"),
+				             "name")) == 0;
 		if (json_array_size(json_object_get(sel, "fromClause")) > 0) {
 			opi = misc_op(c, "insert_select", json_object_get(s, "relation"));
 			c->m->ops[opi].rows = rows_of(json_object_get(sel, "whereClause"));
 			if (json_object_get(sel, "limitCount") != NULL)
 				c->m->ops[opi].rows = MG_ROWS_BATCH;
 		}
+		if (!twice)
+			return;
+		/* A column named twice: PostgreSQL refuses the statement. An op
+		 * "insert" with the column list as written (set_columns). */
+		opi = misc_op(c, "insert", json_object_get(s, "relation"));
+		c->m->ops[opi].set_columns =
+		    mg_arena_alloc(&c->m->arena, (n ? n : 1) * sizeof(*c->m->ops[opi].set_columns));
+		for (i = 0; i < n; i++) {
+			const char *name =
+			    jstr(json_object_get(json_array_get(cols, i), "ResTarget"), "name");
+			if (name != NULL)
+				c->m->ops[opi].set_columns[c->m->ops[opi].nset++] = dup(c, name);
+		}
+	}
+}
+
+/*
+ * CREATE DOMAIN (create_domain) and ALTER DOMAIN (alter_domain, opaque: the
+ * replay does not follow domains). object/schema: the domain; an ADD
+ * CONSTRAINT ... CHECK is named alter_domain_add_check, with not_valid.
+ */
+static void
+domain_stmt(struct sqlctx *c, json_t *s, int create)
+{
+	json_t *names = json_object_get(s, create ? "domainname" : "typeName");
+	json_t *con = json_object_get(json_object_get(s, "def"), "Constraint");
+	const char *sub = jstr(s, "subtype");
+	size_t opi = add_op(c, MG_OP_OTHER, NULL);
+	struct mg_op *op = &c->m->ops[opi];
+	const char *schema, *name;
+
+	qualified(c, names, &schema, &name);
+	op = &c->m->ops[opi];
+	op->object = name;
+	op->schema = schema;
+	if (create) {
+		op->name = "create_domain";
+		return;
+	}
+	op->opaque = 1;
+	op->name = "alter_domain";
+	if (sub != NULL && strcmp(sub, "C") == 0 && con != NULL && jstr(con, "contype") != NULL &&
+	    strcmp(jstr(con, "contype"), "CONSTR_CHECK") == 0) {
+		/* A domain's CHECK changes no column of any table: nothing to replay. */
+		op->opaque = 0;
+		op->name = "alter_domain_add_check";
+		op->not_valid = jbool(con, "skip_validation");
+		op->new_name = dup(c, jstr(con, "conname"));
 	}
 }
 
@@ -1383,10 +1466,13 @@ statement(struct sqlctx *c, json_t *stmt)
 		enum_stmt(c, s, 0);
 	else if ((s = json_object_get(stmt, "CreateSeqStmt")) != NULL)
 		sequence_stmt(c, s);
+	else if ((s = json_object_get(stmt, "AlterDomainStmt")) != NULL)
+		domain_stmt(c, s, 0);
+	else if ((s = json_object_get(stmt, "CreateDomainStmt")) != NULL)
+		domain_stmt(c, s, 1);
 	else if (json_object_get(stmt, "DoStmt") != NULL ||
 	         json_object_get(stmt, "CreateTableAsStmt") != NULL ||
 	         json_object_get(stmt, "AlterObjectSchemaStmt") != NULL ||
-	         json_object_get(stmt, "AlterDomainStmt") != NULL ||
 	         json_object_get(stmt, "AlterSeqStmt") != NULL ||
 	         json_object_get(stmt, "CompositeTypeStmt") != NULL) {
 		/* Code or DDL whose effect on the tables migen does not follow. */

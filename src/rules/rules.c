@@ -47,6 +47,10 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_lock_held_across_slow_step,
     &mg_rule_transaction_control,
     &mg_rule_unique_constraint_locks,
+    &mg_rule_truncate_cascade,
+    &mg_rule_drop_schema,
+    &mg_rule_domain_constraint_validates,
+    &mg_rule_duplicate_column_assignment,
     NULL,
 };
 

@@ -247,8 +247,107 @@ def fixture():
     ok("drop-unnamed-constraint: and upgrades again", rc == 0, out[-400:])
 
 
+# The statements duplicate-column-assignment and drop-schema report as failing
+# at deploy, and the refusals their docs name, each as the one statement of a
+# revision on top of fixtures/sqlhazards' base, run through Alembic.
+HAZARDS = [
+    # (name, rule migen must report, upgrade body, expected error or None, downgrade body)
+    ("UPDATE SET a twice", "duplicate-column-assignment",
+     'op.execute("UPDATE customers SET email = lower(email), email = trim(email) WHERE id = 1")',
+     'multiple assignments to same column "email"', "pass"),
+    ("INSERT (a, a)", "duplicate-column-assignment",
+     'op.execute("INSERT INTO audit_log (id, note, note) VALUES (1, \'a\', \'b\')")',
+     'column "note" specified more than once', "pass"),
+    ("CREATE TABLE (a, a)", "duplicate-column-assignment",
+     'op.execute("CREATE TABLE tags (id bigint PRIMARY KEY, name text, name varchar(20))")',
+     'column "name" specified more than once', "pass"),
+    ("DROP DATABASE in the transaction", "drop-schema",
+     'op.execute("DROP DATABASE IF EXISTS old_reports")',
+     "DROP DATABASE cannot run inside a transaction block", "pass"),
+    ("DROP SCHEMA of a schema with a table, no CASCADE", "drop-schema",
+     'op.execute("DROP SCHEMA reporting")',
+     "cannot drop schema reporting because other objects depend on it", "pass"),
+    ("TRUNCATE of a referenced table, no CASCADE", "truncate",
+     'op.execute("TRUNCATE customers")',
+     "cannot truncate a table referenced in a foreign key constraint", "pass"),
+    # SQLAlchemy 1.4 keeps the last sa.Column of a name (2.0 refuses the Table).
+    ("op.create_table with two sa.Column of one name", "duplicate-column-assignment",
+     'op.create_table("labels", sa.Column("id", sa.BigInteger, primary_key=True),\n'
+     '                    sa.Column("title", sa.Text), sa.Column("title", sa.String(50)))',
+     None, 'op.drop_table("labels")'),
+]
+REVISION = '''"""{name}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "c0hazard0001"
+down_revision = "c0c0c0c0c001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    {up}
+
+
+def downgrade():
+    {down}
+'''
+
+
+def sqlhazards():
+    """Each flagged statement, alone in a revision: migen reports it, PostgreSQL refuses it."""
+    conn = db("sqlhazards")
+    cur = conn.cursor()
+    project = os.path.join(WORK, "sqlhazards")
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(os.path.join(TOP, "fixtures", "sqlhazards", "project"), project)
+    versions = os.path.join(project, "migrations", "versions")
+    for name in os.listdir(versions):
+        if name != "c0_base.py":
+            os.remove(os.path.join(versions, name))
+    shutil.copy(os.path.join(WORK, "tpl", "migrations", "env.py"),
+                os.path.join(project, "migrations", "env.py"))
+    url = "postgresql://%s@/sqlhazards?host=%s&port=%s" % (
+        os.environ.get("PGUSER", "postgres"), os.environ["PGHOST"], os.environ["PGPORT"])
+    ini = os.path.join(project, "alembic.ini")
+    shutil.copy(os.path.join(WORK, "tpl", "alembic.ini"), ini)
+    with open(ini) as f:
+        text = re.sub(r"sqlalchemy.url = .*", lambda _: "sqlalchemy.url = " + url, f.read())
+    with open(ini, "w") as f:
+        f.write(text)
+    rc, out = alembic(project, "upgrade", "head")
+    ok("fixtures/sqlhazards: the base runs on PostgreSQL", rc == 0, out[-400:])
+    cur.execute("INSERT INTO customers (id, email) VALUES (1, 'A@x'), (2, 'b@x')")
+    cur.execute("INSERT INTO orders (id, customer_id) VALUES (1, 1)")
+    path = os.path.join(versions, "c0_hazard.py")
+    for name, rule, up, err, down in HAZARDS:
+        with open(path, "w") as f:
+            f.write(REVISION.format(name=name, up=up, down=down))
+        lint = subprocess.run([MIGEN, "lint", "-c", ini, "--format", "json", "--select", rule,
+                               "--no-cache", path], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, universal_newlines=True)
+        found = [f for f in json.loads(lint.stdout)["findings"] if f["rule"] == rule]
+        ok("%s: migen reports %s" % (name, rule), len(found) == 1, lint.stdout[-400:])
+        rc, out = alembic(project, "upgrade", "head")
+        if err is not None:
+            ok("%s: the upgrade fails (%s)" % (name, err), rc != 0 and err in out, out[-400:])
+            continue
+        cur.execute("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' "
+                    "ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'labels'::regclass "
+                    "AND attnum > 0 AND NOT attisdropped")
+        cols = cur.fetchone()[0] if rc == 0 else None
+        ok("%s: SQLAlchemy 1.4 creates the table with the last definition only" % name,
+           rc == 0 and cols == "id bigint, title character varying(50)", "%r %s" % (cols, out[-400:]))
+        rc, out = alembic(project, "downgrade", "c0c0c0c0c001")
+        ok("%s: downgrade" % name, rc == 0, out[-400:])
+    os.remove(path)
+    conn.close()
+
+
 behaviour()
 types()
 needed_index()
 fixture()
+sqlhazards()
 sys.exit(1 if failed else 0)

@@ -7,6 +7,11 @@
 #     fixtures/deploy run through Alembic;
 #   - drops-needed-index: the foreign key check's plan with and without the index;
 #   - the type rules: json without equality, char padding, 63-byte names;
+#   - duplicate-column-assignment, drop-schema (DROP DATABASE in the transaction,
+#     DROP SCHEMA of a schema that is not empty) and TRUNCATE without CASCADE:
+#     each flagged statement alone in a revision on fixtures/sqlhazards fails
+#     through Alembic as the rule says (op.create_table: SQLAlchemy 1.4 keeps
+#     the last column);
 #   - rename-table's bridge view (migen's own output, verbatim), through
 #     lib/case.py: upgrade, downgrade, upgrade with psycopg2 while a second
 #     connection keeps writing to the old name, with asyncpg, and offline.

@@ -328,6 +328,55 @@ CASES += [
 ]
 
 
+# ---- beyond-b's rules: TRUNCATE ... CASCADE, domain constraints ----------------
+# orders gets its foreign key to customers; a domain column on orders.
+CASCADE_SETUP = BASE + """
+ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id)
+  REFERENCES customers (id);
+"""
+DOMAIN_SETUP = BASE + """
+CREATE DOMAIN positive_amount AS numeric(10,2);
+ALTER TABLE orders ADD COLUMN paid positive_amount;
+UPDATE orders SET paid = amount;
+ANALYZE orders;
+"""
+CASES += [
+    dict(id="truncate-cascade", rule="truncate-cascade", tables=["customers", "orders"],
+         setup=CASCADE_SETUP, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "TRUNCATE customers CASCADE (orders references it)",
+                 'op.execute("TRUNCATE customers CASCADE")',
+                 ["lock customers ACCESS EXCLUSIVE", "lock orders ACCESS EXCLUSIVE",
+                  "writes-blocked"])]),
+             dict(form="fix", steps=[step(
+                 "TRUNCATE customers, orders (every table named)",
+                 'op.execute("TRUNCATE customers, orders")',
+                 ["lock customers ACCESS EXCLUSIVE", "lock orders ACCESS EXCLUSIVE"])])]),
+    dict(id="domain-constraint", rule="domain-constraint-validates", tables=["orders"],
+         setup=DOMAIN_SETUP, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "ALTER DOMAIN positive_amount ADD CONSTRAINT … CHECK (VALUE >= 0)",
+                 'op.execute("ALTER DOMAIN positive_amount ADD CONSTRAINT positive_amount_check '
+                 'CHECK (VALUE >= 0)")',
+                 ["lock orders SHARE", "nolock orders ACCESS EXCLUSIVE", "scan orders",
+                  "norewrite orders", "writes-blocked"])]),
+             dict(form="not flagged", steps=[step(
+                 "CREATE DOMAIN … CHECK (a new domain: no column uses it)",
+                 'op.execute("CREATE DOMAIN small_amount AS numeric(10,2) CHECK (VALUE < 100)")',
+                 ["nolock orders SHARE", "nolock orders ACCESS EXCLUSIVE", "noscan orders",
+                  "writes-flow"])]),
+             dict(form="fix", steps=[
+                 step("ADD CONSTRAINT … CHECK (VALUE >= 0) NOT VALID",
+                      'op.execute("ALTER DOMAIN positive_amount ADD CONSTRAINT '
+                      'positive_amount_check CHECK (VALUE >= 0) NOT VALID")',
+                      ["nolock orders SHARE", "noscan orders", "norewrite orders",
+                       "writes-flow"]),
+                 step("ALTER DOMAIN … VALIDATE CONSTRAINT (own transaction): still SHARE",
+                      'op.execute("ALTER DOMAIN positive_amount VALIDATE CONSTRAINT '
+                      'positive_amount_check")',
+                      ["lock orders SHARE", "scan orders", "writes-blocked"])])]),
+]
+
 ENV_PY = '''
 from alembic import context
 from sqlalchemy import create_engine

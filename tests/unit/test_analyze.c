@@ -1942,6 +1942,72 @@ test_empty_and_garbage(void **state)
 	mg_model_free(m);
 }
 
+/* The facts truncate-cascade, drop-schema, domain-constraint-validates and
+ * duplicate-column-assignment read from SQL. */
+static const struct mg_op *
+other_named(const struct mg_model *m, const char *name, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < m->nops; i++)
+		if (m->ops[i].kind == MG_OP_OTHER && m->ops[i].name != NULL &&
+		    strcmp(m->ops[i].name, name) == 0 && nth-- == 0)
+			return &m->ops[i];
+	print_error("no %s op #%zu\n", name, nth);
+	fail();
+	return NULL;
+}
+
+static void
+test_sql_hazard_facts(void **state)
+{
+	const char *src =
+	    "def upgrade():\n"
+	    "    op.execute(\"TRUNCATE a, b CASCADE; TRUNCATE c\")\n"
+	    "    op.execute(\"DROP SCHEMA IF EXISTS s1, s2 CASCADE\")\n"
+	    "    op.execute(\"DROP SCHEMA s3\")\n"
+	    "    op.execute(\"CREATE DOMAIN d AS int CHECK (VALUE > 0)\")\n"
+	    "    op.execute(\"ALTER DOMAIN x.d ADD CONSTRAINT c CHECK (VALUE > 0)\")\n"
+	    "    op.execute(\"ALTER DOMAIN d ADD CHECK (VALUE < 9) NOT VALID\")\n"
+	    "    op.execute(\"ALTER DOMAIN d SET NOT NULL\")\n"
+	    "    op.execute(\"INSERT INTO t (a, b, a) VALUES (1, 2, 3)\")\n"
+	    "    op.execute(\"INSERT INTO t (a, b) VALUES (1, 2)\")\n";
+	struct mg_model *m;
+	const struct mg_op *op;
+
+	(void)state;
+	m = analyze(src);
+	assert_int_equal(count_ops(m, MG_OP_EMPTY_TABLE), 3);
+	assert_true(op_of(m, MG_OP_EMPTY_TABLE, 0)->cascade);
+	assert_true(op_of(m, MG_OP_EMPTY_TABLE, 1)->cascade);
+	assert_false(op_of(m, MG_OP_EMPTY_TABLE, 2)->cascade);
+	op = other_named(m, "drop_schema", 1);
+	assert_string_equal(op->object, "s2");
+	assert_true(op->cascade && op->if_exists && op->opaque);
+	op = other_named(m, "drop_schema", 2);
+	assert_string_equal(op->object, "s3");
+	assert_false(op->cascade || op->if_exists);
+	assert_string_equal(other_named(m, "create_domain", 0)->object, "d");
+	op = other_named(m, "alter_domain_add_check", 0);
+	assert_string_equal(op->object, "d");
+	assert_string_equal(op->schema, "x");
+	assert_string_equal(op->new_name, "c");
+	assert_false(op->not_valid || op->opaque);
+	op = other_named(m, "alter_domain_add_check", 1);
+	assert_true(op->not_valid);
+	assert_null(op->new_name);
+	assert_true(other_named(m, "alter_domain", 0)->opaque);
+	op = other_named(m, "insert", 0);
+	assert_string_equal(op->table, "t");
+	assert_int_equal(op->nset, 3);
+	assert_string_equal(op->set_columns[2], "a");
+	/* An INSERT naming each column once is no op. */
+	for (size_t i = 0; i < m->nops; i++)
+		assert_false(m->ops[i].name != NULL && strcmp(m->ops[i].name, "insert") == 0 &&
+		             &m->ops[i] != op);
+	mg_model_free(m);
+}
+
 int
 main(void)
 {
@@ -1997,6 +2063,7 @@ main(void)
 	    cmocka_unit_test(test_bom),
 	    cmocka_unit_test(test_style),
 	    cmocka_unit_test(test_empty_and_garbage),
+	    cmocka_unit_test(test_sql_hazard_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,6 +307,10 @@ test_registry(void **state)
 	    "lock-held-across-slow-step",
 	    "transaction-control",
 	    "unique-constraint-locks",
+	    "truncate-cascade",
+	    "drop-schema",
+	    "domain-constraint-validates",
+	    "duplicate-column-assignment",
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 	size_t i, j, n = 0;
