@@ -198,5 +198,9 @@ extern const struct mg_rule mg_rule_maintenance_in_transaction;
 extern const struct mg_rule mg_rule_lock_held_across_slow_step;
 extern const struct mg_rule mg_rule_transaction_control;
 extern const struct mg_rule mg_rule_unique_constraint_locks;
+extern const struct mg_rule mg_rule_lock_table;
+extern const struct mg_rule mg_rule_refresh_materialized_view_locks;
+extern const struct mg_rule mg_rule_detach_partition_locks;
+extern const struct mg_rule mg_rule_exclusion_constraint_locks;
 
 #endif

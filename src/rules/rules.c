@@ -45,6 +45,10 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_lock_held_across_slow_step,
     &mg_rule_transaction_control,
     &mg_rule_unique_constraint_locks,
+    &mg_rule_lock_table,
+    &mg_rule_refresh_materialized_view_locks,
+    &mg_rule_detach_partition_locks,
+    &mg_rule_exclusion_constraint_locks,
     NULL,
 };
 
