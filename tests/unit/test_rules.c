@@ -305,6 +305,10 @@ test_registry(void **state)
 	    "lock-held-across-slow-step",
 	    "transaction-control",
 	    "unique-constraint-locks",
+	    "lock-table",
+	    "refresh-materialized-view-locks",
+	    "detach-partition-locks",
+	    "exclusion-constraint-locks",
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 	size_t i, j, n = 0;
