@@ -135,5 +135,17 @@ run detach-in-txn tpl --migration-file "$work/detach-in-txn.py" --pre-sql "$part
 	--check "$detached" --check-down "$attached"
 run detach-in-txn-flagged tpl --passes psycopg2 --no-load --pre-sql "$parts" \
 	--migration-file "$work/detach-in-txn-flagged.py" --expect-fail "cannot run inside a transaction block"
+# lock-table's error: LOCK TABLE in an autocommit block is refused.
+cat >"$work/lock-autocommit.py" <<'PY'
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("LOCK TABLE users IN ACCESS SHARE MODE")
+
+
+def downgrade():
+    pass
+PY
+run lock-autocommit tpl --passes psycopg2 --no-load --migration-file "$work/lock-autocommit.py" \
+	--expect-fail "LOCK TABLE can only be used in transaction blocks"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
