@@ -858,7 +858,8 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		ix->columns_known = 1;
 	} else {
 		c->m->ops[opi].opaque = 1; /* EXCLUDE, ... */
-		if (strcmp(t, "CONSTR_EXCLUSION") == 0)
+		/* ALTER TABLE ADD CONSTRAINT ... EXCLUDE (in CREATE TABLE: a new table). */
+		if (strcmp(t, "CONSTR_EXCLUSION") == 0 && c->m->ops[opi].kind == MG_OP_OTHER)
 			c->m->ops[opi].object_type = "exclude";
 	}
 }
