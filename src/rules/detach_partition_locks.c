@@ -6,7 +6,8 @@
  * tests/integration/locks.sh): no read or write of any partition meanwhile.
  *
  * DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) takes SHARE UPDATE
- * EXCLUSIVE on both and waits for the queries that use the table; only its
+ * EXCLUSIVE on both for a short first step, then waits for the queries that
+ * use the table holding no lock on either (measured: writes go on); only its
  * short last step takes ACCESS EXCLUSIVE on the partition. It cannot run in
  * a transaction block (the fix puts it in an autocommit block) nor when the
  * table has a DEFAULT partition, which migen cannot see. Below PostgreSQL
