@@ -255,6 +255,12 @@ struct mg_op {
  * "create_database", "drop_database", "lock", "refresh_matview", "transaction"
  * (object: "BEGIN", "COMMIT", ...), "set" (object: the setting, new_name: its
  * value as written, or NULL). concurrently is set for REINDEX and REFRESH.
+ * "refresh_matview" has object_type "no_data" for WITH NO DATA;
+ * "detach_partition" (ALTER TABLE ... DETACH PARTITION; table: the
+ * partitioned table) has object: the partition, new_name: its schema or
+ * NULL, concurrently. ADD CONSTRAINT ... EXCLUDE (SQL, and
+ * op.create_exclude_constraint) is an MG_OP_OTHER with object_type
+ * "exclude"; a "ddl" op for CREATE MATERIALIZED VIEW has object: the view.
  */
 enum mg_rows {
 	MG_ROWS_UNKNOWN = 0, /* not an SQL data change, or a WHERE migen does not read */

@@ -203,5 +203,9 @@ extern const struct mg_rule mg_rule_truncate_cascade;
 extern const struct mg_rule mg_rule_drop_schema;
 extern const struct mg_rule mg_rule_domain_constraint_validates;
 extern const struct mg_rule mg_rule_duplicate_column_assignment;
+extern const struct mg_rule mg_rule_lock_table;
+extern const struct mg_rule mg_rule_refresh_materialized_view_locks;
+extern const struct mg_rule mg_rule_detach_partition_locks;
+extern const struct mg_rule mg_rule_exclusion_constraint_locks;
 
 #endif

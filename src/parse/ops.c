@@ -575,6 +575,12 @@ mg_ops_record(struct mg_walk *w, TSNode call, const char *method, int on_batch,
 		break;
 	}
 	default:
+		/* Alembic's PostgreSQL operation: an EXCLUDE constraint (ExcludeConstraint). */
+		if (strcmp(method, "create_exclude_constraint") == 0) {
+			table(w, call, on_batch, ctx, 1, "table_name", op);
+			op->object = sarg(w, call, 0, 0, "constraint_name");
+			op->object_type = "exclude";
+		}
 		break;
 	}
 	return 1;

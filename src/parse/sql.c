@@ -874,6 +874,9 @@ table_constraint(struct sqlctx *c, json_t *k, size_t opi)
 		ix->columns_known = 1;
 	} else {
 		c->m->ops[opi].opaque = 1; /* EXCLUDE, ... */
+		/* ALTER TABLE ADD CONSTRAINT ... EXCLUDE (in CREATE TABLE: a new table). */
+		if (strcmp(t, "CONSTR_EXCLUSION") == 0 && c->m->ops[opi].kind == MG_OP_OTHER)
+			c->m->ops[opi].object_type = "exclude";
 	}
 }
 
@@ -968,6 +971,15 @@ alter_table(struct sqlctx *c, json_t *s)
 			opi = add_op(c, MG_OP_DROP_CONSTRAINT, rel);
 			c->m->ops[opi].object = dup(c, jstr(cmd, "name"));
 			c->m->ops[opi].if_exists = jbool(cmd, "missing_ok");
+		} else if (strcmp(sub, "AT_DetachPartition") == 0) {
+			json_t *part = json_object_get(json_object_get(cmd, "def"), "PartitionCmd");
+			opi = add_op(c, MG_OP_OTHER, rel);
+			op = &c->m->ops[opi];
+			op->name = "detach_partition";
+			op->object = dup(c, jstr(json_object_get(part, "name"), "relname"));
+			op->new_name = dup(c, jstr(json_object_get(part, "name"), "schemaname"));
+			op->concurrently = jbool(part, "concurrent");
+			op->opaque = 1;
 		} else {
 			opi = add_op(c, MG_OP_OTHER, rel);
 			c->m->ops[opi].name = "alter_table";
@@ -1341,6 +1353,8 @@ misc_stmt(struct sqlctx *c, json_t *stmt)
 	} else if ((s = json_object_get(stmt, "RefreshMatViewStmt")) != NULL) {
 		opi = misc_op(c, "refresh_matview", json_object_get(s, "relation"));
 		c->m->ops[opi].concurrently = jbool(s, "concurrent");
+		if (jbool(s, "skipData"))
+			c->m->ops[opi].object_type = "no_data";
 	} else if ((s = json_object_get(stmt, "TransactionStmt")) != NULL) {
 		const char *kind = jstr(s, "kind");
 		opi = misc_op(c, "transaction", NULL);
@@ -1479,6 +1493,11 @@ statement(struct sqlctx *c, json_t *stmt)
 		size_t opi = add_op(c, MG_OP_OTHER, NULL);
 		c->m->ops[opi].name = json_object_get(stmt, "DoStmt") != NULL ? "do" : "ddl";
 		c->m->ops[opi].opaque = 1;
+		/* CREATE MATERIALIZED VIEW: the view it makes, a new one for the rules. */
+		if ((s = json_object_get(stmt, "CreateTableAsStmt")) != NULL &&
+		    mg_str_same(jstr(s, "objtype"), "OBJECT_MATVIEW"))
+			c->m->ops[opi].object = dup(
+			    c, jstr(json_object_get(json_object_get(s, "into"), "rel"), "relname"));
 	} else if ((s = json_object_get(stmt, "UpdateStmt")) != NULL)
 		update_stmt(c, s);
 	else if ((s = json_object_get(stmt, "DeleteStmt")) != NULL)

@@ -536,8 +536,14 @@ mg_rc_op_lock(const struct mg_op *op)
 	case MG_OP_VALIDATE_CONSTRAINT:
 		return MG_LOCK_SHARE_UPDATE_EXCLUSIVE;
 	case MG_OP_OTHER:
+		/* ADD CONSTRAINT ... EXCLUDE (SQL, op.create_exclude_constraint). */
+		if (op->object_type != NULL && strcmp(op->object_type, "exclude") == 0)
+			return MG_LOCK_ACCESS_EXCLUSIVE;
 		if (op->source != MG_SRC_SQL || op->name == NULL)
 			return MG_LOCK_NONE;
+		if (strcmp(op->name, "detach_partition") == 0)
+			return op->concurrently ? MG_LOCK_SHARE_UPDATE_EXCLUSIVE
+			                        : MG_LOCK_ACCESS_EXCLUSIVE;
 		if (strcmp(op->name, "vacuum_full") == 0 || strcmp(op->name, "cluster") == 0)
 			return MG_LOCK_ACCESS_EXCLUSIVE;
 		if (strcmp(op->name, "refresh_matview") == 0)

@@ -51,6 +51,10 @@ const struct mg_rule *const mg_rules[] = {
     &mg_rule_drop_schema,
     &mg_rule_domain_constraint_validates,
     &mg_rule_duplicate_column_assignment,
+    &mg_rule_lock_table,
+    &mg_rule_refresh_materialized_view_locks,
+    &mg_rule_detach_partition_locks,
+    &mg_rule_exclusion_constraint_locks,
     NULL,
 };
 

@@ -327,6 +327,99 @@ CASES += [
                        "noscan orders"])])]),
 ]
 
+# ---- beyond-a's rules: LOCK TABLE, materialized views, partitions, EXCLUDE ---
+# A materialized view over orders with the unique index CONCURRENTLY needs;
+# its "writer" reads the view (the REFRESH blocks readers) and writes orders.
+MATVIEW = BASE + """
+CREATE MATERIALIZED VIEW order_totals AS
+  SELECT customer_id, sum(total) AS total, count(*) AS n FROM orders GROUP BY customer_id;
+CREATE UNIQUE INDEX order_totals_customer ON order_totals (customer_id);
+"""
+MATVIEW_WRITES = ["SELECT total FROM order_totals WHERE customer_id = 1 + {n} % 1000"] + WRITES
+# A partitioned table with rows in two partitions; the writer writes the one
+# that stays (rows of a partition being detached concurrently go nowhere).
+PARTS = """
+CREATE TABLE events (id bigserial, at date NOT NULL, note text) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO events (at, note) SELECT date '2024-01-01' + g % 730, 'e' || g
+  FROM generate_series(1, {rows}) g;
+ANALYZE events;
+"""
+PART_WRITES = [
+    "INSERT INTO events (at, note) VALUES (date '2025-06-01' + {n} % 100, 'w')",
+    "UPDATE events SET note = 'u' WHERE at = date '2025-03-01' + {n} % 100 AND id = {n} % 1000",
+]
+RANGES = BASE + """
+ALTER TABLE orders ADD COLUMN during int4range;
+UPDATE orders SET during = int4range(id::int, id::int + 1);
+ANALYZE orders;
+"""
+CASES += [
+    dict(id="lock-table", rule="lock-table", tables=["orders"],
+         setup=BASE, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "LOCK TABLE orders (ACCESS EXCLUSIVE)",
+                 'op.execute("LOCK TABLE orders")',
+                 ["lock orders ACCESS EXCLUSIVE", "noscan orders", "norewrite orders",
+                  "writes-blocked"])]),
+             dict(form="flagged", steps=[step(
+                 "LOCK TABLE orders IN SHARE MODE",
+                 'op.execute("LOCK TABLE orders IN SHARE MODE")',
+                 ["lock orders SHARE", "nolock orders ACCESS EXCLUSIVE", "writes-blocked"])]),
+             dict(form="not flagged", steps=[step(
+                 "LOCK TABLE orders IN ROW SHARE MODE",
+                 'op.execute("LOCK TABLE orders IN ROW SHARE MODE")',
+                 ["lock orders ROW SHARE", "nolock orders SHARE", "writes-flow"])]),
+             dict(form="not flagged", steps=[step(
+                 "LOCK TABLE orders IN SHARE UPDATE EXCLUSIVE MODE",
+                 'op.execute("LOCK TABLE orders IN SHARE UPDATE EXCLUSIVE MODE")',
+                 ["lock orders SHARE UPDATE EXCLUSIVE", "nolock orders SHARE",
+                  "writes-flow"])])]),
+    dict(id="refresh-matview", rule="refresh-materialized-view-locks",
+         tables=["order_totals", "orders"], setup=MATVIEW, writes=MATVIEW_WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "REFRESH MATERIALIZED VIEW order_totals (readers of the view checked)",
+                 'op.execute("REFRESH MATERIALIZED VIEW order_totals")',
+                 ["lock order_totals ACCESS EXCLUSIVE", "rewrite order_totals",
+                  "nolock orders ROW EXCLUSIVE", "writes-blocked"])]),
+             dict(form="fix", steps=[step(
+                 "REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals (in the migration's "
+                 "transaction)",
+                 'op.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals")',
+                 ["lock order_totals EXCLUSIVE", "nolock order_totals ACCESS EXCLUSIVE",
+                  "norewrite order_totals", "writes-flow"])])]),
+    dict(id="detach-partition", rule="detach-partition-locks",
+         tables=["events", "events_2024", "events_2025"], setup=PARTS, writes=PART_WRITES,
+         forms=[
+             dict(form="flagged", steps=[step(
+                 "ALTER TABLE events DETACH PARTITION events_2024",
+                 'op.execute("ALTER TABLE events DETACH PARTITION events_2024")',
+                 ["lock events ACCESS EXCLUSIVE", "lock events_2024 ACCESS EXCLUSIVE",
+                  "noscan events_2024", "norewrite events_2024", "writes-blocked"])]),
+             dict(form="fix", steps=[step(
+                 "DETACH PARTITION events_2024 CONCURRENTLY (autocommit block)",
+                 'with op.get_context().autocommit_block():\n        '
+                 'op.execute("ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY")',
+                 ["nolock events ACCESS EXCLUSIVE", "nolock events_2024 ACCESS EXCLUSIVE",
+                  "writes-flow"],
+                 concurrent="events")])]),
+    dict(id="exclusion-constraint", rule="exclusion-constraint-locks", tables=["orders"],
+         setup=RANGES, writes=WRITES, forms=[
+             dict(form="flagged", steps=[step(
+                 "ADD CONSTRAINT … EXCLUDE USING gist (op.execute)",
+                 'op.execute("ALTER TABLE orders ADD CONSTRAINT orders_during_excl '
+                 'EXCLUDE USING gist (during WITH &&)")',
+                 ["lock orders ACCESS EXCLUSIVE", "scan orders", "norewrite orders",
+                  "writes-blocked"])]),
+             dict(form="flagged", steps=[step(
+                 "op.create_exclude_constraint(…, using=\"gist\")",
+                 'op.create_exclude_constraint("orders_during_excl", "orders", '
+                 '(sa.column("during"), "&&"), using="gist")',
+                 ["lock orders ACCESS EXCLUSIVE", "scan orders", "norewrite orders",
+                  "writes-blocked"])])]),
+]
+
 
 # ---- beyond-b's rules: TRUNCATE ... CASCADE, domain constraints ----------------
 # orders gets its foreign key to customers; a domain column on orders.
@@ -410,7 +503,7 @@ def _probe(phase):
     rows = bind.exec_driver_sql(
         "SELECT c.relname, c.relfilenode, coalesce(s.seq_scan, 0) FROM pg_class c "
         "LEFT JOIN pg_stat_xact_user_tables s ON s.relid = c.oid "
-        "WHERE c.relname = ANY(%(t)s) AND c.relkind = 'r'", {{"t": TABLES}}).fetchall()
+        "WHERE c.relname = ANY(%(t)s) AND c.relkind IN ('r', 'm')", {{"t": TABLES}}).fetchall()
     with open(os.environ["LOCKS_PROBES"], "a") as f:
         f.write(json.dumps({{"step": {idx}, "phase": phase,
                             "rels": {{r[0]: [r[1], r[2]] for r in rows}}}}) + "\\n")
@@ -514,7 +607,7 @@ def waiting_on(cur, key_kind):
 def held(cur, pid):
     cur.execute("SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
                 "WHERE l.pid = %s AND l.granted AND l.locktype = 'relation' "
-                "AND c.relkind IN ('r', 'p') "
+                "AND c.relkind IN ('r', 'p', 'm') "
                 "AND c.relnamespace <> 'pg_catalog'::regnamespace", (pid,))
     out = {}
     for rel, mode in cur.fetchall():

@@ -1,5 +1,6 @@
 #!/bin/sh
 # The fixes of unbatched-backfill, volatile-default-rewrites, enum-add-value,
+# refresh-materialized-view-locks, detach-partition-locks,
 # maintenance-in-transaction and missing-lock-timeout deploy: each flagged input of
 # locks_fixes/fixes.py goes through `migen enhance` (`migen lint` for the
 # env.py fix), and the printed code runs, verbatim, through Debian's Alembic
@@ -118,5 +119,33 @@ run txn-rollback tpl --passes psycopg2 --no-load --migration-file "$work/rollbac
 	--check "SELECT name IS DISTINCT FROM 'rolled' FROM users WHERE id = 1"
 run lock-timeout tpl-lt --migration-file "$work/lt.py" \
 	--check "$(hascol users bio)" --check-down "$(nocol users bio)" --offline-has "SET lock_timeout = '5s'"
+# refresh-materialized-view-locks and detach-partition-locks: a view with the
+# unique index CONCURRENTLY needs, a partitioned table with rows; the flagged
+# CONCURRENTLY detach in the migration's transaction fails as the rule says.
+matview="CREATE MATERIALIZED VIEW user_names AS SELECT id, name FROM users; CREATE UNIQUE INDEX user_names_id ON user_names (id)"
+parts="CREATE TABLE events (id bigserial, at date NOT NULL) PARTITION BY RANGE (at); CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); INSERT INTO events (at) SELECT date '2024-01-01' + g % 730 FROM generate_series(1, 20000) g"
+attached="SELECT count(*) = 1 FROM pg_inherits WHERE inhrelid = 'events_2024'::regclass"
+detached="SELECT count(*) = 0 FROM pg_inherits WHERE inhrelid = 'events_2024'::regclass"
+run refresh-matview tpl --migration-file "$work/refresh-matview.py" --pre-sql "$matview" \
+	--check "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'user_names'" \
+	--check "SELECT count(*) > 0 FROM user_names"
+run detach tpl --migration-file "$work/detach.py" --pre-sql "$parts" \
+	--check "$detached" --check "SELECT count(*) > 0 FROM events_2024" --check-down "$attached"
+run detach-in-txn tpl --migration-file "$work/detach-in-txn.py" --pre-sql "$parts" \
+	--check "$detached" --check-down "$attached"
+run detach-in-txn-flagged tpl --passes psycopg2 --no-load --pre-sql "$parts" \
+	--migration-file "$work/detach-in-txn-flagged.py" --expect-fail "cannot run inside a transaction block"
+# lock-table's error: LOCK TABLE in an autocommit block is refused.
+cat >"$work/lock-autocommit.py" <<'PY'
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("LOCK TABLE users IN ACCESS SHARE MODE")
+
+
+def downgrade():
+    pass
+PY
+run lock-autocommit tpl --passes psycopg2 --no-load --migration-file "$work/lock-autocommit.py" \
+	--expect-fail "LOCK TABLE can only be used in transaction blocks"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -311,6 +311,10 @@ test_registry(void **state)
 	    "drop-schema",
 	    "domain-constraint-validates",
 	    "duplicate-column-assignment",
+	    "lock-table",
+	    "refresh-materialized-view-locks",
+	    "detach-partition-locks",
+	    "exclusion-constraint-locks",
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 	size_t i, j, n = 0;

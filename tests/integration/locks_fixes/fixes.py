@@ -30,6 +30,8 @@ def upgrade():
 # A data change has no downgrade; lib/case.py wants the offline downgrade to
 # print some SQL, so these print a no-op.
 NOOP = 'op.execute("SELECT 1")'
+ATTACH = ('op.execute("ALTER TABLE events ATTACH PARTITION events_2024 '
+          'FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\')")')
 INPUTS = {
     # name: (rule, the flagged upgrade() body, downgrade() for the fix, more upgrade() after)
     "unbatched-all": ("unbatched-backfill",
@@ -49,6 +51,14 @@ INPUTS = {
     "reindex": ("maintenance-in-transaction", 'op.execute("REINDEX TABLE users")', NOOP, ""),
     "enum-add": ("enum-add-value", 'op.execute("ALTER TYPE mood ADD VALUE \'happy\'")', NOOP,
                  "op.execute(\"UPDATE users SET mood = 'happy' WHERE id = 1\")"),
+    # beyond-a: the view and the partitioned table come from locks_fixes.sh's --pre-sql
+    "refresh-matview": ("refresh-materialized-view-locks",
+                        'op.execute("REFRESH MATERIALIZED VIEW user_names")', NOOP, ""),
+    "detach": ("detach-partition-locks",
+               'op.execute("ALTER TABLE events DETACH PARTITION events_2024")', ATTACH, ""),
+    "detach-in-txn": ("detach-partition-locks",
+                      'op.execute("ALTER TABLE events DETACH PARTITION events_2024 '
+                      'CONCURRENTLY")', ATTACH, ""),
 }
 
 
