@@ -73,12 +73,10 @@ cliplen(const char *s, size_t n)
 
 /* Two identifiers as PostgreSQL compares them: only their first 63 bytes count. */
 static int
-ident_eq(const char *a, const char *b)
+ident_eq_cut(const char *a, const char *b)
 {
 	size_t la, lb, i;
 
-	if (a == NULL || b == NULL)
-		return 0;
 	/* Byte by byte up to the cut: a cut drops at most 3 bytes of a character, so a
 	 * difference before byte 60 decides, and so do two names ending together. */
 	for (i = 0; i < NAMEDATALEN - 1; i++) {
@@ -93,6 +91,13 @@ ident_eq(const char *a, const char *b)
 	la = cliplen(a, NAMEDATALEN - 1);
 	lb = cliplen(b, NAMEDATALEN - 1);
 	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The first byte inline: most names compared in a lookup differ there. */
+static inline int
+ident_eq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && a[0] == b[0] && ident_eq_cut(a, b);
 }
 
 static uint64_t
