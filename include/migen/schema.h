@@ -10,9 +10,10 @@
  * NULL means unknown: a type migen cannot name, a name that is not a
  * literal. What migen could not see is listed per table as uncertain facts.
  *
- * Ownership: everything a schema holds lives in its arena (strings are
- * copied in), released by mg_schema_free(). Pointers into a schema stay
- * valid until the next change to the same list.
+ * Ownership: a schema's lists live in its arena, its strings (copied in,
+ * never changed in place) in a pool it shares with its copies; both are
+ * released by mg_schema_free() (the pool with the last schema using it).
+ * Pointers into a schema stay valid until the next change to the same list.
  */
 #ifndef MIGEN_SCHEMA_H
 #define MIGEN_SCHEMA_H
@@ -124,8 +125,10 @@ struct mg_ssequence {
 	struct mg_origin rev;
 };
 
+struct mg_schema_pool;
+
 struct mg_schema {
-	struct mg_arena arena;
+	struct mg_arena arena;    /* the lists */
 	struct mg_stable *tables; /* in creation order */
 	size_t ntables, captables;
 	struct mg_senum *enums;
@@ -139,11 +142,18 @@ struct mg_schema {
 	size_t nrevisions;
 	uint64_t *seen; /* hashes of every identifier it held (default names' check) */
 	size_t nseen, capseen;
+	/* The tables by schema and name: position + 1, 0 empty (open addressing). */
+	uint32_t *tabhash;
+	size_t captabhash;
+	struct mg_schema_pool *pool; /* the strings, shared with its copies (schema.c) */
 };
 
 struct mg_schema *mg_schema_new(void);
 void mg_schema_free(struct mg_schema *s);
-/* A deep copy (a branch point's schema given to each child). */
+/*
+ * A copy (a branch point's schema given to each child): its own lists, the
+ * strings shared with s (see Ownership above); either may be freed first.
+ */
 struct mg_schema *mg_schema_copy(const struct mg_schema *s);
 /*
  * Adds what other has and into has not: tables, and within tables present
@@ -157,7 +167,7 @@ void mg_schema_merge(struct mg_schema *into, const struct mg_schema *other);
 
 /* Adds a revision to the schema's list of revisions (its heads). */
 void mg_schema_add_revision(struct mg_schema *s, const char *rev);
-/* A string copied into the schema's arena (NULL stays NULL). */
+/* A string copied into the schema's strings (NULL stays NULL). */
 const char *mg_schema_str(struct mg_schema *s, const char *str);
 
 /*
@@ -201,6 +211,8 @@ int mg_stable_has_index_leading(const struct mg_stable *t, const char *column, i
 struct mg_stable *mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name,
                                       const char *rev);
 void mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t);
+/* Renames a table (its name only: the caller moves what refers to it). */
+void mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name);
 struct mg_scolumn *mg_stable_add_column(struct mg_schema *s, struct mg_stable *t, const char *name,
                                         const char *rev);
 /*

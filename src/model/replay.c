@@ -123,10 +123,11 @@ static const char *
 nextval(struct rctx *c, const char *schema, const char *seq)
 {
 	if (strcmp(schema, "public") == 0)
-		return mg_arena_printf(&c->s->arena, "nextval('%s'::regclass)",
-		                       quote_ident(&c->tmp, seq));
-	return mg_arena_printf(&c->s->arena, "nextval('%s.%s'::regclass)",
-	                       quote_ident(&c->tmp, schema), quote_ident(&c->tmp, seq));
+		return mg_schema_str(c->s, mg_arena_printf(&c->tmp, "nextval('%s'::regclass)",
+		                                           quote_ident(&c->tmp, seq)));
+	return mg_schema_str(c->s, mg_arena_printf(&c->tmp, "nextval('%s.%s'::regclass)",
+	                                           quote_ident(&c->tmp, schema),
+	                                           quote_ident(&c->tmp, seq)));
 }
 
 static void
@@ -688,7 +689,7 @@ rename_table(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 		                    op->new_name);
 		return;
 	}
-	t->name = mg_schema_id(c->s, op->new_name);
+	mg_schema_rename_table(c->s, t, op->new_name);
 	/* Foreign keys follow the table; indexes, constraints and sequences keep their names. */
 	for (i = 0; i < c->s->ntables; i++)
 		for (k = 0; k < c->s->tables[i].nfkeys; k++) {
@@ -768,8 +769,8 @@ retype(struct rctx *c, const struct mg_senum *e, const char *to)
 			struct mg_scolumn *col = &c->s->tables[i].columns[k];
 			if (col->type != NULL && strncmp(col->type, old, n) == 0 &&
 			    (col->type[n] == '\0' || strcmp(col->type + n, "[]") == 0))
-				col->type =
-				    mg_arena_printf(&c->s->arena, "%s%s", now, col->type + n);
+				col->type = mg_schema_str(
+				    c->s, mg_arena_printf(&c->tmp, "%s%s", now, col->type + n));
 		}
 }
 
@@ -934,9 +935,9 @@ resequence(struct rctx *c, const struct mg_ssequence *q, const char *to)
 			end = at + strlen(old);
 			if (strncmp(end, "::regclass", 10) == 0)
 				end += 10;
-			col->dflt =
-			    mg_arena_printf(&c->s->arena, "%.*s%.*s%s", (int)(at - col->dflt),
-			                    col->dflt, (int)(strlen(now) - 1), now, end);
+			col->dflt = mg_schema_str(
+			    c->s, mg_arena_printf(&c->tmp, "%.*s%.*s%s", (int)(at - col->dflt),
+			                          col->dflt, (int)(strlen(now) - 1), now, end));
 			if (same(col->seq, q->name))
 				col->seq = mg_schema_id(c->s, to);
 		}

@@ -13,6 +13,16 @@
 
 #define NAMEDATALEN 64
 
+/*
+ * The strings of a schema and of every copy made from it, in one arena:
+ * a copy shares them (strings never change in place) and each keeps its
+ * own lists. Freed with the last schema that uses it.
+ */
+struct mg_schema_pool {
+	size_t refs;
+	struct mg_arena arena;
+};
+
 static void
 grow(struct mg_schema *s, void *vp, size_t *cap, size_t need, size_t sz)
 {
@@ -63,12 +73,10 @@ cliplen(const char *s, size_t n)
 
 /* Two identifiers as PostgreSQL compares them: only their first 63 bytes count. */
 static int
-ident_eq(const char *a, const char *b)
+ident_eq_cut(const char *a, const char *b)
 {
 	size_t la, lb, i;
 
-	if (a == NULL || b == NULL)
-		return 0;
 	/* Byte by byte up to the cut: a cut drops at most 3 bytes of a character, so a
 	 * difference before byte 60 decides, and so do two names ending together. */
 	for (i = 0; i < NAMEDATALEN - 1; i++) {
@@ -83,6 +91,13 @@ ident_eq(const char *a, const char *b)
 	la = cliplen(a, NAMEDATALEN - 1);
 	lb = cliplen(b, NAMEDATALEN - 1);
 	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The first byte inline: most names compared in a lookup differ there. */
+static inline int
+ident_eq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && a[0] == b[0] && ident_eq_cut(a, b);
 }
 
 static uint64_t
@@ -146,7 +161,7 @@ mg_schema_id(struct mg_schema *s, const char *name)
 		return NULL;
 	n = cliplen(name, NAMEDATALEN - 1);
 	seen_add(s, name_hash(name, n));
-	return mg_arena_strndup(&s->arena, name, n);
+	return mg_arena_strndup(&s->pool->arena, name, n);
 }
 
 const char *
@@ -155,10 +170,23 @@ mg_schema_name(const char *schema)
 	return schema != NULL ? schema : "public";
 }
 
+static void
+pool_release(struct mg_schema_pool *p)
+{
+	if (--p->refs > 0)
+		return;
+	mg_arena_free(&p->arena);
+	free(p);
+}
+
 struct mg_schema *
 mg_schema_new(void)
 {
-	return mg_xcalloc(1, sizeof(struct mg_schema));
+	struct mg_schema *s = mg_xcalloc(1, sizeof(struct mg_schema));
+
+	s->pool = mg_xcalloc(1, sizeof(*s->pool));
+	s->pool->refs = 1;
+	return s;
 }
 
 void
@@ -167,14 +195,16 @@ mg_schema_free(struct mg_schema *s)
 	if (s == NULL)
 		return;
 	mg_arena_free(&s->arena);
+	pool_release(s->pool); /* its copies may still use the strings */
 	free(s->seen);
+	free(s->tabhash);
 	free(s);
 }
 
 const char *
 mg_schema_str(struct mg_schema *s, const char *str)
 {
-	return str != NULL ? mg_arena_strdup(&s->arena, str) : NULL;
+	return str != NULL ? mg_arena_strdup(&s->pool->arena, str) : NULL;
 }
 
 const char *
@@ -225,18 +255,80 @@ origin(struct mg_schema *s, struct mg_origin o)
 
 /* Lookups. */
 
+/*
+ * The tables by name: a hash of schema and name (their first 63 bytes, as
+ * ident_eq compares them) to the table's position + 1, open addressing at
+ * most half full. Kept exact on every change to the list or to a table's
+ * name, so that a miss is an answer: replaying N migrations does not scan
+ * the list N times.
+ */
+static uint64_t
+table_key(const char *schema, const char *name)
+{
+	uint64_t h = name_hash(schema, cliplen(schema, NAMEDATALEN - 1));
+
+	return (h * 0x9E3779B97F4A7C15ULL) ^ name_hash(name, cliplen(name, NAMEDATALEN - 1));
+}
+
+static void
+tabhash_put(struct mg_schema *s, size_t pos)
+{
+	const struct mg_stable *t = &s->tables[pos];
+	size_t i, mask = s->captabhash - 1;
+
+	if (t->name == NULL) /* matches no lookup */
+		return;
+	for (i = table_key(t->schema, t->name) & mask; s->tabhash[i] != 0; i = (i + 1) & mask)
+		;
+	s->tabhash[i] = (uint32_t)(pos + 1);
+}
+
+/* Rebuilds the hash from the list (positions moved, or it grew past half full). */
+static void
+tabhash_build(struct mg_schema *s)
+{
+	size_t cap = 16, i;
+
+	while (cap < 2 * (s->ntables + 1))
+		cap *= 2;
+	if (cap != s->captabhash) {
+		free(s->tabhash);
+		s->tabhash = mg_xcalloc(cap, sizeof(*s->tabhash));
+		s->captabhash = cap;
+	} else {
+		memset(s->tabhash, 0, cap * sizeof(*s->tabhash));
+	}
+	for (i = 0; i < s->ntables; i++)
+		tabhash_put(s, i);
+}
+
+/* After table pos was appended to the list. */
+static void
+tabhash_added(struct mg_schema *s, size_t pos)
+{
+	if (2 * (s->ntables + 1) > s->captabhash)
+		tabhash_build(s);
+	else
+		tabhash_put(s, pos);
+}
+
 struct mg_stable *
 mg_schema_table(const struct mg_schema *s, const char *schema, const char *name)
 {
-	size_t i;
+	size_t i, mask, best = SIZE_MAX;
 
-	if (name == NULL)
+	if (name == NULL || s->captabhash == 0)
 		return NULL;
 	schema = mg_schema_name(schema);
-	for (i = 0; i < s->ntables; i++)
-		if (ident_eq(s->tables[i].name, name) && ident_eq(s->tables[i].schema, schema))
-			return &s->tables[i];
-	return NULL;
+	mask = s->captabhash - 1;
+	/* The whole probe chain: the first table in the list wins, as a scan of it would. */
+	for (i = table_key(schema, name) & mask; s->tabhash[i] != 0; i = (i + 1) & mask) {
+		size_t pos = s->tabhash[i] - 1;
+		if (pos < best && ident_eq(s->tables[pos].name, name) &&
+		    ident_eq(s->tables[pos].schema, schema))
+			best = pos;
+	}
+	return best != SIZE_MAX ? &s->tables[best] : NULL;
 }
 
 /* The end of an identifier starting at p (quoted or not): where a '.' may follow. */
@@ -431,7 +523,15 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 	t->schema = mg_schema_id(s, mg_schema_name(schema));
 	t->name = mg_schema_id(s, name);
 	t->rev = made_by(s, rev);
+	tabhash_added(s, s->ntables - 1);
 	return t;
+}
+
+void
+mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name)
+{
+	t->name = mg_schema_id(s, name);
+	tabhash_build(s);
 }
 
 void
@@ -457,6 +557,7 @@ mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 		    strcmp(s->sequences[k].schema, t->schema) == 0)
 			remove_at(s->sequences, &s->nsequences, k, sizeof(*s->sequences));
 	remove_at(s->tables, &s->ntables, i, sizeof(*s->tables));
+	tabhash_build(s); /* the tables after it moved */
 }
 
 struct mg_scolumn *
@@ -991,12 +1092,98 @@ mg_schema_add_revision(struct mg_schema *s, const char *rev)
 	s->revisions = v;
 }
 
+/*
+ * An array copied into c's arena (NULL stays NULL; an empty one is still
+ * an array). Only the lists are copied: they change in place (a column
+ * renamed in an index, a label appended); strings never do.
+ */
+static void *
+dup_array(struct mg_schema *c, const void *v, size_t n, size_t sz)
+{
+	void *out;
+
+	if (v == NULL)
+		return NULL;
+	out = mg_arena_alloc_raw(&c->arena, (n ? n : 1) * sz);
+	if (n > 0)
+		memcpy(out, v, n * sz);
+	return out;
+}
+
+#define DUP(c, v, n) dup_array((c), (v), (n), sizeof(*(v)))
+
+static void
+share_table(struct mg_schema *c, struct mg_stable *t, const struct mg_stable *x)
+{
+	size_t i;
+
+	*t = *x;
+	t->columns = DUP(c, x->columns, x->ncolumns);
+	t->capcolumns = t->columns ? x->ncolumns : 0;
+	t->indexes = DUP(c, x->indexes, x->nindexes);
+	t->capindexes = t->indexes ? x->nindexes : 0;
+	for (i = 0; i < x->nindexes; i++) {
+		const struct mg_sindex *xi = &x->indexes[i];
+		t->indexes[i].columns = DUP(c, xi->columns, xi->ncolumns);
+		t->indexes[i].is_expr = mg_arena_alloc(
+		    &c->arena, (xi->ncolumns ? xi->ncolumns : 1) * sizeof(*xi->is_expr));
+		if (xi->is_expr != NULL && xi->ncolumns > 0)
+			memcpy(t->indexes[i].is_expr, xi->is_expr,
+			       xi->ncolumns * sizeof(*xi->is_expr));
+	}
+	t->fkeys = DUP(c, x->fkeys, x->nfkeys);
+	t->capfkeys = t->fkeys ? x->nfkeys : 0;
+	for (i = 0; i < x->nfkeys; i++) {
+		t->fkeys[i].columns = DUP(c, x->fkeys[i].columns, x->fkeys[i].ncolumns);
+		t->fkeys[i].ref_columns = DUP(c, x->fkeys[i].ref_columns, x->fkeys[i].nref_columns);
+	}
+	t->checks = DUP(c, x->checks, x->nchecks);
+	t->capchecks = t->checks ? x->nchecks : 0;
+	t->uncertain = DUP(c, x->uncertain, x->nuncertain);
+	t->capuncertain = t->uncertain ? x->nuncertain : 0;
+}
+
 struct mg_schema *
 mg_schema_copy(const struct mg_schema *s)
 {
 	struct mg_schema *c = mg_schema_new();
+	size_t i;
 
-	mg_schema_merge(c, s);
+	/* The copy shares s's strings (the pool lives until both are freed): a
+	 * copy at every fork point of a long history costs the lists, not every
+	 * name again. */
+	free(c->pool);
+	c->pool = s->pool;
+	s->pool->refs++;
+	c->tables = DUP(c, s->tables, s->ntables);
+	c->ntables = c->captables = c->tables ? s->ntables : 0;
+	for (i = 0; i < s->ntables; i++)
+		share_table(c, &c->tables[i], &s->tables[i]);
+	c->enums = DUP(c, s->enums, s->nenums);
+	c->nenums = c->capenums = c->enums ? s->nenums : 0;
+	for (i = 0; i < s->nenums; i++) {
+		c->enums[i].labels = DUP(c, s->enums[i].labels, s->enums[i].nlabels);
+		c->enums[i].caplabels = c->enums[i].labels ? s->enums[i].nlabels : 0;
+	}
+	c->sequences = DUP(c, s->sequences, s->nsequences);
+	c->nsequences = c->capsequences = c->sequences ? s->nsequences : 0;
+	c->uncertain = DUP(c, s->uncertain, s->nuncertain);
+	c->nuncertain = c->capuncertain = c->uncertain ? s->nuncertain : 0;
+	if (s->nrevisions > 0) {
+		c->revisions = DUP(c, s->revisions, s->nrevisions);
+		c->nrevisions = s->nrevisions;
+	}
+	if (s->capseen > 0) {
+		c->seen = mg_xcalloc(s->capseen, sizeof(*c->seen));
+		memcpy(c->seen, s->seen, s->capseen * sizeof(*c->seen));
+		c->capseen = s->capseen;
+		c->nseen = s->nseen;
+	}
+	if (s->captabhash > 0) {
+		c->tabhash = mg_xcalloc(s->captabhash, sizeof(*c->tabhash));
+		memcpy(c->tabhash, s->tabhash, s->captabhash * sizeof(*c->tabhash));
+		c->captabhash = s->captabhash;
+	}
 	return c;
 }
 
@@ -1064,11 +1251,11 @@ mg_schema_default_name(struct mg_schema *s, const char *schema, const char *tabl
 		if (b.len >= NAMEDATALEN)
 			break;
 	}
-	name = mg_schema_object_name(&s->arena, table, ncols ? b.s : NULL, label);
+	name = mg_schema_object_name(&s->pool->arena, table, ncols ? b.s : NULL, label);
 	for (pass = 1; taken(s, schema, name) && pass < 1000; pass++) {
 		char mod[32];
 		snprintf(mod, sizeof(mod), "%s%d", label, pass);
-		name = mg_schema_object_name(&s->arena, table, ncols ? b.s : NULL, mod);
+		name = mg_schema_object_name(&s->pool->arena, table, ncols ? b.s : NULL, mod);
 	}
 	mg_buf_free(&b);
 	seen_add(s, name_hash(name, strlen(name)));

@@ -94,11 +94,11 @@ columns(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_sta
 	for (i = 0; i < a->ncolumns; i++) {
 		const struct mg_scolumn *x = &a->columns[i];
 		const struct mg_scolumn *y = mg_stable_column(b, x->name);
-		char *obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 		struct mg_buf w = {0};
 
 		if (y == NULL) {
-			add(d, "column", obj, a->name, "dropped and not added back");
+			add(d, "column", mg_arena_printf(&d->arena, "%s.%s", q, x->name), a->name,
+			    "dropped and not added back");
 			continue;
 		}
 		if (x->type != NULL && y->type != NULL && !same(x->type, y->type))
@@ -113,7 +113,8 @@ columns(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_sta
 			part(&w, "%s, was %s", yn(y->identity, "identity", "not identity"),
 			     yn(x->identity, "identity", "not identity"));
 		if (w.len > 0)
-			add(d, "column", obj, a->name, w.s);
+			add(d, "column", mg_arena_printf(&d->arena, "%s.%s", q, x->name), a->name,
+			    w.s);
 		mg_buf_free(&w);
 	}
 	for (i = 0; i < b->ncolumns; i++)
@@ -184,8 +185,8 @@ indexes(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_sta
 
 		if (x->name == NULL)
 			continue;
-		obj = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
 		if ((y = mg_stable_index(b, x->name)) == NULL) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
 			add(d, index_kind(x->kind), obj, a->name, "dropped and not re-created");
 			continue;
 		}
@@ -203,8 +204,10 @@ indexes(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_sta
 			part(&w, "WHERE %s, was %s", none(y->where), none(x->where));
 		if (x->method != NULL && y->method != NULL && !same(x->method, y->method))
 			part(&w, "USING %s, was %s", y->method, x->method);
-		if (w.len > 0)
+		if (w.len > 0) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
 			add(d, index_kind(x->kind), obj, a->name, w.s);
+		}
 		mg_buf_free(&w);
 	}
 	for (i = 0; i < b->nindexes; i++)
@@ -233,8 +236,8 @@ fkeys(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_stabl
 
 		if (x->name == NULL)
 			continue;
-		obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 		if ((y = mg_stable_fkey(b, x->name)) == NULL) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 			add(d, "foreign key", obj, a->name, "dropped and not re-created");
 			continue;
 		}
@@ -256,8 +259,10 @@ fkeys(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_stabl
 		if (x->validated != y->validated)
 			part(&w, "%s, was %s", yn(y->validated, "validated", "NOT VALID"),
 			     yn(x->validated, "validated", "NOT VALID"));
-		if (w.len > 0)
+		if (w.len > 0) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 			add(d, "foreign key", obj, a->name, w.s);
+		}
 		mg_buf_free(&w);
 	}
 	for (i = 0; i < b->nfkeys; i++)
@@ -281,8 +286,8 @@ checks(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_stab
 
 		if (x->name == NULL)
 			continue;
-		obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 		if ((y = mg_stable_check(b, x->name)) == NULL) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 			add(d, "check constraint", obj, a->name, "dropped and not re-created");
 			continue;
 		}
@@ -291,8 +296,10 @@ checks(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_stab
 		if (x->validated != y->validated)
 			part(&w, "%s, was %s", yn(y->validated, "validated", "NOT VALID"),
 			     yn(x->validated, "validated", "NOT VALID"));
-		if (w.len > 0)
+		if (w.len > 0) {
+			obj = mg_arena_printf(&d->arena, "%s.%s", q, x->name);
 			add(d, "check constraint", obj, a->name, w.s);
+		}
 		mg_buf_free(&w);
 	}
 	for (i = 0; i < b->nchecks; i++)
@@ -300,6 +307,92 @@ checks(struct mg_schema_diff *d, const struct mg_stable *a, const struct mg_stab
 			add(d, "check constraint",
 			    mg_arena_printf(&d->arena, "%s.%s", q, b->checks[i].name), a->name,
 			    "created and not dropped");
+}
+
+/*
+ * Whether two tables hold the same objects, field by field: the same
+ * strings (a schema's copy shares them, so an object the copy did not
+ * change is the same pointers) or the same values.
+ */
+static int
+same_ptrs(const char *const *x, const char *const *y, size_t n)
+{
+	return x == y || (x != NULL && y != NULL && memcmp(x, y, n * sizeof(*x)) == 0);
+}
+
+static int
+identical(const struct mg_stable *x, const struct mg_stable *y)
+{
+	size_t i;
+
+	if (x->ncolumns != y->ncolumns || x->nindexes != y->nindexes || x->nfkeys != y->nfkeys ||
+	    x->nchecks != y->nchecks || x->nuncertain != y->nuncertain)
+		return 0;
+	for (i = 0; i < x->ncolumns; i++) {
+		const struct mg_scolumn *p = &x->columns[i], *r = &y->columns[i];
+		if (p->name != r->name || p->type != r->type || p->nullable != r->nullable ||
+		    p->dflt != r->dflt || p->identity != r->identity)
+			return 0;
+	}
+	for (i = 0; i < x->nindexes; i++) {
+		const struct mg_sindex *p = &x->indexes[i], *r = &y->indexes[i];
+		if (p->name != r->name || p->kind != r->kind || p->ncolumns != r->ncolumns ||
+		    p->unique != r->unique || p->where != r->where || p->method != r->method ||
+		    !same_ptrs(p->columns, r->columns, p->ncolumns))
+			return 0;
+	}
+	for (i = 0; i < x->nfkeys; i++) {
+		const struct mg_sfkey *p = &x->fkeys[i], *r = &y->fkeys[i];
+		if (p->name != r->name || p->ncolumns != r->ncolumns ||
+		    p->nref_columns != r->nref_columns || p->ref_schema != r->ref_schema ||
+		    p->ref_table != r->ref_table || p->on_delete != r->on_delete ||
+		    p->validated != r->validated ||
+		    !same_ptrs(p->columns, r->columns, p->ncolumns) ||
+		    !same_ptrs(p->ref_columns, r->ref_columns, p->nref_columns))
+			return 0;
+	}
+	for (i = 0; i < x->nchecks; i++) {
+		const struct mg_scheck *p = &x->checks[i], *r = &y->checks[i];
+		if (p->name != r->name || p->expr != r->expr || p->validated != r->validated)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whether two of n objects of size sz may have one name (the name first in
+ * each): the same first 60 bytes, as names PostgreSQL cuts at 63 bytes
+ * (less a cut character) may compare equal past them.
+ */
+static int
+names_repeat(const void *v, size_t n, size_t sz)
+{
+	const char *p = v;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const char *a = *(const char *const *)(const void *)(p + i * sz);
+		for (k = 0; a != NULL && k < i; k++) {
+			const char *b = *(const char *const *)(const void *)(p + k * sz);
+			if (b != NULL && a[0] == b[0] && strncmp(a, b, 60) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A table the same as before has nothing to report, unless two of its
+ * objects share a name (the comparison by name then pairs an object with
+ * its namesake): those take the long way, whose output is the reference.
+ */
+static int
+unchanged(const struct mg_stable *x, const struct mg_stable *y)
+{
+	return identical(x, y) && !names_repeat(x->columns, x->ncolumns, sizeof(*x->columns)) &&
+	       !names_repeat(x->indexes, x->nindexes, sizeof(*x->indexes)) &&
+	       !names_repeat(x->fkeys, x->nfkeys, sizeof(*x->fkeys)) &&
+	       !names_repeat(x->checks, x->nchecks, sizeof(*x->checks));
 }
 
 static void
@@ -311,8 +404,11 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 		const struct mg_stable *x = &a->tables[i];
 		const struct mg_stable *y = mg_schema_table(b, x->schema, x->name);
 		const char *sch = mg_schema_name(x->schema);
-		char *q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
+		char *q;
 
+		if (y != NULL && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && unchanged(x, y))
+			continue;
+		q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
 		if (y == NULL) {
 			add(d, "table", q, x->name, "dropped and not re-created");
 			continue;
@@ -329,6 +425,10 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 	}
 	for (i = 0; i < b->ntables; i++) {
 		const struct mg_stable *y = &b->tables[i];
+		/* In a at the same place (b a copy of a): no lookup. */
+		if (i < a->ntables && a->tables[i].name == y->name &&
+		    a->tables[i].schema == y->schema && y->name != NULL)
+			continue;
 		if (mg_schema_table(a, y->schema, y->name) == NULL)
 			add(d, "table",
 			    mg_arena_printf(&d->arena, "%s.%s", mg_schema_name(y->schema), y->name),
