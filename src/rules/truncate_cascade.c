@@ -151,7 +151,10 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 				    "recursively), under ACCESS EXCLUSIVE on each: the statement "
 				    "does not name %s",
 				    stmt, names, last > i ? "them" : "it", n > 1 ? "them" : "it");
-			else
+			else {
+				/* Nothing is emptied today: a hazard for later, not data lost now.
+				 */
+				g->severity = MG_WARNING;
 				g->message = mg_arena_printf(
 				    &d->arena,
 				    "TRUNCATE %s CASCADE: no other table references it in the "
@@ -159,6 +162,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 				    "before this migration, but CASCADE silently empties any table "
 				    "that does when it runs",
 				    stmt);
+			}
 			if (uncertain(o->schema))
 				g->message = mg_arena_printf(
 				    &d->arena,
