@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "migen/modelcache.h"
+#include "cachefile.h"
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FORMAT "migen-modelcache 1 le64 " MIGEN_VERSION
@@ -45,48 +46,6 @@ struct mg_modelcache {
 	const uint64_t *off; /* where each record starts (in data) */
 	size_t n;
 };
-
-static uint64_t
-fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* As in revcache.c: four lanes of 64-bit words, about 7 GB/s. */
-static uint64_t
-mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
-}
-
-static uint64_t
-checksum(const char *p, size_t n)
-{
-	uint64_t h[4] = {1, 2, 3, 4}, w;
-	size_t i = 0, j;
-
-	for (; i + 32 <= n; i += 32)
-		for (j = 0; j < 4; j++) {
-			memcpy(&w, p + i + 8 * j, 8);
-			h[j] = mix(h[j], w);
-		}
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h[0] = mix(h[0], w);
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h[1] = mix(h[1], w ^ ((uint64_t)n << 56));
-	return mix(mix(mix(h[0], h[1]), h[2]), h[3] ^ (uint64_t)n);
-}
 
 /*
  * The format line names, beyond the format and migen's version, the field
@@ -123,8 +82,8 @@ mg_modelcache_path(const char *scope)
 	/* Paths in records are as given, relative to where migen runs. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return NULL;
-	h = fnv64(h, cwd, strlen(cwd) + 1);
-	h = fnv64(h, scope ? scope : "", strlen(scope ? scope : "") + 1);
+	h = mg_cache_fnv64(h, cwd, strlen(cwd) + 1);
+	h = mg_cache_fnv64(h, scope ? scope : "", strlen(scope ? scope : "") + 1);
 	if (base != NULL && base[0] == '/')
 		mg_buf_printf(&b, "%s/migen", base);
 	else if (home != NULL && home[0] == '/')
@@ -227,7 +186,7 @@ load(struct mg_modelcache *c)
 		goto bad;
 	p++;
 	if ((size_t)(end - p) < (size_t)n * 8 + 1 || p[n * 8] != '\n' ||
-	    checksum(body, (size_t)(p + n * 8 + 1 - body)) != want)
+	    mg_cache_checksum(body, (size_t)(p + n * 8 + 1 - body)) != want)
 		goto bad;
 	c->off = (const uint64_t *)(const void *)p;
 	for (i = 0; i < (size_t)n; i++) {
@@ -252,49 +211,6 @@ bad:
 	return -1;
 }
 
-#define DAY_SECONDS (24LL * 60 * 60)
-
-/* As doctor's cache: a read-only run renews the file's mtime once a day. */
-static int
-mark_used(const char *file)
-{
-	struct stat st;
-
-	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS) {
-		(void)utimensat(AT_FDCWD, file, NULL, 0);
-		return 1;
-	}
-	return 0;
-}
-
-static void
-prune(const char *file)
-{
-	char *dir = mg_xstrdup(file), *slash = strrchr(dir, '/');
-	time_t old = time(NULL) - MG_REVCACHE_MAX_AGE_DAYS * DAY_SECONDS;
-	DIR *d;
-	struct dirent *e;
-
-	if (slash == NULL || (*slash = '\0', d = opendir(dir)) == NULL) {
-		free(dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-
-		/* Only this cache's own files: models-HASH and models-HASH.XXXXXX left by a crash.
-		 */
-		if (strncmp(e->d_name, "models-", 7) != 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtime >= old)
-			continue;
-		(void)unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
-	free(dir);
-}
-
 struct mg_modelcache *
 mg_modelcache_open(const char *scope, int64_t started_ns)
 {
@@ -306,8 +222,8 @@ mg_modelcache_open(const char *scope, int64_t started_ns)
 	c = mg_xcalloc(1, sizeof(*c));
 	c->file = file;
 	c->started_ns = started_ns;
-	if (load(c) != 0 || mark_used(file))
-		prune(file);
+	if (load(c) != 0 || mg_cache_mark_used(file))
+		mg_cache_prune(file, "models-");
 	return c;
 }
 
@@ -401,7 +317,7 @@ mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
 	if (!same_key(&was, k))
 		return NULL;
 	memcpy(&sum, rec, 8);
-	if (checksum(rec + 8, (size_t)(end - rec - 8)) != sum)
+	if (mg_cache_checksum(rec + 8, (size_t)(end - rec - 8)) != sum)
 		return NULL;
 	p += sizeof(f);
 	m = mg_model_decode(p, (size_t)(end - p), path);
@@ -424,23 +340,6 @@ static int
 reccmp(const void *a, const void *b)
 {
 	return strcmp(((const struct rec *)a)->path, ((const struct rec *)b)->path);
-}
-
-/* mkdir -p for the cache folder. */
-static int
-make_dirs(const char *file)
-{
-	char *d = mg_xstrdup(file), *s;
-	int rc = 0;
-
-	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(d);
-	return rc;
 }
 
 static int
@@ -507,7 +406,7 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 			mg_buf_add(&recs, r[i].path, strlen(r[i].path) + 1);
 			mg_buf_add(&recs, (const char *)f, sizeof(f));
 			mg_buf_add(&recs, enc[r[i].i].s, enc[r[i].i].len);
-			sum = checksum(recs.s + start + 8, recs.len - start - 8);
+			sum = mg_cache_checksum(recs.s + start + 8, recs.len - start - 8);
 			memcpy(recs.s + start, &sum, 8);
 		}
 	}
@@ -530,9 +429,10 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 			}
 		mg_buf_putc(&b, '\n');
 	}
-	mg_buf_printf(&head, "%s\nsum %016llx\n", fmt, (unsigned long long)checksum(b.s, b.len));
+	mg_buf_printf(&head, "%s\nsum %016llx\n", fmt,
+	              (unsigned long long)mg_cache_checksum(b.s, b.len));
 	free(fmt);
-	if (make_dirs(c->file) != 0)
+	if (mg_cache_make_dirs(c->file) != 0)
 		goto out;
 	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
 	if ((fd = mkstemp(tmp.s)) < 0)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "migen/modelcodec.h"
+#include "cachefile.h"
 
 #define NONE ((size_t)-1)
 
@@ -473,19 +474,6 @@ mg_model_layout_check(char *why, size_t whylen)
 	return 0;
 }
 
-static uint64_t
-fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* A hash of the field list: a cache written with another list is not read. */
 uint64_t
 mg_model_layout_hash(void)
@@ -495,13 +483,13 @@ mg_model_layout_hash(void)
 
 	for (s = 0; s < sizeof(all_shapes) / sizeof(all_shapes[0]); s++) {
 		const struct shape *sh = all_shapes[s];
-		h = fnv64(h, sh->name, strlen(sh->name) + 1);
+		h = mg_cache_fnv64(h, sh->name, strlen(sh->name) + 1);
 		for (i = 0; i < sh->n; i++) {
 			unsigned char k = (unsigned char)sh->f[i].kind;
-			h = fnv64(h, sh->f[i].name, strlen(sh->f[i].name) + 1);
-			h = fnv64(h, &k, 1);
-			h = fnv64(h, &sh->f[i].lo, sizeof(int));
-			h = fnv64(h, &sh->f[i].hi, sizeof(int));
+			h = mg_cache_fnv64(h, sh->f[i].name, strlen(sh->f[i].name) + 1);
+			h = mg_cache_fnv64(h, &k, 1);
+			h = mg_cache_fnv64(h, &sh->f[i].lo, sizeof(int));
+			h = mg_cache_fnv64(h, &sh->f[i].hi, sizeof(int));
 		}
 	}
 	return h;

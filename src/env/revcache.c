@@ -27,6 +27,7 @@
 
 #include "migen/input.h"
 #include "migen/revcache.h"
+#include "cachefile.h"
 
 /* The format names the byte order and word size of the binary numbers. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -60,54 +61,6 @@ mg_statkey_from(struct mg_statkey *k, const struct stat *st)
 	k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
 }
 
-static uint64_t
-fnv64(uint64_t h, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/*
- * A checksum of the cache's body, so that a damaged byte anywhere (a record's
- * string, not only its framing) makes the whole cache untrusted, as git's
- * index trailer does. Not cryptographic: it guards against accidents, and
- * anyone who can write the cache folder can write anything else of the user's.
- * Four independent lanes of 64-bit words keep it to about 0.3 ms for the 2 MB
- * of a 10,000-revision cache.
- */
-static uint64_t
-mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
-}
-
-static uint64_t
-checksum(const char *p, size_t n)
-{
-	uint64_t h[4] = {1, 2, 3, 4}, w;
-	size_t i = 0, j;
-
-	for (; i + 32 <= n; i += 32)
-		for (j = 0; j < 4; j++) {
-			memcpy(&w, p + i + 8 * j, 8);
-			h[j] = mix(h[j], w);
-		}
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h[0] = mix(h[0], w);
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h[1] = mix(h[1], w ^ ((uint64_t)n << 56));
-	return mix(mix(mix(h[0], h[1]), h[2]), h[3] ^ (uint64_t)n);
-}
-
 char *
 mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full)
 {
@@ -122,11 +75,11 @@ mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full)
 	/* Paths in records are as shown, relative to where doctor runs. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return NULL;
-	h = fnv64(h, cwd, strlen(cwd) + 1);
+	h = mg_cache_fnv64(h, cwd, strlen(cwd) + 1);
 	for (i = 0; i < ndirs; i++)
-		h = fnv64(h, dirs[i], strlen(dirs[i]) + 1);
-	h = fnv64(h, recursive ? "r" : "-", 1);
-	h = fnv64(h, full ? "f" : "-", 1);
+		h = mg_cache_fnv64(h, dirs[i], strlen(dirs[i]) + 1);
+	h = mg_cache_fnv64(h, recursive ? "r" : "-", 1);
+	h = mg_cache_fnv64(h, full ? "f" : "-", 1);
 	if (base != NULL && base[0] == '/')
 		mg_buf_printf(&b, "%s/migen", base);
 	else if (home != NULL && home[0] == '/')
@@ -373,7 +326,7 @@ load(struct mg_revcache *c)
 			want = want << 4 | (uint64_t)d;
 		}
 		p += 21;
-		if (checksum(p, (size_t)(end - p)) != want)
+		if (mg_cache_checksum(p, (size_t)(end - p)) != want)
 			goto bad;
 	}
 	if (get_count(&p, end, "started", INT64_MAX, &n))
@@ -414,55 +367,6 @@ bad:
 	return -1;
 }
 
-/*
- * Cache files not used for MG_REVCACHE_MAX_AGE_DAYS are removed: one file per
- * project folder and option set, so moved, renamed and deleted projects
- * would otherwise leave theirs behind for ever. "Used" is the file's mtime:
- * a run that reads a cache without rewriting it sets it to now (at most once
- * a day, so a read-only run costs no write), as atime cannot be trusted
- * (noatime, relatime).
- */
-#define DAY_SECONDS (24LL * 60 * 60)
-
-static int
-mark_used(const char *file)
-{
-	struct stat st;
-
-	if (stat(file, &st) == 0 && st.st_mtime < time(NULL) - DAY_SECONDS) {
-		(void)utimensat(AT_FDCWD, file, NULL, 0);
-		return 1;
-	}
-	return 0;
-}
-
-static void
-prune(const char *file)
-{
-	char *dir = mg_xstrdup(file), *slash = strrchr(dir, '/');
-	time_t old = time(NULL) - MG_REVCACHE_MAX_AGE_DAYS * DAY_SECONDS;
-	DIR *d;
-	struct dirent *e;
-
-	if (slash == NULL || (*slash = '\0', d = opendir(dir)) == NULL) {
-		free(dir);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		struct stat st;
-
-		/* Only migen's own files: doctor-HASH and doctor-HASH.XXXXXX left by a crash. */
-		if (strncmp(e->d_name, "doctor-", 7) != 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtime >= old)
-			continue;
-		(void)unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
-	free(dir);
-}
-
 struct mg_revcache *
 mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full, int64_t started_ns)
 {
@@ -476,8 +380,8 @@ mg_revcache_open(const char *const *dirs, size_t ndirs, int recursive, int full,
 	c->started_ns = started_ns;
 	/* No cache, or a bad one: every file is read (and a new cache written).
 	 * The folder is pruned then, or when the mark is renewed: once a day. */
-	if (load(c) != 0 || mark_used(file))
-		prune(file);
+	if (load(c) != 0 || mg_cache_mark_used(file))
+		mg_cache_prune(file, "doctor-");
 	return c;
 }
 
@@ -684,23 +588,6 @@ put_list(struct mg_buf *b, const struct mg_strlist *l)
 	}
 }
 
-/* mkdir -p for the cache folder (two levels at most: .cache/migen). */
-static int
-make_dirs(const char *file)
-{
-	char *d = mg_xstrdup(file), *s;
-	int rc = 0;
-
-	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(d);
-	return rc;
-}
-
 static void
 put_key(struct mg_buf *b, const struct mg_statkey *k)
 {
@@ -760,8 +647,9 @@ mg_revcache_save(struct mg_revcache *c, const struct mg_rev *revs, const struct 
 	}
 	mg_buf_putc(&b, '\n');
 	mg_buf_add(&b, rec.s ? rec.s : "", rec.len);
-	mg_buf_printf(&head, "%s\nsum %016llx\n", FORMAT, (unsigned long long)checksum(b.s, b.len));
-	if (make_dirs(c->file) != 0)
+	mg_buf_printf(&head, "%s\nsum %016llx\n", FORMAT,
+	              (unsigned long long)mg_cache_checksum(b.s, b.len));
+	if (mg_cache_make_dirs(c->file) != 0)
 		goto out;
 	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
 	if ((fd = mkstemp(tmp.s)) < 0)

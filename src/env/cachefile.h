@@ -1,0 +1,36 @@
+/*
+ * What doctor's revision cache (revcache.c) and lint's model cache
+ * (modelcache.c) share: the checksum of their bodies, and the housekeeping
+ * of the cache folder.
+ */
+#ifndef MIGEN_ENV_CACHEFILE_H
+#define MIGEN_ENV_CACHEFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* FNV-1a over p[0..n), continuing from h (start: 14695981039346656037). */
+uint64_t mg_cache_fnv64(uint64_t h, const void *p, size_t n);
+/*
+ * A checksum of p[0..n), so that a damaged byte anywhere makes a record
+ * (or the cache) untrusted, as git's index trailer does. Not cryptographic:
+ * it guards against accidents. Four lanes of 64-bit words, about 7 GB/s.
+ */
+uint64_t mg_cache_checksum(const char *p, size_t n);
+/*
+ * "Used" is the file's mtime: a run that reads a cache without rewriting it
+ * sets it to now, at most once a day (a read-only run costs no write);
+ * atime cannot be trusted (noatime, relatime). 1 when it was renewed.
+ */
+int mg_cache_mark_used(const char *file);
+/*
+ * Removes the files of file's folder named prefix... (a cache's own, and
+ * their temporary copies left by a crash) not used for
+ * MG_REVCACHE_MAX_AGE_DAYS: moved and deleted projects would otherwise
+ * leave theirs behind for ever.
+ */
+void mg_cache_prune(const char *file, const char *prefix);
+/* mkdir -p (mode 0700) for the folders above file. */
+int mg_cache_make_dirs(const char *file);
+
+#endif
