@@ -406,6 +406,12 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 		const char *sch = mg_schema_name(x->schema);
 		char *q;
 
+		/* b an overlay of a: a table it still borrows is x itself, as it was. */
+		if (y != NULL && y->borrowed && b->base == a &&
+		    y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && y->columns == x->columns &&
+		    y->indexes == x->indexes && y->fkeys == x->fkeys && y->checks == x->checks &&
+		    y->uncertain == x->uncertain)
+			continue;
 		if (y != NULL && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && unchanged(x, y))
 			continue;
 		q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
