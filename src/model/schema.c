@@ -281,6 +281,20 @@ table_key(const char *schema, const char *name)
 	return (h * 0x9E3779B97F4A7C15ULL) ^ name_hash(name, cliplen(name, NAMEDATALEN - 1));
 }
 
+/* An overlay's first change to the hash it borrows copies it. */
+static void
+tabhash_own(struct mg_schema *s)
+{
+	uint32_t *own;
+
+	if (!s->tabhash_borrowed)
+		return;
+	own = mg_xcalloc(s->captabhash, sizeof(*own));
+	memcpy(own, s->tabhash, s->captabhash * sizeof(*own));
+	s->tabhash = own;
+	s->tabhash_borrowed = 0;
+}
+
 static void
 tabhash_put(struct mg_schema *s, size_t pos)
 {
@@ -289,12 +303,7 @@ tabhash_put(struct mg_schema *s, size_t pos)
 
 	if (t->name == NULL) /* matches no lookup */
 		return;
-	if (s->tabhash_borrowed) { /* an overlay's first change to it */
-		uint32_t *own = mg_xcalloc(s->captabhash, sizeof(*own));
-		memcpy(own, s->tabhash, s->captabhash * sizeof(*own));
-		s->tabhash = own;
-		s->tabhash_borrowed = 0;
-	}
+	tabhash_own(s);
 	for (i = table_key(t->schema, t->name) & mask; s->tabhash[i] != 0; i = (i + 1) & mask)
 		;
 	s->tabhash[i] = (uint32_t)(pos + 1);
@@ -319,6 +328,47 @@ tabhash_build(struct mg_schema *s)
 	}
 	for (i = 0; i < s->ntables; i++)
 		tabhash_put(s, i);
+}
+
+/*
+ * Takes table pos (still in the list, under the name it is hashed by) out
+ * of the hash: backward-shift deletion, so that every probe chain stays
+ * whole and a miss is still an answer.
+ */
+static void
+tabhash_del(struct mg_schema *s, size_t pos)
+{
+	const struct mg_stable *t = &s->tables[pos];
+	size_t i, k, home, mask = s->captabhash - 1;
+
+	if (t->name == NULL || s->captabhash == 0)
+		return;
+	tabhash_own(s);
+	for (i = table_key(t->schema, t->name) & mask; s->tabhash[i] != pos + 1; i = (i + 1) & mask)
+		if (s->tabhash[i] == 0)
+			return; /* not there */
+	for (k = (i + 1) & mask; s->tabhash[k] != 0; k = (k + 1) & mask) {
+		const struct mg_stable *o = &s->tables[s->tabhash[k] - 1];
+		home = table_key(o->schema, o->name) & mask;
+		/* The entry at k may fill the hole at i unless its home lies in (i, k]. */
+		if (i < k ? (home <= i || home > k) : (home <= i && home > k)) {
+			s->tabhash[i] = s->tabhash[k];
+			i = k;
+		}
+	}
+	s->tabhash[i] = 0;
+}
+
+/* After table pos left the list: the tables after it moved up by one. */
+static void
+tabhash_removed(struct mg_schema *s, size_t pos)
+{
+	size_t i;
+
+	tabhash_own(s);
+	for (i = 0; i < s->captabhash; i++)
+		if (s->tabhash[i] > pos + 1)
+			s->tabhash[i]--;
 }
 
 /* After table pos was appended to the list. */
@@ -549,9 +599,12 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 void
 mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name)
 {
+	size_t pos = (size_t)(t - s->tables);
+
 	mg_schema_own(s, t); /* a borrowed table keeps its base's name */
+	tabhash_del(s, pos);
 	t->name = mg_schema_id(s, name);
-	tabhash_build(s);
+	tabhash_put(s, pos);
 }
 
 void
@@ -578,8 +631,9 @@ mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 		if (same(s->sequences[k].owner_table, t->name) &&
 		    strcmp(s->sequences[k].schema, t->schema) == 0)
 			remove_at(s->sequences, &s->nsequences, k, sizeof(*s->sequences));
+	tabhash_del(s, i);
 	remove_at(s->tables, &s->ntables, i, sizeof(*s->tables));
-	tabhash_build(s); /* the tables after it moved */
+	tabhash_removed(s, i); /* the tables after it moved */
 }
 
 struct mg_scolumn *
