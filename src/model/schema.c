@@ -152,6 +152,19 @@ seen_has(const struct mg_schema *s, uint64_t h)
 	return 0;
 }
 
+/*
+ * Whether an overlay's base may hold name anywhere (a table's, a column's,
+ * an index's or a constraint's, or a foreign key's reference): when not,
+ * the tables the overlay still borrows cannot hold it, and a scan for it
+ * skips them. Always 1 for a schema that is not an overlay.
+ */
+static int
+base_may_hold(const struct mg_schema *s, const char *name)
+{
+	return s->base == NULL ||
+	       (name != NULL && seen_has(s->base, name_hash(name, cliplen(name, NAMEDATALEN - 1))));
+}
+
 const char *
 mg_schema_id(struct mg_schema *s, const char *name)
 {
@@ -503,14 +516,16 @@ mg_schema_index(const struct mg_schema *s, const char *schema, const char *name,
                 struct mg_stable **table)
 {
 	size_t i;
+	int skip;
 
 	/* A name the schema never held (seen: every identifier it interned) is no index's. */
 	if (name == NULL || !seen_has(s, name_hash(name, cliplen(name, NAMEDATALEN - 1))))
 		return NULL;
 	schema = mg_schema_name(schema);
+	skip = !base_may_hold(s, name); /* an overlay's own name: on its own tables only */
 	for (i = 0; i < s->ntables; i++) {
 		struct mg_sindex *ix;
-		if (strcmp(s->tables[i].schema, schema) != 0)
+		if ((skip && s->tables[i].borrowed) || strcmp(s->tables[i].schema, schema) != 0)
 			continue;
 		if ((ix = mg_stable_index(&s->tables[i], name)) != NULL) {
 			if (table != NULL)
@@ -611,13 +626,14 @@ void
 mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 {
 	size_t i = (size_t)(t - s->tables), k;
+	int skip = !base_may_hold(s, t->name);
 
 	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
 	 * CASCADE PostgreSQL refuses while they exist). */
 	for (k = 0; k < s->ntables; k++) {
 		struct mg_stable *o = &s->tables[k];
 		size_t f;
-		if (o == t)
+		if (o == t || (skip && o->borrowed))
 			continue;
 		for (f = o->nfkeys; f-- > 0;)
 			if (same(o->fkeys[f].ref_table, t->name) &&
@@ -694,9 +710,13 @@ drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *con
                  size_t ncols, const char *col)
 {
 	size_t i, f, k;
+	/* An overlay's own table or column: no borrowed table's key points at it. */
+	int skip = !base_may_hold(s, t->name) || (col != NULL && !base_may_hold(s, col));
 
 	for (i = 0; i < s->ntables; i++) {
 		struct mg_stable *o = &s->tables[i];
+		if (skip && o->borrowed)
+			continue;
 		for (f = o->nfkeys; f-- > 0;) {
 			const struct mg_sfkey *fk = &o->fkeys[f];
 			int hit = 0;
@@ -1043,12 +1063,22 @@ copy_index(struct mg_schema *s, struct mg_sindex *d, const struct mg_sindex *x)
 static void
 copy_fkey(struct mg_schema *s, struct mg_sfkey *d, const struct mg_sfkey *x)
 {
+	size_t k;
+
 	*d = *x;
 	d->name = mg_schema_id(s, x->name);
 	d->columns = strs(s, x->columns, x->ncolumns);
 	d->ref_schema = mg_schema_str(s, x->ref_schema);
 	d->ref_table = mg_schema_str(s, x->ref_table);
 	d->ref_columns = strs(s, x->ref_columns, x->nref_columns);
+	/* What it points at is in seen (a prefilter: more hashes change no answer). */
+	for (k = 0; k <= x->nref_columns; k++) {
+		const char *n = k == x->nref_columns     ? x->ref_table
+		                : x->ref_columns != NULL ? x->ref_columns[k]
+		                                         : NULL;
+		if (n != NULL)
+			seen_add(s, name_hash(n, cliplen(n, NAMEDATALEN - 1)));
+	}
 	d->on_delete = mg_schema_str(s, x->on_delete);
 	d->rev = origin(s, x->rev);
 }
