@@ -159,6 +159,7 @@ void mg_schema_free(struct mg_schema *s);
 /*
  * A copy (a branch point's schema given to each child): its own lists, the
  * strings shared with s (see Ownership above); either may be freed first.
+ * s is not an overlay (below): an overlay's names are partly its base's.
  */
 struct mg_schema *mg_schema_copy(const struct mg_schema *s);
 /*
