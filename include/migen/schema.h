@@ -106,6 +106,8 @@ struct mg_stable {
 	struct mg_uncertain *uncertain;
 	size_t nuncertain, capuncertain;
 	struct mg_origin rev;
+	/* In an overlay: the lists are still its base's (see mg_schema_overlay). */
+	int borrowed;
 };
 
 struct mg_senum {
@@ -146,6 +148,10 @@ struct mg_schema {
 	uint32_t *tabhash;
 	size_t captabhash;
 	struct mg_schema_pool *pool; /* the strings, shared with its copies (schema.c) */
+	/* An overlay's base (mg_schema_overlay), whose seen and tabhash it reads. */
+	const struct mg_schema *base;
+	int tabhash_borrowed;    /* tabhash is base's, copied before a change */
+	struct mg_schema *check; /* debug builds: base as it was, compared when freed */
 };
 
 struct mg_schema *mg_schema_new(void);
@@ -153,8 +159,25 @@ void mg_schema_free(struct mg_schema *s);
 /*
  * A copy (a branch point's schema given to each child): its own lists, the
  * strings shared with s (see Ownership above); either may be freed first.
+ * s is not an overlay (below): an overlay's names are partly its base's.
  */
 struct mg_schema *mg_schema_copy(const struct mg_schema *s);
+/*
+ * A copy whose tables borrow base's lists until they change (copy-on-write
+ * by table): what downgrade-mismatch replays a revision onto, so that the
+ * copy and the diff cost what the revision changes, not the whole schema.
+ * base must not change, nor be freed, while the overlay lives. Every
+ * change to a table's lists goes through mg_schema_own() first (the
+ * changes below do it themselves); the list of tables, enums, sequences
+ * and uncertain facts are the overlay's own.
+ */
+struct mg_schema *mg_schema_overlay(const struct mg_schema *base);
+/*
+ * t (of s) is about to change in place: in an overlay, a table that
+ * borrows its base's lists gets its own copies first. Pointers into t's
+ * lists taken before are stale after it. Returns t; a no-op elsewhere.
+ */
+struct mg_stable *mg_schema_own(struct mg_schema *s, struct mg_stable *t);
 /*
  * Adds what other has and into has not: tables, and within tables present
  * in both the columns, indexes and constraints; enums (their labels),
@@ -322,7 +345,11 @@ struct mg_schema_diff {
 	int uncertain; /* some objects were not compared (uncertain facts) */
 };
 
-/* Fills d (zeroed first) with how b differs from a. */
+/*
+ * Fills d (zeroed first) with how b differs from a. When b is an overlay
+ * of a, the tables b still borrows from a are a's, unchanged, and are not
+ * compared.
+ */
 void mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_schema_diff *d);
 void mg_schema_diff_free(struct mg_schema_diff *d);
 

@@ -36,7 +36,10 @@ same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-/* The table an op works on, or NULL with the reason recorded. */
+/*
+ * The table an op works on, or NULL with the reason recorded. The op may
+ * change it: in an overlay, it gets its own lists (mg_schema_own).
+ */
 static struct mg_stable *
 op_table(struct rctx *c, const struct mg_op *op)
 {
@@ -55,7 +58,7 @@ op_table(struct rctx *c, const struct mg_op *op)
 		mg_schema_uncertain(c->s, NULL, path(c), op->span.line,
 		                    "%s on %s.%s, a table the replay has not seen created",
 		                    op->name, mg_schema_name(op->schema), op->table);
-	return t;
+	return mg_schema_own(c->s, t);
 }
 
 /* A column's type as PostgreSQL names it; an enum Alembic creates with the table. */
@@ -693,10 +696,10 @@ rename_table(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 	/* Foreign keys follow the table; indexes, constraints and sequences keep their names. */
 	for (i = 0; i < c->s->ntables; i++)
 		for (k = 0; k < c->s->tables[i].nfkeys; k++) {
-			struct mg_sfkey *fk = &c->s->tables[i].fkeys[k];
+			const struct mg_sfkey *fk = &c->s->tables[i].fkeys[k];
 			if (same(fk->ref_table, old) &&
 			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0)
-				fk->ref_table = t->name;
+				mg_schema_own(c->s, &c->s->tables[i])->fkeys[k].ref_table = t->name;
 		}
 	for (i = 0; i < c->s->nsequences; i++)
 		if (same(c->s->sequences[i].owner_table, old) &&
@@ -739,6 +742,7 @@ rename_index(struct rctx *c, const struct mg_op *op)
 {
 	struct mg_stable *t = NULL;
 	struct mg_sindex *ix = mg_schema_index(c->s, op->schema, op->object, &t);
+	size_t at;
 
 	if (ix == NULL) {
 		if (!op->if_exists)
@@ -748,6 +752,8 @@ rename_index(struct rctx *c, const struct mg_op *op)
 			    op->object ? op->object : "?");
 		return;
 	}
+	at = (size_t)(ix - t->indexes);
+	ix = &mg_schema_own(c->s, t)->indexes[at]; /* the table's own copy */
 	ix->name = mg_schema_id(c->s, op->new_name);
 	ix->rev.changed = mg_schema_str(c->s, c->rev);
 }
@@ -767,10 +773,12 @@ retype(struct rctx *c, const struct mg_senum *e, const char *to)
 	for (i = 0; i < c->s->ntables; i++)
 		for (k = 0; k < c->s->tables[i].ncolumns; k++) {
 			struct mg_scolumn *col = &c->s->tables[i].columns[k];
-			if (col->type != NULL && strncmp(col->type, old, n) == 0 &&
-			    (col->type[n] == '\0' || strcmp(col->type + n, "[]") == 0))
-				col->type = mg_schema_str(
-				    c->s, mg_arena_printf(&c->tmp, "%s%s", now, col->type + n));
+			if (col->type == NULL || strncmp(col->type, old, n) != 0 ||
+			    (col->type[n] != '\0' && strcmp(col->type + n, "[]") != 0))
+				continue;
+			col = &mg_schema_own(c->s, &c->s->tables[i])->columns[k];
+			col->type = mg_schema_str(
+			    c->s, mg_arena_printf(&c->tmp, "%s%s", now, col->type + n));
 		}
 }
 
@@ -932,6 +940,7 @@ resequence(struct rctx *c, const struct mg_ssequence *q, const char *to)
 			const char *end;
 			if (at == NULL || strstr(col->dflt, "nextval(") == NULL)
 				continue;
+			col = &mg_schema_own(c->s, &c->s->tables[i])->columns[k];
 			end = at + strlen(old);
 			if (strncmp(end, "::regclass", 10) == 0)
 				end += 10;

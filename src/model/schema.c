@@ -144,12 +144,25 @@ seen_has(const struct mg_schema *s, uint64_t h)
 {
 	size_t i;
 
-	if (s->capseen == 0)
-		return 0;
-	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
-		if (s->seen[i] == h)
-			return 1;
+	for (; s != NULL; s = s->base) /* an overlay holds what its base held */
+		for (i = h & (s->capseen - 1); s->capseen > 0 && s->seen[i] != 0;
+		     i = (i + 1) & (s->capseen - 1))
+			if (s->seen[i] == h)
+				return 1;
 	return 0;
+}
+
+/*
+ * Whether an overlay's base may hold name anywhere (a table's, a column's,
+ * an index's or a constraint's, or a foreign key's reference): when not,
+ * the tables the overlay still borrows cannot hold it, and a scan for it
+ * skips them. Always 1 for a schema that is not an overlay.
+ */
+static int
+base_may_hold(const struct mg_schema *s, const char *name)
+{
+	return s->base == NULL ||
+	       (name != NULL && seen_has(s->base, name_hash(name, cliplen(name, NAMEDATALEN - 1))));
 }
 
 const char *
@@ -189,15 +202,26 @@ mg_schema_new(void)
 	return s;
 }
 
+#ifndef NDEBUG
+static void overlay_check(const struct mg_schema *s);
+#endif
+
 void
 mg_schema_free(struct mg_schema *s)
 {
 	if (s == NULL)
 		return;
+#ifndef NDEBUG
+	if (s->check != NULL) {
+		overlay_check(s);
+		mg_schema_free(s->check);
+	}
+#endif
 	mg_arena_free(&s->arena);
 	pool_release(s->pool); /* its copies may still use the strings */
 	free(s->seen);
-	free(s->tabhash);
+	if (!s->tabhash_borrowed)
+		free(s->tabhash);
 	free(s);
 }
 
@@ -270,6 +294,20 @@ table_key(const char *schema, const char *name)
 	return (h * 0x9E3779B97F4A7C15ULL) ^ name_hash(name, cliplen(name, NAMEDATALEN - 1));
 }
 
+/* An overlay's first change to the hash it borrows copies it. */
+static void
+tabhash_own(struct mg_schema *s)
+{
+	uint32_t *own;
+
+	if (!s->tabhash_borrowed)
+		return;
+	own = mg_xcalloc(s->captabhash, sizeof(*own));
+	memcpy(own, s->tabhash, s->captabhash * sizeof(*own));
+	s->tabhash = own;
+	s->tabhash_borrowed = 0;
+}
+
 static void
 tabhash_put(struct mg_schema *s, size_t pos)
 {
@@ -278,6 +316,7 @@ tabhash_put(struct mg_schema *s, size_t pos)
 
 	if (t->name == NULL) /* matches no lookup */
 		return;
+	tabhash_own(s);
 	for (i = table_key(t->schema, t->name) & mask; s->tabhash[i] != 0; i = (i + 1) & mask)
 		;
 	s->tabhash[i] = (uint32_t)(pos + 1);
@@ -291,8 +330,10 @@ tabhash_build(struct mg_schema *s)
 
 	while (cap < 2 * (s->ntables + 1))
 		cap *= 2;
-	if (cap != s->captabhash) {
-		free(s->tabhash);
+	if (cap != s->captabhash || s->tabhash_borrowed) {
+		if (!s->tabhash_borrowed)
+			free(s->tabhash);
+		s->tabhash_borrowed = 0;
 		s->tabhash = mg_xcalloc(cap, sizeof(*s->tabhash));
 		s->captabhash = cap;
 	} else {
@@ -300,6 +341,47 @@ tabhash_build(struct mg_schema *s)
 	}
 	for (i = 0; i < s->ntables; i++)
 		tabhash_put(s, i);
+}
+
+/*
+ * Takes table pos (still in the list, under the name it is hashed by) out
+ * of the hash: backward-shift deletion, so that every probe chain stays
+ * whole and a miss is still an answer.
+ */
+static void
+tabhash_del(struct mg_schema *s, size_t pos)
+{
+	const struct mg_stable *t = &s->tables[pos];
+	size_t i, k, home, mask = s->captabhash - 1;
+
+	if (t->name == NULL || s->captabhash == 0)
+		return;
+	tabhash_own(s);
+	for (i = table_key(t->schema, t->name) & mask; s->tabhash[i] != pos + 1; i = (i + 1) & mask)
+		if (s->tabhash[i] == 0)
+			return; /* not there */
+	for (k = (i + 1) & mask; s->tabhash[k] != 0; k = (k + 1) & mask) {
+		const struct mg_stable *o = &s->tables[s->tabhash[k] - 1];
+		home = table_key(o->schema, o->name) & mask;
+		/* The entry at k may fill the hole at i unless its home lies in (i, k]. */
+		if (i < k ? (home <= i || home > k) : (home <= i && home > k)) {
+			s->tabhash[i] = s->tabhash[k];
+			i = k;
+		}
+	}
+	s->tabhash[i] = 0;
+}
+
+/* After table pos left the list: the tables after it moved up by one. */
+static void
+tabhash_removed(struct mg_schema *s, size_t pos)
+{
+	size_t i;
+
+	tabhash_own(s);
+	for (i = 0; i < s->captabhash; i++)
+		if (s->tabhash[i] > pos + 1)
+			s->tabhash[i]--;
 }
 
 /* After table pos was appended to the list. */
@@ -434,14 +516,16 @@ mg_schema_index(const struct mg_schema *s, const char *schema, const char *name,
                 struct mg_stable **table)
 {
 	size_t i;
+	int skip;
 
 	/* A name the schema never held (seen: every identifier it interned) is no index's. */
 	if (name == NULL || !seen_has(s, name_hash(name, cliplen(name, NAMEDATALEN - 1))))
 		return NULL;
 	schema = mg_schema_name(schema);
+	skip = !base_may_hold(s, name); /* an overlay's own name: on its own tables only */
 	for (i = 0; i < s->ntables; i++) {
 		struct mg_sindex *ix;
-		if (strcmp(s->tables[i].schema, schema) != 0)
+		if ((skip && s->tables[i].borrowed) || strcmp(s->tables[i].schema, schema) != 0)
 			continue;
 		if ((ix = mg_stable_index(&s->tables[i], name)) != NULL) {
 			if (table != NULL)
@@ -530,34 +614,42 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 void
 mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name)
 {
+	size_t pos = (size_t)(t - s->tables);
+
+	mg_schema_own(s, t); /* a borrowed table keeps its base's name */
+	tabhash_del(s, pos);
 	t->name = mg_schema_id(s, name);
-	tabhash_build(s);
+	tabhash_put(s, pos);
 }
 
 void
 mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 {
 	size_t i = (size_t)(t - s->tables), k;
+	int skip = !base_may_hold(s, t->name);
 
 	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
 	 * CASCADE PostgreSQL refuses while they exist). */
 	for (k = 0; k < s->ntables; k++) {
 		struct mg_stable *o = &s->tables[k];
 		size_t f;
-		if (o == t)
+		if (o == t || (skip && o->borrowed))
 			continue;
 		for (f = o->nfkeys; f-- > 0;)
 			if (same(o->fkeys[f].ref_table, t->name) &&
-			    strcmp(mg_schema_name(o->fkeys[f].ref_schema), t->schema) == 0)
+			    strcmp(mg_schema_name(o->fkeys[f].ref_schema), t->schema) == 0) {
+				mg_schema_own(s, o);
 				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
+			}
 	}
 	/* Its serial and identity sequences go with it. */
 	for (k = s->nsequences; k-- > 0;)
 		if (same(s->sequences[k].owner_table, t->name) &&
 		    strcmp(s->sequences[k].schema, t->schema) == 0)
 			remove_at(s->sequences, &s->nsequences, k, sizeof(*s->sequences));
+	tabhash_del(s, i);
 	remove_at(s->tables, &s->ntables, i, sizeof(*s->tables));
-	tabhash_build(s); /* the tables after it moved */
+	tabhash_removed(s, i); /* the tables after it moved */
 }
 
 struct mg_scolumn *
@@ -565,6 +657,7 @@ mg_stable_add_column(struct mg_schema *s, struct mg_stable *t, const char *name,
 {
 	struct mg_scolumn *c;
 
+	mg_schema_own(s, t);
 	grow(s, &t->columns, &t->capcolumns, t->ncolumns + 1, sizeof(*t->columns));
 	c = &t->columns[t->ncolumns++];
 	memset(c, 0, sizeof(*c));
@@ -617,9 +710,13 @@ drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *con
                  size_t ncols, const char *col)
 {
 	size_t i, f, k;
+	/* An overlay's own table or column: no borrowed table's key points at it. */
+	int skip = !base_may_hold(s, t->name) || (col != NULL && !base_may_hold(s, col));
 
 	for (i = 0; i < s->ntables; i++) {
 		struct mg_stable *o = &s->tables[i];
+		if (skip && o->borrowed)
+			continue;
 		for (f = o->nfkeys; f-- > 0;) {
 			const struct mg_sfkey *fk = &o->fkeys[f];
 			int hit = 0;
@@ -634,8 +731,10 @@ drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *con
 				for (k = 0; k < ncols && hit; k++)
 					hit = names_in(cols, ncols, fk->ref_columns[k]);
 			}
-			if (hit)
+			if (hit) {
+				mg_schema_own(s, o);
 				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
+			}
 		}
 	}
 }
@@ -645,6 +744,7 @@ mg_stable_drop_column(struct mg_schema *s, struct mg_stable *t, const char *name
 {
 	size_t i, k;
 
+	mg_schema_own(s, t);
 	drop_referencing(s, t, NULL, 0, name);
 	for (i = t->nindexes; i-- > 0;) {
 		const struct mg_sindex *ix = &t->indexes[i];
@@ -729,10 +829,11 @@ rename_word(struct mg_schema *s, const char *text, const char *from, const char 
 void
 mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *from, const char *to)
 {
-	struct mg_scolumn *c = mg_stable_column(t, from);
+	struct mg_scolumn *c;
 	size_t i, k;
 
-	if (c == NULL)
+	mg_schema_own(s, t);
+	if ((c = mg_stable_column(t, from)) == NULL)
 		return;
 	c->name = mg_schema_id(s, to);
 	for (i = 0; i < t->nindexes; i++)
@@ -753,8 +854,11 @@ mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *fr
 		for (k = 0; k < s->tables[i].nfkeys; k++) {
 			struct mg_sfkey *fk = &s->tables[i].fkeys[k];
 			if (same(fk->ref_table, t->name) &&
-			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0)
+			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0 &&
+			    names_in(fk->ref_columns, fk->nref_columns, from)) {
+				fk = &mg_schema_own(s, &s->tables[i])->fkeys[k];
 				rename_in(s, fk->ref_columns, fk->nref_columns, from, to);
+			}
 		}
 	for (i = 0; i < s->nsequences; i++)
 		if (same(s->sequences[i].owner_table, t->name) &&
@@ -767,6 +871,7 @@ mg_stable_add_index(struct mg_schema *s, struct mg_stable *t, const char *rev)
 {
 	struct mg_sindex *ix;
 
+	mg_schema_own(s, t);
 	grow(s, &t->indexes, &t->capindexes, t->nindexes + 1, sizeof(*t->indexes));
 	ix = &t->indexes[t->nindexes++];
 	memset(ix, 0, sizeof(*ix));
@@ -781,6 +886,7 @@ mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev)
 {
 	struct mg_sfkey *fk;
 
+	mg_schema_own(s, t);
 	grow(s, &t->fkeys, &t->capfkeys, t->nfkeys + 1, sizeof(*t->fkeys));
 	fk = &t->fkeys[t->nfkeys++];
 	memset(fk, 0, sizeof(*fk));
@@ -795,6 +901,7 @@ mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev)
 {
 	struct mg_scheck *k;
 
+	mg_schema_own(s, t);
 	grow(s, &t->checks, &t->capchecks, t->nchecks + 1, sizeof(*t->checks));
 	k = &t->checks[t->nchecks++];
 	memset(k, 0, sizeof(*k));
@@ -808,6 +915,7 @@ mg_stable_drop_constraint(struct mg_schema *s, struct mg_stable *t, const char *
 {
 	size_t i;
 
+	mg_schema_own(s, t);
 	for (i = 0; name != NULL && i < t->nindexes; i++)
 		if (ident_eq(t->indexes[i].name, name)) {
 			if (t->indexes[i].kind != MG_IX_INDEX || t->indexes[i].unique)
@@ -917,7 +1025,8 @@ mg_schema_uncertain(struct mg_schema *s, struct mg_stable *t, const char *path, 
 	mg_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	if (t != NULL)
-		add_uncertain(s, &t->uncertain, &t->nuncertain, &t->capuncertain, path, line, b.s);
+		add_uncertain(s, &mg_schema_own(s, t)->uncertain, &t->nuncertain, &t->capuncertain,
+		              path, line, b.s);
 	else
 		add_uncertain(s, &s->uncertain, &s->nuncertain, &s->capuncertain, path, line, b.s);
 	mg_buf_free(&b);
@@ -954,12 +1063,22 @@ copy_index(struct mg_schema *s, struct mg_sindex *d, const struct mg_sindex *x)
 static void
 copy_fkey(struct mg_schema *s, struct mg_sfkey *d, const struct mg_sfkey *x)
 {
+	size_t k;
+
 	*d = *x;
 	d->name = mg_schema_id(s, x->name);
 	d->columns = strs(s, x->columns, x->ncolumns);
 	d->ref_schema = mg_schema_str(s, x->ref_schema);
 	d->ref_table = mg_schema_str(s, x->ref_table);
 	d->ref_columns = strs(s, x->ref_columns, x->nref_columns);
+	/* What it points at is in seen (a prefilter: more hashes change no answer). */
+	for (k = 0; k <= x->nref_columns; k++) {
+		const char *n = k == x->nref_columns     ? x->ref_table
+		                : x->ref_columns != NULL ? x->ref_columns[k]
+		                                         : NULL;
+		if (n != NULL)
+			seen_add(s, name_hash(n, cliplen(n, NAMEDATALEN - 1)));
+	}
 	d->on_delete = mg_schema_str(s, x->on_delete);
 	d->rev = origin(s, x->rev);
 }
@@ -1186,6 +1305,125 @@ mg_schema_copy(const struct mg_schema *s)
 	}
 	return c;
 }
+
+struct mg_stable *
+mg_schema_own(struct mg_schema *s, struct mg_stable *t)
+{
+	if (t != NULL && t->borrowed) {
+		struct mg_stable x = *t;
+		share_table(s, t, &x); /* the lists copied from the base's */
+		t->borrowed = 0;
+	}
+	return t;
+}
+
+struct mg_schema *
+mg_schema_overlay(const struct mg_schema *base)
+{
+	struct mg_schema *c = mg_schema_new();
+	size_t i;
+
+	free(c->pool);
+	c->pool = base->pool;
+	base->pool->refs++;
+	c->base = base;
+	/* The table structs are its own (names, counts and list pointers change
+	 * in them); their lists stay base's until mg_schema_own(). */
+	c->tables = DUP(c, base->tables, base->ntables);
+	c->ntables = c->captables = c->tables ? base->ntables : 0;
+	for (i = 0; i < c->ntables; i++)
+		c->tables[i].borrowed = 1;
+	c->enums = DUP(c, base->enums, base->nenums);
+	c->nenums = c->capenums = c->enums ? base->nenums : 0;
+	for (i = 0; i < base->nenums; i++) {
+		c->enums[i].labels = DUP(c, base->enums[i].labels, base->enums[i].nlabels);
+		c->enums[i].caplabels = c->enums[i].labels ? base->enums[i].nlabels : 0;
+	}
+	c->sequences = DUP(c, base->sequences, base->nsequences);
+	c->nsequences = c->capsequences = c->sequences ? base->nsequences : 0;
+	c->uncertain = DUP(c, base->uncertain, base->nuncertain);
+	c->nuncertain = c->capuncertain = c->uncertain ? base->nuncertain : 0;
+	if (base->nrevisions > 0) {
+		c->revisions = DUP(c, base->revisions, base->nrevisions);
+		c->nrevisions = base->nrevisions;
+	}
+	/* seen: its own additions, base's read through c->base (seen_has). */
+	c->tabhash = base->tabhash;
+	c->captabhash = base->captabhash;
+	c->tabhash_borrowed = base->captabhash > 0;
+#ifndef NDEBUG
+	c->check = mg_schema_copy(base);
+#endif
+	return c;
+}
+
+#ifndef NDEBUG
+static int
+same_strs(const char *const *x, const char *const *y, size_t n)
+{
+	size_t i;
+
+	if (x == NULL || y == NULL)
+		return x == y;
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Debug builds: an overlay that changed a borrowed list without
+ * mg_schema_own() changed its base too. Compares the base with the copy
+ * made with the overlay, list by list, and stops on a difference.
+ */
+static void
+overlay_check(const struct mg_schema *s)
+{
+	const struct mg_schema *b = s->base, *k = s->check;
+	size_t i, j;
+	int ok = b->ntables == k->ntables;
+
+	for (i = 0; ok && i < b->ntables; i++) {
+		const struct mg_stable *x = &b->tables[i], *y = &k->tables[i];
+		ok = x->name == y->name && x->schema == y->schema && x->ncolumns == y->ncolumns &&
+		     x->nindexes == y->nindexes && x->nfkeys == y->nfkeys &&
+		     x->nchecks == y->nchecks && x->nuncertain == y->nuncertain;
+		for (j = 0; ok && j < x->ncolumns; j++) {
+			const struct mg_scolumn *p = &x->columns[j], *r = &y->columns[j];
+			ok = p->name == r->name && p->type == r->type &&
+			     p->nullable == r->nullable && p->dflt == r->dflt &&
+			     p->identity == r->identity && p->generated == r->generated &&
+			     p->seq == r->seq;
+		}
+		for (j = 0; ok && j < x->nindexes; j++) {
+			const struct mg_sindex *p = &x->indexes[j], *r = &y->indexes[j];
+			ok = p->name == r->name && p->kind == r->kind &&
+			     p->ncolumns == r->ncolumns && p->unique == r->unique &&
+			     p->where == r->where && p->method == r->method &&
+			     p->valid == r->valid && same_strs(p->columns, r->columns, p->ncolumns);
+		}
+		for (j = 0; ok && j < x->nfkeys; j++) {
+			const struct mg_sfkey *p = &x->fkeys[j], *r = &y->fkeys[j];
+			ok = p->name == r->name && p->ref_table == r->ref_table &&
+			     p->on_delete == r->on_delete && p->validated == r->validated &&
+			     p->ncolumns == r->ncolumns && p->nref_columns == r->nref_columns &&
+			     same_strs(p->columns, r->columns, p->ncolumns) &&
+			     same_strs(p->ref_columns, r->ref_columns, p->nref_columns);
+		}
+		for (j = 0; ok && j < x->nchecks; j++)
+			ok = x->checks[j].name == y->checks[j].name &&
+			     x->checks[j].expr == y->checks[j].expr &&
+			     x->checks[j].validated == y->checks[j].validated;
+		for (j = 0; ok && j < x->nuncertain; j++)
+			ok = x->uncertain[j].reason == y->uncertain[j].reason &&
+			     x->uncertain[j].line == y->uncertain[j].line;
+	}
+	if (!ok) {
+		fputs("migen: internal error: a schema overlay changed its base\n", stderr);
+		abort();
+	}
+}
+#endif
 
 /* Default names, as PostgreSQL's makeObjectName() and ChooseRelationName() make them. */
 

@@ -395,17 +395,43 @@ unchanged(const struct mg_stable *x, const struct mg_stable *y)
 	       !names_repeat(x->checks, x->nchecks, sizeof(*x->checks));
 }
 
+/*
+ * Whether y, b's table found for a's table x, is x as it was: b is an
+ * overlay of a and y still borrows x's lists (any change would have copied
+ * them, mg_schema_own), so there is nothing to compare.
+ */
+static int
+borrowed_as_is(const struct mg_schema *a, const struct mg_schema *b, const struct mg_stable *x,
+               const struct mg_stable *y)
+{
+	return b->base == a && y->borrowed && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN &&
+	       y->columns == x->columns && y->indexes == x->indexes && y->fkeys == x->fkeys &&
+	       y->checks == x->checks && y->uncertain == x->uncertain;
+}
+
 static void
 tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_schema *b)
 {
-	size_t i;
+	size_t i, j = 0;
 
 	for (i = 0; i < a->ntables; i++) {
 		const struct mg_stable *x = &a->tables[i];
-		const struct mg_stable *y = mg_schema_table(b, x->schema, x->name);
+		const struct mg_stable *y;
 		const char *sch = mg_schema_name(x->schema);
 		char *q;
 
+		/* b a copy of a, tables dropped or added but never moved: walking both
+		 * lists finds x's table in b by its (shared) name, without a lookup. */
+		if (j < b->ntables && x->name != NULL && b->tables[j].name == x->name &&
+		    b->tables[j].schema == x->schema) {
+			y = &b->tables[j++];
+		} else {
+			y = mg_schema_table(b, x->schema, x->name);
+			if (y != NULL && (size_t)(y - b->tables) >= j)
+				j = (size_t)(y - b->tables) + 1;
+		}
+		if (y != NULL && borrowed_as_is(a, b, x, y))
+			continue;
 		if (y != NULL && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && unchanged(x, y))
 			continue;
 		q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
@@ -425,9 +451,11 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 	}
 	for (i = 0; i < b->ntables; i++) {
 		const struct mg_stable *y = &b->tables[i];
-		/* In a at the same place (b a copy of a): no lookup. */
+		/* In a at the same place (b a copy of a), or borrowed from a: no lookup. */
 		if (i < a->ntables && a->tables[i].name == y->name &&
 		    a->tables[i].schema == y->schema && y->name != NULL)
+			continue;
+		if (b->base == a && y->borrowed)
 			continue;
 		if (mg_schema_table(a, y->schema, y->name) == NULL)
 			add(d, "table",

@@ -122,7 +122,11 @@ unsure_tables(const struct mg_schema *before, const struct mg_schema *after, siz
 	*n = 0;
 	for (i = 0; i < after->ntables; i++) {
 		const struct mg_stable *t = &after->tables[i];
-		const struct mg_stable *b = mg_schema_table(before, t->schema, t->name);
+		const struct mg_stable *b;
+		/* Still before's lists (an overlay's borrowed table): nothing grew. */
+		if (t->borrowed && t->nuncertain < MG_SCHEMA_MAX_UNCERTAIN)
+			continue;
+		b = mg_schema_table(before, t->schema, t->name);
 		/* At the cap, a new fact no longer counts: take the table as unsure. */
 		if (t->nuncertain > (b != NULL ? b->nuncertain : 0) ||
 		    t->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
@@ -147,8 +151,8 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	for (i = 0; i < m->nops && !down; i++)
 		down = m->ops[i].dir == MG_DOWNGRADE;
 	if (!down)
-		return; /* irreversible-downgrade's case */
-	s = mg_schema_copy(o->schema);
+		return;                   /* irreversible-downgrade's case */
+	s = mg_schema_overlay(o->schema); /* copies what the revision changes */
 	mg_replay_model_dir(s, m, m->rev.revision, o->types, MG_UPGRADE);
 	unsure = unsure_tables(o->schema, s, &nunsure);
 	mg_replay_model_dir(s, m, m->rev.revision, o->types, MG_DOWNGRADE);

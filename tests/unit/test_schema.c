@@ -272,6 +272,70 @@ test_copy_same(void **state)
 	mg_schema_free(a);
 }
 
+/*
+ * An overlay (what downgrade-mismatch replays onto): a change copies the
+ * table it touches, cascades included, and never reaches the base; the
+ * diff finds it; untouched tables stay borrowed; names the base holds are
+ * taken in the overlay too.
+ */
+static void
+test_overlay(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *o;
+	struct mg_stable *users, *orders, *t;
+	struct mg_sfkey *fk;
+	struct mg_schema_diff d;
+	char name[32], *before, *after;
+	const char *col = "id";
+	size_t i;
+
+	(void)state;
+	users = mg_schema_add_table(a, NULL, "users", "r1");
+	mg_stable_add_column(a, users, "id", "r1");
+	index_on(a, users, "users_pkey", "id", 0)->kind = MG_IX_PRIMARY_KEY;
+	orders = mg_schema_add_table(a, NULL, "orders", "r1");
+	mg_stable_add_column(a, orders, "user_id", "r1");
+	fk = mg_stable_add_fkey(a, orders, "r1");
+	fk->name = mg_schema_id(a, "fk_orders_user");
+	fk->ref_table = mg_schema_id(a, "users");
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "t%zu", i);
+		t = mg_schema_add_table(a, NULL, name, "r1");
+		mg_stable_add_column(a, t, "id", "r1");
+		snprintf(name, sizeof(name), "t%zu_id_idx", i);
+		index_on(a, t, name, "id", 0);
+	}
+	before = mg_emit_schema_json(a, NULL, 0);
+
+	o = mg_schema_overlay(a);
+	/* DROP TABLE users (CASCADE): orders, named by no operation, loses its key. */
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "users"));
+	t = mg_schema_table(o, NULL, "orders");
+	assert_int_equal(t->nfkeys, 0);
+	assert_false(t->borrowed);
+	assert_true(mg_schema_table(o, NULL, "t3")->borrowed);
+	/* A name the base holds is taken in the overlay. */
+	assert_string_equal(mg_schema_default_name(o, NULL, "t0", &col, 1, "idx"), "t0_id_idx1");
+	mg_stable_add_column(o, mg_schema_table(o, NULL, "t5"), "x", "r2");
+	assert_false(mg_schema_table(o, NULL, "t5")->borrowed);
+
+	mg_schema_diff(a, o, &d);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.v[0].object, "public.users");
+	assert_string_equal(d.v[1].object, "public.orders.fk_orders_user");
+	assert_string_equal(d.v[1].what, "dropped and not re-created");
+	assert_string_equal(d.v[2].object, "public.t5.x");
+	mg_schema_diff_free(&d);
+	mg_schema_free(o);
+
+	after = mg_emit_schema_json(a, NULL, 0);
+	assert_string_equal(before, after); /* the base never changed */
+	assert_int_equal(mg_schema_table(a, NULL, "orders")->nfkeys, 1);
+	free(before);
+	free(after);
+	mg_schema_free(a);
+}
+
 int
 main(void)
 {
@@ -279,7 +343,7 @@ main(void)
 	    cmocka_unit_test(test_lookup),        cmocka_unit_test(test_index_leading),
 	    cmocka_unit_test(test_default_names), cmocka_unit_test(test_drop_column),
 	    cmocka_unit_test(test_rename_column), cmocka_unit_test(test_copy_merge),
-	    cmocka_unit_test(test_copy_same),
+	    cmocka_unit_test(test_copy_same),     cmocka_unit_test(test_overlay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

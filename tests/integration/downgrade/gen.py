@@ -200,7 +200,82 @@ BATCH = [
 """),
 ]
 
-PROJECTS = {"linear": LINEAR, "enums": ENUMS, "batch": BATCH}
+# What a revision changes only through PostgreSQL's cascades and renames:
+# the table the mismatch sits on is named by no operation of the revision.
+CASCADE = [
+    ("d1", [], """
+    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))
+    op.create_table('orders',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name='fk_orders_user'))
+    op.create_table('customers',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('code', sa.String(length=20), nullable=True),
+        sa.UniqueConstraint('code', name='uq_customers_code'))
+    op.create_table('invoices',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('customer_code', sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(['customer_code'], ['customers.code'],
+                                name='fk_invoices_customer'))
+    op.create_table('accounts', sa.Column('id', sa.Integer(), primary_key=True))
+    op.create_table('sessions',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('account_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name='fk_sessions_account'))
+    op.create_table('people',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('mood', sa.Enum('happy', 'sad', name='mood'), nullable=True))
+""", """
+    op.drop_table('people')
+    op.execute("DROP TYPE mood")
+    op.drop_table('sessions')
+    op.drop_table('accounts')
+    op.drop_table('invoices')
+    op.drop_table('customers')
+    op.drop_table('orders')
+    op.drop_table('users')
+"""),
+    # DROP TABLE ... CASCADE takes orders' foreign key; downgrade() re-creates the table only
+    ("d2", ["d1"], """
+    op.execute("DROP TABLE users CASCADE")
+""", """
+    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))
+"""),
+    # DROP COLUMN ... CASCADE takes invoices' foreign key
+    ("d3", ["d2"], """
+    op.execute("ALTER TABLE customers DROP COLUMN code CASCADE")
+""", """
+    op.add_column('customers', sa.Column('code', sa.String(length=20), nullable=True))
+    op.create_unique_constraint('uq_customers_code', 'customers', ['code'])
+"""),
+    # renamed back to another name: sessions' foreign key follows the table
+    ("d4", ["d3"], """
+    op.rename_table('accounts', 'members')
+""", """
+    op.rename_table('members', 'account')
+"""),
+    # a type renamed back to another name: people.mood's type follows it
+    ("d5", ["d4"], """
+    op.execute("ALTER TYPE mood RENAME TO feeling")
+""", """
+    op.execute("ALTER TYPE feeling RENAME TO moods")
+"""),
+    # DROP TYPE ... CASCADE takes people.mood
+    ("d6", ["d5"], """
+    op.execute("DROP TYPE feeling CASCADE")
+""", """
+    op.execute("CREATE TYPE feeling AS ENUM ('happy', 'sad')")
+"""),
+    # a sequence renamed back to another name: orders.id's default follows it
+    ("d7", ["d6"], """
+    op.execute("ALTER SEQUENCE orders_id_seq RENAME TO orders_seq")
+""", """
+    op.execute("ALTER SEQUENCE orders_seq RENAME TO order_id_seq")
+"""),
+]
+
+PROJECTS = {"linear": LINEAR, "enums": ENUMS, "batch": BATCH, "cascade": CASCADE}
 
 FILE = '''"""{rev}
 
