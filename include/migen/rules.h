@@ -133,6 +133,11 @@ struct mg_diags {
 	struct mg_arena arena;
 	struct mg_diag *v;
 	size_t n, cap;
+	/* What several rules ask of one model, worked out once per mg_rules_run
+	 * (src/rules/common.c; in the arena): the model it was made for, or NULL. */
+	const struct mg_model *memo_model;
+	const void *memo_typed;
+	size_t memo_ntyped;
 };
 
 struct mg_diag *mg_diags_add(struct mg_diags *d, const char *rule, enum mg_severity sev);

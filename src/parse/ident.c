@@ -39,7 +39,7 @@ mg_ident_refusal(const char *s)
  * (about 50,000 instructions). Direct-mapped and per thread, so no locking;
  * a collision only costs a parse.
  */
-#define MG_PLAIN_CACHE 256
+#define MG_PLAIN_CACHE 4096
 static _Thread_local struct {
 	char name[MG_IDENT_MAX + 1];
 	int plain;

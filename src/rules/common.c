@@ -380,6 +380,11 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 	struct mg_rc_tcol *v;
 	size_t i, k, n = 0, cap = 0;
 
+	/* Seven type rules ask for the same list: mapping every type is not cheap. */
+	if (d->memo_model == m) {
+		*out = d->memo_typed;
+		return d->memo_ntyped;
+	}
 	/* At most one entry per op, or per column of the table a create_table makes. */
 	for (i = 0; i < m->nops; i++)
 		cap += m->ops[i].kind == MG_OP_CREATE_TABLE && m->ops[i].table_index < m->ntables
@@ -436,6 +441,9 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 			n++;
 		}
 	}
+	d->memo_model = m;
+	d->memo_typed = v;
+	d->memo_ntyped = n;
 	*out = v;
 	return n;
 }

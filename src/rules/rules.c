@@ -101,6 +101,7 @@ mg_diags_free(struct mg_diags *d)
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;
+	d->memo_model = NULL;
 	mg_arena_free(&d->arena);
 }
 
@@ -156,6 +157,7 @@ mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_dia
 {
 	size_t i, n;
 
+	d->memo_model = NULL;
 	for (i = 0; mg_rules[i] != NULL; i++)
 		if (o->run_optin || !mg_rule_optin(mg_rules[i]))
 			mg_rules[i]->check(m, o, d);
