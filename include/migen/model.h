@@ -400,6 +400,11 @@ const struct mg_column *mg_table_column(const struct mg_table *t, const char *na
  * i = mg_model_table_index(m, t, i + 1))` walks them in source order.
  */
 size_t mg_model_table_index(const struct mg_model *m, const char *table, size_t from);
+/*
+ * The position of the first create_table or drop_table op on table at or
+ * after from, or m->nops; walked like mg_model_table_index.
+ */
+size_t mg_model_table_op(const struct mg_model *m, const char *table, size_t from);
 int mg_model_has_index_leading(const struct mg_model *m, const char *table, const char *column);
 /* The same, counting only indexes without a WHERE clause: what a foreign key check can use. */
 int mg_model_has_full_index_leading(const struct mg_model *m, const char *table,

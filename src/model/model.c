@@ -23,6 +23,8 @@ struct mg_lookup {
 		size_t i;
 	} * by_table; /* upgrade indexes with a table, by (table, position) */
 	size_t nby_table;
+	struct tpos *table_ops; /* create_table and drop_table ops, by (table, position) */
+	size_t ntable_ops;
 };
 
 static int
@@ -70,6 +72,13 @@ is_created(const struct mg_model *m, const struct mg_table *t)
 	return t->name != NULL && m->ops[t->op].dir == MG_UPGRADE;
 }
 
+static int
+is_table_op(const struct mg_op *op)
+{
+	return (op->kind == MG_OP_CREATE_TABLE || op->kind == MG_OP_DROP_TABLE) &&
+	       op->table != NULL;
+}
+
 void
 mg_model_finish(struct mg_model *m)
 {
@@ -97,6 +106,13 @@ mg_model_finish(struct mg_model *m)
 			l->by_table[l->nby_table++].i = i;
 		}
 	qsort(l->by_table, l->nby_table, sizeof(*l->by_table), tposcmp);
+	l->table_ops = mg_xcalloc(m->nops + 1, sizeof(*l->table_ops));
+	for (i = 0; i < m->nops; i++)
+		if (is_table_op(&m->ops[i])) {
+			l->table_ops[l->ntable_ops].table = m->ops[i].table;
+			l->table_ops[l->ntable_ops++].i = i;
+		}
+	qsort(l->table_ops, l->ntable_ops, sizeof(*l->table_ops), tposcmp);
 	m->lookup = l;
 }
 
@@ -134,6 +150,7 @@ mg_model_free(struct mg_model *m)
 		free(m->lookup->leading);
 		free(m->lookup->created);
 		free(m->lookup->by_table);
+		free(m->lookup->table_ops);
 		free(m->lookup);
 	}
 	mg_arena_free(&m->arena);
@@ -358,6 +375,35 @@ mg_model_table_index(const struct mg_model *m, const char *table, size_t from)
 	if (lo < m->lookup->nby_table && strcmp(m->lookup->by_table[lo].table, table) == 0)
 		return m->lookup->by_table[lo].i;
 	return m->nindexes;
+}
+
+size_t
+mg_model_table_op(const struct mg_model *m, const char *table, size_t from)
+{
+	size_t lo = 0, hi, i;
+
+	if (table == NULL)
+		return m->nops;
+	if (m->lookup == NULL) {
+		for (i = from; i < m->nops; i++)
+			if (is_table_op(&m->ops[i]) && strcmp(m->ops[i].table, table) == 0)
+				return i;
+		return m->nops;
+	}
+	/* The first entry at or after (table, from). */
+	hi = m->lookup->ntable_ops;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct tpos *t = &m->lookup->table_ops[mid];
+		int r = strcmp(t->table, table);
+		if (r < 0 || (r == 0 && t->i < from))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->lookup->ntable_ops && strcmp(m->lookup->table_ops[lo].table, table) == 0)
+		return m->lookup->table_ops[lo].i;
+	return m->nops;
 }
 
 /* Whether an upgrade() index on table leads with column (full_only: one without a WHERE). */

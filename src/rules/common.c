@@ -601,15 +601,14 @@ created_or_dropped_around(const struct mg_model *m, size_t at, const char *table
 	const struct mg_op *op = &m->ops[at];
 	size_t i;
 
-	for (i = 0; i < m->nops; i++) {
+	/* Only the create/drop-table ops on table: this runs for many ops of big files. */
+	for (i = mg_model_table_op(m, table, 0); i < m->nops;
+	     i = mg_model_table_op(m, table, i + 1)) {
 		const struct mg_op *x = &m->ops[i];
-		/* The cheap tests first: this runs for many operations of big files. */
-		if (!((x->kind == MG_OP_CREATE_TABLE && i < at) ||
-		      (x->kind == MG_OP_DROP_TABLE && i > at)) ||
-		    x->dir != op->dir || x->table == NULL || strcmp(x->table, table) != 0 ||
-		    !mg_str_same(x->function, op->function))
-			continue;
-		return 1;
+		if (((x->kind == MG_OP_CREATE_TABLE && i < at) ||
+		     (x->kind == MG_OP_DROP_TABLE && i > at)) &&
+		    x->dir == op->dir && mg_str_same(x->function, op->function))
+			return 1;
 	}
 	return 0;
 }
