@@ -18,7 +18,9 @@ struct mg_typemap;
 /*
  * The database the migrations run on (alembic.ini's sqlalchemy.url, env.py,
  * or `dialect` in [tool.migen]). MG_DIALECT_UNKNOWN: not found, the rules
- * assume PostgreSQL; a PostgreSQL-only rule asks mg_dialect_postgresql().
+ * assume PostgreSQL. A PostgreSQL-only rule carries MG_RULE_POSTGRESQL and
+ * mg_rules_run skips it elsewhere; a rule with a PostgreSQL-only part asks
+ * mg_dialect_postgresql() itself.
  */
 enum mg_dialect {
 	MG_DIALECT_UNKNOWN,
@@ -143,11 +145,19 @@ struct mg_diags {
 struct mg_diag *mg_diags_add(struct mg_diags *d, const char *rule, enum mg_severity sev);
 void mg_diags_free(struct mg_diags *d);
 
+/* What a rule is about, for mg_rules_run to decide whether it runs. */
+enum {
+	/* PostgreSQL's locks, types or behaviour: run only when the project's
+	 * dialect is PostgreSQL (mg_dialect_postgresql). */
+	MG_RULE_POSTGRESQL = 1,
+};
+
 struct mg_rule {
 	const char *id;
 	const char *summary;
 	enum mg_severity severity; /* its usual level; a rule may report others */
 	void (*check)(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d);
+	unsigned flags; /* MG_RULE_* */
 };
 
 extern const struct mg_rule *const mg_rules[];

@@ -17,9 +17,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nchecks; i++) {
 		const struct mg_check *k = &m->checks[i];
 		const struct mg_op *op = &m->ops[k->op];
@@ -99,4 +96,5 @@ const struct mg_rule mg_rule_add_check_validates = {
     "ACCESS EXCLUSIVE",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -52,9 +52,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nfkeys; i++) {
 		const struct mg_fkey *fk = &m->fkeys[i];
 		const struct mg_op *op = &m->ops[fk->op];
@@ -163,4 +160,5 @@ const struct mg_rule mg_rule_add_foreign_key_validates = {
     "reads every row",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

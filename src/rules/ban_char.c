@@ -33,8 +33,5 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_ban_char = {
-    "ban-char",
-    "char(n): use text or varchar",
-    MG_NOTE,
-    check,
+    "ban-char", "char(n): use text or varchar", MG_NOTE, check, 0,
 };

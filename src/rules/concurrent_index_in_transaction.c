@@ -37,8 +37,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's grammar and transactions */
+	(void)o;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 
@@ -57,4 +56,5 @@ const struct mg_rule mg_rule_concurrent_index_in_transaction = {
     "CONCURRENTLY outside an autocommit block: PostgreSQL refuses it",
     MG_ERROR,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -74,9 +74,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *fn, *part;
@@ -171,4 +168,5 @@ const struct mg_rule mg_rule_detach_partition_locks = {
     "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

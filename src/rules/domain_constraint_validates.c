@@ -88,9 +88,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i, k, j;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's domains */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		struct mg_buf b = {0};
@@ -148,4 +145,5 @@ const struct mg_rule mg_rule_domain_constraint_validates = {
     "ALTER DOMAIN ... ADD CHECK without NOT VALID: checks every table using the domain",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -209,4 +209,5 @@ const struct mg_rule mg_rule_downgrade_mismatch = {
     "upgrade() then downgrade() does not give back the schema before the revision",
     MG_WARNING,
     check,
+    0,
 };

@@ -60,4 +60,5 @@ const struct mg_rule mg_rule_drop_column = {
     "a column of an existing table dropped while old code may still use it",
     MG_WARNING,
     check,
+    0,
 };

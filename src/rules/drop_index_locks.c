@@ -82,9 +82,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *table, *schema, *fn;
@@ -153,4 +150,5 @@ const struct mg_rule mg_rule_drop_index_locks = {
     "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on a table with rows",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

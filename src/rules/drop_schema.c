@@ -57,9 +57,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's schemas and databases */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *name = op->object ? op->object : "?";
@@ -115,4 +112,5 @@ const struct mg_rule mg_rule_drop_schema = {
     "DROP SCHEMA (every object in it with CASCADE) or DROP DATABASE",
     MG_ERROR,
     check,
+    MG_RULE_POSTGRESQL,
 };

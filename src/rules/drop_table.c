@@ -35,8 +35,5 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_drop_table = {
-    "drop-table",
-    "an existing table dropped while old code may still use it",
-    MG_WARNING,
-    check,
+    "drop-table", "an existing table dropped while old code may still use it", MG_WARNING, check, 0,
 };

@@ -204,4 +204,5 @@ const struct mg_rule mg_rule_drop_unnamed_constraint = {
     "op.drop_constraint(None, ...): a constraint without a name cannot be dropped",
     MG_ERROR,
     check,
+    0,
 };

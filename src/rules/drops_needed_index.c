@@ -54,9 +54,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const char *tenant = o->tenant_column != NULL ? o->tenant_column : "tenant_id";
 	size_t i, k;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	if (o->schema == NULL)
 		return;
 	for (i = 0; i < m->nops; i++) {
@@ -116,8 +113,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_drops_needed_index = {
-    "drops-needed-index",
-    "the only index a foreign key or the tenant column needs is dropped",
-    MG_WARNING,
-    check,
+    "drops-needed-index", "the only index a foreign key or the tenant column needs is dropped",
+    MG_WARNING,           check,
+    MG_RULE_POSTGRESQL,
 };

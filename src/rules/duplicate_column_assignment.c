@@ -121,4 +121,5 @@ const struct mg_rule mg_rule_duplicate_column_assignment = {
     "a statement that names one column twice (UPDATE SET, INSERT, CREATE TABLE): it fails",
     MG_ERROR,
     check,
+    0,
 };

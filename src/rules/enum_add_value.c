@@ -129,9 +129,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	int pg = mg_rc_pg_version(o);
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_op *use;
@@ -201,4 +198,5 @@ const struct mg_rule mg_rule_enum_add_value = {
     "the value unusable until commit from 12",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -26,9 +26,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		struct mg_diag *g;
@@ -58,4 +55,5 @@ const struct mg_rule mg_rule_exclusion_constraint_locks = {
     "ADD CONSTRAINT ... EXCLUDE builds its index under ACCESS EXCLUSIVE; there is no safe way",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

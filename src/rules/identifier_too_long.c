@@ -110,9 +110,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	    &d->arena, (m->nops + ntc + m->nindexes + m->nfkeys + m->nchecks + 1) * sizeof(*v));
 	size_t i, nv = 0;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		if (op->dir != MG_UPGRADE)
@@ -153,4 +150,5 @@ const struct mg_rule mg_rule_identifier_too_long = {
     "a name over 63 bytes, which PostgreSQL cuts (an error when two then collide)",
     MG_NOTE,
     check,
+    MG_RULE_POSTGRESQL,
 };

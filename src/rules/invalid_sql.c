@@ -14,8 +14,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's grammar and transactions */
+	(void)o;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		struct mg_diag *g;
@@ -35,8 +34,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_invalid_sql = {
-    "invalid-sql",
-    "SQL in op.execute() that PostgreSQL's parser refuses",
-    MG_ERROR,
-    check,
+    "invalid-sql",      "SQL in op.execute() that PostgreSQL's parser refuses", MG_ERROR, check,
+    MG_RULE_POSTGRESQL,
 };

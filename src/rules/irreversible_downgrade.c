@@ -168,4 +168,5 @@ const struct mg_rule mg_rule_irreversible_downgrade = {
     "downgrade() is missing, does nothing or raises while upgrade() changes the schema",
     MG_WARNING,
     check,
+    0,
 };

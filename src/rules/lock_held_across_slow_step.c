@@ -98,9 +98,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct held h[64];
 	size_t nh = 0, i, k;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *why;
@@ -164,4 +161,5 @@ const struct mg_rule mg_rule_lock_held_across_slow_step = {
     "ACCESS EXCLUSIVE on a table with rows held across a slow statement of the same transaction",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -46,9 +46,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		enum mg_rc_lock l;
@@ -101,4 +98,5 @@ const struct mg_rule mg_rule_lock_table = {
     "commits; LOCK TABLE in an autocommit block",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

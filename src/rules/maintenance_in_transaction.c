@@ -74,9 +74,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_op *ex = op->parent < m->nops ? &m->ops[op->parent] : op;
@@ -177,4 +174,5 @@ const struct mg_rule mg_rule_maintenance_in_transaction = {
     "REINDEX locking a table with rows",
     MG_ERROR,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -109,8 +109,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 
 	/* PostgreSQL's: MySQL (InnoDB) indexes a foreign key's columns itself, and the fix
 	 * builds the index CONCURRENTLY. */
-	if (!mg_dialect_postgresql(o))
-		return;
 	dup = mg_xcalloc(m->nfkeys + 1, 1);
 	duplicates(m, dup);
 	for (i = 0; i < m->nfkeys; i++) {
@@ -182,8 +180,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_missing_fk_index = {
-    "missing-fk-index",
-    "a foreign-key column leads no index",
-    MG_WARNING,
-    check,
+    "missing-fk-index", "a foreign-key column leads no index", MG_WARNING, check,
+    MG_RULE_POSTGRESQL,
 };

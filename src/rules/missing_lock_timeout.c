@@ -53,9 +53,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct mg_buf b = {0};
 	struct mg_style st;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	if (o->env_py == NULL || o->env_lock_timeout != 0 || sets_lock_timeout(m))
 		return;
 	for (i = 0; i < m->nops; i++) {
@@ -130,4 +127,5 @@ const struct mg_rule mg_rule_missing_lock_timeout = {
     "an ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE lock on a table with rows, and no lock_timeout",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -127,7 +127,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!o->add_tenant_indexes || !mg_dialect_postgresql(o))
+	if (!o->add_tenant_indexes)
 		return; /* its scans, locks and CONCURRENTLY fix are PostgreSQL's */
 	for (i = 0; i < m->ntables; i++) {
 		const struct mg_table *t = &m->tables[i];
@@ -215,4 +215,5 @@ const struct mg_rule mg_rule_missing_tenant_index = {
     "a table with a tenant column has no index leading with it",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -276,4 +276,5 @@ const struct mg_rule mg_rule_narrowing_change = {
     "a type, length, UNIQUE or CHECK that existing rows may not fit",
     MG_WARNING,
     check,
+    0,
 };

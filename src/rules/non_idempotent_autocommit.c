@@ -109,8 +109,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return;
+	(void)o;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_op *outer =
@@ -165,4 +164,5 @@ const struct mg_rule mg_rule_non_idempotent_autocommit = {
     "DDL in an autocommit block without IF [NOT] EXISTS: a retry after a failure fails on it",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -642,8 +642,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	struct seen sn;
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* its locks and its fix are PostgreSQL's */
 	seen_build(m, &sn);
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
@@ -728,4 +726,5 @@ const struct mg_rule mg_rule_not_null_without_backfill = {
     "a column becomes NOT NULL on an existing table without a backfill",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -52,9 +52,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const struct mg_rc_tcol *v;
 	size_t i, n = mg_rc_typed_columns(m, d, &v);
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < n; i++) {
 		const struct mg_column *c = v[i].def;
 		struct mg_diag *g;
@@ -94,4 +91,5 @@ const struct mg_rule mg_rule_prefer_bigint_keys = {
     "integer primary keys, and integer columns referencing bigint keys",
     MG_NOTE,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -17,9 +17,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const struct mg_rc_tcol *v;
 	size_t i, n = mg_rc_typed_columns(m, d, &v);
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
+	(void)o;
 	for (i = 0; i < n; i++) {
 		const struct mg_column *c = v[i].def;
 		struct mg_diag *g;
@@ -41,8 +39,5 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_prefer_identity = {
-    "prefer-identity",
-    "serial: prefer an identity column",
-    MG_NOTE,
-    check,
+    "prefer-identity", "serial: prefer an identity column", MG_NOTE, check, MG_RULE_POSTGRESQL,
 };

@@ -16,9 +16,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const struct mg_rc_tcol *v;
 	size_t i, n = mg_rc_typed_columns(m, d, &v);
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
+	(void)o;
 	for (i = 0; i < n; i++) {
 		const char *len;
 		struct mg_diag *g;
@@ -45,4 +43,5 @@ const struct mg_rule mg_rule_prefer_text_over_varchar = {
     "varchar(n): prefer text with a CHECK on the length",
     MG_NOTE,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -15,9 +15,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	const struct mg_rc_tcol *v;
 	size_t i, n = mg_rc_typed_columns(m, d, &v);
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
+	(void)o;
 	for (i = 0; i < n; i++) {
 		struct mg_diag *g;
 
@@ -36,8 +34,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_prefer_timestamptz = {
-    "prefer-timestamptz",
-    "timestamp without time zone: prefer timestamptz",
-    MG_NOTE,
-    check,
+    "prefer-timestamptz", "timestamp without time zone: prefer timestamptz", MG_NOTE, check,
+    MG_RULE_POSTGRESQL,
 };

@@ -112,9 +112,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_index *ux;
@@ -198,4 +195,5 @@ const struct mg_rule mg_rule_refresh_materialized_view_locks = {
     "refresh",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -48,4 +48,5 @@ const struct mg_rule mg_rule_rename_column = {
     "a column of an existing table renamed while old code still uses the old name",
     MG_WARNING,
     check,
+    0,
 };

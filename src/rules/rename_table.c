@@ -102,4 +102,5 @@ const struct mg_rule mg_rule_rename_table = {
     "an existing table renamed while old code still uses the old name",
     MG_WARNING,
     check,
+    0,
 };

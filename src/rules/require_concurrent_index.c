@@ -76,8 +76,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* CONCURRENTLY and its locks are PostgreSQL's */
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *x = &m->indexes[i];
 		const struct mg_op *op = &m->ops[x->op];
@@ -166,4 +164,5 @@ const struct mg_rule mg_rule_require_concurrent_index = {
     "an index on a table with rows is built without CONCURRENTLY",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -158,9 +158,14 @@ mg_rules_run(const struct mg_model *m, const struct mg_options *o, struct mg_dia
 	size_t i, n;
 
 	d->memo_model = NULL;
-	for (i = 0; mg_rules[i] != NULL; i++)
-		if (o->run_optin || !mg_rule_optin(mg_rules[i]))
-			mg_rules[i]->check(m, o, d);
+	for (i = 0; mg_rules[i] != NULL; i++) {
+		const struct mg_rule *r = mg_rules[i];
+
+		if ((r->flags & MG_RULE_POSTGRESQL) && !mg_dialect_postgresql(o))
+			continue;
+		if (o->run_optin || !mg_rule_optin(r))
+			r->check(m, o, d);
+	}
 	guards(m, d);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof(*d->v), cmp);

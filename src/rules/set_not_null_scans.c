@@ -95,7 +95,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	int pg = mg_rc_pg_version(o);
 	size_t i;
 
-	if (!mg_dialect_postgresql(o) || (done = covered(m, d)) == NULL)
+	if ((done = covered(m, d)) == NULL)
 		return;
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
@@ -140,8 +140,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_set_not_null_scans = {
-    "set-not-null-scans",
-    "SET NOT NULL scans an existing table under ACCESS EXCLUSIVE",
-    MG_WARNING,
-    check,
+    "set-not-null-scans", "SET NOT NULL scans an existing table under ACCESS EXCLUSIVE",
+    MG_WARNING,           check,
+    MG_RULE_POSTGRESQL,
 };

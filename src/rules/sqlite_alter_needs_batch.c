@@ -256,4 +256,5 @@ const struct mg_rule mg_rule_sqlite_alter_needs_batch = {
     "op.batch_alter_table()",
     MG_ERROR,
     check,
+    0,
 };

@@ -76,8 +76,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_transaction_control = {
-    RULE,
-    "COMMIT, BEGIN or ROLLBACK in op.execute(): it breaks Alembic's own transaction",
-    MG_ERROR,
-    check,
+    RULE,     "COMMIT, BEGIN or ROLLBACK in op.execute(): it breaks Alembic's own transaction",
+    MG_ERROR, check,
+    0,
 };

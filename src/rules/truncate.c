@@ -34,8 +34,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 }
 
 const struct mg_rule mg_rule_truncate = {
-    "truncate",
-    "every row of an existing table deleted (TRUNCATE, DELETE without WHERE)",
-    MG_WARNING,
-    check,
+    "truncate", "every row of an existing table deleted (TRUNCATE, DELETE without WHERE)",
+    MG_WARNING, check,
+    0,
 };

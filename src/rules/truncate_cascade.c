@@ -101,9 +101,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i, j, last;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's TRUNCATE */
-
 	for (i = 0; i < m->nops; i = last + 1) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_stable **roots;
@@ -181,4 +178,5 @@ const struct mg_rule mg_rule_truncate_cascade = {
     "TRUNCATE ... CASCADE: also empties every table referencing it, recursively",
     MG_ERROR,
     check,
+    MG_RULE_POSTGRESQL,
 };

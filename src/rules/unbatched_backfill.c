@@ -185,9 +185,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const char *verb, *why;
@@ -266,4 +263,5 @@ const struct mg_rule mg_rule_unbatched_backfill = {
     "migration's transaction",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

@@ -20,9 +20,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
 	size_t i, k;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nindexes; i++) {
 		const struct mg_index *x = &m->indexes[i];
 		const struct mg_op *op = &m->ops[x->op];
@@ -127,4 +124,5 @@ const struct mg_rule mg_rule_unique_constraint_locks = {
     "ACCESS EXCLUSIVE",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };

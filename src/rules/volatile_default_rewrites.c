@@ -196,9 +196,6 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 	int pg = mg_rc_pg_version(o);
 	size_t i;
 
-	if (!mg_dialect_postgresql(o))
-		return; /* PostgreSQL's locks and types */
-
 	for (i = 0; i < m->nops; i++) {
 		const struct mg_op *op = &m->ops[i];
 		const struct mg_column *c = op->coldef;
@@ -243,4 +240,5 @@ const struct mg_rule mg_rule_volatile_default_rewrites = {
     "generated: the table is rewritten",
     MG_WARNING,
     check,
+    MG_RULE_POSTGRESQL,
 };
