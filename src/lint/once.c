@@ -20,7 +20,7 @@ collapse(struct mg_lint_report *r, const char *rule)
 {
 	struct mg_finding *first = NULL;
 	struct mg_buf b = {0};
-	size_t i, n, others = 0;
+	size_t i, n, others = 0, last = (size_t)-1;
 
 	for (i = n = 0; i < r->n; i++) {
 		struct mg_finding *x = &r->v[i];
@@ -34,7 +34,11 @@ collapse(struct mg_lint_report *r, const char *rule)
 			first = &r->v[n++];
 			continue;
 		}
-		if (x->file != first->file && others++ < NAMED)
+		/* A file's findings are together in the report: each file is counted once. */
+		if (x->file == first->file || x->file == last)
+			continue;
+		last = x->file;
+		if (others++ < NAMED)
 			mg_buf_printf(&b, "%s%s", others > 1 ? ", " : "", r->files[x->file].path);
 	}
 	r->n = n;

@@ -174,6 +174,48 @@ test_run_units(void **state)
 	mg_model_free(u[1].model);
 }
 
+/* missing-lock-timeout once a run: the first names the others; suppressed ones stay. */
+static void
+test_once(void **state)
+{
+	struct mg_lint_report r;
+	static const char *const paths[] = {"a.py", "b.py", "c.py", "d.py"};
+	size_t i;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.files = calloc(4, sizeof(*r.files));
+	r.nfiles = r.capfiles = 4;
+	for (i = 0; i < 4; i++)
+		r.files[i].path = paths[i];
+	r.v = calloc(6, sizeof(*r.v));
+	r.n = r.cap = 6;
+	for (i = 0; i < 4; i++) {
+		r.v[i].rule = "missing-lock-timeout";
+		r.v[i].file = i;
+		r.v[i].message = "no lock_timeout";
+	}
+	r.v[2].suppressed = 1;
+	r.v[4].rule = "drop-table";
+	r.v[4].file = 1;
+	r.v[4].message = "drops";
+	r.v[5].rule = "missing-lock-timeout";
+	r.v[5].file = 3; /* a second one in d.py: d.py is named once */
+	r.v[5].message = "no lock_timeout";
+	mg_lint_once(&r);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0].rule, "missing-lock-timeout");
+	assert_int_equal(r.v[0].file, 0);
+	assert_string_equal(r.v[0].message,
+	                    "no lock_timeout; the same in 2 more migrations of this run (b.py, "
+	                    "d.py): one setting in env.py covers them all");
+	assert_true(r.v[1].suppressed);
+	assert_string_equal(r.v[2].rule, "drop-table");
+	free(r.files);
+	free(r.v);
+	mg_arena_free(&r.arena);
+}
+
 int
 main(void)
 {
@@ -181,6 +223,7 @@ main(void)
 	    cmocka_unit_test(test_findings),
 	    cmocka_unit_test(test_select_ignore_severity),
 	    cmocka_unit_test(test_run_units),
+	    cmocka_unit_test(test_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
