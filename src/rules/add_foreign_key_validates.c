@@ -108,25 +108,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		}
 		if (op->kind == MG_OP_CREATE_FOREIGN_KEY && op->source == MG_SRC_OP && !op->batch) {
-			const char *call = mg_rc_call_not_valid(d, m, op);
-			if (call == NULL) {
-				g->code = validate;
-				g->not_applied = "postgresql_not_valid=True is added by hand first";
-				g->where =
-				    mg_arena_printf(&d->arena,
-				                    "%s(), after %s with postgresql_not_valid=True "
-				                    "added to it",
-				                    fn, mg_rc_describe(d, m, op));
-				continue;
-			}
-			g->code = mg_arena_printf(&d->arena, "%s%s", call, validate);
-			g->where = mg_arena_printf(&d->arena, "%s(), instead of %s", fn,
-			                           mg_rc_describe(d, m, op));
-			if (op->in_loop)
-				g->not_applied = "the statement is in a loop or nested function";
-			else if (op->autocommit)
-				g->not_applied = "the statement is inside an autocommit block";
-			g->fix = g->not_applied == NULL ? MG_FIX_REPLACE : MG_FIX_NONE;
+			mg_rc_not_valid_code(d, m, g, op, fn, validate);
 			continue;
 		}
 		/* The other forms: the VALIDATE is the code; NOT VALID is an edit by hand. */

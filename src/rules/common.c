@@ -872,3 +872,38 @@ mg_rc_alter_replace(struct mg_diags *d, const struct mg_model *m, struct mg_diag
 	else
 		g->fix = MG_FIX_REPLACE;
 }
+
+void
+mg_rc_not_valid_code(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g,
+                     const struct mg_op *op, const char *fn, const char *validate)
+{
+	const char *call = mg_rc_call_not_valid(d, m, op);
+
+	if (call == NULL) {
+		g->code = validate;
+		g->not_applied = "postgresql_not_valid=True is added by hand first";
+		g->where = mg_arena_printf(
+		    &d->arena, "%s(), after %s with postgresql_not_valid=True added to it", fn,
+		    mg_rc_describe(d, m, op));
+		return;
+	}
+	g->code = mg_arena_printf(&d->arena, "%s%s", call, validate);
+	g->where = mg_arena_printf(&d->arena, "%s(), instead of %s", fn, mg_rc_describe(d, m, op));
+	if (op->in_loop)
+		g->not_applied = "the statement is in a loop or nested function";
+	else if (op->autocommit)
+		g->not_applied = "the statement is inside an autocommit block";
+	g->fix = g->not_applied == NULL ? MG_FIX_REPLACE : MG_FIX_NONE;
+}
+
+int
+mg_rc_sql_alone(const struct mg_model *m, size_t parent, size_t self)
+{
+	size_t i;
+
+	/* A statement of an op.execute() comes after it in the ops. */
+	for (i = parent + 1; i < m->nops; i++)
+		if (i != self && m->ops[i].parent == parent)
+			return 0;
+	return m->ops[parent].sql != NULL;
+}

@@ -202,5 +202,15 @@ const char *mg_rc_alter_changes_more(const struct mg_model *m, const struct mg_o
  */
 void mg_rc_alter_replace(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g,
                          const struct mg_op *op);
+/*
+ * The code of a constraint added by an op.* call (not in a batch block):
+ * the call with postgresql_not_valid=True, then validate (its VALIDATE in
+ * an autocommit block), replacing the call (--fix) when nothing stops it;
+ * when the call cannot be edited, validate alone, after it.
+ */
+void mg_rc_not_valid_code(struct mg_diags *d, const struct mg_model *m, struct mg_diag *g,
+                          const struct mg_op *op, const char *fn, const char *validate);
+/* Whether the op.execute() at parent has readable SQL that runs only statement self. */
+int mg_rc_sql_alone(const struct mg_model *m, size_t parent, size_t self);
 
 #endif

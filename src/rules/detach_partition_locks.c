@@ -28,18 +28,6 @@ is_detach(const struct mg_op *op)
 	       strcmp(op->name, "detach_partition") == 0;
 }
 
-/* Whether the op.execute() at parent runs no other statement. */
-static int
-alone(const struct mg_model *m, size_t parent, size_t self)
-{
-	size_t i;
-
-	for (i = parent + 1; i < m->nops; i++)
-		if (i != self && m->ops[i].parent == parent)
-			return 0;
-	return m->ops[parent].sql != NULL && !m->ops[parent].in_loop;
-}
-
 /* The DETACH ... CONCURRENTLY in an autocommit block, or NULL (names unsafe). */
 static const char *
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
@@ -94,7 +82,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    "DETACH PARTITION ... CONCURRENTLY runs inside the migration's "
 			    "transaction: PostgreSQL refuses it (\"cannot run inside a "
 			    "transaction block\")";
-			if (alone(m, op->parent, i))
+			if (mg_rc_sql_alone(m, op->parent, i) && !m->ops[op->parent].in_loop)
 				g->code = mg_rc_wrap_autocommit(d, m, &m->ops[op->parent]);
 			if (g->code == NULL) {
 				g->note =
@@ -150,7 +138,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    "PARTITION ... FINALIZE";
 		g->where = mg_arena_printf(&d->arena, "%s(), instead of the statement at line %u",
 		                           fn, (unsigned)m->ops[op->parent].stmt.line);
-		if (!alone(m, op->parent, i))
+		if (!(mg_rc_sql_alone(m, op->parent, i) && !m->ops[op->parent].in_loop))
 			g->where =
 			    mg_arena_printf(&d->arena,
 			                    "%s(), in place of the DETACH in the op.execute() "

@@ -43,18 +43,6 @@ index_table(const struct mg_model *m, const struct mg_options *o, const struct m
 	return NULL;
 }
 
-/* Whether the op.execute() at parent runs no other statement. */
-static int
-alone(const struct mg_model *m, size_t parent, size_t self)
-{
-	size_t i;
-
-	for (i = 0; i < m->nops; i++)
-		if (i != self && i != parent && m->ops[i].parent == parent)
-			return 0;
-	return m->ops[parent].sql != NULL;
-}
-
 /*
  * Whether require-concurrent-index owns this drop: downgrade() dropping an
  * index that upgrade() builds without CONCURRENTLY is the statement that
@@ -135,7 +123,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			                    "batch_op.drop_index(...)",
 			                    fn, table);
 			g->not_applied = "the statement is a batch_op call: move it by hand";
-		} else if (op->source == MG_SRC_SQL && !alone(m, op->parent, i)) {
+		} else if (op->source == MG_SRC_SQL && !mg_rc_sql_alone(m, op->parent, i)) {
 			g->not_applied =
 			    "the op.execute() runs other SQL too: edit that SQL by hand";
 		} else if (stmt->in_loop) {

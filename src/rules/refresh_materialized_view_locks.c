@@ -72,18 +72,6 @@ unique_index(const struct mg_model *m, size_t at)
 	return NULL;
 }
 
-/* Whether the op.execute() at parent runs no other statement. */
-static int
-alone(const struct mg_model *m, size_t parent, size_t self)
-{
-	size_t i;
-
-	for (i = parent + 1; i < m->nops; i++)
-		if (i != self && m->ops[i].parent == parent)
-			return 0;
-	return m->ops[parent].sql != NULL && !m->ops[parent].in_loop;
-}
-
 /* op.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY v"), or NULL (names unsafe). */
 static const char *
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
@@ -117,6 +105,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		const struct mg_index *ux;
 		struct mg_diag *g;
 		const char *fn;
+		int alone;
 
 		if (!is_refresh(op) || op->concurrently || op->table == NULL ||
 		    mg_rc_table_new(m, o, op->table) || created_here(m, i))
@@ -169,15 +158,16 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			    "the view over plain columns with no WHERE)";
 			continue;
 		}
+		alone = mg_rc_sql_alone(m, op->parent, i) && !m->ops[op->parent].in_loop;
 		g->where = mg_arena_printf(&d->arena, "%s(), instead of the statement at line %u",
 		                           fn, (unsigned)m->ops[op->parent].stmt.line);
-		if (!alone(m, op->parent, i))
+		if (!alone)
 			g->where =
 			    mg_arena_printf(&d->arena,
 			                    "%s(), in place of the REFRESH in the op.execute() "
 			                    "at line %u",
 			                    fn, (unsigned)m->ops[op->parent].stmt.line);
-		if (!alone(m, op->parent, i))
+		if (!alone)
 			g->not_applied =
 			    "the op.execute() runs other SQL too (or is in a loop): edit "
 			    "that SQL by hand";
