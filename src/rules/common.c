@@ -907,3 +907,35 @@ mg_rc_sql_alone(const struct mg_model *m, size_t parent, size_t self)
 			return 0;
 	return m->ops[parent].sql != NULL;
 }
+
+const char *
+mg_rc_walk_key(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op)
+{
+	const struct mg_table *t;
+	const struct mg_stable *st;
+	const struct mg_sindex *pk;
+	const char *key = NULL;
+	size_t i, n = 0;
+
+	if (o->backfill_key != NULL)
+		return o->backfill_key;
+	if ((t = mg_model_defined_table(m, op->table)) != NULL) {
+		for (i = 0; i < t->ncolumns; i++)
+			if (t->columns[i].primary_key == MG_YES && t->columns[i].name != NULL)
+				key = t->columns[i].name, n++;
+		if (n == 1)
+			return key;
+		if (n > 1)
+			return NULL;
+	}
+	if ((st = mg_rc_schema_table(o, op->schema, op->table)) != NULL &&
+	    (pk = mg_stable_pkey(st)) != NULL)
+		return pk->ncolumns == 1 && !pk->is_expr[0] ? pk->columns[0] : NULL;
+	for (i = 0; o->history_keys != NULL && i < o->history_keys->n; i++) {
+		const struct mg_table_key *h = &o->history_keys->v[i];
+		if (strcmp(h->table, op->table) == 0 &&
+		    (op->schema == NULL || h->schema == NULL || strcmp(op->schema, h->schema) == 0))
+			return h->ncolumns == 1 ? h->columns[0] : NULL;
+	}
+	return NULL;
+}

@@ -212,5 +212,12 @@ void mg_rc_not_valid_code(struct mg_diags *d, const struct mg_model *m, struct m
                           const struct mg_op *op, const char *fn, const char *validate);
 /* Whether the op.execute() at parent has readable SQL that runs only statement self. */
 int mg_rc_sql_alone(const struct mg_model *m, size_t parent, size_t self);
+/*
+ * The single-column key a batched walk of op's table follows: --key, else
+ * the table's primary key as this file describes it, the replayed schema
+ * has it, or the migration that created it; NULL when none or composite.
+ */
+const char *mg_rc_walk_key(const struct mg_model *m, const struct mg_options *o,
+                           const struct mg_op *op);
 
 #endif

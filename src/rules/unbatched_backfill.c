@@ -80,39 +80,6 @@ owned_by_not_null(const struct mg_model *m, const struct mg_options *o, size_t i
 	return 0;
 }
 
-/* The single-column key the batches walk: --key, else the table's primary key. */
-static const char *
-batch_key(const struct mg_model *m, const struct mg_options *o, const struct mg_op *op)
-{
-	const struct mg_table *t;
-	const struct mg_stable *st;
-	const struct mg_sindex *pk;
-	const char *key = NULL;
-	size_t i, n = 0;
-
-	if (o->backfill_key != NULL)
-		return o->backfill_key;
-	if ((t = mg_model_defined_table(m, op->table)) != NULL) {
-		for (i = 0; i < t->ncolumns; i++)
-			if (t->columns[i].primary_key == MG_YES && t->columns[i].name != NULL)
-				key = t->columns[i].name, n++;
-		if (n == 1)
-			return key;
-		if (n > 1)
-			return NULL;
-	}
-	if ((st = mg_rc_schema_table(o, op->schema, op->table)) != NULL &&
-	    (pk = mg_stable_pkey(st)) != NULL)
-		return pk->ncolumns == 1 && !pk->is_expr[0] ? pk->columns[0] : NULL;
-	for (i = 0; o->history_keys != NULL && i < o->history_keys->n; i++) {
-		const struct mg_table_key *h = &o->history_keys->v[i];
-		if (strcmp(h->table, op->table) == 0 &&
-		    (op->schema == NULL || h->schema == NULL || strcmp(op->schema, h->schema) == 0))
-			return h->ncolumns == 1 ? h->columns[0] : NULL;
-	}
-	return NULL;
-}
-
 /* The batched form of the UPDATE, or NULL with *why set. */
 static const char *
 batched(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d,
@@ -134,7 +101,7 @@ batched(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d
 		*why = "its WHERE is not the batched form's (none, or the column IS NULL)";
 		return NULL;
 	}
-	if ((key = batch_key(m, o, op)) == NULL) {
+	if ((key = mg_rc_walk_key(m, o, op)) == NULL) {
 		*why = "the table's single-column primary key is not known (give --key)";
 		return NULL;
 	}

@@ -168,28 +168,6 @@ fix(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d, st
 	g->fix = MG_FIX_NONE;
 }
 
-/* The table's single-column primary key: --key, the schema, the project's history. */
-static const char *
-table_key(const struct mg_options *o, const struct mg_op *op)
-{
-	const struct mg_stable *t;
-	const struct mg_sindex *pk;
-	size_t i;
-
-	if (o->backfill_key != NULL)
-		return o->backfill_key;
-	if ((t = mg_rc_schema_table(o, op->schema, op->table)) != NULL &&
-	    (pk = mg_stable_pkey(t)) != NULL)
-		return pk->ncolumns == 1 && !pk->is_expr[0] ? pk->columns[0] : NULL;
-	for (i = 0; o->history_keys != NULL && i < o->history_keys->n; i++) {
-		const struct mg_table_key *h = &o->history_keys->v[i];
-		if (strcmp(h->table, op->table) == 0 &&
-		    (op->schema == NULL || h->schema == NULL || strcmp(op->schema, h->schema) == 0))
-			return h->ncolumns == 1 ? h->columns[0] : NULL;
-	}
-	return NULL;
-}
-
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -230,7 +208,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		}
 		if (pg >= 11)
-			fix(m, o, d, g, op, dflt, table_key(o, op));
+			fix(m, o, d, g, op, dflt, mg_rc_walk_key(m, o, op));
 	}
 }
 
