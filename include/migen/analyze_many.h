@@ -74,6 +74,12 @@ struct mg_analysis;
 struct mg_analysis *mg_analysis_open(const struct mg_analyze_opts *o);
 void mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
                      const unsigned char *need_src, struct mg_analyzed *out);
+/*
+ * Files this run does not need (a saved schema stands for them): their
+ * cached records, whatever they hold, are kept as they are in the cache
+ * the session writes, instead of being dropped.
+ */
+void mg_analysis_keep(struct mg_analysis *s, const char *const *paths, size_t n);
 void mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st);
 
 /* The number of threads mg_analyze_many() uses for n files with jobs asked. */

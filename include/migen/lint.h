@@ -23,6 +23,8 @@
 #include "migen/schema.h"
 
 /* One migration of the run, in graph order (parents first). */
+struct mg_statkey;
+
 struct mg_lint_unit {
 	/* Filled by the caller: */
 	const char *path;      /* the file to read */
@@ -35,6 +37,8 @@ struct mg_lint_unit {
 	const size_t *parents; /* the units it comes after (earlier in the array): its
 	                          schema before is theirs, merged; none: the empty schema */
 	size_t nparents;
+	const struct mg_statkey *key; /* its stat data as the project's load read it, or NULL */
+	int skip; /* neither analysed nor replayed: a saved schema stands for it (snapshot.h) */
 	/* Filled by mg_lint_analyze(): */
 	struct mg_input in;
 	struct mg_model *model; /* NULL when the file cannot be read */
@@ -82,6 +86,38 @@ struct mg_lint_config {
 struct mg_edits;
 void mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
                  struct mg_lint_report *r, struct mg_edits *fixes);
+
+/*
+ * Where a run may start: the units before at are not checked, and the
+ * schemas the later units start from are given (a saved snapshot), or are
+ * handed to made() when the run reaches at (to be saved).
+ */
+struct mg_lint_start {
+	size_t at;
+	/* [at]: the schema after unit k for each k the units from at on start
+	 * from (mg_lint_prefix_needs' live), taken over by the run; NULL: the run
+	 * replays the units before at itself. */
+	struct mg_schema **after;
+	/* Called once, when the run that replays the prefix itself reaches at,
+	 * with the schemas after each unit before at (NULL where not kept). */
+	void (*made)(void *arg, struct mg_schema *const *after, size_t at);
+	void *arg;
+};
+
+/* The position of the first unit to report, or n. */
+size_t mg_lint_first_reported(const struct mg_lint_unit *u, size_t n);
+/*
+ * What the units from at on need of the ones before: live[k] (k < at), the
+ * schema after unit k is where one of them starts; replayed[k], a merge
+ * from at on replays unit k's model onto its base parent's schema, so its
+ * model must be loaded. Both zeroed first, [at] each.
+ */
+void mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned char *live,
+                          unsigned char *replayed);
+/* mg_lint_run from start (NULL: from the first unit, as mg_lint_run). */
+void mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
+                      struct mg_lint_start *start, struct mg_lint_report *r,
+                      struct mg_edits *fixes);
 
 /*
  * The one place each migration is checked: m against schema (the schema

@@ -12,17 +12,20 @@
 
 #include <stddef.h>
 
+#include "migen/revcache.h"
 #include "migen/util.h"
 
 struct mg_project_rev {
 	const char *path;     /* as loaded (relative to the working folder when below it) */
-	const char *real;     /* realpath(path), or NULL */
 	const char *revision; /* NULL: no literal revision id */
 	int started;          /* 0: at or before start-after (replayed, not reported) */
 	/* The revisions it comes after (down_revision and depends_on), as positions in
 	 * mg_project.v, all earlier than its own; none for a root or an unplaced file. */
 	size_t *parents;
 	size_t nparents;
+	/* The file's stat data as the load read it (cache on), telling later
+	 * readers whether it is unchanged; NULL without. */
+	const struct mg_statkey *key;
 };
 
 struct mg_project {

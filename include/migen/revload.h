@@ -11,12 +11,16 @@
 
 #include <stddef.h>
 
+#include "migen/revcache.h"
 #include "migen/revgraph.h"
 #include "migen/util.h"
 
 struct mg_revset {
 	struct mg_rev *revs; /* sorted by path */
 	size_t n;
+	/* With the cache on: each file's stat data as this run read it (ino 0:
+	 * not a regular file, not read), indexed like revs; else NULL. */
+	struct mg_statkey *keys;
 	const char **twice; /* files reached twice through overlapping folders (skipped) */
 	size_t ntwice;
 	struct mg_arena arena;

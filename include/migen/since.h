@@ -14,6 +14,7 @@
 
 struct mg_since_file {
 	const char *path; /* realpath */
+	const char *name; /* the path git gave, below the top of the work tree */
 	int added;        /* new since the merge-base (or untracked), not only changed */
 };
 

@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "migen/lint.h"
 #include "migen/project.h"
 #include "migen/since.h"
+#include "migen/snapshot.h"
 
 const char mg_lint_usage[] =
     "usage: migen lint [PATH ...] [-c alembic.ini] [--since REF] [--format FORMAT]\n"
@@ -278,8 +280,19 @@ struct given {
 	const char *shown, *real;
 };
 
+/* mg_since_files() on its own thread. */
+struct sincejob {
+	const char *ref;
+	struct mg_since *s;
+	int rc;
+	const char *why;
+	pthread_t tid;
+	int running;
+};
+
 struct run {
 	struct args a;
+	struct sincejob sincejob;
 	struct mg_config cfg;
 	struct mg_project proj;
 	int have_proj;
@@ -291,6 +304,23 @@ struct run {
 	int status;
 	enum mg_dialect dialect; /* from alembic.ini or env.py; [tool.migen] wins */
 };
+
+static void *
+since_thread(void *arg)
+{
+	struct sincejob *j = arg;
+
+	j->rc = mg_since_files(j->ref, j->s, &j->why);
+	return NULL;
+}
+
+static void
+since_join(struct run *r)
+{
+	if (r->sincejob.running)
+		pthread_join(r->sincejob.tid, NULL);
+	r->sincejob.running = 0;
+}
 
 static void
 worsen(struct run *r, int status)
@@ -310,6 +340,15 @@ real_of(struct mg_arena *a, const char *path)
 	s = mg_arena_strdup(a, p);
 	free(p);
 	return s;
+}
+
+/* The last component of a path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
 }
 
 static void
@@ -379,12 +418,33 @@ static void
 units_from_project(struct run *r)
 {
 	const char **reals = mg_xcalloc(r->ngiven + 1, sizeof(*reals));
-	size_t i, nreals = 0;
+	const char **names = mg_xcalloc(2 * r->ngiven + 2 * r->since.n + 1, sizeof(*names));
+	const char **real = mg_xcalloc(r->proj.n + 1, sizeof(*real));
+	size_t i, nreals = 0, nnames = 0;
 
-	for (i = 0; i < r->ngiven; i++)
-		if (r->given[i].real != NULL)
+	for (i = 0; i < r->ngiven; i++) {
+		names[nnames++] = base_name(r->given[i].shown);
+		if (r->given[i].real != NULL) {
 			reals[nreals++] = r->given[i].real;
+			names[nnames++] = base_name(r->given[i].real);
+		}
+	}
+	for (i = 0; i < r->since.n; i++) {
+		names[nnames++] = base_name(r->since.v[i].path);
+		names[nnames++] = base_name(r->since.v[i].name);
+	}
 	qsort(reals, nreals, sizeof(*reals), strpcmp);
+	qsort(names, nnames, sizeof(*names), strpcmp);
+	/*
+	 * Only the project's files named like a file given or changed are
+	 * resolved (realpath() reads each component of a path: at 10,000
+	 * migrations, more than loading them); a link is found by either name.
+	 */
+	for (i = 0; i < r->proj.n; i++) {
+		const char *b = base_name(r->proj.v[i].path);
+		if (bsearch(&b, names, nnames, sizeof(*names), strpcmp) != NULL)
+			real[i] = real_of(&r->a.arena, r->proj.v[i].path);
+	}
 	for (i = 0; i < r->proj.n; i++) {
 		const struct mg_project_rev *x = &r->proj.v[i];
 		struct mg_lint_unit *u = add_unit(r, x->path, x->revision, 0);
@@ -392,14 +452,15 @@ units_from_project(struct run *r)
 		/* The units start with the project's, in its order: same positions. */
 		u->parents = x->parents;
 		u->nparents = x->nparents;
+		u->key = x->key;
 
 		if (r->a.npaths > 0) {
 			const char **hit =
-			    x->real ? bsearch(&x->real, reals, nreals, sizeof(*reals), strpcmp)
+			    real[i] ? bsearch(&real[i], reals, nreals, sizeof(*reals), strpcmp)
 			            : NULL;
 			u->report = hit != NULL;
 		} else if (r->a.since != NULL) {
-			const struct mg_since_file *f = mg_since_find(&r->since, x->real);
+			const struct mg_since_file *f = mg_since_find(&r->since, real[i]);
 			u->report = f != NULL && x->started;
 			u->added = f != NULL && f->added;
 		} else {
@@ -412,8 +473,8 @@ units_from_project(struct run *r)
 		size_t nloaded = 0;
 
 		for (i = 0; i < r->proj.n; i++)
-			if (r->proj.v[i].real != NULL)
-				loaded[nloaded++] = r->proj.v[i].real;
+			if (real[i] != NULL)
+				loaded[nloaded++] = real[i];
 		qsort(loaded, nloaded, sizeof(*loaded), strpcmp);
 		for (i = 0; i < r->ngiven; i++)
 			if (r->given[i].real == NULL || bsearch(&r->given[i].real, loaded, nloaded,
@@ -421,6 +482,8 @@ units_from_project(struct run *r)
 				add_unit(r, r->given[i].shown, NULL, 1);
 		free(loaded);
 	}
+	free(real);
+	free(names);
 	free(reals);
 }
 
@@ -610,6 +673,7 @@ fails(const struct mg_lint_report *rep, int fail_on)
 static void
 run_free(struct run *r)
 {
+	since_join(r);
 	mg_lint_units_free(r->u, r->nu);
 	free(r->u);
 	free(r->given);
@@ -681,9 +745,14 @@ mg_cmd_lint(int argc, char **argv)
 	const char *why, *nc;
 	char *ini = NULL;
 	double t0 = now();
+	struct mg_snapshot snap;
+	struct mg_lint_start start;
+	struct timespec started;
 	int rc, fail_on, cache;
 	size_t i;
 
+	/* Before any file is read: what changes after this, the caches must not trust. */
+	clock_gettime(CLOCK_REALTIME, &started);
 	memset(&r, 0, sizeof(r));
 	r.a.fail_on = -1;
 	r.a.paths = mg_xcalloc((size_t)argc + 1, sizeof(*r.a.paths));
@@ -728,6 +797,15 @@ mg_cmd_lint(int argc, char **argv)
 		run_free(&r);
 		return rc;
 	}
+	/* git's answer, asked while the project loads: both read the whole tree. */
+	if (r.a.since != NULL) {
+		r.sincejob.ref = r.a.since;
+		r.sincejob.s = &r.since;
+		r.sincejob.running =
+		    pthread_create(&r.sincejob.tid, NULL, since_thread, &r.sincejob) == 0;
+		if (!r.sincejob.running)
+			since_thread(&r.sincejob);
+	}
 	if (ini != NULL) {
 		mg_project_free(&r.proj);
 		if (mg_project_load(ini, cache, r.cfg.start_after, &r.proj, &why) != 0) {
@@ -746,7 +824,10 @@ mg_cmd_lint(int argc, char **argv)
 	}
 	free(ini);
 	if (r.a.since != NULL) {
-		int s = mg_since_files(r.a.since, &r.since, &why);
+		int s;
+		since_join(&r);
+		s = r.sincejob.rc;
+		why = r.sincejob.why;
 		if (s != MG_SINCE_OK) {
 			mg_warnx("--since %s: %s", mg_cli_shown(r.a.since), why);
 			run_free(&r);
@@ -761,6 +842,10 @@ mg_cmd_lint(int argc, char **argv)
 			add_unit(&r, r.given[i].shown, NULL, 1);
 	}
 
+	/* The schemas where the first reported migration starts, when saved by an earlier run of
+	 * the same history: the migrations before it are then neither loaded nor replayed. */
+	mg_snapshot_begin(&snap, cache && r.have_proj ? r.proj.ini : NULL, r.u, r.nu, &r.cfg.types,
+	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &start);
 	/* The models of a project are cached per alembic.ini; files linted without one share a
 	 * cache. */
 	mg_lint_analyze(r.u, r.nu,
@@ -782,7 +867,9 @@ mg_cmd_lint(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	if (r.a.fix || r.a.diff)
 		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));
-	mg_lint_run(&lc, r.u, r.nu, &rep, fixes);
+	mg_lint_run_from(&lc, r.u, r.nu, &start, &rep, fixes);
+	mg_snapshot_end(&snap);
+	mg_snapshot_free(&snap);
 	if (fixes != NULL) {
 		size_t written = apply_fixes(&r, fixes);
 
@@ -793,6 +880,8 @@ mg_cmd_lint(int argc, char **argv)
 		if (written > 0) {
 			mg_lint_report_free(&rep);
 			mg_lint_units_free(r.u, r.nu);
+			for (i = 0; i < r.nu; i++)
+				r.u[i].skip = 0;
 			mg_lint_analyze(r.u, r.nu, NULL);
 			mg_lint_run(&lc, r.u, r.nu, &rep, NULL);
 		}

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,4 +112,114 @@ mg_cache_make_dirs(const char *file)
 	}
 	free(d);
 	return rc;
+}
+
+char *
+mg_cache_slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024LL * 1024 * 1024) {
+		close(fd);
+		return NULL;
+	}
+	/* 8-aligned (malloc) so that the offset table can be read in place. */
+	buf = mg_xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+mg_cache_write(const char *file, const struct mg_buf *parts, size_t n)
+{
+	struct mg_buf tmp = {0};
+	size_t i;
+	int fd, ok;
+
+	if (mg_cache_make_dirs(file) != 0)
+		return -1;
+	mg_buf_printf(&tmp, "%s.XXXXXX", file);
+	if ((fd = mkstemp(tmp.s)) < 0) {
+		mg_buf_free(&tmp);
+		return -1;
+	}
+	ok = 1;
+	for (i = 0; ok && i < n; i++)
+		ok = write_all(fd, parts[i].s ? parts[i].s : "", parts[i].len) == 0;
+	if (close(fd) != 0)
+		ok = 0;
+	if (!ok || rename(tmp.s, file) != 0) {
+		unlink(tmp.s);
+		ok = 0;
+	}
+	mg_buf_free(&tmp);
+	return ok ? 0 : -1;
+}
+
+void
+mg_cache_exe_id(struct mg_buf *b)
+{
+	struct stat st;
+
+	if (stat("/proc/self/exe", &st) == 0)
+		mg_buf_printf(b, " exe %llx:%llx:%llx:%lld.%09ld", (unsigned long long)st.st_dev,
+		              (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+}
+
+char *
+mg_cache_file(const char *prefix, const char *scope)
+{
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *off = getenv("MIGEN_NO_CACHE");
+	struct mg_buf b = {0};
+	uint64_t h = 1469598103934665603ULL;
+	char cwd[4096];
+
+	if (off != NULL && strcmp(off, "0") != 0)
+		return NULL;
+	/* Paths in records are as given, relative to where migen runs. */
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	h = mg_cache_fnv64(h, cwd, strlen(cwd) + 1);
+	h = mg_cache_fnv64(h, scope ? scope : "", strlen(scope ? scope : "") + 1);
+	if (base != NULL && base[0] == '/')
+		mg_buf_printf(&b, "%s/migen", base);
+	else if (home != NULL && home[0] == '/')
+		mg_buf_printf(&b, "%s/.cache/migen", home);
+	else
+		return NULL;
+	mg_buf_printf(&b, "/%s%016llx", prefix, (unsigned long long)h);
+	return mg_buf_detach(&b);
 }

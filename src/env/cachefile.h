@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "migen/util.h"
+
 /* FNV-1a over p[0..n), continuing from h (start: 14695981039346656037). */
 uint64_t mg_cache_fnv64(uint64_t h, const void *p, size_t n);
 /*
@@ -32,5 +34,19 @@ int mg_cache_mark_used(const char *file);
 void mg_cache_prune(const char *file, const char *prefix);
 /* mkdir -p (mode 0700) for the folders above file. */
 int mg_cache_make_dirs(const char *file);
+/*
+ * The file of a cache: $XDG_CACHE_HOME/migen/PREFIXHASH (else
+ * ~/.cache/migen), the hash of the working folder and scope (what the
+ * cache belongs to); NULL when MIGEN_NO_CACHE is set or there is no home.
+ * free() it.
+ */
+char *mg_cache_file(const char *prefix, const char *scope);
+/* The whole of a regular file (at most 1 GiB), NUL-terminated, 8-aligned; NULL if not. */
+char *mg_cache_slurp(const char *path, size_t *len);
+/* Writes parts[0..n) to file atomically (a temporary file renamed): 0, or -1. */
+int mg_cache_write(const char *file, const struct mg_buf *parts, size_t n);
+/* Appends " exe DEV:INO:SIZE:MTIME" of the running executable: what one build wrote,
+ * another must not read (its analyzer or replay may differ). */
+void mg_cache_exe_id(struct mg_buf *b);
 
 #endif

@@ -58,71 +58,16 @@ static char *
 format_line(void)
 {
 	struct mg_buf b = {0};
-	struct stat st;
 
 	mg_buf_printf(&b, "%s %016llx", FORMAT, (unsigned long long)mg_model_layout_hash());
-	if (stat("/proc/self/exe", &st) == 0)
-		mg_buf_printf(&b, " exe %llx:%llx:%llx:%lld.%09ld", (unsigned long long)st.st_dev,
-		              (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
-		              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	mg_cache_exe_id(&b);
 	return mg_buf_detach(&b);
 }
 
 char *
 mg_modelcache_path(const char *scope)
 {
-	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	const char *off = getenv("MIGEN_NO_CACHE");
-	struct mg_buf b = {0};
-	uint64_t h = 1469598103934665603ULL;
-	char cwd[4096];
-
-	if (off != NULL && strcmp(off, "0") != 0)
-		return NULL;
-	/* Paths in records are as given, relative to where migen runs. */
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return NULL;
-	h = mg_cache_fnv64(h, cwd, strlen(cwd) + 1);
-	h = mg_cache_fnv64(h, scope ? scope : "", strlen(scope ? scope : "") + 1);
-	if (base != NULL && base[0] == '/')
-		mg_buf_printf(&b, "%s/migen", base);
-	else if (home != NULL && home[0] == '/')
-		mg_buf_printf(&b, "%s/.cache/migen", home);
-	else
-		return NULL;
-	mg_buf_printf(&b, "/models-%016llx", (unsigned long long)h);
-	return mg_buf_detach(&b);
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024LL * 1024 * 1024) {
-		close(fd);
-		return NULL;
-	}
-	/* 8-aligned (malloc) so that the offset table can be read in place. */
-	buf = mg_xmalloc((size_t)st.st_size + 1);
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return mg_cache_file("models-", scope);
 }
 
 /* A decimal at *p up to the newline, at most max. */
@@ -151,7 +96,7 @@ load(struct mg_modelcache *c)
 	char *fmt = format_line();
 	size_t flen = strlen(fmt), len, i;
 	const char *p, *end, *body;
-	char *data = slurp(c->file, &len);
+	char *data = mg_cache_slurp(c->file, &len);
 	long long started, n;
 	uint64_t want = 0;
 
@@ -342,30 +287,14 @@ reccmp(const void *a, const void *b)
 	return strcmp(((const struct rec *)a)->path, ((const struct rec *)b)->path);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 void
 mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const struct mg_statkey *keys,
                    const struct mg_buf *enc, const unsigned char *reuse, size_t n)
 {
 	struct rec *r = mg_xcalloc(n ? n : 1, sizeof(*r));
-	struct mg_buf head = {0}, b = {0}, recs = {0}, tmp = {0};
+	struct mg_buf head = {0}, b = {0}, recs = {0};
 	size_t i, k = 0, base, *off;
 	char *fmt;
-	int fd;
 
 	if (c == NULL) {
 		free(r);
@@ -432,26 +361,18 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 	mg_buf_printf(&head, "%s\nsum %016llx\n", fmt,
 	              (unsigned long long)mg_cache_checksum(b.s, b.len));
 	free(fmt);
-	if (mg_cache_make_dirs(c->file) != 0)
-		goto out;
-	mg_buf_printf(&tmp, "%s.XXXXXX", c->file);
-	if ((fd = mkstemp(tmp.s)) < 0)
-		goto out;
 	{
-		int ok = write_all(fd, head.s, head.len) == 0 && write_all(fd, b.s, b.len) == 0 &&
-		         write_all(fd, recs.s ? recs.s : "", recs.len) == 0;
-		if (close(fd) != 0)
-			ok = 0;
-		if (!ok || rename(tmp.s, c->file) != 0)
-			unlink(tmp.s);
+		struct mg_buf parts[3];
+		parts[0] = head;
+		parts[1] = b;
+		parts[2] = recs;
+		mg_cache_write(c->file, parts, 3);
 	}
-out:
 	free(off);
 	free(r);
 	mg_buf_free(&head);
 	mg_buf_free(&b);
 	mg_buf_free(&recs);
-	mg_buf_free(&tmp);
 }
 
 void

@@ -335,6 +335,8 @@ drop_twice(struct mg_revset *set, const dev_t *dev, const ino_t *ino)
 			set->twice[set->ntwice++] = set->revs[i].path;
 			continue;
 		}
+		if (set->keys != NULL)
+			set->keys[k] = set->keys[i];
 		set->revs[k++] = set->revs[i];
 	}
 	set->n = k;
@@ -444,7 +446,7 @@ mg_revload(const char *const *dirs, size_t ndirs, const struct mg_revload_opts *
 		mg_revcache_take_arena(job.cache, &out->arenas[out->narenas++]);
 	}
 	mg_revcache_free(job.cache);
-	free(job.keys);
+	out->keys = job.keys; /* the set's: who reads the files later can tell them unchanged */
 	mg_revlist_free(&files);
 	/* One folder, not recursive: no file can be reached twice. */
 	if (ndirs > 1 || o->recursive)
@@ -464,6 +466,7 @@ mg_revset_free(struct mg_revset *s)
 		mg_arena_free(&s->arenas[i]);
 	free(s->arenas);
 	free(s->twice);
+	free(s->keys);
 	mg_arena_free(&s->arena);
 	memset(s, 0, sizeof(*s));
 }

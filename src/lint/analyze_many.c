@@ -51,6 +51,7 @@ struct mg_analysis {
 	struct mg_modelcache *cache; /* NULL: none */
 	struct seen *seen;
 	size_t nseen, capseen;
+	size_t kept; /* seen only to be kept (mg_analysis_keep) */
 	struct mg_analyze_stats st;
 };
 
@@ -253,6 +254,22 @@ mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
 }
 
 void
+mg_analysis_keep(struct mg_analysis *s, const char *const *paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s->cache != NULL && i < n; i++) {
+		struct seen *e;
+		mg_grow(&s->seen, &s->capseen, s->nseen + 1, sizeof(*s->seen));
+		e = &s->seen[s->nseen++];
+		memset(e, 0, sizeof(*e));
+		e->path = mg_xstrdup(paths[i]);
+		e->hit = 1; /* the record as it is, if there is one */
+		s->kept++;
+	}
+}
+
+void
 mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st)
 {
 	size_t i;
@@ -261,7 +278,8 @@ mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st)
 		return;
 	/* Rewritten when anything was analysed or a record is gone; a warm run
 	 * with nothing new writes nothing. */
-	if (s->cache != NULL && (s->st.misses > 0 || mg_modelcache_count(s->cache) != s->st.hits)) {
+	if (s->cache != NULL &&
+	    (s->st.misses > 0 || mg_modelcache_count(s->cache) != s->st.hits + s->kept)) {
 		const char **paths = mg_xcalloc(s->nseen + 1, sizeof(*paths));
 		struct mg_statkey *keys = mg_xcalloc(s->nseen + 1, sizeof(*keys));
 		struct mg_buf *enc = mg_xcalloc(s->nseen + 1, sizeof(*enc));

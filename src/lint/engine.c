@@ -17,38 +17,64 @@
 #include "migen/fix.h"
 #include "migen/lint.h"
 
+/* About the parse time of one migration against the read of a 10,000-model cache (24 MB). */
+#define FEW_FILES 8
+
 void
 mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope)
 {
-	const char **paths = mg_xcalloc(n + 1, sizeof(*paths));
+	const char **paths = mg_xcalloc(n + 1, sizeof(*paths)), **kept = NULL;
 	unsigned char *need = mg_xcalloc(n + 1, 1);
+	size_t *at = mg_xcalloc(n + 1, sizeof(*at));
 	struct mg_analyzed *out = mg_xcalloc(n + 1, sizeof(*out));
 	struct mg_analyze_opts o;
-	size_t i;
+	struct mg_analysis *s;
+	size_t i, m = 0, nkept = 0;
 
 	for (i = 0; i < n; i++) {
-		paths[i] = u[i].path;
-		need[i] = (unsigned char)(u[i].report != 0);
+		memset(&u[i].in, 0, sizeof(u[i].in));
+		u[i].model = NULL;
+		u[i].error = NULL;
+		if (u[i].skip)
+			continue;
+		at[m] = i;
+		paths[m] = u[i].path;
+		need[m++] = (unsigned char)(u[i].report != 0);
 	}
 	memset(&o, 0, sizeof(o));
 	o.no_cache = cache_scope == NULL;
+	/* A few files beside a snapshot (lint --since): parsing them costs less than reading
+	 * every model of the history to find theirs. The cache is then left as it is. */
+	if (m < n && m <= FEW_FILES)
+		o.no_cache = 1;
 	o.cache_scope = cache_scope;
-	o.need_src = need;
-	mg_analyze_many(paths, n, &o, out, NULL);
-	for (i = 0; i < n; i++) {
-		memset(&u[i].in, 0, sizeof(u[i].in));
-		u[i].model = out[i].model;
-		u[i].error =
-		    u[i].model == NULL ? (out[i].error ? out[i].error : "cannot be read") : NULL;
+	s = mg_analysis_open(&o);
+	mg_analysis_run(s, paths, m, need, out);
+	if (m < n) {
+		kept = mg_xcalloc(n - m + 1, sizeof(*kept));
+		for (i = 0; i < n; i++)
+			if (u[i].skip)
+				kept[nkept++] = u[i].path;
+		mg_analysis_keep(s, kept, nkept);
+	}
+	mg_analysis_close(s, NULL);
+	for (i = 0; i < m; i++) {
+		struct mg_lint_unit *x = &u[at[i]];
+
+		x->model = out[i].model;
+		x->error =
+		    x->model == NULL ? (out[i].error ? out[i].error : "cannot be read") : NULL;
 		if (out[i].src != NULL) {
-			u[i].in.data = out[i].src;
-			u[i].in.len = u[i].model != NULL ? u[i].model->srclen : strlen(out[i].src);
-			u[i].in.st = out[i].st;
+			x->in.data = out[i].src;
+			x->in.len = x->model != NULL ? x->model->srclen : strlen(out[i].src);
+			x->in.st = out[i].st;
 		}
-		if (u[i].model != NULL && u[i].shown != NULL)
-			u[i].model->path = mg_arena_strdup(&u[i].model->arena, u[i].shown);
+		if (x->model != NULL && x->shown != NULL)
+			x->model->path = mg_arena_strdup(&x->model->arena, x->shown);
 	}
 	free(out); /* the models and bytes are the units' now */
+	free(kept);
+	free(at);
 	free(need);
 	free(paths);
 }
@@ -458,36 +484,106 @@ schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size
 	return s;
 }
 
+size_t
+mg_lint_first_reported(const struct mg_lint_unit *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !u[i].report; i++)
+		;
+	return i;
+}
+
+/*
+ * Whose schema is needed, from unit lo on: a reported unit's, and its base
+ * parent's, and so on up (units before lo included). Other schemas are
+ * never looked at (a merge replays the other branches' migrations onto its
+ * base's schema): a branch that is only replayed is not replayed twice, and
+ * not copied at its fork. Each unit's schema is the same as when every one
+ * is made. known: whether a unit's model is known to be missing (after the
+ * analysis), so that it needs nothing.
+ */
+static void
+mark_needed(const struct mg_lint_unit *u, size_t n, size_t lo, int known, unsigned char *needed)
+{
+	size_t i, k;
+
+	for (i = n; i-- > lo;)
+		if (u[i].report && (!known || u[i].model != NULL))
+			needed[i] = 1;
+	for (i = n; i-- > lo;)
+		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
+			needed[k] = 1;
+}
+
+void
+mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned char *live,
+                     unsigned char *replayed)
+{
+	unsigned char *needed = mg_xcalloc(n + 1, 1), *mark = mg_xcalloc(n + 1, 1);
+	size_t *stack = mg_xcalloc(n + 1, sizeof(*stack)), i, k, x, first;
+
+	memset(live, 0, at);
+	memset(replayed, 0, at);
+	mark_needed(u, n, at, 0, needed);
+	for (k = 0; k < at; k++)
+		live[k] = needed[k];
+	/* What schema_before replays at a merge from at on. */
+	for (i = at; i < n; i++) {
+		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
+			continue;
+		memset(mark, 0, i + 1);
+		ancestors(u, first, mark, 1, stack);
+		for (k = 0; k < u[i].nparents; k++)
+			if (u[i].parents[k] < i && u[i].parents[k] != first)
+				ancestors(u, u[i].parents[k], mark, 2, stack);
+		for (x = 0; x < at && x < i; x++)
+			if (mark[x] == 2)
+				replayed[x] = 1;
+	}
+	free(stack);
+	free(mark);
+	free(needed);
+}
+
 void
 mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
             struct mg_lint_report *r, struct mg_edits *fixes)
+{
+	mg_lint_run_from(c, u, n, NULL, r, fixes);
+}
+
+void
+mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
+                 struct mg_lint_start *start, struct mg_lint_report *r, struct mg_edits *fixes)
 {
 	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
 	size_t *left = mg_xcalloc(n + 1, sizeof(*left));
 	unsigned char *needed = mg_xcalloc(n + 1, 1);
 	const char **fresh = NULL;
 	size_t i, nfresh = 0, capfresh = 0, k;
+	/* Given the schemas at start->at, the units before it are not looked at. */
+	int given = start != NULL && start->after != NULL && start->at <= n;
+	size_t lo = given ? start->at : 0;
 
-	/*
-	 * Whose schema is needed: a reported unit's, and its base parent's, and
-	 * so on up. Other schemas are never looked at (a merge replays the other
-	 * branches' migrations onto its base's schema): a branch that is only
-	 * replayed is not replayed twice, and not copied at its fork. Each unit's
-	 * schema is the same as when every one is made.
-	 */
-	for (i = n; i-- > 0;)
-		if (u[i].report && u[i].model != NULL)
-			needed[i] = 1;
-	for (i = n; i-- > 0;)
-		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
-			needed[k] = 1;
+	mark_needed(u, n, lo, 1, needed);
 	/* How many needed units start from each unit's schema. */
-	for (i = 0; i < n; i++)
+	for (i = lo; i < n; i++)
 		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
 			left[k]++;
-	for (i = 0; i < n; i++) {
+	for (k = 0; given && k < lo; k++) {
+		after[k] = start->after[k];
+		start->after[k] = NULL;
+		if (left[k] == 0) {
+			mg_schema_free(after[k]);
+			after[k] = NULL;
+		}
+	}
+	for (i = lo; i < n; i++) {
 		struct mg_schema *s;
 
+		if (start != NULL && !given && i == start->at && start->made != NULL)
+			start->made(start->arg, after, i);
 		if (needed[i]) {
 			s = schema_before(c, u, i, after, left);
 			if (u[i].model != NULL && u[i].report) {

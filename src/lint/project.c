@@ -5,8 +5,6 @@
  * graph cannot place (no id, a duplicate) come last, by path. Each
  * revision appears once; a cycle is cut where the walk meets it.
  */
-/* realpath() */
-#define _DEFAULT_SOURCE
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,16 +72,17 @@ before_start(const struct mg_revgraph *g, size_t node, unsigned char *mark)
 	free(stack);
 }
 
-static const char *
-real(struct mg_arena *a, const char *path)
+/* The stat data the load read revs[i] with, copied; NULL without a cache or a read. */
+static const struct mg_statkey *
+key_of(struct mg_arena *a, const struct mg_revset *set, size_t i)
 {
-	char *r = realpath(path, NULL), *s;
+	struct mg_statkey *k;
 
-	if (r == NULL)
+	if (set->keys == NULL || set->keys[i].ino == 0)
 		return NULL;
-	s = mg_arena_strdup(a, r);
-	free(r);
-	return s;
+	k = mg_arena_alloc(a, sizeof(*k));
+	*k = set->keys[i];
+	return k;
 }
 
 int
@@ -158,7 +157,7 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 		x->nparents = 0;
 		placed[g.nodes[order[i]].rev] = 1;
 		x->path = mg_arena_strdup(&p->arena, r->path);
-		x->real = real(&p->arena, r->path);
+		x->key = key_of(&p->arena, &set, g.nodes[order[i]].rev);
 		x->revision = r->revision ? mg_arena_strdup(&p->arena, r->revision) : NULL;
 		x->started = !early[order[i]];
 		/* A cycle is cut where the walk met it: only edges to earlier positions. */
@@ -177,7 +176,7 @@ mg_project_load(const char *config, int cache, const char *start_after, struct m
 			continue;
 		x = &p->v[p->n++];
 		x->path = mg_arena_strdup(&p->arena, set.revs[i].path);
-		x->real = real(&p->arena, set.revs[i].path);
+		x->key = key_of(&p->arena, &set, i);
 		x->revision = NULL; /* a duplicate or no id: the graph does not place it */
 		x->parents = NULL;
 		x->nparents = 0;

@@ -22,18 +22,18 @@ extern char **environ;
 
 #define MAX_OUTPUT (64u * 1024 * 1024)
 
-/*
- * Runs git with argv (argv[0] "git"), its stdout into out; stderr is
- * discarded. Returns git's exit status, or -1 when it could not run.
- */
+/* A git process started, its stdout to be read. */
+struct gitrun {
+	pid_t pid;
+	int fd;
+};
+
+/* Starts git with argv (argv[0] "git"), stderr discarded; 0, or -1 when it could not run. */
 static int
-git(char *const argv[], struct mg_buf *out)
+git_start(char *const argv[], struct gitrun *g)
 {
 	posix_spawn_file_actions_t fa;
-	int fd[2], status = 0, rc;
-	pid_t pid;
-	char chunk[8192];
-	ssize_t got;
+	int fd[2], rc;
 
 	if (pipe(fd) != 0)
 		return -1;
@@ -42,15 +42,27 @@ git(char *const argv[], struct mg_buf *out)
 	posix_spawn_file_actions_addclose(&fa, fd[0]);
 	posix_spawn_file_actions_addclose(&fa, fd[1]);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, "git", &fa, NULL, argv, environ);
+	rc = posix_spawnp(&g->pid, "git", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd[1]);
 	if (rc != 0) {
 		close(fd[0]);
 		return -1;
 	}
+	g->fd = fd[0];
+	return 0;
+}
+
+/* Its stdout into out, then its exit status (-1: killed, or it could not be waited for). */
+static int
+git_finish(struct gitrun *g, struct mg_buf *out)
+{
+	char chunk[8192];
+	ssize_t got;
+	int status = 0;
+
 	mg_buf_add(out, "", 0);
-	while ((got = read(fd[0], chunk, sizeof(chunk))) != 0) {
+	while ((got = read(g->fd, chunk, sizeof(chunk))) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -59,11 +71,22 @@ git(char *const argv[], struct mg_buf *out)
 		if (out->len + (size_t)got <= MAX_OUTPUT)
 			mg_buf_add(out, chunk, (size_t)got);
 	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
+	close(g->fd);
+	while (waitpid(g->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs git with argv, its stdout into out; its exit status, or -1 when it could not run. */
+static int
+git(char *const argv[], struct mg_buf *out)
+{
+	struct gitrun g;
+
+	if (git_start(argv, &g) != 0)
+		return -1;
+	return git_finish(&g, out);
 }
 
 static char *
@@ -89,10 +112,18 @@ add(struct mg_since *s, const char *top, const char *rel, int added)
 	if ((r = realpath(p.s, NULL)) != NULL) {
 		mg_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v));
 		s->v[s->n].path = mg_arena_strdup(&s->arena, r);
+		s->v[s->n].name = mg_arena_strdup(&s->arena, rel);
 		s->v[s->n++].added = added;
 		free(r);
 	}
 	mg_buf_free(&p);
+}
+
+static int
+bypath(const void *a, const void *b)
+{
+	return strcmp(((const struct mg_since_file *)a)->path,
+	              ((const struct mg_since_file *)b)->path);
 }
 
 int
@@ -114,35 +145,48 @@ mg_since_files(const char *ref, struct mg_since *s, const char **why)
 		}
 	}
 	mg_buf_printf(&spec, "%s^{commit}", ref);
-	{
-		char *argv[] = {"git",  "rev-parse", "--verify", "--quiet", "--end-of-options",
-		                spec.s, NULL};
-		struct mg_buf ignored = {0};
-		int st = *ref == '-' ? 1 : git(argv, &ignored);
-		mg_buf_free(&ignored);
-		if (st != 0) {
-			*why = "not a commit in this repository";
-			rc = MG_SINCE_BAD_REF;
-			goto out;
-		}
+	/* A REF that git would read as an option is none. */
+	if (*ref == '-') {
+		*why = "not a commit in this repository";
+		rc = MG_SINCE_BAD_REF;
+		goto out;
 	}
 	{
 		char *argv[] = {"git", "merge-base", "--end-of-options", spec.s, "HEAD", NULL};
 		if (git(argv, &base) != 0 || first_line(&base) == NULL || *base.s == '\0') {
-			*why = "no merge-base with HEAD";
+			/* Which it is, asked only when it failed: each git costs milliseconds. */
+			char *verify[] = {"git",     "rev-parse",        "--verify",
+			                  "--quiet", "--end-of-options", spec.s,
+			                  NULL};
+			struct mg_buf ignored = {0};
+			int st = git(verify, &ignored);
+			mg_buf_free(&ignored);
+			*why =
+			    st != 0 ? "not a commit in this repository" : "no merge-base with HEAD";
 			rc = MG_SINCE_BAD_REF;
 			goto out;
 		}
 	}
 	{
-		/* Against the work tree: committed, staged and unstaged changes alike. */
+		/* Against the work tree: committed, staged and unstaged changes alike; and the
+		 * untracked files, asked at the same time (both read the whole tree). */
 		char *argv[] = {"git", "-C",           top.s,  "diff", "--name-status",
 		                "-z",  "--no-renames", base.s, "--",   NULL};
-		if (git(argv, &diff) != 0) {
+		char *others[] = {"git", "-C", top.s, "ls-files", "--others", "--exclude-standard",
+		                  "-z",  NULL};
+		struct gitrun d, o;
+		int dst, ost = -1, started = git_start(others, &o) == 0;
+
+		dst = git_start(argv, &d) == 0 ? git_finish(&d, &diff) : -1;
+		if (started)
+			ost = git_finish(&o, &untracked);
+		if (dst != 0) {
 			*why = "git diff failed";
 			rc = MG_SINCE_NO_REPO;
 			goto out;
 		}
+		if (ost != 0)
+			mg_buf_free(&untracked);
 	}
 	for (p = diff.s, end = diff.s + diff.len; p < end;) {
 		const char *status = p, *path;
@@ -156,15 +200,12 @@ mg_since_files(const char *ref, struct mg_since *s, const char **why)
 			continue;
 		add(s, top.s, path, status[0] == 'A');
 	}
-	{
-		char *argv[] = {"git", "-C", top.s, "ls-files", "--others", "--exclude-standard",
-		                "-z",  NULL};
-		if (git(argv, &untracked) == 0)
-			for (p = untracked.s, end = untracked.s + untracked.len; p < end;
-			     p += strlen(p) + 1)
-				if (*p != '\0')
-					add(s, top.s, p, 1);
-	}
+	for (p = untracked.s, end = untracked.s + untracked.len; p != NULL && p < end;
+	     p += strlen(p) + 1)
+		if (*p != '\0')
+			add(s, top.s, p, 1);
+	/* Sorted: the project asks for each of its files. */
+	qsort(s->v, s->n, sizeof(*s->v), bypath);
 out:
 	mg_buf_free(&top);
 	mg_buf_free(&base);
@@ -177,14 +218,13 @@ out:
 const struct mg_since_file *
 mg_since_find(const struct mg_since *s, const char *real)
 {
-	size_t i;
+	struct mg_since_file want;
 
-	if (real == NULL)
+	if (real == NULL || s->n == 0)
 		return NULL;
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].path, real) == 0)
-			return &s->v[i];
-	return NULL;
+	memset(&want, 0, sizeof(want));
+	want.path = real;
+	return bsearch(&want, s->v, s->n, sizeof(*s->v), bypath);
 }
 
 void

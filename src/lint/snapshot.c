@@ -1,0 +1,234 @@
+/*
+ * The schema snapshot (snapshot.h): its key, its payload (each saved
+ * schema with its position, as schemacodec.h encodes it), and when a run
+ * may use it.
+ *
+ * Payload: u64 count, then per schema u64 position, u64 length, the bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "migen/revcache.h"
+#include "migen/schemacache.h"
+#include "migen/schemacodec.h"
+#include "migen/snapshot.h"
+
+/* The racy margin of the other caches: a file changed within it of a run may be changed again
+ * within the same timestamp. */
+#define RACY_MARGIN_NS 1000000000LL
+
+static void
+hash(uint64_t key[2], const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	/* Two FNV-1a lanes from different starts: 128 bits against an accidental collision. */
+	for (i = 0; i < n; i++) {
+		key[0] = (key[0] ^ s[i]) * 1099511628211ULL;
+		key[1] = (key[1] ^ (unsigned char)(s[i] + 0x5b)) * 1099511628211ULL;
+	}
+}
+
+static void
+hash_str(uint64_t key[2], const char *s)
+{
+	/* NULL and "" differ: a 1-byte tag before each. */
+	hash(key, s == NULL ? "\0" : "\1", 1);
+	if (s != NULL)
+		hash(key, s, strlen(s) + 1);
+}
+
+static void
+hash_u64(uint64_t key[2], uint64_t v)
+{
+	hash(key, &v, sizeof(v));
+}
+
+static int
+racy(const struct mg_statkey *k, int64_t ns)
+{
+	return k->mtime_ns >= ns - RACY_MARGIN_NS || k->ctime_ns >= ns - RACY_MARGIN_NS;
+}
+
+/* The key of the prefix u[0..at) with live as saved; 0, or -1 when it cannot have one. */
+static int
+key_of(struct mg_snapshot *sn, const struct mg_lint_unit *u, const struct mg_typemap *types)
+{
+	size_t k, i;
+
+	sn->key[0] = 14695981039346656037ULL;
+	sn->key[1] = 0x6d6967656e2d736eULL;
+	hash_str(sn->key, "migen lint snapshot 1");
+	hash_u64(sn->key, sn->at);
+	for (k = 0; k < sn->at; k++) {
+		const struct mg_statkey *s = u[k].key;
+
+		/* Unread, or new since REF: the engine must see it. */
+		if (s == NULL || u[k].added || u[k].skip)
+			return -1;
+		hash_str(sn->key, u[k].path);
+		hash_str(sn->key, u[k].revision);
+		hash_u64(sn->key, u[k].nparents);
+		for (i = 0; i < u[k].nparents; i++)
+			hash_u64(sn->key, u[k].parents[i]);
+		hash_u64(sn->key, s->dev);
+		hash_u64(sn->key, s->ino);
+		hash_u64(sn->key, s->size);
+		hash_u64(sn->key, (uint64_t)s->mtime_ns);
+		hash_u64(sn->key, (uint64_t)s->ctime_ns);
+		hash_u64(sn->key, sn->live[k]);
+	}
+	for (i = 0; types != NULL && i < types->n; i++) {
+		hash_str(sn->key, types->name[i]);
+		hash_str(sn->key, types->pg[i]);
+	}
+	return 0;
+}
+
+static int
+get_u64(const char **p, const char *end, uint64_t *v)
+{
+	if ((size_t)(end - *p) < 8)
+		return -1;
+	memcpy(v, *p, 8);
+	*p += 8;
+	return 0;
+}
+
+/* The schemas of a payload into sn->got; 0, or -1 (all freed) when it is not whole. */
+static int
+decode(struct mg_snapshot *sn, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *why;
+	uint64_t count, pos, n, i;
+
+	sn->got = mg_xcalloc(sn->at + 1, sizeof(*sn->got));
+	if (get_u64(&p, end, &count) != 0 || count > sn->at)
+		goto bad;
+	for (i = 0; i < count; i++) {
+		if (get_u64(&p, end, &pos) != 0 || get_u64(&p, end, &n) != 0 || pos >= sn->at ||
+		    !sn->live[pos] || sn->got[pos] != NULL || n > (uint64_t)(end - p))
+			goto bad;
+		if ((sn->got[pos] = mg_schema_decode(p, (size_t)n, &why)) == NULL)
+			goto bad;
+		p += n;
+	}
+	/* Every live schema, nothing else. */
+	for (i = 0; i < sn->at; i++)
+		if (sn->live[i] && sn->got[i] == NULL)
+			goto bad;
+	if (p != end)
+		goto bad;
+	return 0;
+bad:
+	for (i = 0; i < sn->at; i++)
+		mg_schema_free(sn->got[i]);
+	free(sn->got);
+	sn->got = NULL;
+	return -1;
+}
+
+/* On a miss, the run's state where the first reported unit starts, encoded. */
+static void
+made(void *arg, struct mg_schema *const *after, size_t at)
+{
+	struct mg_snapshot *sn = arg;
+	uint64_t count = 0, v;
+	size_t k;
+
+	if (at != sn->at)
+		return;
+	for (k = 0; k < at; k++) {
+		if (sn->live[k] && after[k] == NULL)
+			return; /* not what the plan said: save nothing */
+		count += sn->live[k];
+	}
+	mg_buf_add(&sn->payload, (const char *)&count, 8);
+	for (k = 0; k < at; k++) {
+		size_t lenat;
+
+		if (!sn->live[k])
+			continue;
+		v = k;
+		mg_buf_add(&sn->payload, (const char *)&v, 8);
+		lenat = sn->payload.len;
+		mg_buf_add(&sn->payload, "\0\0\0\0\0\0\0\0", 8);
+		mg_schema_encode(after[k], &sn->payload);
+		v = sn->payload.len - lenat - 8;
+		memcpy(sn->payload.s + lenat, &v, 8);
+	}
+}
+
+void
+mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit *u, size_t n,
+                  const struct mg_typemap *types, int64_t started_ns, struct mg_lint_start *start)
+{
+	unsigned char *replayed;
+	char *data;
+	int64_t written;
+	size_t k, len;
+
+	memset(sn, 0, sizeof(*sn));
+	memset(start, 0, sizeof(*start));
+	sn->scope = scope;
+	sn->started_ns = started_ns;
+	sn->at = mg_lint_first_reported(u, n);
+	/* Nothing before the first reported unit (an audit), or nothing reported. */
+	if (scope == NULL || sn->at == 0 || sn->at >= n)
+		return;
+	sn->live = mg_xcalloc(sn->at + 1, 1);
+	replayed = mg_xcalloc(sn->at + 1, 1);
+	mg_lint_prefix_needs(u, n, sn->at, sn->live, replayed);
+	if (key_of(sn, u, types) != 0) {
+		free(replayed);
+		return;
+	}
+	sn->usable = 1;
+	start->at = sn->at;
+	data = mg_schemacache_load(scope, sn->key, &written, &len);
+	if (data != NULL) {
+		for (k = 0; k < sn->at && !racy(u[k].key, written); k++)
+			;
+		if (k == sn->at && decode(sn, data, len) == 0) {
+			sn->hit = 1;
+			start->after = sn->got;
+			/* Loaded only where a merge from at on replays them. */
+			for (k = 0; k < sn->at; k++)
+				u[k].skip = !replayed[k];
+		}
+		free(data);
+	}
+	if (!sn->hit) {
+		for (k = 0; k < sn->at && !racy(u[k].key, started_ns); k++)
+			;
+		/* A file changed about now would make a snapshot nobody may use. */
+		if (k == sn->at) {
+			start->made = made;
+			start->arg = sn;
+		}
+	}
+	free(replayed);
+}
+
+void
+mg_snapshot_end(struct mg_snapshot *sn)
+{
+	if (sn->usable && !sn->hit && sn->payload.len > 0)
+		mg_schemacache_save(sn->scope, sn->key, sn->started_ns, sn->payload.s,
+		                    sn->payload.len);
+}
+
+void
+mg_snapshot_free(struct mg_snapshot *sn)
+{
+	size_t k;
+
+	/* What the run did not take over (it takes every live one). */
+	for (k = 0; sn->got != NULL && k < sn->at; k++)
+		mg_schema_free(sn->got[k]);
+	free(sn->got);
+	free(sn->live);
+	mg_buf_free(&sn->payload);
+	memset(sn, 0, sizeof(*sn));
+}
