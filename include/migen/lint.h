@@ -72,6 +72,9 @@ struct mg_lint_config {
 	const struct mg_lint_severity *severity;
 	size_t nseverity;
 	const struct mg_typemap *types; /* the project's own types, or NULL */
+	/* The report keeps what one line a finding prints (--format concise): no help,
+	 * code or edits, and a reported file's bytes are not kept after its check. */
+	int lean;
 };
 
 /*
@@ -114,6 +117,23 @@ size_t mg_lint_first_reported(const struct mg_lint_unit *u, size_t n);
  */
 void mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned char *live,
                           unsigned char *replayed);
+/*
+ * How mg_lint_walk() gets the units' models: analysed a window at a time
+ * as the walk reaches them (cache_scope as for mg_lint_analyze), loaded()
+ * called on each once analysed, before it is checked; each unit is
+ * released (model, and bytes unless reported) after its last use, unless
+ * keep and it is reported (--fix plans and verifies with them).
+ */
+struct mg_lint_loader {
+	const char *cache_scope;
+	int keep;
+	void (*loaded)(void *arg, struct mg_lint_unit *u);
+	void *arg;
+};
+/* mg_lint_run_from() on units not analysed yet (skip honoured), loading them as it goes. */
+void mg_lint_walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
+                  const struct mg_lint_loader *ld, struct mg_lint_start *start,
+                  struct mg_lint_report *r, struct mg_edits *fixes);
 /* mg_lint_run from start (NULL: from the first unit, as mg_lint_run). */
 void mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
                       struct mg_lint_start *start, struct mg_lint_report *r,

@@ -82,6 +82,7 @@ struct mg_arena_block {
 };
 
 #define MG_ARENA_BLOCK (64 * 1024)
+#define MG_ARENA_FIRST (4 * 1024)
 
 /* Arena memory, not zeroed: for callers that fill every byte. */
 static void *
@@ -95,7 +96,13 @@ arena_raw(struct mg_arena *a, size_t n)
 	if (n == 0)
 		n = align;
 	if (b == NULL || b->size - b->used < n) {
-		size_t size = n > MG_ARENA_BLOCK ? n : MG_ARENA_BLOCK;
+		/* Blocks double from 4 kB to 64 kB: most arenas (a decoded model, a
+		 * rule's diagnostics) hold a few kB, and a window of them is held at
+		 * once. */
+		size_t next = b == NULL                       ? MG_ARENA_FIRST
+		              : b->size >= MG_ARENA_BLOCK / 2 ? MG_ARENA_BLOCK
+		                                              : 2 * b->size;
+		size_t size = n > next ? n : next;
 		if (size > SIZE_MAX - sizeof(*b))
 			oom();
 		b = mg_xmalloc(sizeof(*b) + size);
@@ -103,7 +110,7 @@ arena_raw(struct mg_arena *a, size_t n)
 		b->used = 0;
 		/* A big one-off block goes behind the current one so the
 		 * current block's free space is not wasted. */
-		if (a->head != NULL && size > MG_ARENA_BLOCK) {
+		if (a->head != NULL && size > next) {
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {

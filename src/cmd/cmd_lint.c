@@ -517,35 +517,37 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Problems with a reported file itself: unreadable, not a migration, syntax errors. */
+/*
+ * Each unit as the walk loads it, before its check: its own revision when
+ * there is no graph (copied: models are released), and the problems with a
+ * reported file itself: unreadable, not a migration, syntax errors.
+ */
 static void
-input_problems(struct run *r)
+unit_loaded(void *arg, struct mg_lint_unit *u)
 {
-	size_t i, k;
+	struct run *r = arg;
+	size_t k;
 
-	for (i = 0; i < r->nu; i++) {
-		struct mg_lint_unit *u = &r->u[i];
-
-		if (!u->report)
-			continue;
-		if (u->model == NULL) {
-			mg_warnx("%s: %s", u->path, u->error ? u->error : "cannot be read");
-			worsen(r, MG_EXIT_INPUT);
-			continue;
-		}
-		if (!u->model->rev.has_revision) {
-			/* A model, an empty file, a README: a report about it would mislead. */
-			mg_warnx("%s: not an Alembic migration (no revision variable)", u->path);
-			worsen(r, MG_EXIT_INPUT);
-			u->report = 0;
-			continue;
-		}
-		for (k = 0; k < u->model->nerrors; k++) {
-			const struct mg_error *e = &u->model->errors[k];
-			mg_warnx("%s:%u:%u: %s", u->path, (unsigned)e->line, (unsigned)e->col,
-			         e->message);
-			worsen(r, MG_EXIT_INPUT);
-		}
+	if (u->revision == NULL && u->model != NULL && u->model->rev.revision != NULL)
+		u->revision = mg_arena_strdup(&r->a.arena, u->model->rev.revision);
+	if (!u->report)
+		return;
+	if (u->model == NULL) {
+		mg_warnx("%s: %s", u->path, u->error ? u->error : "cannot be read");
+		worsen(r, MG_EXIT_INPUT);
+		return;
+	}
+	if (!u->model->rev.has_revision) {
+		/* A model, an empty file, a README: a report about it would mislead. */
+		mg_warnx("%s: not an Alembic migration (no revision variable)", u->path);
+		worsen(r, MG_EXIT_INPUT);
+		u->report = 0;
+		return;
+	}
+	for (k = 0; k < u->model->nerrors; k++) {
+		const struct mg_error *e = &u->model->errors[k];
+		mg_warnx("%s:%u:%u: %s", u->path, (unsigned)e->line, (unsigned)e->col, e->message);
+		worsen(r, MG_EXIT_INPUT);
 	}
 }
 
@@ -747,6 +749,7 @@ mg_cmd_lint(int argc, char **argv)
 	double t0 = now();
 	struct mg_snapshot snap;
 	struct mg_lint_start start;
+	struct mg_lint_loader ld;
 	struct timespec started;
 	int rc, fail_on, cache;
 	size_t i;
@@ -846,28 +849,29 @@ mg_cmd_lint(int argc, char **argv)
 	 * the same history: the migrations before it are then neither loaded nor replayed. */
 	mg_snapshot_begin(&snap, cache && r.have_proj ? r.proj.ini : NULL, r.u, r.nu, &r.cfg.types,
 	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &start);
+	if (!r.a.has_format)
+		r.a.format = isatty(STDOUT_FILENO) ? MG_LINT_TEXT : MG_LINT_CONCISE;
+	lint_config(&r, &lc, &sev);
+	memset(&rep, 0, sizeof(rep));
+	if (r.a.fix || r.a.diff)
+		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));
+	/* One line a finding: no help, code or source to keep. */
+	lc.lean = r.a.format == MG_LINT_CONCISE && fixes == NULL;
 	/* The models of a project are cached per alembic.ini; files linted without one share a
 	 * cache. */
-	mg_lint_analyze(r.u, r.nu,
-	                !cache               ? NULL
-	                : r.proj.ini != NULL ? r.proj.ini
-	                                     : "lint: files without alembic.ini");
-	/* Without a graph, the file's own revision (copied: models are freed by --fix). */
-	for (i = 0; i < r.nu; i++)
-		if (r.u[i].revision == NULL && r.u[i].model != NULL &&
-		    r.u[i].model->rev.revision != NULL)
-			r.u[i].revision = mg_arena_strdup(&r.a.arena, r.u[i].model->rev.revision);
-	input_problems(&r);
-	lint_config(&r, &lc, &sev);
+	memset(&ld, 0, sizeof(ld));
+	ld.cache_scope = !cache               ? NULL
+	                 : r.proj.ini != NULL ? r.proj.ini
+	                                      : "lint: files without alembic.ini";
+	ld.keep = fixes != NULL;
+	ld.loaded = unit_loaded;
+	ld.arg = &r;
+	mg_lint_walk(&lc, r.u, r.nu, &ld, &start, &rep, fixes);
 	if (!mg_dialect_postgresql(&lc.o))
 		mg_warnx(
 		    "note: the migrations target %s: the lock rules are PostgreSQL-only and do "
 		    "not run (docs/rules.md, \"Databases\")",
 		    mg_dialect_name(lc.o.dialect));
-	memset(&rep, 0, sizeof(rep));
-	if (r.a.fix || r.a.diff)
-		fixes = mg_xcalloc(r.nu + 1, sizeof(*fixes));
-	mg_lint_run_from(&lc, r.u, r.nu, &start, &rep, fixes);
 	mg_snapshot_end(&snap);
 	mg_snapshot_free(&snap);
 	if (fixes != NULL) {
@@ -891,12 +895,10 @@ mg_cmd_lint(int argc, char **argv)
 	memset(&eo, 0, sizeof(eo));
 	{
 		const char *no_color = getenv("NO_COLOR");
-		int tty = isatty(STDOUT_FILENO);
 		if (r.a.color == COLOR_ALWAYS ||
-		    (r.a.color == COLOR_AUTO && tty && (no_color == NULL || *no_color == '\0')))
+		    (r.a.color == COLOR_AUTO && isatty(STDOUT_FILENO) &&
+		     (no_color == NULL || *no_color == '\0')))
 			eo.color = MG_COLOR_ALWAYS;
-		if (!r.a.has_format)
-			r.a.format = tty ? MG_LINT_TEXT : MG_LINT_CONCISE;
 	}
 	eo.omit_seconds = getenv("MIGEN_OMIT_SECONDS") != NULL;
 	if (!r.a.diff)

@@ -19,64 +19,104 @@
 
 /* About the parse time of one migration against the read of a 10,000-model cache (24 MB). */
 #define FEW_FILES 8
+/* Units analysed at once by a walk: enough to keep both cores busy, few enough that
+ * memory is a window's models, not the history's. */
+#define WINDOW 128
+
+/* An analysis session over units (the cache is read once, written once). */
+struct loading {
+	struct mg_analysis *s;
+	const char **paths;
+	unsigned char *need;
+	size_t *at;
+	struct mg_analyzed *out;
+};
+
+static void
+loading_open(struct loading *l, size_t n, const char *cache_scope, int few)
+{
+	struct mg_analyze_opts o;
+
+	memset(l, 0, sizeof(*l));
+	memset(&o, 0, sizeof(o));
+	o.no_cache = cache_scope == NULL;
+	/* A few files beside a snapshot (lint --since): parsing them costs less than reading
+	 * every model of the history to find theirs. The cache is then left as it is. */
+	if (few)
+		o.no_cache = 1;
+	o.cache_scope = cache_scope;
+	l->s = mg_analysis_open(&o);
+	l->paths = mg_xcalloc(n + 1, sizeof(*l->paths));
+	l->need = mg_xcalloc(n + 1, 1);
+	l->at = mg_xcalloc(n + 1, sizeof(*l->at));
+	l->out = mg_xcalloc(n + 1, sizeof(*l->out));
+}
+
+/* Analyses the units of want[0..m) (positions in u) into them. */
+static void
+loading_run(struct loading *l, struct mg_lint_unit *u, const size_t *want, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		l->paths[i] = u[want[i]].path;
+		l->need[i] = (unsigned char)(u[want[i]].report != 0);
+	}
+	mg_analysis_run(l->s, l->paths, m, l->need, l->out);
+	for (i = 0; i < m; i++) {
+		struct mg_lint_unit *x = &u[want[i]];
+		struct mg_analyzed *a = &l->out[i];
+
+		x->model = a->model;
+		x->error = x->model == NULL ? (a->error ? a->error : "cannot be read") : NULL;
+		if (a->src != NULL) {
+			x->in.data = a->src;
+			x->in.len = x->model != NULL ? x->model->srclen : strlen(a->src);
+			x->in.st = a->st;
+		}
+		if (x->model != NULL && x->shown != NULL)
+			x->model->path = mg_arena_strdup(&x->model->arena, x->shown);
+	}
+}
+
+/* Closes the session; the units never analysed keep their cached models in the cache. */
+static void
+loading_close(struct loading *l, const struct mg_lint_unit *u, size_t n, const unsigned char *done)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!done[i])
+			l->paths[k++] = u[i].path;
+	mg_analysis_keep(l->s, l->paths, k);
+	mg_analysis_close(l->s, NULL);
+	free(l->paths);
+	free(l->need);
+	free(l->at);
+	free(l->out);
+}
 
 void
 mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope)
 {
-	const char **paths = mg_xcalloc(n + 1, sizeof(*paths)), **kept = NULL;
-	unsigned char *need = mg_xcalloc(n + 1, 1);
-	size_t *at = mg_xcalloc(n + 1, sizeof(*at));
-	struct mg_analyzed *out = mg_xcalloc(n + 1, sizeof(*out));
-	struct mg_analyze_opts o;
-	struct mg_analysis *s;
-	size_t i, m = 0, nkept = 0;
+	size_t *want = mg_xcalloc(n + 1, sizeof(*want)), i, m = 0;
+	unsigned char *done = mg_xcalloc(n + 1, 1);
+	struct loading l;
 
 	for (i = 0; i < n; i++) {
 		memset(&u[i].in, 0, sizeof(u[i].in));
 		u[i].model = NULL;
 		u[i].error = NULL;
-		if (u[i].skip)
-			continue;
-		at[m] = i;
-		paths[m] = u[i].path;
-		need[m++] = (unsigned char)(u[i].report != 0);
-	}
-	memset(&o, 0, sizeof(o));
-	o.no_cache = cache_scope == NULL;
-	/* A few files beside a snapshot (lint --since): parsing them costs less than reading
-	 * every model of the history to find theirs. The cache is then left as it is. */
-	if (m < n && m <= FEW_FILES)
-		o.no_cache = 1;
-	o.cache_scope = cache_scope;
-	s = mg_analysis_open(&o);
-	mg_analysis_run(s, paths, m, need, out);
-	if (m < n) {
-		kept = mg_xcalloc(n - m + 1, sizeof(*kept));
-		for (i = 0; i < n; i++)
-			if (u[i].skip)
-				kept[nkept++] = u[i].path;
-		mg_analysis_keep(s, kept, nkept);
-	}
-	mg_analysis_close(s, NULL);
-	for (i = 0; i < m; i++) {
-		struct mg_lint_unit *x = &u[at[i]];
-
-		x->model = out[i].model;
-		x->error =
-		    x->model == NULL ? (out[i].error ? out[i].error : "cannot be read") : NULL;
-		if (out[i].src != NULL) {
-			x->in.data = out[i].src;
-			x->in.len = x->model != NULL ? x->model->srclen : strlen(out[i].src);
-			x->in.st = out[i].st;
+		if (!u[i].skip) {
+			want[m++] = i;
+			done[i] = 1;
 		}
-		if (x->model != NULL && x->shown != NULL)
-			x->model->path = mg_arena_strdup(&x->model->arena, x->shown);
 	}
-	free(out); /* the models and bytes are the units' now */
-	free(kept);
-	free(at);
-	free(need);
-	free(paths);
+	loading_open(&l, n, cache_scope, m < n && m <= FEW_FILES);
+	loading_run(&l, u, want, m);
+	loading_close(&l, u, n, done);
+	free(done);
+	free(want);
 }
 
 void
@@ -340,6 +380,8 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 		x->file = file;
 		span(x, m, g);
 		x->message = mg_arena_strdup(&r->arena, g->message);
+		if (c->lean)
+			continue;
 		x->help = g->note ? mg_arena_strdup(&r->arena, g->note) : NULL;
 		x->where = g->where ? mg_arena_strdup(&r->arena, g->where) : NULL;
 		{
@@ -350,6 +392,10 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 	}
 	mg_lint_suppress(c, m, file, r);
 	severities(c, r, first);
+	if (c->lean && fix == NULL) {
+		mg_diags_free(&d);
+		return;
+	}
 
 	/*
 	 * The fixes that stay (reported, not suppressed), taken as a whole the
@@ -378,7 +424,7 @@ mg_lint_check(const struct mg_lint_config *c, const struct mg_model *m,
 }
 
 static void
-add_file(struct mg_lint_report *r, const struct mg_lint_unit *u)
+add_file(struct mg_lint_report *r, const struct mg_lint_unit *u, int lean)
 {
 	struct mg_lint_file *f;
 
@@ -387,15 +433,16 @@ add_file(struct mg_lint_report *r, const struct mg_lint_unit *u)
 	memset(f, 0, sizeof(*f));
 	f->path = mg_arena_strdup(&r->arena, u->shown ? u->shown : u->path);
 	f->revision = u->revision ? mg_arena_strdup(&r->arena, u->revision) : NULL;
-	if (u->model != NULL && u->in.data != NULL) {
+	if (u->model != NULL && u->in.data != NULL && !lean) {
 		f->src = u->in.data; /* borrowed from the unit: see mg_lint_report_own */
 		f->len = u->in.len;
 	}
 }
 
-/* The tables a migration's upgrade() creates, appended to the new-table list. */
+/* The tables a migration's upgrade() creates, appended to the new-table list (in r's arena). */
 static void
-collect_new(const struct mg_model *m, const char ***v, size_t *n, size_t *cap)
+collect_new(struct mg_lint_report *r, const struct mg_model *m, const char ***v, size_t *n,
+            size_t *cap)
 {
 	size_t i;
 
@@ -404,7 +451,7 @@ collect_new(const struct mg_model *m, const char ***v, size_t *n, size_t *cap)
 		if (t->name == NULL || t->op >= m->nops || m->ops[t->op].dir != MG_UPGRADE)
 			continue;
 		mg_grow(v, cap, *n + 1, sizeof(**v));
-		(*v)[(*n)++] = t->name;
+		(*v)[(*n)++] = mg_arena_strdup(&r->arena, t->name);
 	}
 }
 
@@ -546,27 +593,78 @@ mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned
 	free(needed);
 }
 
-void
-mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
-            struct mg_lint_report *r, struct mg_edits *fixes)
+/*
+ * For a walk that loads the units itself: which units' models are used
+ * (use: checked, replayed, collected as new, or replayed at a merge) and
+ * the last position each is used at (a merge replays the other branches'
+ * migrations long after their own turn).
+ */
+static void
+uses(const struct mg_lint_unit *u, size_t n, size_t lo, const unsigned char *needed,
+     unsigned char *use, size_t *last)
 {
-	mg_lint_run_from(c, u, n, NULL, r, fixes);
+	unsigned char *mark = mg_xcalloc(n + 1, 1);
+	size_t *stack = mg_xcalloc(n + 1, sizeof(*stack)), i, k, x, first;
+
+	for (i = 0; i < n; i++) {
+		use[i] = !u[i].skip && i >= lo && (needed[i] || u[i].report || u[i].added);
+		last[i] = i;
+	}
+	for (i = lo; i < n; i++) {
+		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
+			continue;
+		memset(mark, 0, i + 1);
+		ancestors(u, first, mark, 1, stack);
+		for (k = 0; k < u[i].nparents; k++)
+			if (u[i].parents[k] < i && u[i].parents[k] != first)
+				ancestors(u, u[i].parents[k], mark, 2, stack);
+		for (x = 0; x < i; x++)
+			if (mark[x] == 2 && !u[x].skip) {
+				use[x] = 1;
+				last[x] = i;
+			}
+	}
+	free(stack);
+	free(mark);
 }
 
-void
-mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
-                 struct mg_lint_start *start, struct mg_lint_report *r, struct mg_edits *fixes)
+/* Unit x is not used again: its model goes, and its bytes unless the report shows them
+ * (lean: it shows no source). */
+static void
+release(struct mg_lint_unit *x, int keep, int lean)
+{
+	if (keep && x->report)
+		return;
+	mg_model_free(x->model);
+	x->model = NULL;
+	if (!x->report || lean)
+		mg_input_free(&x->in);
+}
+
+/*
+ * The walk. With a loader, the units are analysed a window at a time as
+ * the walk reaches them, and each is released after its last use: memory
+ * holds a window of models and the schemas kept at forks, not the history.
+ */
+static void
+walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
+     const struct mg_lint_loader *ld, struct mg_lint_start *start, struct mg_lint_report *r,
+     struct mg_edits *fixes)
 {
 	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
 	size_t *left = mg_xcalloc(n + 1, sizeof(*left));
 	unsigned char *needed = mg_xcalloc(n + 1, 1);
+	unsigned char *use = NULL, *done = NULL;
+	size_t *last = NULL, *frees = NULL, *nfree = NULL, *want = NULL, upto = 0;
 	const char **fresh = NULL;
-	size_t i, nfresh = 0, capfresh = 0, k;
+	size_t i, nfresh = 0, capfresh = 0, k, m;
+	struct loading l;
 	/* Given the schemas at start->at, the units before it are not looked at. */
 	int given = start != NULL && start->after != NULL && start->at <= n;
 	size_t lo = given ? start->at : 0;
 
-	mark_needed(u, n, lo, 1, needed);
+	/* Before a loader's analysis, a reported unit is taken to have a model. */
+	mark_needed(u, n, lo, ld == NULL, needed);
 	/* How many needed units start from each unit's schema. */
 	for (i = lo; i < n; i++)
 		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
@@ -579,16 +677,64 @@ mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, s
 			after[k] = NULL;
 		}
 	}
+	if (ld != NULL) {
+		use = mg_xcalloc(n + 1, 1);
+		done = mg_xcalloc(n + 1, 1);
+		last = mg_xcalloc(n + 1, sizeof(*last));
+		want = mg_xcalloc(n + 1, sizeof(*want));
+		uses(u, n, lo, needed, use, last);
+		/* frees[nfree[i-1]..nfree[i]): the units last used at i (bucketed by last). */
+		nfree = mg_xcalloc(n + 2, sizeof(*nfree));
+		frees = mg_xcalloc(n + 1, sizeof(*frees));
+		for (i = 0, m = 0; i < n; i++) {
+			m += use[i];
+			if (use[i])
+				nfree[last[i] + 1]++;
+		}
+		for (i = 0; i < n; i++)
+			nfree[i + 1] += nfree[i];
+		{
+			size_t *fill = mg_xcalloc(n + 1, sizeof(*fill));
+			for (i = 0; i < n; i++)
+				if (use[i])
+					frees[nfree[last[i]] + fill[last[i]]++] = i;
+			free(fill);
+		}
+		loading_open(&l, n, ld->cache_scope, lo > 0 && m <= FEW_FILES);
+		/* Before the start: only what merges from it on replay. */
+		for (i = 0, m = 0; i < lo; i++)
+			if (use[i])
+				want[m++] = i;
+		loading_run(&l, u, want, m);
+		for (k = 0; k < m; k++) {
+			done[want[k]] = 1;
+			if (ld->loaded != NULL)
+				ld->loaded(ld->arg, &u[want[k]]);
+		}
+		upto = lo;
+	}
 	for (i = lo; i < n; i++) {
 		struct mg_schema *s;
 
+		if (ld != NULL && i >= upto) {
+			for (m = 0, k = i; k < n && m < WINDOW; k++)
+				if (use[k])
+					want[m++] = k;
+			upto = k;
+			loading_run(&l, u, want, m);
+			for (k = 0; k < m; k++) {
+				done[want[k]] = 1;
+				if (ld->loaded != NULL)
+					ld->loaded(ld->arg, &u[want[k]]);
+			}
+		}
 		if (start != NULL && !given && i == start->at && start->made != NULL)
 			start->made(start->arg, after, i);
 		if (needed[i]) {
 			s = schema_before(c, u, i, after, left);
 			if (u[i].model != NULL && u[i].report) {
 				size_t file = r->nfiles;
-				add_file(r, &u[i]);
+				add_file(r, &u[i], c->lean);
 				mg_lint_check(c, u[i].model, s, fresh, nfresh, file, r,
 				              fixes ? &fixes[i] : NULL);
 			}
@@ -597,21 +743,32 @@ mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, s
 		} else {
 			s = NULL;
 		}
-		/* The tables it creates are new for the units after it. */
+		/* The tables it creates are new for the units after it (names copied: its
+		 * model may be released). */
 		if (u[i].model != NULL && u[i].added)
-			collect_new(u[i].model, &fresh, &nfresh, &capfresh);
+			collect_new(r, u[i].model, &fresh, &nfresh, &capfresh);
 		/* Kept only while a later unit starts from it. */
 		if (left[i] > 0)
 			after[i] = s;
 		else
 			mg_schema_free(s);
+		for (k = nfree != NULL ? nfree[i] : 0; nfree != NULL && k < nfree[i + 1]; k++)
+			release(&u[frees[k]], ld->keep, c->lean);
 	}
+	if (ld != NULL)
+		loading_close(&l, u, n, done);
 	for (i = 0; i < n; i++)
 		mg_schema_free(after[i]);
 	free(after);
 	free(left);
 	free(needed);
 	free(fresh);
+	free(use);
+	free(done);
+	free(last);
+	free(frees);
+	free(nfree);
+	free(want);
 	mg_lint_once(r);
 	for (k = 0; k < r->n; k++) {
 		if (r->v[k].suppressed)
@@ -619,6 +776,35 @@ mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, s
 		else
 			r->by_severity[r->v[k].severity]++;
 	}
+}
+
+void
+mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
+            struct mg_lint_report *r, struct mg_edits *fixes)
+{
+	walk(c, (struct mg_lint_unit *)u, n, NULL, NULL, r, fixes);
+}
+
+void
+mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
+                 struct mg_lint_start *start, struct mg_lint_report *r, struct mg_edits *fixes)
+{
+	walk(c, (struct mg_lint_unit *)u, n, NULL, start, r, fixes);
+}
+
+void
+mg_lint_walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
+             const struct mg_lint_loader *ld, struct mg_lint_start *start, struct mg_lint_report *r,
+             struct mg_edits *fixes)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&u[i].in, 0, sizeof(u[i].in));
+		u[i].model = NULL;
+		u[i].error = NULL;
+	}
+	walk(c, u, n, ld, start, r, fixes);
 }
 
 void
