@@ -5,7 +5,10 @@
  * encoded size and what a copy (mg_schema_copy) and a replay cost beside
  * it. Checks that the decoded schema prints the same JSON.
  *
- *   schemacodec-bench ALEMBIC_INI [R]
+ *   schemacodec-bench ALEMBIC_INI [R [OUT]]
+ *
+ * OUT: also writes the encoding there (the fuzz target's seeds,
+ * tests/fuzz/schemacodec/).
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -63,7 +66,7 @@ main(int argc, char **argv)
 	int r, runs = argc > 2 ? atoi(argv[2]) : 20;
 
 	if (argc < 2 || runs < 1) {
-		fprintf(stderr, "usage: schemacodec-bench ALEMBIC_INI [R]\n");
+		fprintf(stderr, "usage: schemacodec-bench ALEMBIC_INI [R [OUT]]\n");
 		return 2;
 	}
 	memset(&env, 0, sizeof(env));
@@ -104,6 +107,13 @@ main(int argc, char **argv)
 	nstr = (size_t)(unsigned char)enc.s[8] | (size_t)(unsigned char)enc.s[9] << 8 |
 	       (size_t)(unsigned char)enc.s[10] << 16 | (size_t)(unsigned char)enc.s[11] << 24;
 
+	if (argc > 3) {
+		FILE *f = fopen(argv[3], "wb");
+		if (f == NULL || fwrite(enc.s, 1, enc.len, f) != enc.len || fclose(f) != 0) {
+			fprintf(stderr, "%s: cannot write\n", argv[3]);
+			return 1;
+		}
+	}
 	tdec = mg_xcalloc((size_t)runs, sizeof(*tdec));
 	tcopy = mg_xcalloc((size_t)runs, sizeof(*tcopy));
 	tfree = mg_xcalloc((size_t)runs, sizeof(*tfree));
