@@ -284,6 +284,18 @@ const char *mg_schema_default_name(struct mg_schema *s, const char *schema, cons
 const char *mg_schema_object_name(struct mg_arena *a, const char *name1, const char *name2,
                                   const char *label);
 
+/*
+ * For a decoder that fills a schema's lists itself (schemacodec.c):
+ * mg_schema_strn() copies n bytes (NULs and all: a block of strings) into
+ * the schema's strings, with a NUL after them; mg_schema_seen_add()
+ * restores the identifier hashes the schema had seen (what
+ * mg_schema_default_name() checks names against; 0 is ignored);
+ * mg_schema_rehash() rebuilds the lookup hash from the list of tables.
+ */
+const char *mg_schema_strn(struct mg_schema *s, const char *bytes, size_t n);
+void mg_schema_seen_add(struct mg_schema *s, const uint64_t *hashes, size_t n);
+void mg_schema_rehash(struct mg_schema *s);
+
 /* Types (types.c). */
 struct mg_type_enum {
 	const char *name;   /* the type's name (name=), NULL: not known */

@@ -1499,3 +1499,34 @@ mg_schema_default_name(struct mg_schema *s, const char *schema, const char *tabl
 	seen_add(s, name_hash(name, strlen(name)));
 	return name;
 }
+
+/* A decoder's (schemacodec.c): it fills the lists itself, then restores these. */
+
+const char *
+mg_schema_strn(struct mg_schema *s, const char *bytes, size_t n)
+{
+	return mg_arena_strndup(&s->pool->arena, bytes, n);
+}
+
+void
+mg_schema_seen_add(struct mg_schema *s, const uint64_t *hashes, size_t n)
+{
+	size_t i;
+
+	/* Sized once for all of them: seen_add() doubles it while half full. */
+	if (s->capseen == 0 && n > 0) {
+		s->capseen = 256;
+		while (s->capseen <= 2 * n)
+			s->capseen *= 2;
+		s->seen = mg_xcalloc(s->capseen, sizeof(*s->seen));
+	}
+	for (i = 0; i < n; i++)
+		if (hashes[i] != 0) /* 0 marks a free slot; name_hash() never gives it */
+			seen_add(s, hashes[i]);
+}
+
+void
+mg_schema_rehash(struct mg_schema *s)
+{
+	tabhash_build(s);
+}

@@ -5,15 +5,18 @@
 #
 # TARGET is migen-fuzz (the default: analysis, rules, fixes, the schema
 # replay and its emitters), migen-fuzz-lint (pyproject.toml and suppression
-# comments) or migen-fuzz-emit (every lint output format). BUILD_DIR holds
-# it, from:
+# comments), migen-fuzz-emit (every lint output format) or
+# migen-fuzz-schemacodec (an encoded schema, as the schema cache reads it).
+# BUILD_DIR holds it, from:
 #   CC=clang cmake -S . -B build-fuzz -DMIGEN_FUZZ=ON -DMIGEN_SANITIZE=ON -DMIGEN_TESTS=OFF
-#   cmake --build build-fuzz --target migen-fuzz migen-fuzz-lint migen-fuzz-emit
+#   cmake --build build-fuzz --target migen-fuzz migen-fuzz-lint migen-fuzz-emit \
+#       migen-fuzz-schemacodec
 #
 # First every saved reproducer in tests/fuzz/regressions/ is run once; then
 # the fuzzer starts from a seed corpus made of the fixtures (and
 # examples/: migrations and pyproject.toml files), with
-# tests/fuzz/python.dict, for SECONDS (default 60).
+# tests/fuzz/python.dict, for SECONDS (default 60); migen-fuzz-schemacodec
+# starts from the encoded schemas in tests/fuzz/schemacodec/, without it.
 # Exits 0 when nothing was found, 1 on any crash, leak, timeout or
 # sanitizer report, printing the reproducer's path and how to replay it
 # (it is kept in the work folder; copy small ones into
@@ -38,7 +41,7 @@ case $secs in
 '' | *[!0-9]*) usage ;;
 esac
 case $target in
-migen-fuzz | migen-fuzz-lint | migen-fuzz-emit) ;;
+migen-fuzz | migen-fuzz-lint | migen-fuzz-emit | migen-fuzz-schemacodec) ;;
 *) usage ;;
 esac
 fuzz=$build/$target
@@ -85,9 +88,15 @@ if [ "$target" = migen-fuzz ] && [ -e "$1" ]; then
 	fi
 fi
 
-# 2. Seeds: every fixture and example migration, each under a unique name.
-find "$root/fixtures" "$root/examples" \( -name '*.py' -o -name 'pyproject.toml' \) -type f \
-	2>/dev/null | sort >"$work/seeds"
+# 2. Seeds: every fixture and example migration, each under a unique name
+# (encoded schemas for the codec's target).
+if [ "$target" = migen-fuzz-schemacodec ]; then
+	find "$here/schemacodec" -name '*.bin' -type f | sort >"$work/seeds"
+	dict=
+else
+	find "$root/fixtures" "$root/examples" \( -name '*.py' -o -name 'pyproject.toml' \) \
+		-type f 2>/dev/null | sort >"$work/seeds"
+fi
 n=0
 while IFS= read -r f; do
 	n=$((n + 1))
@@ -98,7 +107,7 @@ echo "$target: $n seed file(s), ${secs}s, work folder $work"
 # 3. Fuzz.
 status=0
 # shellcheck disable=SC2086 # MIGEN_FUZZ_ARGS is a list of options
-"$fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -dict="$dict" \
+"$fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 ${dict:+-dict="$dict"} \
 	-artifact_prefix="$work/artifacts/" -print_final_stats=1 ${MIGEN_FUZZ_ARGS:-} \
 	"$corpus" >"$work/log" 2>&1 || status=$?
 tail -n 25 "$work/log"
