@@ -22,12 +22,13 @@
 /* The file for scope (what the snapshot belongs to: the alembic.ini), or NULL: free() it. */
 char *mg_schemacache_path(const char *scope);
 /*
- * The payload saved for scope under key, when the file is intact and this
- * executable's, with *written_ns the start of the run that saved it;
- * malloc'd, NUL-terminated. NULL when there is none.
+ * The snapshot saved for scope, when the file is intact and this
+ * executable's: the key it was saved under, the start of the run that
+ * saved it, and its payload (*payload, *len bytes, inside the block
+ * returned: free() it). NULL when there is none.
  */
-char *mg_schemacache_load(const char *scope, const uint64_t key[2], int64_t *written_ns,
-                          size_t *len);
+char *mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns,
+                          const char **payload, size_t *len);
 /* Replaces scope's snapshot (atomic: a reader sees the old file or the new one). */
 void mg_schemacache_save(const char *scope, const uint64_t key[2], int64_t started_ns,
                          const char *payload, size_t len);

@@ -15,7 +15,8 @@
  * caches), nor is a snapshot whose prefix holds a migration added since
  * REF (its tables are new: the engine collects those as it replays).
  *
- * Use: mg_snapshot_begin() before the analysis (on a hit it marks the
+ * Use: mg_snapshot_read() as early as the scope is known, mg_snapshot_begin()
+ * before the analysis (on a hit it marks the
  * units it stands for as skipped, so they are not even loaded), the run
  * with the start it fills, then mg_snapshot_end() (saves what the run
  * handed over on a miss) and mg_snapshot_free().
@@ -43,6 +44,22 @@ struct mg_snapshot {
 };
 
 /*
+ * The snapshot saved for scope, read and decoded before the run knows
+ * whether it may use it (on a thread of its own while the project loads:
+ * the decode is most of a warm --since run's own work). ok: one was read.
+ */
+struct mg_snapshot_read {
+	int ok;
+	uint64_t key[2];
+	int64_t written_ns;
+	uint64_t *pos;              /* ascending */
+	struct mg_schema **schemas; /* [n] */
+	size_t n;
+};
+void mg_snapshot_read(struct mg_snapshot_read *rd, const char *scope);
+void mg_snapshot_read_free(struct mg_snapshot_read *rd);
+
+/*
  * Plans the snapshot of units u[0..n) (graph order, report and parents set,
  * keys from the project's load) and loads it when one was saved for the
  * same prefix: start is then set to begin at its position, with its
@@ -53,7 +70,7 @@ struct mg_snapshot {
  */
 void mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit *u, size_t n,
                        const struct mg_typemap *types, int64_t started_ns,
-                       struct mg_lint_start *start);
+                       struct mg_snapshot_read *rd, struct mg_lint_start *start);
 /* Saves what a missing run handed over. */
 void mg_snapshot_end(struct mg_snapshot *sn);
 void mg_snapshot_free(struct mg_snapshot *sn);

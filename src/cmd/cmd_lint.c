@@ -290,9 +290,18 @@ struct sincejob {
 	int running;
 };
 
+/* mg_snapshot_read() on its own thread. */
+struct readjob {
+	char *scope;
+	struct mg_snapshot_read rd;
+	pthread_t tid;
+	int running;
+};
+
 struct run {
 	struct args a;
 	struct sincejob sincejob;
+	struct readjob readjob;
 	struct mg_config cfg;
 	struct mg_project proj;
 	int have_proj;
@@ -320,6 +329,23 @@ since_join(struct run *r)
 	if (r->sincejob.running)
 		pthread_join(r->sincejob.tid, NULL);
 	r->sincejob.running = 0;
+}
+
+static void *
+read_thread(void *arg)
+{
+	struct readjob *j = arg;
+
+	mg_snapshot_read(&j->rd, j->scope);
+	return NULL;
+}
+
+static void
+read_join(struct run *r)
+{
+	if (r->readjob.running)
+		pthread_join(r->readjob.tid, NULL);
+	r->readjob.running = 0;
 }
 
 static void
@@ -676,6 +702,9 @@ static void
 run_free(struct run *r)
 {
 	since_join(r);
+	read_join(r);
+	mg_snapshot_read_free(&r->readjob.rd);
+	free(r->readjob.scope);
 	mg_lint_units_free(r->u, r->nu);
 	free(r->u);
 	free(r->given);
@@ -800,6 +829,15 @@ mg_cmd_lint(int argc, char **argv)
 		run_free(&r);
 		return rc;
 	}
+	/* A saved snapshot, read and decoded while the project loads, when the migrations to
+	 * report may start after the first (snapshot.h). */
+	if (ini != NULL && cache && (r.a.since != NULL || r.a.npaths > 0 || r.cfg.start_after)) {
+		r.readjob.scope = mg_xstrdup(ini);
+		r.readjob.running =
+		    pthread_create(&r.readjob.tid, NULL, read_thread, &r.readjob) == 0;
+		if (!r.readjob.running)
+			read_thread(&r.readjob);
+	}
 	/* git's answer, asked while the project loads: both read the whole tree. */
 	if (r.a.since != NULL) {
 		r.sincejob.ref = r.a.since;
@@ -847,8 +885,11 @@ mg_cmd_lint(int argc, char **argv)
 
 	/* The schemas where the first reported migration starts, when saved by an earlier run of
 	 * the same history: the migrations before it are then neither loaded nor replayed. */
+	read_join(&r);
 	mg_snapshot_begin(&snap, cache && r.have_proj ? r.proj.ini : NULL, r.u, r.nu, &r.cfg.types,
-	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &start);
+	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &r.readjob.rd,
+	                  &start);
+	mg_snapshot_read_free(&r.readjob.rd);
 	if (!r.a.has_format)
 		r.a.format = isatty(STDOUT_FILENO) ? MG_LINT_TEXT : MG_LINT_CONCISE;
 	lint_config(&r, &lc, &sev);

@@ -60,12 +60,15 @@ num(const char **p, const char *end, const char *name, long long *out)
 }
 
 char *
-mg_schemacache_load(const char *scope, const uint64_t key[2], int64_t *written_ns, size_t *len)
+mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, const char **payload,
+                    size_t *len)
 {
-	char *file = mg_schemacache_path(scope), *data, *head, *out = NULL;
+	char *file = mg_schemacache_path(scope), *data, *head;
 	const char *p, *end, *nl;
 	long long started, size;
-	size_t flen, n;
+	size_t flen, n, i;
+	const uint64_t zero[2] = {0, 0};
+	int ok = 0;
 
 	if (file == NULL)
 		return NULL;
@@ -76,12 +79,23 @@ mg_schemacache_load(const char *scope, const uint64_t key[2], int64_t *written_n
 	}
 	p = data;
 	end = data + n;
-	/* The head this executable would write for this key, up to "started". */
-	head = head_of(key, 0, 0, 0);
-	flen = (size_t)(strstr(head, "\nstarted ") - head) + 1;
-	if (n < flen || memcmp(p, head, flen) != 0)
+	/* The head this executable writes, up to the key. */
+	head = head_of(zero, 0, 0, 0);
+	flen = (size_t)(strstr(head, "\nkey ") - head) + 1;
+	if (n < flen + 37 || memcmp(p, head, flen) != 0 || memcmp(p + flen, "key ", 4) != 0 ||
+	    p[flen + 36] != '\n')
 		goto out;
-	p += flen;
+	p += flen + 4;
+	key[0] = key[1] = 0;
+	for (i = 0; i < 32; i++) {
+		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+		        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			goto out;
+		key[i / 16] = key[i / 16] << 4 | (uint64_t)d;
+	}
+	p += 33;
 	if (num(&p, end, "started", &started) != 0 || num(&p, end, "size", &size) != 0)
 		goto out;
 	if ((size_t)(end - p) < 22 || memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
@@ -96,20 +110,20 @@ mg_schemacache_load(const char *scope, const uint64_t key[2], int64_t *written_n
 		if (strtoull(want, NULL, 16) != mg_cache_checksum(nl, (size_t)size))
 			goto out;
 	}
-	/* The payload moved to the front of the file's bytes: no second copy. */
-	memmove(data, nl, (size_t)size);
-	data[size] = '\0';
-	out = data;
-	data = NULL;
+	*payload = nl;
 	*len = (size_t)size;
 	*written_ns = started;
+	ok = 1;
 	if (mg_cache_mark_used(file))
 		mg_cache_prune(file, "schema-");
 out:
 	free(head);
-	free(data);
 	free(file);
-	return out;
+	if (!ok) {
+		free(data);
+		return NULL;
+	}
+	return data;
 }
 
 void

@@ -96,37 +96,72 @@ get_u64(const char **p, const char *end, uint64_t *v)
 	return 0;
 }
 
-/* The schemas of a payload into sn->got; 0, or -1 (all freed) when it is not whole. */
-static int
-decode(struct mg_snapshot *sn, const char *data, size_t len)
+void
+mg_snapshot_read(struct mg_snapshot_read *rd, const char *scope)
 {
-	const char *p = data, *end = data + len, *why;
-	uint64_t count, pos, n, i;
+	const char *payload, *p, *end, *why;
+	char *data;
+	size_t len, k;
+	uint64_t count, n;
 
-	sn->got = mg_xcalloc(sn->at + 1, sizeof(*sn->got));
-	if (get_u64(&p, end, &count) != 0 || count > sn->at)
-		goto bad;
-	for (i = 0; i < count; i++) {
-		if (get_u64(&p, end, &pos) != 0 || get_u64(&p, end, &n) != 0 || pos >= sn->at ||
-		    !sn->live[pos] || sn->got[pos] != NULL || n > (uint64_t)(end - p))
-			goto bad;
-		if ((sn->got[pos] = mg_schema_decode(p, (size_t)n, &why)) == NULL)
-			goto bad;
+	memset(rd, 0, sizeof(*rd));
+	if (scope == NULL ||
+	    (data = mg_schemacache_read(scope, rd->key, &rd->written_ns, &payload, &len)) == NULL)
+		return;
+	p = payload;
+	end = payload + len;
+	/* Each entry takes at least its position and its length. */
+	if (get_u64(&p, end, &count) != 0 || count > len / 16)
+		goto out;
+	rd->pos = mg_xcalloc(count + 1, sizeof(*rd->pos));
+	rd->schemas = mg_xcalloc(count + 1, sizeof(*rd->schemas));
+	for (k = 0; k < count; k++) {
+		if (get_u64(&p, end, &rd->pos[k]) != 0 || get_u64(&p, end, &n) != 0 ||
+		    n > (uint64_t)(end - p) || (k > 0 && rd->pos[k] <= rd->pos[k - 1]))
+			goto out;
+		if ((rd->schemas[k] = mg_schema_decode(p, (size_t)n, &why)) == NULL)
+			goto out;
+		rd->n = k + 1;
 		p += n;
 	}
-	/* Every live schema, nothing else. */
-	for (i = 0; i < sn->at; i++)
-		if (sn->live[i] && sn->got[i] == NULL)
-			goto bad;
-	if (p != end)
-		goto bad;
-	return 0;
-bad:
-	for (i = 0; i < sn->at; i++)
-		mg_schema_free(sn->got[i]);
-	free(sn->got);
-	sn->got = NULL;
-	return -1;
+	rd->ok = p == end;
+out:
+	free(data);
+	if (!rd->ok)
+		mg_snapshot_read_free(rd);
+}
+
+void
+mg_snapshot_read_free(struct mg_snapshot_read *rd)
+{
+	size_t k;
+
+	for (k = 0; k < rd->n; k++)
+		mg_schema_free(rd->schemas[k]);
+	free(rd->schemas);
+	free(rd->pos);
+	memset(rd, 0, sizeof(*rd));
+}
+
+/* Whether rd holds the schemas sn needs: one for each live unit, nothing else; into sn->got. */
+static int
+take(struct mg_snapshot *sn, struct mg_snapshot_read *rd)
+{
+	size_t k, i = 0;
+
+	if (!rd->ok || rd->key[0] != sn->key[0] || rd->key[1] != sn->key[1])
+		return 0;
+	for (k = 0; k < sn->at; k++)
+		if (sn->live[k] && (i >= rd->n || rd->pos[i++] != k))
+			return 0;
+	if (i != rd->n)
+		return 0;
+	sn->got = mg_xcalloc(sn->at + 1, sizeof(*sn->got));
+	for (i = 0; i < rd->n; i++) {
+		sn->got[rd->pos[i]] = rd->schemas[i];
+		rd->schemas[i] = NULL;
+	}
+	return 1;
 }
 
 /* On a miss, the run's state where the first reported unit starts, encoded. */
@@ -162,12 +197,11 @@ made(void *arg, struct mg_schema *const *after, size_t at)
 
 void
 mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit *u, size_t n,
-                  const struct mg_typemap *types, int64_t started_ns, struct mg_lint_start *start)
+                  const struct mg_typemap *types, int64_t started_ns, struct mg_snapshot_read *rd,
+                  struct mg_lint_start *start)
 {
 	unsigned char *replayed;
-	char *data;
-	int64_t written;
-	size_t k, len;
+	size_t k;
 
 	memset(sn, 0, sizeof(*sn));
 	memset(start, 0, sizeof(*start));
@@ -186,18 +220,16 @@ mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit
 	}
 	sn->usable = 1;
 	start->at = sn->at;
-	data = mg_schemacache_load(scope, sn->key, &written, &len);
-	if (data != NULL) {
-		for (k = 0; k < sn->at && !racy(u[k].key, written); k++)
+	if (rd != NULL && rd->ok) {
+		for (k = 0; k < sn->at && !racy(u[k].key, rd->written_ns); k++)
 			;
-		if (k == sn->at && decode(sn, data, len) == 0) {
+		if (k == sn->at && take(sn, rd)) {
 			sn->hit = 1;
 			start->after = sn->got;
 			/* Loaded only where a merge from at on replays them. */
 			for (k = 0; k < sn->at; k++)
 				u[k].skip = !replayed[k];
 		}
-		free(data);
 	}
 	if (!sn->hit) {
 		for (k = 0; k < sn->at && !racy(u[k].key, started_ns); k++)
