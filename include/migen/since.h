@@ -30,8 +30,13 @@ enum {
 	MG_SINCE_NO_REPO = 2, /* not a git work tree, or git cannot run */
 };
 
-/* Fills s; returns MG_SINCE_OK or an error above with *why (static text). */
-int mg_since_files(const char *ref, struct mg_since *s, const char **why);
+/*
+ * Fills s; returns MG_SINCE_OK or an error above with *why (static text).
+ * dirs[0..ndirs): absolute folders git looks in (the version folders) when
+ * all are in the work tree; else, and with none, the whole tree.
+ */
+int mg_since_files(const char *ref, const char *const *dirs, size_t ndirs, struct mg_since *s,
+                   const char **why);
 /* The entry for a file by its realpath, or NULL. */
 const struct mg_since_file *mg_since_find(const struct mg_since *s, const char *real);
 void mg_since_free(struct mg_since *s);

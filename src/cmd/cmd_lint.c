@@ -283,6 +283,8 @@ struct given {
 /* mg_since_files() on its own thread. */
 struct sincejob {
 	const char *ref;
+	const char **dirs; /* the version folders (realpath): git looks only there */
+	size_t ndirs;
 	struct mg_since *s;
 	int rc;
 	const char *why;
@@ -319,7 +321,7 @@ since_thread(void *arg)
 {
 	struct sincejob *j = arg;
 
-	j->rc = mg_since_files(j->ref, j->s, &j->why);
+	j->rc = mg_since_files(j->ref, j->dirs, j->ndirs, j->s, &j->why);
 	return NULL;
 }
 
@@ -819,6 +821,13 @@ mg_cmd_lint(int argc, char **argv)
 		}
 		r.proj.here = mg_arena_strdup(&r.proj.arena, env.here);
 		r.have_proj = 1;
+		/* Where git needs to look for --since: the version folders, resolved. */
+		r.sincejob.dirs = mg_arena_alloc(&r.a.arena, (env.nversions + 1) * sizeof(char *));
+		for (i = 0; i < env.nversions; i++) {
+			const char *d = real_of(&r.a.arena, env.versions[i]);
+			if (d != NULL)
+				r.sincejob.dirs[r.sincejob.ndirs++] = d;
+		}
 		r.dialect = mg_dialect_parse(env.url);
 		if (r.dialect == MG_DIALECT_UNKNOWN)
 			r.dialect = env_py_dialect(env.script_dir);

@@ -126,8 +126,31 @@ bypath(const void *a, const void *b)
 	              ((const struct mg_since_file *)b)->path);
 }
 
+/*
+ * argv of a git command (base[0..nbase)), "--", then dirs as pathspecs when
+ * every one is inside top: git then reads only those folders (in a large
+ * repository, most of the tree is not migrations).
+ */
+static char **
+with_dirs(char *const *base, size_t nbase, const char *top, const char *const *dirs, size_t ndirs)
+{
+	char **v = mg_xcalloc(nbase + ndirs + 2, sizeof(*v));
+	size_t i, n = 0, tl = strlen(top);
+
+	for (i = 0; i < nbase; i++)
+		v[n++] = base[i];
+	v[n++] = "--";
+	for (i = 0; i < ndirs; i++)
+		if (strncmp(dirs[i], top, tl) != 0 || (dirs[i][tl] != '/' && dirs[i][tl] != '\0'))
+			return v; /* one outside: the whole tree, as with none */
+	for (i = 0; i < ndirs; i++)
+		v[n++] = (char *)dirs[i];
+	return v;
+}
+
 int
-mg_since_files(const char *ref, struct mg_since *s, const char **why)
+mg_since_files(const char *ref, const char *const *dirs, size_t ndirs, struct mg_since *s,
+               const char **why)
 {
 	struct mg_buf top = {0}, base = {0}, diff = {0}, untracked = {0};
 	struct mg_buf spec = {0};
@@ -170,16 +193,20 @@ mg_since_files(const char *ref, struct mg_since *s, const char **why)
 	{
 		/* Against the work tree: committed, staged and unstaged changes alike; and the
 		 * untracked files, asked at the same time (both read the whole tree). */
-		char *argv[] = {"git", "-C",           top.s,  "diff", "--name-status",
-		                "-z",  "--no-renames", base.s, "--",   NULL};
-		char *others[] = {"git", "-C", top.s, "ls-files", "--others", "--exclude-standard",
-		                  "-z",  NULL};
+		char *dbase[] = {"git",           "-C", top.s,          "diff",
+		                 "--name-status", "-z", "--no-renames", base.s};
+		char *obase[] = {"git", "-C", top.s, "ls-files", "--others", "--exclude-standard",
+		                 "-z"};
+		char **argv = with_dirs(dbase, 8, top.s, dirs, ndirs);
+		char **others = with_dirs(obase, 7, top.s, dirs, ndirs);
 		struct gitrun d, o;
 		int dst, ost = -1, started = git_start(others, &o) == 0;
 
 		dst = git_start(argv, &d) == 0 ? git_finish(&d, &diff) : -1;
 		if (started)
 			ost = git_finish(&o, &untracked);
+		free(argv);
+		free(others);
 		if (dst != 0) {
 			*why = "git diff failed";
 			rc = MG_SINCE_NO_REPO;
