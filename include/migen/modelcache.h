@@ -6,11 +6,12 @@
  * mtime, ctime) changed well before the run that wrote it (the racy rule).
  *
  * One file per project and working folder, $XDG_CACHE_HOME/migen/models-HASH
- * (else ~/.cache/migen), holding every model: opening one file and one read
- * cost less than opening ten thousand, which is what keeps a warm run on
- * 10,000 revisions within the stat calls (docs/performance.md). Records are
- * sorted by path, each with its own checksum, and decoded only when asked
- * for, by the thread that asks. MIGEN_NO_CACHE=1 turns it off; files not
+ * (else ~/.cache/migen), holding every model: opening one file costs less
+ * than opening ten thousand, which is what keeps a warm run on 10,000
+ * revisions within the stat calls (docs/performance.md). Opening reads its
+ * head (the records' paths and places); a record is read, checked (its own
+ * checksum) and decoded only when asked for, by the thread that asks, so a
+ * run needing few models reads few, and the records are never all held. MIGEN_NO_CACHE=1 turns it off; files not
  * used for MG_REVCACHE_MAX_AGE_DAYS are pruned.
  *
  * Nothing in a cache file is trusted: the format names migen's version, a

@@ -1,18 +1,25 @@
 /*
  * The analysed-model cache (see modelcache.h). One file:
  *
- *   migen-modelcache 1 le64 VERSION LAYOUT exe ID
+ *   migen-modelcache 2 le64 VERSION LAYOUT exe ID
  *                                            format, byte order, migen's version,
  *                                            hash of the model's field list, the
  *                                            executable that wrote it
- *   sum HEX                                  checksum of the lines below up to the records
+ *   sum HEX                                  checksum of the head below (up to the records)
  *   started NS                               start of the run that wrote it
- *   count N                                  then N record offsets (u64), then a newline
- *   records                                  sorted by path
+ *   count N                                  then, as u64: N + 1 record offsets (the
+ *                                            last one the file's end), N path
+ *                                            offsets, the paths' length; the paths
+ *                                            (sorted, each NUL-terminated); a newline
+ *   records                                  in the paths' order
  *
  * A record: u64 checksum of the rest of the record, the path and a NUL,
  * the stat key (5 × i64), then the model as mg_model_encode() writes it
  * (modelcodec.c).
+ *
+ * Only the head is read when the cache is opened; a record is read (pread)
+ * when its model is asked for. A run that needs a few models of 10,000
+ * reads those few, and the records are never all in memory at once.
  */
 #define _DEFAULT_SOURCE /* dirfd(), utimensat() */
 #include <dirent.h>
@@ -29,9 +36,9 @@
 #include "cachefile.h"
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FORMAT "migen-modelcache 1 le64 " MIGEN_VERSION
+#define FORMAT "migen-modelcache 2 le64 " MIGEN_VERSION
 #else
-#define FORMAT "migen-modelcache 1 be64 " MIGEN_VERSION
+#define FORMAT "migen-modelcache 2 be64 " MIGEN_VERSION
 #endif
 #define RACY_MARGIN_NS 1000000000LL
 #define NONE ((size_t)-1)
@@ -40,10 +47,13 @@
 
 struct mg_modelcache {
 	char *file;
+	int fd; /* the cache file, open while the cache is: records are read from it */
 	int64_t written_ns, started_ns;
-	char *data; /* the whole file */
-	size_t len;
-	const uint64_t *off; /* where each record starts (in data) */
+	char *head;     /* the head, from "started" to the records */
+	uint64_t *off;  /* [n + 1]: where each record starts in the file, then its end */
+	uint64_t *poff; /* [n]: each record's path in paths */
+	const char *paths;
+	size_t npaths; /* bytes */
 	size_t n;
 };
 
@@ -90,69 +100,134 @@ get_line_num(const char **p, const char *end, const char *name, long long max, l
 	return 0;
 }
 
+/* Reads n bytes at off; 0, or -1 when the file has fewer. */
+static int
+read_at(int fd, char *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static uint64_t
+u64_at(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The largest head read (10,000,000 records at most, as before). */
+#define MAX_HEAD (1024u * 1024 * 1024)
+
 static int
 load(struct mg_modelcache *c)
 {
-	char *fmt = format_line();
-	size_t flen = strlen(fmt), len, i;
+	char *fmt = format_line(), *buf = NULL, want_hex[17];
+	size_t flen = strlen(fmt), first, len, tables, i;
 	const char *p, *end, *body;
-	char *data = mg_cache_slurp(c->file, &len);
 	long long started, n;
-	uint64_t want = 0;
+	uint64_t want, npaths;
+	struct stat st;
+	int fd;
 
-	if (data == NULL) {
-		free(fmt);
-		return -1;
-	}
-	p = data;
-	end = data + len;
+	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
+	if ((fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		goto bad;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0)
+		goto bad;
+	len = (size_t)st.st_size;
+	/* The lines, then the tables: read the start, then the rest of the head. */
+	first = len < 4096 ? len : 4096;
+	buf = mg_xmalloc(first + 1);
+	if (read_at(fd, buf, first, 0) != 0)
+		goto bad;
+	p = buf;
+	end = buf + first;
 	if ((size_t)(end - p) < flen + 1 + 21 || memcmp(p, fmt, flen) != 0 || p[flen] != '\n')
 		goto bad;
 	p += flen + 1;
 	if (memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
 		goto bad;
-	for (i = 4; i < 20; i++) {
-		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
-		        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
-		                                     : -1;
-		if (d < 0)
+	memcpy(want_hex, p + 4, 16);
+	want_hex[16] = '\0';
+	for (i = 0; i < 16; i++)
+		if (!((want_hex[i] >= '0' && want_hex[i] <= '9') ||
+		      (want_hex[i] >= 'a' && want_hex[i] <= 'f')))
 			goto bad;
-		want = want << 4 | (uint64_t)d;
-	}
+	want = strtoull(want_hex, NULL, 16);
 	p += 21;
 	body = p;
 	if (get_line_num(&p, end, "started", INT64_MAX, &started) ||
 	    get_line_num(&p, end, "count", 10000000, &n))
 		goto bad;
-	/* The offsets are 8-aligned in the file (the writer pads before them). */
-	while (p < end && *p == '\n' && ((size_t)(p - data) % 8) != 7)
-		p++;
-	if (p >= end || *p != '\n')
-		goto bad;
-	p++;
-	if ((size_t)(end - p) < (size_t)n * 8 + 1 || p[n * 8] != '\n' ||
-	    mg_cache_checksum(body, (size_t)(p + n * 8 + 1 - body)) != want)
-		goto bad;
-	c->off = (const uint64_t *)(const void *)p;
-	for (i = 0; i < (size_t)n; i++) {
-		/* After the table, increasing, each with room for its checksum and a path. */
-		if (c->off[i] < (uint64_t)(p + n * 8 + 1 - data) || c->off[i] + 10 > len ||
-		    (i > 0 && c->off[i] <= c->off[i - 1]))
+	/* The tables and the paths' length after them: then the whole head is known. */
+	tables = ((size_t)n + 1 + (size_t)n) * 8;
+	{
+		size_t at = (size_t)(p - buf), need = at + tables + 8;
+		char lenb[8];
+
+		if (need > len || read_at(fd, lenb, 8, at + tables) != 0)
 			goto bad;
+		npaths = u64_at(lenb);
+		if (npaths > MAX_HEAD || need + npaths + 1 > len)
+			goto bad;
+		need += (size_t)npaths + 1;
+		c->head = mg_xmalloc(need - (size_t)(body - buf) + 1);
+		if (read_at(fd, c->head, need - (size_t)(body - buf), (uint64_t)(body - buf)) != 0)
+			goto bad;
+		if (mg_cache_checksum(c->head, need - (size_t)(body - buf)) != want ||
+		    c->head[need - (size_t)(body - buf) - 1] != '\n')
+			goto bad;
+		{
+			const char *t = c->head + (at - (size_t)(body - buf));
+			c->off = mg_xcalloc((size_t)n + 1, sizeof(*c->off));
+			c->poff = mg_xcalloc((size_t)n + 1, sizeof(*c->poff));
+			for (i = 0; i <= (size_t)n; i++)
+				c->off[i] = u64_at(t + 8 * i);
+			for (i = 0; i < (size_t)n; i++)
+				c->poff[i] = u64_at(t + 8 * ((size_t)n + 1 + i));
+			c->paths = t + tables + 8;
+			c->npaths = (size_t)npaths;
+		}
+		/* Records after the head, in order, each with room for its checksum and a
+		 * path; the last offset is the file's end; paths inside their block. */
+		if (c->off[0] != (uint64_t)need || c->off[n] != (uint64_t)len)
+			goto bad;
+		for (i = 0; i < (size_t)n; i++)
+			if (c->off[i + 1] < c->off[i] + 10 || c->poff[i] >= npaths ||
+			    memchr(c->paths + c->poff[i], '\0', (size_t)(npaths - c->poff[i])) ==
+			        NULL)
+				goto bad;
 	}
-	if (n > 0 && c->off[0] != (uint64_t)(p + n * 8 + 1 - data))
-		goto bad;
 	free(fmt);
-	c->data = data;
-	c->len = len;
+	free(buf);
+	c->fd = fd;
 	c->n = (size_t)n;
 	c->written_ns = started;
 	return 0;
 bad:
 	free(fmt);
-	free(data);
-	c->off = NULL;
+	free(buf);
+	free(c->head);
+	free(c->off);
+	free(c->poff);
+	c->head = NULL;
+	c->off = c->poff = NULL;
+	c->paths = NULL;
 	c->n = 0;
+	if (fd >= 0)
+		close(fd);
+	c->fd = -1;
 	return -1;
 }
 
@@ -166,6 +241,7 @@ mg_modelcache_open(const char *scope, int64_t started_ns)
 		return NULL;
 	c = mg_xcalloc(1, sizeof(*c));
 	c->file = file;
+	c->fd = -1;
 	c->started_ns = started_ns;
 	if (load(c) != 0 || mg_cache_mark_used(file))
 		mg_cache_prune(file, "models-");
@@ -179,39 +255,22 @@ mg_modelcache_count(const struct mg_modelcache *c)
 }
 
 static const char *
-record_end(const struct mg_modelcache *c, size_t i)
+path_of(const struct mg_modelcache *c, size_t i)
 {
-	return c->data + (i + 1 < c->n ? c->off[i + 1] : c->len);
-}
-
-/* The record's path (after its checksum), NUL-terminated inside the record, or NULL. */
-static const char *
-record_path(const struct mg_modelcache *c, size_t i, size_t *len)
-{
-	const char *p = c->data + c->off[i] + 8, *end = record_end(c, i), *nul;
-
-	if (p >= end || (nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
-		return NULL;
-	*len = (size_t)(nul - p);
-	return p;
+	return c->paths + c->poff[i];
 }
 
 static size_t
 find(const struct mg_modelcache *c, size_t hint, const char *path)
 {
-	size_t lo = 0, hi = c->n, n = strlen(path), len;
-	const char *p;
+	size_t lo = 0, hi = c->n;
 
-	if (hint < c->n && (p = record_path(c, hint, &len)) != NULL && len == n &&
-	    memcmp(p, path, n) == 0)
+	if (hint < c->n && strcmp(path_of(c, hint), path) == 0)
 		return hint;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int d;
+		int d = strcmp(path_of(c, mid), path);
 
-		if ((p = record_path(c, mid, &len)) == NULL)
-			return NONE;
-		d = strcmp(p, path);
 		if (d == 0)
 			return mid;
 		if (d < 0)
@@ -220,6 +279,24 @@ find(const struct mg_modelcache *c, size_t hint, const char *path)
 			hi = mid;
 	}
 	return NONE;
+}
+
+/* Record i, read whole (malloc'd, *len bytes), or NULL. */
+static char *
+record(const struct mg_modelcache *c, size_t i, size_t *len)
+{
+	uint64_t n = c->off[i + 1] - c->off[i];
+	char *buf;
+
+	if (n > MAX_HEAD)
+		return NULL;
+	buf = mg_xmalloc((size_t)n + 1);
+	if (read_at(c->fd, buf, (size_t)n, c->off[i]) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return buf;
 }
 
 static int
@@ -233,12 +310,13 @@ struct mg_model *
 mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
                   const struct mg_statkey *k)
 {
-	const char *rec, *end, *p;
 	struct mg_statkey was;
+	struct mg_model *m = NULL;
+	const char *p, *end;
+	char *rec;
 	int64_t f[5];
 	uint64_t sum;
-	size_t i, len;
-	struct mg_model *m;
+	size_t i, len, plen = strlen(path);
 
 	if (c == NULL || c->n == 0 || (i = find(c, hint, path)) == NONE)
 		return NULL;
@@ -246,13 +324,13 @@ mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
 	if (k->ino == 0 || k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
 	    k->ctime_ns >= c->written_ns - RACY_MARGIN_NS)
 		return NULL;
-	rec = c->data + c->off[i];
-	end = record_end(c, i);
-	if (record_path(c, i, &len) == NULL)
+	if ((rec = record(c, i, &len)) == NULL)
 		return NULL;
-	p = rec + 8 + len + 1;
-	if ((size_t)(end - p) < sizeof(f))
-		return NULL;
+	end = rec + len;
+	/* The record's own path, the one the head names. */
+	if (len < 8 + plen + 1 + sizeof(f) || memcmp(rec + 8, path, plen + 1) != 0)
+		goto out;
+	p = rec + 8 + plen + 1;
 	memcpy(f, p, sizeof(f));
 	was.dev = (uint64_t)f[0];
 	was.ino = (uint64_t)f[1];
@@ -260,23 +338,25 @@ mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
 	was.mtime_ns = f[3];
 	was.ctime_ns = f[4];
 	if (!same_key(&was, k))
-		return NULL;
+		goto out;
 	memcpy(&sum, rec, 8);
-	if (mg_cache_checksum(rec + 8, (size_t)(end - rec - 8)) != sum)
-		return NULL;
+	if (mg_cache_checksum(rec + 8, len - 8) != sum)
+		goto out;
 	p += sizeof(f);
 	m = mg_model_decode(p, (size_t)(end - p), path);
 	/* A model for a file of another size cannot be this file's. */
 	if (m != NULL && m->srclen != k->size) {
 		mg_model_free(m);
-		return NULL;
+		m = NULL;
 	}
+out:
+	free(rec);
 	return m;
 }
 
 struct rec {
 	const char *path;
-	const char *bytes; /* a whole record (reused) */
+	char *bytes; /* a whole record read from the old cache (reused), malloc'd */
 	size_t len;
 	size_t i; /* the caller's index */
 };
@@ -292,8 +372,8 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
                    const struct mg_buf *enc, const unsigned char *reuse, size_t n)
 {
 	struct rec *r = mg_xcalloc(n ? n : 1, sizeof(*r));
-	struct mg_buf head = {0}, b = {0}, recs = {0};
-	size_t i, k = 0, base, *off;
+	struct mg_buf head = {0}, b = {0}, recs = {0}, names = {0};
+	size_t i, k = 0, nrec = 0, base, *off;
 	char *fmt;
 
 	if (c == NULL) {
@@ -304,9 +384,8 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 		size_t j = NONE;
 		if (reuse != NULL && reuse[i] && c->n > 0)
 			j = find(c, i, paths[i]);
-		if (j != NONE) {
-			r[k].bytes = c->data + c->off[j];
-			r[k].len = (size_t)(record_end(c, j) - r[k].bytes);
+		if (j != NONE && (r[k].bytes = record(c, j, &r[k].len)) != NULL) {
+			/* copied as it is */
 		} else if (enc[i].s == NULL || keys[i].ino == 0) {
 			continue;
 		}
@@ -314,7 +393,7 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 		r[k++].i = i;
 	}
 	qsort(r, k, sizeof(*r), reccmp);
-	off = mg_xcalloc(k ? k : 1, sizeof(*off));
+	off = mg_xcalloc(k + 1, sizeof(*off));
 	for (i = 0; i < k; i++) {
 		/* The same path twice (overlapping folders): once is enough. */
 		if (i > 0 && strcmp(r[i].path, r[i - 1].path) == 0) {
@@ -322,6 +401,7 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 			continue;
 		}
 		off[i] = recs.len;
+		nrec++;
 		if (r[i].bytes != NULL) {
 			mg_buf_add(&recs, r[i].bytes, r[i].len);
 		} else {
@@ -339,25 +419,31 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 			memcpy(recs.s + start, &sum, 8);
 		}
 	}
+	/* The head: the lines, the record offsets (and the end), the path offsets, the paths. */
+	fmt = format_line();
+	mg_buf_printf(&b, "started %lld\ncount %zu\n", (long long)c->started_ns, nrec);
+	for (i = 0; i < k; i++)
+		if (off[i] != NONE)
+			mg_buf_add(&names, r[i].path, strlen(r[i].path) + 1);
+	base = strlen(fmt) + 1 + 21 + b.len + (2 * nrec + 1) * 8 + 8 + names.len + 1;
+	for (i = 0; i < k; i++)
+		if (off[i] != NONE) {
+			uint64_t o = (uint64_t)(base + off[i]);
+			mg_buf_add(&b, (const char *)&o, 8);
+		}
 	{
-		size_t nrec = 0;
-		for (i = 0; i < k; i++)
-			nrec += off[i] != NONE;
-		fmt = format_line();
-		mg_buf_printf(&b, "started %lld\ncount %zu\n", (long long)c->started_ns, nrec);
-		/* Pad so that the offset table starts 8-aligned in the file. */
-		base = strlen(fmt) + 1 + 21;
-		while ((base + b.len + 1) % 8 != 0)
-			mg_buf_putc(&b, '\n');
-		mg_buf_putc(&b, '\n');
-		base += b.len + nrec * 8 + 1;
+		uint64_t o = (uint64_t)(base + recs.len), at = 0;
+		mg_buf_add(&b, (const char *)&o, 8);
 		for (i = 0; i < k; i++)
 			if (off[i] != NONE) {
-				uint64_t o = (uint64_t)(base + off[i]);
-				mg_buf_add(&b, (const char *)&o, 8);
+				mg_buf_add(&b, (const char *)&at, 8);
+				at += strlen(r[i].path) + 1;
 			}
-		mg_buf_putc(&b, '\n');
+		o = (uint64_t)names.len;
+		mg_buf_add(&b, (const char *)&o, 8);
 	}
+	mg_buf_add(&b, names.s ? names.s : "", names.len);
+	mg_buf_putc(&b, '\n');
 	mg_buf_printf(&head, "%s\nsum %016llx\n", fmt,
 	              (unsigned long long)mg_cache_checksum(b.s, b.len));
 	free(fmt);
@@ -368,11 +454,14 @@ mg_modelcache_save(struct mg_modelcache *c, const char *const *paths, const stru
 		parts[2] = recs;
 		mg_cache_write(c->file, parts, 3);
 	}
+	for (i = 0; i < k; i++)
+		free(r[i].bytes);
 	free(off);
 	free(r);
 	mg_buf_free(&head);
 	mg_buf_free(&b);
 	mg_buf_free(&recs);
+	mg_buf_free(&names);
 }
 
 void
@@ -380,7 +469,11 @@ mg_modelcache_free(struct mg_modelcache *c)
 {
 	if (c == NULL)
 		return;
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c->file);
-	free(c->data);
+	free(c->head);
+	free(c->off);
+	free(c->poff);
 	free(c);
 }
