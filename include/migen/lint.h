@@ -5,8 +5,8 @@
  * suppressions → one report.
  *
  * No I/O policy: the command (cmd_lint.c) chooses the files and their order
- * and prints the report; mg_lint_analyze() is the one place that reads
- * files, so that a parallel, cached version can replace it.
+ * and prints the report; the walk (mg_lint_walk) is the one place that
+ * reads files, a window at a time, on every core, through the model cache.
  *
  * Ownership: units own their bytes and models (mg_lint_units_free); the
  * report owns its findings (mg_lint_report_free) and borrows nothing.
@@ -39,22 +39,12 @@ struct mg_lint_unit {
 	size_t nparents;
 	const struct mg_statkey *key; /* its stat data as the project's load read it, or NULL */
 	int skip; /* neither analysed nor replayed: a saved schema stands for it (snapshot.h) */
-	/* Filled by mg_lint_analyze(): */
+	/* Filled by mg_lint_walk() (and released after the unit's last use): */
 	struct mg_input in;
 	struct mg_model *model; /* NULL when the file cannot be read */
 	const char *error;      /* why not (static text), else NULL */
 };
 
-/*
- * Analyses every unit (MG_ANALYZE_FULL) on every core (analyze_many.h).
- * cache_scope: what the model cache belongs to (the alembic.ini, or a
- * name for files linted without one); NULL: no cache (--no-cache). A
- * reported unit is read (its rules run and its fixes may be written: in
- * holds its bytes); a unit only replayed may take its model from the cache
- * without its file being read (in.data NULL, model->src NULL): the replay
- * reads models only.
- */
-void mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope);
 void mg_lint_units_free(struct mg_lint_unit *u, size_t n);
 
 /* A rule's severity as configured ([tool.migen.severity]). */
@@ -78,7 +68,8 @@ struct mg_lint_config {
 };
 
 /*
- * Runs the rules over u[0..n) (analysed, in graph order) and fills r: one
+ * Runs the rules over u[0..n) (analysed, in graph order: tests and tools
+ * that analysed the units themselves) and fills r: one
  * mg_lint_file per unit with report set and a model, its findings sorted by
  * line, column, rule, with suppressions applied. r starts zeroed; its
  * files' src borrows the units' bytes (free the units after printing).
@@ -118,8 +109,13 @@ size_t mg_lint_first_reported(const struct mg_lint_unit *u, size_t n);
 void mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned char *live,
                           unsigned char *replayed);
 /*
- * How mg_lint_walk() gets the units' models: analysed a window at a time
- * as the walk reaches them (cache_scope as for mg_lint_analyze), loaded()
+ * How mg_lint_walk() gets the units' models: analysed (MG_ANALYZE_FULL) a
+ * window at a time as the walk reaches them, on every core (analyze_many.h),
+ * only those the walk uses; cache_scope: what the model cache belongs to
+ * (the alembic.ini, or a name for files linted without one), NULL: no
+ * cache (--no-cache). A reported unit is read (its rules run and its fixes
+ * may be written: in holds its bytes); a unit only replayed may take its
+ * model from the cache without its file being read. loaded() is
  * called on each once analysed, before it is checked; each unit is
  * released (model, and bytes unless reported) after its last use, unless
  * keep and it is reported (--fix plans and verifies with them).
@@ -130,15 +126,13 @@ struct mg_lint_loader {
 	void (*loaded)(void *arg, struct mg_lint_unit *u);
 	void *arg;
 };
-/* mg_lint_run_from() on units not analysed yet (skip honoured), loading them as it goes. */
+/*
+ * mg_lint_run() from start (NULL: the first unit) on units not analysed yet
+ * (skip honoured), loading them as it goes.
+ */
 void mg_lint_walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
                   const struct mg_lint_loader *ld, struct mg_lint_start *start,
                   struct mg_lint_report *r, struct mg_edits *fixes);
-/* mg_lint_run from start (NULL: from the first unit, as mg_lint_run). */
-void mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
-                      struct mg_lint_start *start, struct mg_lint_report *r,
-                      struct mg_edits *fixes);
-
 /*
  * The one place each migration is checked: m against schema (the schema
  * just before it; NULL while no replay is wired in) and new_tables (tables

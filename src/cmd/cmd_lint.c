@@ -781,6 +781,7 @@ mg_cmd_lint(int argc, char **argv)
 	struct mg_snapshot snap;
 	struct mg_lint_start start;
 	struct mg_lint_loader ld;
+	const char *snap_scope;
 	struct timespec started;
 	int rc, fail_on, cache;
 	size_t i;
@@ -895,7 +896,8 @@ mg_cmd_lint(int argc, char **argv)
 	/* The schemas where the first reported migration starts, when saved by an earlier run of
 	 * the same history: the migrations before it are then neither loaded nor replayed. */
 	read_join(&r);
-	mg_snapshot_begin(&snap, cache && r.have_proj ? r.proj.ini : NULL, r.u, r.nu, &r.cfg.types,
+	snap_scope = cache && r.have_proj ? r.proj.ini : NULL;
+	mg_snapshot_begin(&snap, snap_scope, r.u, r.nu, &r.cfg.types,
 	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &r.readjob.rd,
 	                  &start);
 	mg_snapshot_read_free(&r.readjob.rd);
@@ -932,12 +934,24 @@ mg_cmd_lint(int argc, char **argv)
 		free(fixes);
 		/* After --fix, the report is of the files as they are now. */
 		if (written > 0) {
+			/* The same walk, on the caches: only the files written are analysed
+			 * again, and the snapshot before them still stands. Their problems
+			 * were said the first time. */
 			mg_lint_report_free(&rep);
 			mg_lint_units_free(r.u, r.nu);
 			for (i = 0; i < r.nu; i++)
 				r.u[i].skip = 0;
-			mg_lint_analyze(r.u, r.nu, NULL);
-			mg_lint_run(&lc, r.u, r.nu, &rep, NULL);
+			mg_snapshot_read(&r.readjob.rd, snap_scope);
+			mg_snapshot_begin(&snap, snap_scope, r.u, r.nu, &r.cfg.types,
+			                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec,
+			                  &r.readjob.rd, &start);
+			mg_snapshot_read_free(&r.readjob.rd);
+			ld.keep = 0;
+			ld.loaded = NULL;
+			lc.lean = r.a.format == MG_LINT_CONCISE;
+			mg_lint_walk(&lc, r.u, r.nu, &ld, &start, &rep, NULL);
+			mg_snapshot_end(&snap);
+			mg_snapshot_free(&snap);
 		}
 	}
 	rep.seconds = now() - t0;

@@ -3,11 +3,14 @@
  * the schema as it stands before it, into findings (finding.h) that carry
  * their span, help, code and fix as byte edits; then suppressions.
  *
- * mg_lint_run walks the units in graph order: each starts from its
- * parents' schemas (merged at a merge revision), is checked against that
- * schema (mg_lint_check), then replayed onto it for its children. New
- * tables (the ones created by migrations added since --since REF) are
- * collected in the same loop.
+ * walk() takes the units in graph order: each starts from its parents'
+ * schemas (merged at a merge revision), is checked against that schema
+ * (mg_lint_check), then replayed onto it for its children. New tables (the
+ * ones created by migrations added since --since REF) are collected in the
+ * same loop. It may start later than the first unit, from saved schemas
+ * (mg_lint_start, snapshot.h), and, for the command, it loads the units
+ * itself a window at a time and releases each after its last use
+ * (mg_lint_walk), so that memory is a window's models, not the history's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +31,6 @@ struct loading {
 	struct mg_analysis *s;
 	const char **paths;
 	unsigned char *need;
-	size_t *at;
 	struct mg_analyzed *out;
 };
 
@@ -48,7 +50,6 @@ loading_open(struct loading *l, size_t n, const char *cache_scope, int few)
 	l->s = mg_analysis_open(&o);
 	l->paths = mg_xcalloc(n + 1, sizeof(*l->paths));
 	l->need = mg_xcalloc(n + 1, 1);
-	l->at = mg_xcalloc(n + 1, sizeof(*l->at));
 	l->out = mg_xcalloc(n + 1, sizeof(*l->out));
 }
 
@@ -92,31 +93,7 @@ loading_close(struct loading *l, const struct mg_lint_unit *u, size_t n, const u
 	mg_analysis_close(l->s, NULL);
 	free(l->paths);
 	free(l->need);
-	free(l->at);
 	free(l->out);
-}
-
-void
-mg_lint_analyze(struct mg_lint_unit *u, size_t n, const char *cache_scope)
-{
-	size_t *want = mg_xcalloc(n + 1, sizeof(*want)), i, m = 0;
-	unsigned char *done = mg_xcalloc(n + 1, 1);
-	struct loading l;
-
-	for (i = 0; i < n; i++) {
-		memset(&u[i].in, 0, sizeof(u[i].in));
-		u[i].model = NULL;
-		u[i].error = NULL;
-		if (!u[i].skip) {
-			want[m++] = i;
-			done[i] = 1;
-		}
-	}
-	loading_open(&l, n, cache_scope, m < n && m <= FEW_FILES);
-	loading_run(&l, u, want, m);
-	loading_close(&l, u, n, done);
-	free(done);
-	free(want);
 }
 
 void
@@ -783,13 +760,6 @@ mg_lint_run(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t
             struct mg_lint_report *r, struct mg_edits *fixes)
 {
 	walk(c, (struct mg_lint_unit *)u, n, NULL, NULL, r, fixes);
-}
-
-void
-mg_lint_run_from(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t n,
-                 struct mg_lint_start *start, struct mg_lint_report *r, struct mg_edits *fixes)
-{
-	walk(c, (struct mg_lint_unit *)u, n, NULL, start, r, fixes);
 }
 
 void
