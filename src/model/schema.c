@@ -35,7 +35,8 @@ grow(struct mg_schema *s, void *vp, size_t *cap, size_t need, size_t sz)
 	ncap = *cap ? *cap * 2 : 4;
 	while (ncap < need)
 		ncap *= 2;
-	nv = mg_arena_alloc(&s->arena, ncap * sz);
+	/* Not zeroed: every list's adder fills the element it appends. */
+	nv = mg_arena_alloc_raw(&s->arena, ncap * sz);
 	if (*cap > 0 && *v != NULL)
 		memcpy(nv, *v, *cap * sz);
 	*v = nv;
@@ -1459,6 +1460,8 @@ mg_schema_own(struct mg_schema *s, struct mg_stable *t)
 	return t;
 }
 
+#define OVERLAY_ROOM 16
+
 struct mg_schema *
 mg_schema_overlay(const struct mg_schema *base)
 {
@@ -1470,9 +1473,14 @@ mg_schema_overlay(const struct mg_schema *base)
 	base->pool->refs++;
 	c->base = base;
 	/* The table structs are its own (names, counts and list pointers change
-	 * in them); their lists stay base's until mg_schema_own(). */
-	c->tables = DUP(c, base->tables, base->ntables);
-	c->ntables = c->captables = c->tables ? base->ntables : 0;
+	 * in them); their lists stay base's until mg_schema_own(). Room for the
+	 * tables a revision creates, so that the first one does not copy them all
+	 * again. */
+	c->captables = base->ntables + OVERLAY_ROOM;
+	c->tables = mg_arena_alloc_raw(&c->arena, c->captables * sizeof(*c->tables));
+	if (base->ntables > 0)
+		memcpy(c->tables, base->tables, base->ntables * sizeof(*c->tables));
+	c->ntables = base->ntables;
 	for (i = 0; i < c->ntables; i++)
 		c->tables[i].borrowed = 1;
 	c->enums = DUP(c, base->enums, base->nenums);
