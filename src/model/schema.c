@@ -474,6 +474,9 @@ tabhash_removed(struct mg_schema *s, size_t pos)
 {
 	size_t i;
 
+	if (pos ==
+	    s->ntables) /* it was the last: none moved (a downgrade drops what upgrade made) */
+		return;
 	tabhash_own(s);
 	for (i = 0; i < s->captabhash; i++)
 		if (s->tabhash[i] > pos + 1)

@@ -387,12 +387,13 @@ sqla_class(const char *dotted, int *pg_dialect)
 	size_t i;
 
 	*pg_dialect = 0;
-	for (i = 0; pg[i] != NULL; i++)
-		if (strncmp(dotted, pg[i], strlen(pg[i])) == 0 &&
-		    strchr(dotted + strlen(pg[i]), '.') == NULL) {
-			*pg_dialect = 1;
-			return dotted + strlen(pg[i]);
-		}
+	if (strncmp(dotted, pg[0], strlen(pg[0])) == 0) /* where every pg[] name starts */
+		for (i = 0; pg[i] != NULL; i++)
+			if (strncmp(dotted, pg[i], strlen(pg[i])) == 0 &&
+			    strchr(dotted + strlen(pg[i]), '.') == NULL) {
+				*pg_dialect = 1;
+				return dotted + strlen(pg[i]);
+			}
 	if (strcmp(dotted, "citext.CIText") == 0 || strcmp(dotted, "citext.CITEXT") == 0)
 		return "CITEXT";
 	for (i = 0; generic[i] != NULL; i++)
