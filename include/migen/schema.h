@@ -163,6 +163,13 @@ struct mg_schema {
 	struct mg_schema_pool *pool; /* the strings, shared with its copies (schema.c) */
 	/* An overlay's base (mg_schema_overlay), whose seen, refs and tabhash it reads. */
 	const struct mg_schema *base;
+	/*
+	 * An overlay's tables that are not base's as they were (made its own,
+	 * created, dropped, renamed: under each name they had), as pairs of
+	 * schema and name: all mg_schema_diff compares when given its base.
+	 */
+	const char **changed;
+	size_t nchanged, capchanged;
 	int tabhash_borrowed;    /* tabhash is base's, copied before a change */
 	struct mg_schema *check; /* debug builds: base as it was, compared when freed */
 };
@@ -371,7 +378,7 @@ struct mg_schema_diff {
 /*
  * Fills d (zeroed first) with how b differs from a. When b is an overlay
  * of a, the tables b still borrows from a are a's, unchanged, and are not
- * compared.
+ * compared: only the ones it changed are looked at.
  */
 void mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_schema_diff *d);
 void mg_schema_diff_free(struct mg_schema_diff *d);

@@ -695,6 +695,17 @@ made_by(struct mg_schema *s, const char *rev)
 	return o;
 }
 
+/* In an overlay, t (as named now) is no longer its base's as it was (see changed). */
+static void
+changed_add(struct mg_schema *s, const struct mg_stable *t)
+{
+	if (s->base == NULL)
+		return;
+	grow(s, &s->changed, &s->capchanged, s->nchanged + 2, sizeof(*s->changed));
+	s->changed[s->nchanged++] = t->schema;
+	s->changed[s->nchanged++] = t->name;
+}
+
 struct mg_stable *
 mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, const char *rev)
 {
@@ -707,6 +718,7 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 	t->name = mg_schema_id(s, name);
 	t->rev = made_by(s, rev);
 	tabhash_added(s, s->ntables - 1);
+	changed_add(s, t);
 	return t;
 }
 
@@ -721,6 +733,7 @@ mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *nam
 	tabhash_del(s, pos);
 	t->name = mg_schema_id(s, name);
 	tabhash_put(s, pos);
+	changed_add(s, t);
 	/* Foreign keys follow the table. */
 	for (i = 0; !REFS_SKIP(may) && i < s->ntables; i++)
 		for (k = 0; k < s->tables[i].nfkeys; k++) {
@@ -745,6 +758,8 @@ mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 	size_t i = (size_t)(t - s->tables), k;
 	int skip = !base_may_hold(s, t->name), may = refs_has(s, t->schema, t->name, REF_TABLE);
 
+	if (t->borrowed) /* (one it owns is listed already) */
+		changed_add(s, t);
 	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
 	 * CASCADE PostgreSQL refuses while they exist). */
 	for (k = 0; !REFS_SKIP(may) && k < s->ntables; k++) {
@@ -1459,6 +1474,7 @@ mg_schema_own(struct mg_schema *s, struct mg_stable *t)
 		struct mg_stable x = *t;
 		share_table(s, t, &x); /* the lists copied from the base's */
 		t->borrowed = 0;
+		changed_add(s, t);
 	}
 	return t;
 }

@@ -384,20 +384,23 @@ test_cascade_refs(void **state)
 	assert_string_equal(mg_schema_table(a, NULL, "orders")->fkeys[0].ref_table, "people");
 	mg_stable_rename_column(a, mg_schema_table(a, NULL, "people"), "code", "ref");
 	b = mg_schema_copy(a);
-	o = mg_schema_overlay(a);
-	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "ref");
-	assert_int_equal(nfkeys(a, "notes"), 0);
-	assert_int_equal(nfkeys(a, "orders"), 1);
 
-	/* A copy, and an overlay (whose refs are partly its base's). */
-	mg_stable_drop_column(b, mg_schema_table(b, NULL, "people"), "ref");
-	assert_int_equal(nfkeys(b, "notes"), 0);
-	mg_stable_drop_constraint(b, mg_schema_table(b, NULL, "people"), "users_pkey");
-	assert_int_equal(nfkeys(b, "orders"), 0);
+	/* An overlay, whose refs are partly its base's (which must not change meanwhile). */
+	o = mg_schema_overlay(a);
 	mg_schema_drop_table(o, mg_schema_table(o, NULL, "people"));
 	assert_int_equal(nfkeys(o, "orders"), 0);
 	assert_int_equal(nfkeys(o, "notes"), 0);
 	mg_schema_free(o);
+
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "ref");
+	assert_int_equal(nfkeys(a, "notes"), 0);
+	assert_int_equal(nfkeys(a, "orders"), 1);
+
+	/* A copy. */
+	mg_stable_drop_column(b, mg_schema_table(b, NULL, "people"), "ref");
+	assert_int_equal(nfkeys(b, "notes"), 0);
+	mg_stable_drop_constraint(b, mg_schema_table(b, NULL, "people"), "users_pkey");
+	assert_int_equal(nfkeys(b, "orders"), 0);
 
 	/* A key a merge brings in. */
 	mg_schema_free(b);
@@ -427,6 +430,53 @@ test_cascade_refs(void **state)
 	mg_schema_free(a);
 }
 
+/*
+ * The diff of an overlay looks only at the tables it changed: renamed,
+ * created, dropped and created again, made unsure; the others are its
+ * base's. (Debug builds compare it with the walk of every table.)
+ */
+static void
+test_overlay_diff(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *o;
+	struct mg_schema_diff d;
+	struct mg_stable *t;
+	char name[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "t%zu", i);
+		t = mg_schema_add_table(a, NULL, name, "r1");
+		mg_stable_add_column(a, t, "id", "r1");
+	}
+	o = mg_schema_overlay(a);
+	mg_schema_rename_table(o, mg_schema_table(o, NULL, "t3"), "t3_old");
+	mg_schema_add_table(o, NULL, "fresh", "r2");
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "t7"));
+	t = mg_schema_add_table(o, NULL, "t7", "r2"); /* again, without its column */
+	mg_stable_add_column(o, t, "other", "r2");
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "t29"));
+	mg_schema_uncertain(o, mg_schema_table(o, NULL, "t12"), "r2.py", 3, "unseen");
+	mg_stable_touch(o, mg_schema_table(o, NULL, "t20"), "r2"); /* revisions are not compared */
+	mg_schema_diff(a, o, &d);
+	assert_int_equal(d.n, 6);
+	assert_true(d.uncertain); /* t12 */
+	assert_string_equal(d.v[0].object, "public.t3");
+	assert_string_equal(d.v[0].what, "dropped and not re-created");
+	assert_string_equal(d.v[1].object, "public.t7.id");
+	assert_string_equal(d.v[1].what, "dropped and not added back");
+	assert_string_equal(d.v[2].object, "public.t7.other");
+	assert_string_equal(d.v[2].what, "added and not dropped");
+	assert_string_equal(d.v[3].object, "public.t29");
+	assert_string_equal(d.v[4].object, "public.t3_old");
+	assert_string_equal(d.v[4].what, "created and not dropped");
+	assert_string_equal(d.v[5].object, "public.fresh"); /* t7 is compared above */
+	mg_schema_diff_free(&d);
+	mg_schema_free(o);
+	mg_schema_free(a);
+}
+
 int
 main(void)
 {
@@ -435,7 +485,7 @@ main(void)
 	    cmocka_unit_test(test_default_names), cmocka_unit_test(test_drop_column),
 	    cmocka_unit_test(test_rename_column), cmocka_unit_test(test_copy_merge),
 	    cmocka_unit_test(test_copy_same),     cmocka_unit_test(test_overlay),
-	    cmocka_unit_test(test_cascade_refs),
+	    cmocka_unit_test(test_cascade_refs),  cmocka_unit_test(test_overlay_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
