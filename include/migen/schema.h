@@ -129,6 +129,12 @@ struct mg_ssequence {
 
 struct mg_schema_pool;
 
+/* A set of 64-bit hashes, 0 meaning an empty slot (open addressing, schema.c). */
+struct mg_hashes {
+	uint64_t *v;
+	size_t n, cap;
+};
+
 struct mg_schema {
 	struct mg_arena arena;    /* the lists */
 	struct mg_stable *tables; /* in creation order */
@@ -142,14 +148,28 @@ struct mg_schema {
 	size_t nuncertain, capuncertain;
 	const char **revisions; /* the revisions replayed last: the schema's heads */
 	size_t nrevisions;
-	uint64_t *seen; /* hashes of every identifier it held (default names' check) */
-	size_t nseen, capseen;
+	struct mg_hashes seen; /* every identifier it held (default names' check) */
+	/*
+	 * What foreign keys pointed at, ever: each referenced table, and each
+	 * referenced column by schema and name (a table's rename keeps it). A
+	 * superset of what they point at now, so that a drop whose cascade has
+	 * nothing to take skips the scan of every table's keys. Foreign keys
+	 * are pointed through mg_sfkey_point() to keep it so.
+	 */
+	struct mg_hashes refs;
 	/* The tables by schema and name: position + 1, 0 empty (open addressing). */
 	uint32_t *tabhash;
 	size_t captabhash;
 	struct mg_schema_pool *pool; /* the strings, shared with its copies (schema.c) */
-	/* An overlay's base (mg_schema_overlay), whose seen and tabhash it reads. */
+	/* An overlay's base (mg_schema_overlay), whose seen, refs and tabhash it reads. */
 	const struct mg_schema *base;
+	/*
+	 * An overlay's tables that are not base's as they were (made its own,
+	 * created, dropped, renamed: under each name they had), as pairs of
+	 * schema and name: all mg_schema_diff compares when given its base.
+	 */
+	const char **changed;
+	size_t nchanged, capchanged;
 	int tabhash_borrowed;    /* tabhash is base's, copied before a change */
 	struct mg_schema *check; /* debug builds: base as it was, compared when freed */
 };
@@ -234,7 +254,10 @@ int mg_stable_has_index_leading(const struct mg_stable *t, const char *column, i
 struct mg_stable *mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name,
                                       const char *rev);
 void mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t);
-/* Renames a table (its name only: the caller moves what refers to it). */
+/*
+ * Renames a table; the foreign keys pointing at it and the sequences it
+ * owns follow it (indexes, constraints and sequences keep their names).
+ */
 void mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name);
 struct mg_scolumn *mg_stable_add_column(struct mg_schema *s, struct mg_stable *t, const char *name,
                                         const char *rev);
@@ -248,6 +271,13 @@ void mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const cha
                              const char *to);
 struct mg_sindex *mg_stable_add_index(struct mg_schema *s, struct mg_stable *t, const char *rev);
 struct mg_sfkey *mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev);
+/*
+ * Points fk (of s) at ref_table (in ref_schema, NULL: "public") and its
+ * ref_columns (NULL: not known), copied in. The only way to set a foreign
+ * key's target: the drops that cascade find the keys through refs.
+ */
+void mg_sfkey_point(struct mg_schema *s, struct mg_sfkey *fk, const char *ref_schema,
+                    const char *ref_table, const char *const *ref_columns, size_t nref_columns);
 struct mg_scheck *mg_stable_add_check(struct mg_schema *s, struct mg_stable *t, const char *rev);
 /*
  * Removes the index / foreign key / check constraint of that name; 1 if
@@ -360,7 +390,7 @@ struct mg_schema_diff {
 /*
  * Fills d (zeroed first) with how b differs from a. When b is an overlay
  * of a, the tables b still borrows from a are a's, unchanged, and are not
- * compared.
+ * compared: only the ones it changed are looked at.
  */
 void mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_schema_diff *d);
 void mg_schema_diff_free(struct mg_schema_diff *d);

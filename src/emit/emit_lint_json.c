@@ -73,8 +73,15 @@ mg_emit_lint_json(FILE *f, const struct mg_lint_report *r, const struct mg_lint_
 	mg_jw_begin_object(&w, NULL);
 	mg_jw_int(&w, "migen", 1);
 	mg_jw_begin_array(&w, "findings");
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		finding(&w, r, &r->v[i]);
+		/* Written as it goes: a big report is not held (and grown) whole. */
+		if (w.out.len >= 1 << 16) {
+			fwrite(w.out.s, 1, w.out.len, f);
+			w.out.len = 0;
+			w.out.s[0] = '\0';
+		}
+	}
 	mg_jw_end(&w);
 	mg_jw_begin_array(&w, "files");
 	for (i = 0; i < r->nfiles; i++) {

@@ -12,54 +12,69 @@
 static void
 newline(struct mg_jw *w)
 {
-	int i;
+	/* A newline and the indentation of the deepest level, cut to the depth. */
+	static const char lead[] = "\n                                                    "
+	                           "            ";
 
-	mg_buf_putc(&w->out, '\n');
-	for (i = 0; i < w->depth; i++)
-		mg_buf_add(&w->out, "  ", 2);
+	_Static_assert(sizeof(lead) >= 2 + 2 * MG_JW_MAX_DEPTH, "indentation for every level");
+	mg_buf_add(&w->out, lead, 1 + 2 * (size_t)w->depth);
 }
+
+/* 1 for the bytes a string cannot hold as they are: controls, '"', '\\', and past ASCII. */
+static const unsigned char special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 static void
 quoted(struct mg_buf *b, const char *s)
 {
-	size_t n = strlen(s), i, run = 0;
-	int valid = mg_utf8_valid(s, n);
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	int valid = -1; /* the whole string's, asked at its first byte past ASCII */
 
 	mg_buf_putc(b, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
+	for (; *p; p++) {
+		unsigned char c = *p;
+		const char *esc;
 		char u[8];
 
-		if (c == '"')
+		if (!special[c])
+			continue; /* most bytes: copied in runs */
+		if (c >= 0x80) {
+			if (valid < 0)
+				valid = mg_utf8_valid(s, strlen(s));
+			if (valid)
+				continue;
+			esc = "\xEF\xBF\xBD";
+		} else if (c == '"') {
 			esc = "\\\"";
-		else if (c == '\\')
+		} else if (c == '\\') {
 			esc = "\\\\";
-		else if (c == '\n')
+		} else if (c == '\n') {
 			esc = "\\n";
-		else if (c == '\t')
+		} else if (c == '\t') {
 			esc = "\\t";
-		else if (c == '\r')
+		} else if (c == '\r') {
 			esc = "\\r";
-		else if (c == '\b')
+		} else if (c == '\b') {
 			esc = "\\b";
-		else if (c == '\f')
+		} else if (c == '\f') {
 			esc = "\\f";
-		else if (c < 0x20) {
+		} else {
 			snprintf(u, sizeof(u), "\\u%04X", c);
 			esc = u;
-		} else if (c >= 0x80 && !valid) {
-			esc = "\xEF\xBF\xBD";
 		}
-		if (esc == NULL) {
-			run++;
-			continue;
-		}
-		mg_buf_add(b, s + i - run, run);
-		run = 0;
+		mg_buf_add(b, (const char *)run, (size_t)(p - run));
 		mg_buf_puts(b, esc);
+		run = p + 1;
 	}
-	mg_buf_add(b, s + n - run, run);
+	mg_buf_add(b, (const char *)run, (size_t)(p - run));
 	mg_buf_putc(b, '"');
 }
 
@@ -127,8 +142,18 @@ mg_jw_str(struct mg_jw *w, const char *key, const char *s)
 void
 mg_jw_int(struct mg_jw *w, const char *key, long long v)
 {
+	/* By hand: mg_buf_printf formats twice (to size, then to write). */
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
 	member(w, key);
-	mg_buf_printf(&w->out, "%lld", v);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		*--p = '-';
+	mg_buf_add(&w->out, p, (size_t)(d + sizeof(d) - p));
 }
 
 void

@@ -341,25 +341,15 @@ apply_fkey(struct rctx *c, struct mg_stable *t, const struct mg_fkey *fk)
 	sf->columns = mg_arena_alloc(&c->s->arena, (sf->ncolumns + 1) * sizeof(*sf->columns));
 	for (i = 0; i < sf->ncolumns; i++)
 		sf->columns[i] = mg_schema_id(c->s, fk->columns[i]);
-	sf->ref_schema = mg_schema_str(c->s, mg_schema_name(fk->ref_schema));
-	sf->ref_table = mg_schema_id(c->s, fk->ref_table);
 	if (fk->ref_columns != NULL) {
-		sf->nref_columns = fk->nref_columns;
-		sf->ref_columns =
-		    mg_arena_alloc(&c->s->arena, (fk->nref_columns + 1) * sizeof(*sf->ref_columns));
-		for (i = 0; i < fk->nref_columns; i++)
-			sf->ref_columns[i] = mg_schema_id(c->s, fk->ref_columns[i]);
+		mg_sfkey_point(c->s, sf, fk->ref_schema, fk->ref_table, fk->ref_columns,
+		               fk->nref_columns);
 	} else {
 		/* REFERENCES t without columns: t's primary key. */
 		const struct mg_stable *rt = mg_schema_table(c->s, fk->ref_schema, fk->ref_table);
 		const struct mg_sindex *pk = rt ? mg_stable_pkey(rt) : NULL;
-		if (pk != NULL) {
-			sf->nref_columns = pk->ncolumns;
-			sf->ref_columns = mg_arena_alloc(
-			    &c->s->arena, (pk->ncolumns + 1) * sizeof(*sf->ref_columns));
-			for (i = 0; i < pk->ncolumns; i++)
-				sf->ref_columns[i] = pk->columns[i];
-		}
+		mg_sfkey_point(c->s, sf, fk->ref_schema, fk->ref_table, pk ? pk->columns : NULL,
+		               pk ? pk->ncolumns : 0);
 	}
 	sf->on_delete = ondelete(fk->ondelete);
 	if (sf->on_delete == NULL && strcmp(fk->ondelete, "?") == 0)
@@ -678,9 +668,6 @@ rename_constraint(struct rctx *c, struct mg_stable *t, const char *from, const c
 static void
 rename_table(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 {
-	size_t i, k;
-	const char *old = t->name;
-
 	if (op->new_name == NULL) {
 		mg_schema_uncertain(c->s, t, path(c), op->span.line,
 		                    "renamed to a name that is not a literal");
@@ -693,18 +680,6 @@ rename_table(struct rctx *c, struct mg_stable *t, const struct mg_op *op)
 		return;
 	}
 	mg_schema_rename_table(c->s, t, op->new_name);
-	/* Foreign keys follow the table; indexes, constraints and sequences keep their names. */
-	for (i = 0; i < c->s->ntables; i++)
-		for (k = 0; k < c->s->tables[i].nfkeys; k++) {
-			const struct mg_sfkey *fk = &c->s->tables[i].fkeys[k];
-			if (same(fk->ref_table, old) &&
-			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0)
-				mg_schema_own(c->s, &c->s->tables[i])->fkeys[k].ref_table = t->name;
-		}
-	for (i = 0; i < c->s->nsequences; i++)
-		if (same(c->s->sequences[i].owner_table, old) &&
-		    strcmp(c->s->sequences[i].schema, t->schema) == 0)
-			c->s->sequences[i].owner_table = t->name;
 }
 
 static void

@@ -35,7 +35,8 @@ grow(struct mg_schema *s, void *vp, size_t *cap, size_t need, size_t sz)
 	ncap = *cap ? *cap * 2 : 4;
 	while (ncap < need)
 		ncap *= 2;
-	nv = mg_arena_alloc(&s->arena, ncap * sz);
+	/* Not zeroed: every list's adder fills the element it appends. */
+	nv = mg_arena_alloc_raw(&s->arena, ncap * sz);
 	if (*cap > 0 && *v != NULL)
 		memcpy(nv, *v, *cap * sz);
 	*v = nv;
@@ -111,6 +112,54 @@ name_hash(const char *name, size_t n)
 	return h ? h : 1;
 }
 
+/* A set of hashes (h not 0), at most half full. */
+static void
+hashes_add(struct mg_hashes *hs, uint64_t h)
+{
+	size_t i;
+
+	if (hs->n * 2 >= hs->cap) {
+		uint64_t *old = hs->v;
+		size_t oldcap = hs->cap, k;
+		hs->cap = oldcap ? oldcap * 2 : 256;
+		hs->v = mg_xcalloc(hs->cap, sizeof(*hs->v));
+		hs->n = 0;
+		for (k = 0; k < oldcap; k++)
+			if (old[k] != 0)
+				hashes_add(hs, old[k]);
+		free(old);
+	}
+	for (i = h & (hs->cap - 1); hs->v[i] != 0; i = (i + 1) & (hs->cap - 1))
+		if (hs->v[i] == h)
+			return;
+	hs->v[i] = h;
+	hs->n++;
+}
+
+static int
+hashes_has(const struct mg_hashes *hs, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (hs->cap - 1); hs->cap > 0 && hs->v[i] != 0; i = (i + 1) & (hs->cap - 1))
+		if (hs->v[i] == h)
+			return 1;
+	return 0;
+}
+
+static void
+hashes_copy(struct mg_hashes *d, const struct mg_hashes *x)
+{
+	d->v = NULL;
+	d->n = d->cap = 0;
+	if (x->cap == 0)
+		return;
+	d->v = mg_xcalloc(x->cap, sizeof(*d->v));
+	memcpy(d->v, x->v, x->cap * sizeof(*d->v));
+	d->cap = x->cap;
+	d->n = x->n;
+}
+
 /*
  * Every identifier the schema ever held, as hashes: a superset of the names
  * taken now, so that `taken()` scans the schema only for a name that may be
@@ -119,36 +168,15 @@ name_hash(const char *name, size_t n)
 static void
 seen_add(struct mg_schema *s, uint64_t h)
 {
-	size_t i;
-
-	if (s->nseen * 2 >= s->capseen) {
-		uint64_t *old = s->seen;
-		size_t oldcap = s->capseen, k;
-		s->capseen = oldcap ? oldcap * 2 : 256;
-		s->seen = mg_xcalloc(s->capseen, sizeof(*s->seen));
-		s->nseen = 0;
-		for (k = 0; k < oldcap; k++)
-			if (old[k] != 0)
-				seen_add(s, old[k]);
-		free(old);
-	}
-	for (i = h & (s->capseen - 1); s->seen[i] != 0; i = (i + 1) & (s->capseen - 1))
-		if (s->seen[i] == h)
-			return;
-	s->seen[i] = h;
-	s->nseen++;
+	hashes_add(&s->seen, h);
 }
 
 static int
 seen_has(const struct mg_schema *s, uint64_t h)
 {
-	size_t i;
-
 	for (; s != NULL; s = s->base) /* an overlay holds what its base held */
-		for (i = h & (s->capseen - 1); s->capseen > 0 && s->seen[i] != 0;
-		     i = (i + 1) & (s->capseen - 1))
-			if (s->seen[i] == h)
-				return 1;
+		if (hashes_has(&s->seen, h))
+			return 1;
 	return 0;
 }
 
@@ -219,7 +247,8 @@ mg_schema_free(struct mg_schema *s)
 #endif
 	mg_arena_free(&s->arena);
 	pool_release(s->pool); /* its copies may still use the strings */
-	free(s->seen);
+	free(s->seen.v);
+	free(s->refs.v);
 	if (!s->tabhash_borrowed)
 		free(s->tabhash);
 	free(s);
@@ -293,6 +322,73 @@ table_key(const char *schema, const char *name)
 
 	return (h * 0x9E3779B97F4A7C15ULL) ^ name_hash(name, cliplen(name, NAMEDATALEN - 1));
 }
+
+/*
+ * refs (see schema.h): the key of a referenced table, and the key of a
+ * referenced column by its schema and name alone, so that renaming its
+ * table keeps it. Names are cut as ident_eq compares them: a key found is
+ * a maybe, a key missing is a no.
+ */
+#define REF_TABLE 0x2545F4914F6CDD1DULL
+#define REF_COLUMN 0x9FB21C651E98DF25ULL
+
+static uint64_t
+ref_key(const char *schema, const char *name, uint64_t kind)
+{
+	uint64_t h = table_key(mg_schema_name(schema), name) ^ kind;
+
+	return h ? h : 1;
+}
+
+/* Records what fk points at. */
+static void
+refs_add(struct mg_schema *s, const struct mg_sfkey *fk)
+{
+	size_t k;
+
+	if (fk->ref_table != NULL)
+		hashes_add(&s->refs, ref_key(fk->ref_schema, fk->ref_table, REF_TABLE));
+	for (k = 0; fk->ref_columns != NULL && k < fk->nref_columns; k++)
+		if (fk->ref_columns[k] != NULL)
+			hashes_add(&s->refs,
+			           ref_key(fk->ref_schema, fk->ref_columns[k], REF_COLUMN));
+}
+
+/* Whether a foreign key may point at the table or column name (kind) in schema. */
+static int
+refs_has(const struct mg_schema *s, const char *schema, const char *name, uint64_t kind)
+{
+	uint64_t h;
+
+	if (name == NULL)
+		return 0;
+	h = ref_key(schema, name, kind);
+	for (; s != NULL; s = s->base) /* an overlay's keys pointed at what its base's did */
+		if (hashes_has(&s->refs, h))
+			return 1;
+	return 0;
+}
+
+/*
+ * A scan of the foreign keys skipped when refs say none can match (the
+ * macro below) runs anyway in debug builds, where this says that the
+ * key it found was in refs.
+ */
+static void
+refs_check(int may)
+{
+	if (!may) {
+		fputs("migen: internal error: a foreign key is missing from its schema's refs\n",
+		      stderr);
+		abort();
+	}
+}
+
+#ifdef NDEBUG
+#define REFS_SKIP(may) (!(may))
+#else
+#define REFS_SKIP(may) 0
+#endif
 
 /* An overlay's first change to the hash it borrows copies it. */
 static void
@@ -378,6 +474,9 @@ tabhash_removed(struct mg_schema *s, size_t pos)
 {
 	size_t i;
 
+	if (pos ==
+	    s->ntables) /* it was the last: none moved (a downgrade drops what upgrade made) */
+		return;
 	tabhash_own(s);
 	for (i = 0; i < s->captabhash; i++)
 		if (s->tabhash[i] > pos + 1)
@@ -596,6 +695,17 @@ made_by(struct mg_schema *s, const char *rev)
 	return o;
 }
 
+/* In an overlay, t (as named now) is no longer its base's as it was (see changed). */
+static void
+changed_add(struct mg_schema *s, const struct mg_stable *t)
+{
+	if (s->base == NULL)
+		return;
+	grow(s, &s->changed, &s->capchanged, s->nchanged + 2, sizeof(*s->changed));
+	s->changed[s->nchanged++] = t->schema;
+	s->changed[s->nchanged++] = t->name;
+}
+
 struct mg_stable *
 mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, const char *rev)
 {
@@ -608,29 +718,51 @@ mg_schema_add_table(struct mg_schema *s, const char *schema, const char *name, c
 	t->name = mg_schema_id(s, name);
 	t->rev = made_by(s, rev);
 	tabhash_added(s, s->ntables - 1);
+	changed_add(s, t);
 	return t;
 }
 
 void
 mg_schema_rename_table(struct mg_schema *s, struct mg_stable *t, const char *name)
 {
-	size_t pos = (size_t)(t - s->tables);
+	size_t pos = (size_t)(t - s->tables), i, k;
+	const char *old = t->name;
+	int may = refs_has(s, t->schema, old, REF_TABLE);
 
 	mg_schema_own(s, t); /* a borrowed table keeps its base's name */
 	tabhash_del(s, pos);
 	t->name = mg_schema_id(s, name);
 	tabhash_put(s, pos);
+	changed_add(s, t);
+	/* Foreign keys follow the table. */
+	for (i = 0; !REFS_SKIP(may) && i < s->ntables; i++)
+		for (k = 0; k < s->tables[i].nfkeys; k++) {
+			struct mg_sfkey *fk = &s->tables[i].fkeys[k];
+			if (same(fk->ref_table, old) &&
+			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0) {
+				refs_check(may);
+				fk = &mg_schema_own(s, &s->tables[i])->fkeys[k];
+				fk->ref_table = t->name;
+				refs_add(s, fk);
+			}
+		}
+	for (i = 0; i < s->nsequences; i++)
+		if (same(s->sequences[i].owner_table, old) &&
+		    strcmp(s->sequences[i].schema, t->schema) == 0)
+			s->sequences[i].owner_table = t->name;
 }
 
 void
 mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 {
 	size_t i = (size_t)(t - s->tables), k;
-	int skip = !base_may_hold(s, t->name);
+	int skip = !base_may_hold(s, t->name), may = refs_has(s, t->schema, t->name, REF_TABLE);
 
+	if (t->borrowed) /* (one it owns is listed already) */
+		changed_add(s, t);
 	/* Foreign keys elsewhere that point at it go too (DROP TABLE ... CASCADE; without
 	 * CASCADE PostgreSQL refuses while they exist). */
-	for (k = 0; k < s->ntables; k++) {
+	for (k = 0; !REFS_SKIP(may) && k < s->ntables; k++) {
 		struct mg_stable *o = &s->tables[k];
 		size_t f;
 		if (o == t || (skip && o->borrowed))
@@ -638,6 +770,7 @@ mg_schema_drop_table(struct mg_schema *s, struct mg_stable *t)
 		for (f = o->nfkeys; f-- > 0;)
 			if (same(o->fkeys[f].ref_table, t->name) &&
 			    strcmp(mg_schema_name(o->fkeys[f].ref_schema), t->schema) == 0) {
+				refs_check(may);
 				mg_schema_own(s, o);
 				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
 			}
@@ -712,8 +845,13 @@ drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *con
 	size_t i, f, k;
 	/* An overlay's own table or column: no borrowed table's key points at it. */
 	int skip = !base_may_hold(s, t->name) || (col != NULL && !base_may_hold(s, col));
+	/* A key with columns points at one of them at least (with none, at none). */
+	int may = refs_has(s, t->schema, t->name, REF_TABLE) &&
+	          (col != NULL ? refs_has(s, t->schema, col, REF_COLUMN) : ncols == 0);
 
-	for (i = 0; i < s->ntables; i++) {
+	for (k = 0; col == NULL && !may && k < ncols; k++)
+		may = refs_has(s, t->schema, cols[k], REF_COLUMN);
+	for (i = 0; !REFS_SKIP(may) && i < s->ntables; i++) {
 		struct mg_stable *o = &s->tables[i];
 		if (skip && o->borrowed)
 			continue;
@@ -732,6 +870,7 @@ drop_referencing(struct mg_schema *s, const struct mg_stable *t, const char *con
 					hit = names_in(cols, ncols, fk->ref_columns[k]);
 			}
 			if (hit) {
+				refs_check(may);
 				mg_schema_own(s, o);
 				remove_at(o->fkeys, &o->nfkeys, f, sizeof(*o->fkeys));
 			}
@@ -831,6 +970,7 @@ mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *fr
 {
 	struct mg_scolumn *c;
 	size_t i, k;
+	int may;
 
 	mg_schema_own(s, t);
 	if ((c = mg_stable_column(t, from)) == NULL)
@@ -850,14 +990,18 @@ mg_stable_rename_column(struct mg_schema *s, struct mg_stable *t, const char *fr
 	for (i = 0; i < t->nfkeys; i++)
 		rename_in(s, t->fkeys[i].columns, t->fkeys[i].ncolumns, from, to);
 	/* Foreign keys elsewhere that point at the column follow it. */
-	for (i = 0; i < s->ntables; i++)
+	may =
+	    refs_has(s, t->schema, t->name, REF_TABLE) && refs_has(s, t->schema, from, REF_COLUMN);
+	for (i = 0; !REFS_SKIP(may) && i < s->ntables; i++)
 		for (k = 0; k < s->tables[i].nfkeys; k++) {
 			struct mg_sfkey *fk = &s->tables[i].fkeys[k];
 			if (same(fk->ref_table, t->name) &&
 			    strcmp(mg_schema_name(fk->ref_schema), t->schema) == 0 &&
 			    names_in(fk->ref_columns, fk->nref_columns, from)) {
+				refs_check(may);
 				fk = &mg_schema_own(s, &s->tables[i])->fkeys[k];
 				rename_in(s, fk->ref_columns, fk->nref_columns, from, to);
+				refs_add(s, fk);
 			}
 		}
 	for (i = 0; i < s->nsequences; i++)
@@ -894,6 +1038,26 @@ mg_stable_add_fkey(struct mg_schema *s, struct mg_stable *t, const char *rev)
 	fk->on_delete = "NO ACTION";
 	fk->rev = made_by(s, rev);
 	return fk;
+}
+
+void
+mg_sfkey_point(struct mg_schema *s, struct mg_sfkey *fk, const char *ref_schema,
+               const char *ref_table, const char *const *ref_columns, size_t nref_columns)
+{
+	size_t i;
+
+	fk->ref_schema = mg_schema_str(s, mg_schema_name(ref_schema));
+	fk->ref_table = mg_schema_id(s, ref_table);
+	fk->ref_columns = NULL;
+	fk->nref_columns = 0;
+	if (ref_columns != NULL) {
+		fk->ref_columns =
+		    mg_arena_alloc(&s->arena, (nref_columns + 1) * sizeof(*fk->ref_columns));
+		for (i = 0; i < nref_columns; i++)
+			fk->ref_columns[i] = mg_schema_id(s, ref_columns[i]);
+		fk->nref_columns = nref_columns;
+	}
+	refs_add(s, fk);
 }
 
 struct mg_scheck *
@@ -1071,6 +1235,7 @@ copy_fkey(struct mg_schema *s, struct mg_sfkey *d, const struct mg_sfkey *x)
 	d->ref_schema = mg_schema_str(s, x->ref_schema);
 	d->ref_table = mg_schema_str(s, x->ref_table);
 	d->ref_columns = strs(s, x->ref_columns, x->nref_columns);
+	refs_add(s, d);
 	/* What it points at is in seen (a prefilter: more hashes change no answer). */
 	for (k = 0; k <= x->nref_columns; k++) {
 		const char *n = k == x->nref_columns     ? x->ref_table
@@ -1292,12 +1457,8 @@ mg_schema_copy(const struct mg_schema *s)
 		c->revisions = DUP(c, s->revisions, s->nrevisions);
 		c->nrevisions = s->nrevisions;
 	}
-	if (s->capseen > 0) {
-		c->seen = mg_xcalloc(s->capseen, sizeof(*c->seen));
-		memcpy(c->seen, s->seen, s->capseen * sizeof(*c->seen));
-		c->capseen = s->capseen;
-		c->nseen = s->nseen;
-	}
+	hashes_copy(&c->seen, &s->seen);
+	hashes_copy(&c->refs, &s->refs);
 	if (s->captabhash > 0) {
 		c->tabhash = mg_xcalloc(s->captabhash, sizeof(*c->tabhash));
 		memcpy(c->tabhash, s->tabhash, s->captabhash * sizeof(*c->tabhash));
@@ -1313,9 +1474,12 @@ mg_schema_own(struct mg_schema *s, struct mg_stable *t)
 		struct mg_stable x = *t;
 		share_table(s, t, &x); /* the lists copied from the base's */
 		t->borrowed = 0;
+		changed_add(s, t);
 	}
 	return t;
 }
+
+#define OVERLAY_ROOM 16
 
 struct mg_schema *
 mg_schema_overlay(const struct mg_schema *base)
@@ -1328,9 +1492,14 @@ mg_schema_overlay(const struct mg_schema *base)
 	base->pool->refs++;
 	c->base = base;
 	/* The table structs are its own (names, counts and list pointers change
-	 * in them); their lists stay base's until mg_schema_own(). */
-	c->tables = DUP(c, base->tables, base->ntables);
-	c->ntables = c->captables = c->tables ? base->ntables : 0;
+	 * in them); their lists stay base's until mg_schema_own(). Room for the
+	 * tables a revision creates, so that the first one does not copy them all
+	 * again. */
+	c->captables = base->ntables + OVERLAY_ROOM;
+	c->tables = mg_arena_alloc_raw(&c->arena, c->captables * sizeof(*c->tables));
+	if (base->ntables > 0)
+		memcpy(c->tables, base->tables, base->ntables * sizeof(*c->tables));
+	c->ntables = base->ntables;
 	for (i = 0; i < c->ntables; i++)
 		c->tables[i].borrowed = 1;
 	c->enums = DUP(c, base->enums, base->nenums);
@@ -1347,7 +1516,7 @@ mg_schema_overlay(const struct mg_schema *base)
 		c->revisions = DUP(c, base->revisions, base->nrevisions);
 		c->nrevisions = base->nrevisions;
 	}
-	/* seen: its own additions, base's read through c->base (seen_has). */
+	/* seen and refs: its own additions, base's read through c->base (seen_has, refs_has). */
 	c->tabhash = base->tabhash;
 	c->captabhash = base->captabhash;
 	c->tabhash_borrowed = base->captabhash > 0;

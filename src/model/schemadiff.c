@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -397,16 +398,58 @@ unchanged(const struct mg_stable *x, const struct mg_stable *y)
 
 /*
  * Whether y, b's table found for a's table x, is x as it was: b is an
- * overlay of a and y still borrows x's lists (any change would have copied
- * them, mg_schema_own), so there is nothing to compare.
+ * overlay of a and y still borrows x's lists (any change, an uncertain
+ * fact too, would have copied them: mg_schema_own), so there is nothing to
+ * compare.
  */
 static int
 borrowed_as_is(const struct mg_schema *a, const struct mg_schema *b, const struct mg_stable *x,
                const struct mg_stable *y)
 {
-	return b->base == a && y->borrowed && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN &&
-	       y->columns == x->columns && y->indexes == x->indexes && y->fkeys == x->fkeys &&
-	       y->checks == x->checks && y->uncertain == x->uncertain;
+	return b->base == a && y->borrowed && y->columns == x->columns &&
+	       y->indexes == x->indexes && y->fkeys == x->fkeys && y->checks == x->checks &&
+	       y->uncertain == x->uncertain;
+}
+
+/* a's table x against y, its namesake in b (NULL: none). */
+static void
+table_pair(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_schema *b,
+           const struct mg_stable *x, const struct mg_stable *y)
+{
+	const char *sch = mg_schema_name(x->schema);
+	char *q;
+
+	if (y != NULL && borrowed_as_is(a, b, x, y))
+		return;
+	if (y != NULL && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && unchanged(x, y))
+		return;
+	q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
+	if (y == NULL) {
+		add(d, "table", q, x->name, "dropped and not re-created");
+		return;
+	}
+	/* Grown, or at the cap where growth no longer shows. */
+	if (y->nuncertain > x->nuncertain || y->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
+		d->uncertain = 1;
+		return;
+	}
+	columns(d, x, y, q);
+	indexes(d, x, y, sch);
+	fkeys(d, x, y, q);
+	checks(d, x, y, q);
+}
+
+/* b's table y, when a has none of its name. */
+static void
+table_created(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_schema *b,
+              const struct mg_stable *y)
+{
+	if (b->base == a && y->borrowed)
+		return;
+	if (mg_schema_table(a, y->schema, y->name) == NULL)
+		add(d, "table",
+		    mg_arena_printf(&d->arena, "%s.%s", mg_schema_name(y->schema), y->name),
+		    y->name, "created and not dropped");
 }
 
 static void
@@ -417,8 +460,6 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 	for (i = 0; i < a->ntables; i++) {
 		const struct mg_stable *x = &a->tables[i];
 		const struct mg_stable *y;
-		const char *sch = mg_schema_name(x->schema);
-		char *q;
 
 		/* b a copy of a, tables dropped or added but never moved: walking both
 		 * lists finds x's table in b by its (shared) name, without a lookup. */
@@ -430,39 +471,93 @@ tables(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_sche
 			if (y != NULL && (size_t)(y - b->tables) >= j)
 				j = (size_t)(y - b->tables) + 1;
 		}
-		if (y != NULL && borrowed_as_is(a, b, x, y))
-			continue;
-		if (y != NULL && y->nuncertain < MG_SCHEMA_MAX_UNCERTAIN && unchanged(x, y))
-			continue;
-		q = mg_arena_printf(&d->arena, "%s.%s", sch, x->name);
-		if (y == NULL) {
-			add(d, "table", q, x->name, "dropped and not re-created");
-			continue;
-		}
-		/* Grown, or at the cap where growth no longer shows. */
-		if (y->nuncertain > x->nuncertain || y->nuncertain >= MG_SCHEMA_MAX_UNCERTAIN) {
-			d->uncertain = 1;
-			continue;
-		}
-		columns(d, x, y, q);
-		indexes(d, x, y, sch);
-		fkeys(d, x, y, q);
-		checks(d, x, y, q);
+		table_pair(d, a, b, x, y);
 	}
 	for (i = 0; i < b->ntables; i++) {
 		const struct mg_stable *y = &b->tables[i];
-		/* In a at the same place (b a copy of a), or borrowed from a: no lookup. */
+		/* In a at the same place (b a copy of a): no lookup. */
 		if (i < a->ntables && a->tables[i].name == y->name &&
 		    a->tables[i].schema == y->schema && y->name != NULL)
 			continue;
-		if (b->base == a && y->borrowed)
-			continue;
-		if (mg_schema_table(a, y->schema, y->name) == NULL)
-			add(d, "table",
-			    mg_arena_printf(&d->arena, "%s.%s", mg_schema_name(y->schema), y->name),
-			    y->name, "created and not dropped");
+		table_created(d, a, b, y);
 	}
 }
+
+static int
+cmp_pos(const void *p, const void *q)
+{
+	size_t x = *(const size_t *)p, y = *(const size_t *)q;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The positions in s of the tables overlay b changed (b->changed), ascending, once each. */
+static size_t *
+changed_in(const struct mg_schema *s, const struct mg_schema *b, size_t *n)
+{
+	size_t *v = mg_xcalloc(b->nchanged / 2 + 1, sizeof(*v)), i, k = 0;
+
+	for (i = 0; i + 1 < b->nchanged; i += 2) {
+		const struct mg_stable *t = mg_schema_table(s, b->changed[i], b->changed[i + 1]);
+		if (t != NULL)
+			v[k++] = (size_t)(t - s->tables);
+	}
+	qsort(v, k, sizeof(*v), cmp_pos);
+	for (i = *n = 0; i < k; i++)
+		if (*n == 0 || v[*n - 1] != v[i])
+			v[(*n)++] = v[i];
+	return v;
+}
+
+/*
+ * tables() for b an overlay of a, looking only at what b changed: every
+ * other table of a is in b under its name, borrowed as it was, which
+ * tables() passes over (the one table of each name: the replay never
+ * makes two).
+ */
+static void
+tables_changed(struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_schema *b)
+{
+	size_t n, i, *pos = changed_in(a, b, &n);
+
+	for (i = 0; i < n; i++) {
+		const struct mg_stable *x = &a->tables[pos[i]];
+		table_pair(d, a, b, x, mg_schema_table(b, x->schema, x->name));
+	}
+	free(pos);
+	pos = changed_in(b, b, &n);
+	for (i = 0; i < n; i++)
+		table_created(d, a, b, &b->tables[pos[i]]);
+	free(pos);
+}
+
+#ifndef NDEBUG
+/* Debug builds: tables_changed() says what the walk of every table says. */
+static void
+tables_check(const struct mg_schema_diff *d, const struct mg_schema *a, const struct mg_schema *b)
+{
+	struct mg_schema_diff e;
+	size_t i;
+	int ok;
+
+	memset(&e, 0, sizeof(e));
+	tables(&e, a, b);
+	ok = e.n == d->n && e.uncertain == d->uncertain;
+	for (i = 0; ok && i < e.n; i++) {
+		const struct mg_schema_change *x = &e.v[i], *y = &d->v[i];
+		ok = strcmp(x->kind, y->kind) == 0 && strcmp(x->object, y->object) == 0 &&
+		     (x->table == NULL ? y->table == NULL
+		                       : y->table != NULL && strcmp(x->table, y->table) == 0) &&
+		     strcmp(x->what, y->what) == 0;
+	}
+	mg_schema_diff_free(&e);
+	if (!ok) {
+		fputs("migen: internal error: an overlay's changed tables missed a difference\n",
+		      stderr);
+		abort();
+	}
+}
+#endif
 
 static const char *
 labels(struct mg_arena *ar, const struct mg_senum *e)
@@ -530,7 +625,14 @@ mg_schema_diff(const struct mg_schema *a, const struct mg_schema *b, struct mg_s
 		d->uncertain = 1;
 		return;
 	}
-	tables(d, a, b);
+	if (b->base == a) {
+		tables_changed(d, a, b);
+#ifndef NDEBUG
+		tables_check(d, a, b);
+#endif
+	} else {
+		tables(d, a, b);
+	}
 	enums(d, a, b);
 	sequences(d, a, b);
 }

@@ -20,9 +20,11 @@ struct texpr {
 	const char *text; /* dotted name, decoded string, number */
 	int called;       /* NAME(...) */
 	int splat;        /* *args: not known */
-	struct texpr *args[MAX_ARGS];
-	const char *kw[MAX_ARGS]; /* keyword of each argument, NULL: positional */
-	size_t nargs;
+	/* Arena arrays grown by add_arg: a node is allocated for every name and
+	 * literal of every column's type, most without arguments. */
+	struct texpr **args;
+	const char **kw; /* keyword of each argument, NULL: positional */
+	size_t nargs, cap;
 };
 
 struct tparse {
@@ -90,6 +92,29 @@ string_lit(struct tparse *t)
 }
 
 static struct texpr *expr(struct tparse *t, int depth);
+
+/* Appends argument v (keyword kw, or NULL) to call e; 0 past MAX_ARGS. */
+static int
+add_arg(struct tparse *t, struct texpr *e, const char *kw, struct texpr *v)
+{
+	if (e->nargs == MAX_ARGS)
+		return 0;
+	if (e->nargs == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 4;
+		struct texpr **args = mg_arena_alloc_raw(t->a, cap * sizeof(*args));
+		const char **kws = mg_arena_alloc_raw(t->a, cap * sizeof(*kws));
+		if (e->nargs > 0) {
+			memcpy(args, e->args, e->nargs * sizeof(*args));
+			memcpy(kws, e->kw, e->nargs * sizeof(*kws));
+		}
+		e->args = args;
+		e->kw = kws;
+		e->cap = cap;
+	}
+	e->kw[e->nargs] = kw;
+	e->args[e->nargs++] = v;
+	return 1;
+}
 
 /* Skips a bracketed run ([...], {...}, (...)) that is not a call: its value is not read. */
 static void
@@ -202,10 +227,7 @@ expr(struct tparse *t, int depth)
 		v = expr(t, depth + 1);
 		if (t->bad)
 			return e;
-		if (e->nargs < MAX_ARGS) {
-			e->kw[e->nargs] = kw;
-			e->args[e->nargs++] = v;
-		} else {
+		if (!add_arg(t, e, kw, v)) {
 			t->bad = 1;
 			return e;
 		}
@@ -312,6 +334,18 @@ has_splat(const struct texpr *e)
  * import information (m NULL, or a model built by hand) the usual aliases
  * are taken as Alembic's templates write them.
  */
+/* a followed by b, in the arena (resolve() makes one for every type). */
+static const char *
+concat(struct mg_arena *ar, const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *out = mg_arena_alloc_raw(ar, na + nb + 1);
+
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb + 1);
+	return out;
+}
+
 static const char *
 resolve(struct mg_arena *a, const char *name, const struct mg_model *m)
 {
@@ -324,17 +358,16 @@ resolve(struct mg_arena *a, const char *name, const struct mg_model *m)
 			    strncmp(m->imports[i], name, head) == 0)
 				return m->import_targets[i] == NULL
 				           ? NULL
-				           : mg_arena_printf(a, "%s%s", m->import_targets[i],
-				                             dot ? dot : "");
+				           : concat(a, m->import_targets[i], dot ? dot : "");
 		return NULL; /* a local name, or a star import: not known */
 	}
 	if (strncmp(name, "sa.", 3) == 0)
-		return mg_arena_printf(a, "sqlalchemy.%s", name + 3);
+		return concat(a, "sqlalchemy.", name + 3);
 	if (strncmp(name, "postgresql.", 11) == 0)
-		return mg_arena_printf(a, "sqlalchemy.dialects.postgresql.%s", name + 11);
+		return concat(a, "sqlalchemy.dialects.postgresql.", name + 11);
 	if (strncmp(name, "sqlalchemy.", 11) == 0)
 		return name;
-	return dot ? NULL : mg_arena_printf(a, "sqlalchemy.%s", name);
+	return dot ? NULL : concat(a, "sqlalchemy.", name);
 }
 
 /* The class name of a SQLAlchemy type, or NULL when the dotted name is not one. */
@@ -354,12 +387,13 @@ sqla_class(const char *dotted, int *pg_dialect)
 	size_t i;
 
 	*pg_dialect = 0;
-	for (i = 0; pg[i] != NULL; i++)
-		if (strncmp(dotted, pg[i], strlen(pg[i])) == 0 &&
-		    strchr(dotted + strlen(pg[i]), '.') == NULL) {
-			*pg_dialect = 1;
-			return dotted + strlen(pg[i]);
-		}
+	if (strncmp(dotted, pg[0], strlen(pg[0])) == 0) /* where every pg[] name starts */
+		for (i = 0; pg[i] != NULL; i++)
+			if (strncmp(dotted, pg[i], strlen(pg[i])) == 0 &&
+			    strchr(dotted + strlen(pg[i]), '.') == NULL) {
+				*pg_dialect = 1;
+				return dotted + strlen(pg[i]);
+			}
 	if (strcmp(dotted, "citext.CIText") == 0 || strcmp(dotted, "citext.CITEXT") == 0)
 		return "CITEXT";
 	for (i = 0; generic[i] != NULL; i++)

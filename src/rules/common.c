@@ -346,21 +346,30 @@ mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev, const 
 
 /*
  * The byte column of the first non-blank character of line (1-based), or 1,
- * counting lines from byte from, which is on line from_line (the column's
- * create_table: scanning from the file's start made big files quadratic).
+ * counting lines from byte *at, which is on line *at_line: the column's
+ * create_table, then the start of the line of its column before, where
+ * the cursor is left (scanning from the file's start made big files
+ * quadratic, from the create_table's start big tables). from and
+ * from_line, the create_table's, start over a line before the cursor.
  */
 static uint32_t
-line_col(const struct mg_model *m, uint32_t from, uint32_t from_line, uint32_t line)
+line_col(const struct mg_model *m, uint32_t from, uint32_t from_line, uint32_t *at,
+         uint32_t *at_line, uint32_t line)
 {
 	const char *p, *end = m->src + m->srclen;
-	uint32_t l = from_line, c = 1;
+	uint32_t c = 1;
 
-	if (m->src == NULL || from > m->srclen || from_line > line)
+	if (*at_line > line) {
+		*at = from;
+		*at_line = from_line;
+	}
+	if (m->src == NULL || *at > m->srclen || *at_line > line)
 		return 1;
-	p = m->src + from;
-	for (; p < end && l < line; p++)
+	p = m->src + *at;
+	for (; p < end && *at_line < line; p++)
 		if (*p == '\n')
-			l++;
+			(*at_line)++;
+	*at = (uint32_t)(p - m->src);
 	for (; p < end && (*p == ' ' || *p == '\t'); p++)
 		c++;
 	return c;
@@ -398,6 +407,7 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 			continue;
 		if (op->kind == MG_OP_CREATE_TABLE && op->table_index < m->ntables) {
 			const struct mg_table *t = &m->tables[op->table_index];
+			uint32_t at = op->span.start, at_line = op->span.line;
 			for (k = 0; k < t->ncolumns; k++) {
 				const struct mg_column *c = &t->columns[k];
 				if (c->name == NULL)
@@ -411,7 +421,8 @@ mg_rc_typed_columns(const struct mg_model *m, struct mg_diags *d, const struct m
 				v[n].op = i;
 				v[n].line = c->line != 0 ? c->line : op->span.line;
 				v[n].col = c->line != 0 && c->line != op->span.line
-				               ? line_col(m, op->span.start, op->span.line, c->line)
+				               ? line_col(m, op->span.start, op->span.line, &at,
+				                          &at_line, c->line)
 				               : op->span.col;
 				n++;
 			}

@@ -17,6 +17,7 @@
 
 #include "lint_sample.h"
 #include "migen/finding.h"
+#include "migen/jsonw.h"
 #include "unit.h"
 
 typedef void emit_fn(FILE *, const struct mg_lint_report *, const struct mg_lint_emit_opts *);
@@ -566,17 +567,54 @@ format_names(void **state)
 	assert_string_equal(mg_lint_format_names, "text, concise, json, sarif, github, gitlab");
 }
 
+/* The writer's bytes: escapes, a string with a byte that is not UTF-8, numbers, layout. */
+static void
+jsonw_bytes(void **state)
+{
+	struct mg_jw w = {0};
+
+	(void)state;
+	mg_jw_begin_object(&w, NULL);
+	mg_jw_str(&w, "a", "x\"\\\n\t\r\b\f\x01\x1f y");
+	mg_jw_str(&w, "u", "caf\xc3\xa9");
+	mg_jw_str(&w, "bad", "ok \xff\xc3\xa9 \"");
+	mg_jw_begin_array(&w, "n");
+	mg_jw_int(&w, NULL, 0);
+	mg_jw_int(&w, NULL, -42);
+	mg_jw_int(&w, NULL, 9223372036854775807LL);
+	mg_jw_int(&w, NULL, -9223372036854775807LL - 1);
+	mg_jw_end(&w);
+	mg_jw_begin_array(&w, "e");
+	mg_jw_end(&w);
+	mg_jw_end(&w);
+	assert_string_equal(w.out.s,
+	                    "{\n"
+	                    "  \"a\": \"x\\\"\\\\\\n\\t\\r\\b\\f\\u0001\\u001F y\",\n"
+	                    "  \"u\": \"caf\xc3\xa9\",\n"
+	                    "  \"bad\": \"ok \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \\\"\",\n"
+	                    "  \"n\": [\n"
+	                    "    0,\n"
+	                    "    -42,\n"
+	                    "    9223372036854775807,\n"
+	                    "    -9223372036854775808\n"
+	                    "  ],\n"
+	                    "  \"e\": []\n"
+	                    "}");
+	mg_buf_free(&w.out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(concise_hostile), cmocka_unit_test(concise_example),
-	    cmocka_unit_test(github_hostile),  cmocka_unit_test(github_code_points),
-	    cmocka_unit_test(json_hostile),    cmocka_unit_test(json_empty),
-	    cmocka_unit_test(sarif_hostile),   cmocka_unit_test(fingerprints_stable),
-	    cmocka_unit_test(gitlab_hostile),  cmocka_unit_test(text_example),
-	    cmocka_unit_test(text_hostile),    cmocka_unit_test(empty_report),
-	    cmocka_unit_test(summary_line),    cmocka_unit_test(format_names),
+	    cmocka_unit_test(concise_hostile),     cmocka_unit_test(concise_example),
+	    cmocka_unit_test(github_hostile),      cmocka_unit_test(github_code_points),
+	    cmocka_unit_test(json_hostile),        cmocka_unit_test(json_empty),
+	    cmocka_unit_test(jsonw_bytes),         cmocka_unit_test(sarif_hostile),
+	    cmocka_unit_test(fingerprints_stable), cmocka_unit_test(gitlab_hostile),
+	    cmocka_unit_test(text_example),        cmocka_unit_test(text_hostile),
+	    cmocka_unit_test(empty_report),        cmocka_unit_test(summary_line),
+	    cmocka_unit_test(format_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

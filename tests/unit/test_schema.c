@@ -185,11 +185,9 @@ test_rename_column(void **state)
 	k->name = "t_check";
 	k->expr = "a > 0 AND aa > 0";
 	fk = mg_stable_add_fkey(s, u, "r1");
-	fk->ref_table = "t";
 	cols = mg_arena_alloc(&s->arena, sizeof(*cols));
 	cols[0] = "a";
-	fk->ref_columns = cols;
-	fk->nref_columns = 1;
+	mg_sfkey_point(s, fk, NULL, "t", cols, 1);
 	mg_stable_rename_column(s, t, "a", "z");
 	assert_non_null(mg_stable_column(t, "z"));
 	assert_string_equal(t->indexes[0].columns[0], "z");
@@ -297,7 +295,7 @@ test_overlay(void **state)
 	mg_stable_add_column(a, orders, "user_id", "r1");
 	fk = mg_stable_add_fkey(a, orders, "r1");
 	fk->name = mg_schema_id(a, "fk_orders_user");
-	fk->ref_table = mg_schema_id(a, "users");
+	mg_sfkey_point(a, fk, NULL, "users", NULL, 0);
 	for (i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "t%zu", i);
 		t = mg_schema_add_table(a, NULL, name, "r1");
@@ -336,6 +334,149 @@ test_overlay(void **state)
 	mg_schema_free(a);
 }
 
+/* A foreign key from table `from` to to.col, named name. */
+static void
+fkey_to(struct mg_schema *s, const char *from, const char *name, const char *to, const char *col)
+{
+	struct mg_sfkey *fk = mg_stable_add_fkey(s, mg_schema_table(s, NULL, from), "r1");
+
+	fk->name = mg_schema_id(s, name);
+	mg_sfkey_point(s, fk, NULL, to, &col, 1);
+}
+
+static size_t
+nfkeys(const struct mg_schema *s, const char *table)
+{
+	return mg_schema_table(s, NULL, table)->nfkeys;
+}
+
+/*
+ * The cascades find every foreign key pointing at what is dropped, through
+ * refs (what foreign keys ever pointed at), after renames of the table and
+ * the column, in copies, overlays and merges; a drop nothing points at
+ * takes none.
+ */
+static void
+test_cascade_refs(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *b, *o;
+	struct mg_stable *t;
+	const char *id = "id";
+
+	(void)state;
+	t = mg_schema_add_table(a, NULL, "users", "r1");
+	mg_stable_add_column(a, t, "id", "r1");
+	mg_stable_add_column(a, t, "email", "r1");
+	mg_stable_add_column(a, t, "code", "r1");
+	index_on(a, t, "users_pkey", "id", 0)->kind = MG_IX_PRIMARY_KEY;
+	mg_schema_add_table(a, NULL, "orders", "r1");
+	mg_schema_add_table(a, NULL, "notes", "r1");
+	fkey_to(a, "orders", "orders_user_fkey", "users", "id");
+	fkey_to(a, "notes", "notes_code_fkey", "users", "code");
+
+	/* Nothing points at email: no key goes. */
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "users"), "email");
+	assert_int_equal(nfkeys(a, "orders"), 1);
+	assert_int_equal(nfkeys(a, "notes"), 1);
+
+	/* Renamed table and column: the keys follow, and go with the column. */
+	mg_schema_rename_table(a, mg_schema_table(a, NULL, "users"), "people");
+	assert_string_equal(mg_schema_table(a, NULL, "orders")->fkeys[0].ref_table, "people");
+	mg_stable_rename_column(a, mg_schema_table(a, NULL, "people"), "code", "ref");
+	b = mg_schema_copy(a);
+
+	/* An overlay, whose refs are partly its base's (which must not change meanwhile). */
+	o = mg_schema_overlay(a);
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "people"));
+	assert_int_equal(nfkeys(o, "orders"), 0);
+	assert_int_equal(nfkeys(o, "notes"), 0);
+	mg_schema_free(o);
+
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "ref");
+	assert_int_equal(nfkeys(a, "notes"), 0);
+	assert_int_equal(nfkeys(a, "orders"), 1);
+
+	/* A copy. */
+	mg_stable_drop_column(b, mg_schema_table(b, NULL, "people"), "ref");
+	assert_int_equal(nfkeys(b, "notes"), 0);
+	mg_stable_drop_constraint(b, mg_schema_table(b, NULL, "people"), "users_pkey");
+	assert_int_equal(nfkeys(b, "orders"), 0);
+
+	/* A key a merge brings in. */
+	mg_schema_free(b);
+	b = mg_schema_new();
+	t = mg_schema_add_table(b, NULL, "items", "r2");
+	mg_stable_add_column(b, t, "people_nick", "r2");
+	fkey_to(b, "items", "items_people_fkey", "people", "nick");
+	mg_stable_add_column(a, mg_schema_table(a, NULL, "people"), "nick", "r2");
+	mg_schema_merge(a, b);
+	mg_schema_free(b);
+	assert_int_equal(nfkeys(a, "items"), 1);
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "nick");
+	assert_int_equal(nfkeys(a, "items"), 0);
+	assert_int_equal(nfkeys(a, "orders"), 1);
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "id");
+	assert_int_equal(nfkeys(a, "orders"), 0);
+
+	/* DROP TABLE takes the keys pointing at it, and only those. */
+	t = mg_schema_add_table(a, NULL, "t", "r3");
+	mg_stable_add_column(a, t, "id", "r3");
+	mg_schema_add_table(a, NULL, "u", "r3");
+	fkey_to(a, "u", "u_t_fkey", "t", id);
+	mg_stable_drop_column(a, mg_schema_table(a, NULL, "people"), "id"); /* another table's id */
+	assert_int_equal(nfkeys(a, "u"), 1);
+	mg_schema_drop_table(a, mg_schema_table(a, NULL, "t"));
+	assert_int_equal(nfkeys(a, "u"), 0);
+	mg_schema_free(a);
+}
+
+/*
+ * The diff of an overlay looks only at the tables it changed: renamed,
+ * created, dropped and created again, made unsure; the others are its
+ * base's. (Debug builds compare it with the walk of every table.)
+ */
+static void
+test_overlay_diff(void **state)
+{
+	struct mg_schema *a = mg_schema_new(), *o;
+	struct mg_schema_diff d;
+	struct mg_stable *t;
+	char name[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "t%zu", i);
+		t = mg_schema_add_table(a, NULL, name, "r1");
+		mg_stable_add_column(a, t, "id", "r1");
+	}
+	o = mg_schema_overlay(a);
+	mg_schema_rename_table(o, mg_schema_table(o, NULL, "t3"), "t3_old");
+	mg_schema_add_table(o, NULL, "fresh", "r2");
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "t7"));
+	t = mg_schema_add_table(o, NULL, "t7", "r2"); /* again, without its column */
+	mg_stable_add_column(o, t, "other", "r2");
+	mg_schema_drop_table(o, mg_schema_table(o, NULL, "t29"));
+	mg_schema_uncertain(o, mg_schema_table(o, NULL, "t12"), "r2.py", 3, "unseen");
+	mg_stable_touch(o, mg_schema_table(o, NULL, "t20"), "r2"); /* revisions are not compared */
+	mg_schema_diff(a, o, &d);
+	assert_int_equal(d.n, 6);
+	assert_true(d.uncertain); /* t12 */
+	assert_string_equal(d.v[0].object, "public.t3");
+	assert_string_equal(d.v[0].what, "dropped and not re-created");
+	assert_string_equal(d.v[1].object, "public.t7.id");
+	assert_string_equal(d.v[1].what, "dropped and not added back");
+	assert_string_equal(d.v[2].object, "public.t7.other");
+	assert_string_equal(d.v[2].what, "added and not dropped");
+	assert_string_equal(d.v[3].object, "public.t29");
+	assert_string_equal(d.v[4].object, "public.t3_old");
+	assert_string_equal(d.v[4].what, "created and not dropped");
+	assert_string_equal(d.v[5].object, "public.fresh"); /* t7 is compared above */
+	mg_schema_diff_free(&d);
+	mg_schema_free(o);
+	mg_schema_free(a);
+}
+
 int
 main(void)
 {
@@ -344,6 +485,7 @@ main(void)
 	    cmocka_unit_test(test_default_names), cmocka_unit_test(test_drop_column),
 	    cmocka_unit_test(test_rename_column), cmocka_unit_test(test_copy_merge),
 	    cmocka_unit_test(test_copy_same),     cmocka_unit_test(test_overlay),
+	    cmocka_unit_test(test_cascade_refs),  cmocka_unit_test(test_overlay_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
