@@ -317,13 +317,14 @@ const char *mg_schema_object_name(struct mg_arena *a, const char *name1, const c
 /*
  * For a decoder that fills a schema's lists itself (schemacodec.c):
  * mg_schema_strn() copies n bytes (NULs and all: a block of strings) into
- * the schema's strings, with a NUL after them; mg_schema_seen_add()
- * restores the identifier hashes the schema had seen (what
- * mg_schema_default_name() checks names against; 0 is ignored);
+ * the schema's strings, with a NUL after them; mg_schema_hashes_add()
+ * restores the identifier hashes the schema had seen (refs 0: what
+ * mg_schema_default_name() checks names against) or what its foreign keys
+ * ever pointed at (refs 1: what a drop's cascade checks); 0 is ignored;
  * mg_schema_rehash() rebuilds the lookup hash from the list of tables.
  */
 const char *mg_schema_strn(struct mg_schema *s, const char *bytes, size_t n);
-void mg_schema_seen_add(struct mg_schema *s, const uint64_t *hashes, size_t n);
+void mg_schema_hashes_add(struct mg_schema *s, int refs, const uint64_t *hashes, size_t n);
 void mg_schema_rehash(struct mg_schema *s);
 
 /* Types (types.c). */

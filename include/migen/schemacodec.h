@@ -18,7 +18,8 @@
  *   the schema, where a string is a u32 reference: 0 NULL, k the k-th
  *   string; a list is a u32 count then its elements; a list of strings
  *   that may itself be NULL has the count 0xFFFFFFFF when it is.
- *   u64 hashes of the identifiers seen, ascending.
+ *   u32 count, u64 hashes of the identifiers seen, ascending;
+ *   u32 count, u64 hashes of what foreign keys ever pointed at, ascending.
  *
  * The bytes are input: the decoder checks every count against the bytes
  * left, every reference and flag, and that nothing follows the end.

@@ -1678,20 +1678,21 @@ mg_schema_strn(struct mg_schema *s, const char *bytes, size_t n)
 }
 
 void
-mg_schema_seen_add(struct mg_schema *s, const uint64_t *hashes, size_t n)
+mg_schema_hashes_add(struct mg_schema *s, int refs, const uint64_t *hashes, size_t n)
 {
+	struct mg_hashes *hs = refs ? &s->refs : &s->seen;
 	size_t i;
 
-	/* Sized once for all of them: seen_add() doubles it while half full. */
-	if (s->capseen == 0 && n > 0) {
-		s->capseen = 256;
-		while (s->capseen <= 2 * n)
-			s->capseen *= 2;
-		s->seen = mg_xcalloc(s->capseen, sizeof(*s->seen));
+	/* Sized once for all of them: hashes_add() doubles it while half full. */
+	if (hs->cap == 0 && n > 0) {
+		hs->cap = 256;
+		while (hs->cap <= 2 * n)
+			hs->cap *= 2;
+		hs->v = mg_xcalloc(hs->cap, sizeof(*hs->v));
 	}
 	for (i = 0; i < n; i++)
-		if (hashes[i] != 0) /* 0 marks a free slot; name_hash() never gives it */
-			seen_add(s, hashes[i]);
+		if (hashes[i] != 0) /* 0 marks a free slot; no hash here is 0 */
+			hashes_add(hs, hashes[i]);
 }
 
 void

@@ -13,7 +13,7 @@
 #include "migen/schemacodec.h"
 
 #define MAGIC "MGSC"
-#define VERSION 1
+#define VERSION 2
 #define NULL_LIST 0xFFFFFFFFu
 
 /*
@@ -260,20 +260,26 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The identifier hashes s has seen (an overlay's with its bases'), sorted, each once. */
+/*
+ * A set of hashes of s (an overlay's with its bases'), sorted, each once:
+ * the identifiers it has seen (refs 0), or what its foreign keys ever
+ * pointed at (refs 1).
+ */
 static void
-put_seen(struct enc *e, const struct mg_schema *s)
+put_hashes(struct enc *e, const struct mg_schema *s, int refs)
 {
 	const struct mg_schema *x;
 	uint64_t *v = NULL;
 	size_t n = 0, cap = 0, i, k;
 
-	for (x = s; x != NULL; x = x->base)
-		for (i = 0; i < x->capseen; i++)
-			if (x->seen[i] != 0) {
+	for (x = s; x != NULL; x = x->base) {
+		const struct mg_hashes *hs = refs ? &x->refs : &x->seen;
+		for (i = 0; i < hs->cap; i++)
+			if (hs->v[i] != 0) {
 				mg_grow(&v, &cap, n + 1, sizeof(*v));
-				v[n++] = x->seen[i];
+				v[n++] = hs->v[i];
 			}
+	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), u64_cmp);
 	for (i = k = 0; i < n; i++)
@@ -315,7 +321,8 @@ mg_schema_encode(const struct mg_schema *s, struct mg_buf *out)
 	}
 	put_uncertain(&e, s->uncertain, s->nuncertain);
 	put_strs(&e, s->revisions, s->nrevisions);
-	put_seen(&e, s);
+	put_hashes(&e, s, 0);
+	put_hashes(&e, s, 1);
 
 	mg_buf_add(out, MAGIC, 4);
 	put_u32(out, VERSION);
@@ -636,9 +643,9 @@ get_strings(struct dec *d)
 		fail(d, "a string table with bytes after its last string");
 }
 
-/* The identifier hashes: ascending, each once (0 is no hash). */
+/* A set of hashes (seen, or refs): ascending, each once (0 is no hash). */
 static void
-get_seen(struct dec *d)
+get_hashes(struct dec *d, int refs)
 {
 	size_t n = get_count(d, 8), i;
 	uint64_t *v = mg_xcalloc(n ? n : 1, sizeof(*v));
@@ -646,11 +653,11 @@ get_seen(struct dec *d)
 	for (i = 0; i < n; i++) {
 		v[i] = get_u64(d);
 		if (v[i] <= (i > 0 ? v[i - 1] : 0)) {
-			fail(d, "identifier hashes out of order");
+			fail(d, "hashes out of order");
 			n = 0;
 		}
 	}
-	mg_schema_seen_add(d->s, v, n);
+	mg_schema_hashes_add(d->s, refs, v, n);
 	free(v);
 }
 
@@ -700,7 +707,8 @@ mg_schema_decode(const void *data, size_t len, const char **why)
 	}
 	get_uncertain(&d, &s->uncertain, &s->nuncertain, &s->capuncertain);
 	s->revisions = get_strs(&d, &s->nrevisions, 1);
-	get_seen(&d);
+	get_hashes(&d, 0);
+	get_hashes(&d, 1);
 	if (d.why == NULL && d.p != d.end)
 		fail(&d, "bytes after the end of the schema");
 	free(d.strs);

@@ -137,21 +137,24 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The identifier hashes a schema has seen (an overlay's with its bases'), sorted, each once. */
+/* A set of hashes of a schema (an overlay's with its bases'), sorted, each once: the
+ * identifiers seen (refs 0), what foreign keys ever pointed at (refs 1). */
 static uint64_t *
-seen_set(const struct mg_schema *s, size_t *n)
+hash_set(const struct mg_schema *s, int refs, size_t *n)
 {
 	const struct mg_schema *x;
 	uint64_t *v = NULL;
 	size_t cap = 0, i, k;
 
 	*n = 0;
-	for (x = s; x != NULL; x = x->base)
-		for (i = 0; i < x->capseen; i++)
-			if (x->seen[i] != 0) {
+	for (x = s; x != NULL; x = x->base) {
+		const struct mg_hashes *hs = refs ? &x->refs : &x->seen;
+		for (i = 0; i < hs->cap; i++)
+			if (hs->v[i] != 0) {
 				mg_grow(&v, &cap, *n + 1, sizeof(*v));
-				v[(*n)++] = x->seen[i];
+				v[(*n)++] = hs->v[i];
 			}
+	}
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), u64_cmp);
 	for (i = k = 0; i < *n; i++)
@@ -245,12 +248,15 @@ assert_same_fields(const struct mg_schema *a, const struct mg_schema *b, const c
 	}
 	same_uncertain(a->uncertain, a->nuncertain, b->uncertain, b->nuncertain, what);
 	same_strs(a->revisions, a->nrevisions, b->revisions, b->nrevisions, what, "revisions");
-	sa = seen_set(a, &na);
-	sb = seen_set(b, &nb);
-	if (na != nb || (na > 0 && memcmp(sa, sb, na * sizeof(*sa)) != 0))
-		fail_msg("%s: the identifier hashes seen differ (%zu and %zu)", what, na, nb);
-	free(sa);
-	free(sb);
+	for (k = 0; k < 2; k++) {
+		sa = hash_set(a, (int)k, &na);
+		sb = hash_set(b, (int)k, &nb);
+		if (na != nb || (na > 0 && memcmp(sa, sb, na * sizeof(*sa)) != 0))
+			fail_msg("%s: the %s differ (%zu and %zu)", what,
+			         k ? "foreign keys' targets" : "identifier hashes seen", na, nb);
+		free(sa);
+		free(sb);
+	}
 }
 
 /* Lookups through the rebuilt table hash find the same places. */
@@ -667,11 +673,11 @@ static void
 test_hostile(void **state)
 {
 	/* magic, version, no strings, then counts: tables, enums, sequences, uncertain
-	 * facts, revisions (NULL), seen hashes. */
-	char ok[] = "MGSC\1\0\0\0"
+	 * facts, revisions (NULL), seen hashes, foreign keys' targets. */
+	char ok[] = "MGSC\2\0\0\0"
 	            "\0\0\0\0\0\0\0\0"
 	            "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-	            "\xFF\xFF\xFF\xFF\0\0\0\0";
+	            "\xFF\xFF\xFF\xFF\0\0\0\0\0\0\0\0";
 	char v[sizeof(ok)];
 	const char *why = NULL;
 	struct mg_schema *d;
@@ -693,7 +699,7 @@ test_hostile(void **state)
 	assert_null(mg_schema_decode("", 0, &why));
 	assert_null(mg_schema_decode("MGSC", 4, &why));
 	memcpy(v, ok, sizeof(ok));
-	v[4] = 2;
+	v[4] = 1;
 	assert_null(mg_schema_decode(v, sizeof(ok) - 1, &why));
 	assert_string_equal(why, "an encoded schema of another version");
 	/* Huge counts are refused before anything is allocated for them. */
@@ -709,6 +715,9 @@ test_hostile(void **state)
 	assert_null(mg_schema_decode(v, sizeof(ok) - 1, &why));
 	memcpy(v, ok, sizeof(ok));
 	put32(v + 36, 1); /* one seen hash, missing */
+	assert_null(mg_schema_decode(v, sizeof(ok) - 1, &why));
+	memcpy(v, ok, sizeof(ok));
+	put32(v + 40, 1); /* one foreign key's target, missing */
 	assert_null(mg_schema_decode(v, sizeof(ok) - 1, &why));
 }
 
