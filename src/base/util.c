@@ -208,13 +208,19 @@ mg_buf_vprintf(struct mg_buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
+	/* Formatted once into the spare room, again only when it did not fit. */
+	mg_grow(&b->s, &b->cap, b->len + 256, 1);
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		b->s[b->len] = '\0';
 		return;
-	mg_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		mg_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

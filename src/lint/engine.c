@@ -196,18 +196,18 @@ severities(const struct mg_lint_config *c, struct mg_lint_report *r, size_t firs
 static void
 position(const char *src, size_t len, size_t off, uint32_t *line, uint32_t *col)
 {
-	size_t i, ls = 0;
+	const char *p = src, *end, *nl;
 	uint32_t l = 1;
 
 	if (off > len)
 		off = len;
-	for (i = 0; i < off; i++)
-		if (src[i] == '\n') {
-			l++;
-			ls = i + 1;
-		}
+	end = src + off;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		l++;
+		p = nl + 1;
+	}
 	*line = l;
-	*col = (uint32_t)(off - ls + 1);
+	*col = (uint32_t)(end - p + 1);
 }
 
 /* What the finding says to do: the code for upgrade(), and for downgrade() after it. */
@@ -298,9 +298,12 @@ span(struct mg_finding *x, const struct mg_model *m, const struct mg_diag *g)
 		size_t i = 0;
 		uint32_t l = 1;
 
-		while (i < m->srclen && l < g->line)
-			if (m->src[i++] == '\n')
+		while (i < m->srclen && l < g->line) {
+			const char *nl = memchr(m->src + i, '\n', m->srclen - i);
+			i = nl != NULL ? (size_t)(nl - m->src) + 1 : m->srclen;
+			if (nl != NULL)
 				l++;
+		}
 		i += g->col - 1;
 		while (i < m->srclen && m->src[i] != '\n' && m->src[i] != '\r')
 			i++;
@@ -432,27 +435,128 @@ collect_new(struct mg_lint_report *r, const struct mg_model *m, const char ***v,
 	}
 }
 
-/* Marks unit i and every unit it comes after, transitively, with value v. */
-static void
-ancestors(const struct mg_lint_unit *u, size_t i, unsigned char *mark, unsigned char v,
-          size_t *stack)
-{
-	size_t top = 0, k;
+/* Scratch for other_side(), sized for n units and reused from merge to merge. */
+struct painting {
+	unsigned char *flag; /* 1: first's side reaches it, 2: another parent's; 0 after each use */
+	size_t *heap;        /* to visit, highest position on top */
+	size_t *touched;
+	size_t n;
+};
 
-	if (mark[i] & v)
-		return;
-	mark[i] |= v;
-	stack[top++] = i;
-	while (top > 0) {
-		size_t x = stack[--top];
+static void
+painting_init(struct painting *pt, size_t n)
+{
+	pt->flag = mg_xcalloc(n + 1, 1);
+	pt->heap = mg_xcalloc(n + 1, sizeof(*pt->heap));
+	pt->touched = mg_xcalloc(n + 1, sizeof(*pt->touched));
+	pt->n = n;
+}
+
+static void
+painting_free(struct painting *pt)
+{
+	free(pt->flag);
+	free(pt->heap);
+	free(pt->touched);
+}
+
+static void
+heap_push(size_t *h, size_t *nh, size_t x)
+{
+	size_t i = (*nh)++;
+
+	while (i > 0 && h[(i - 1) / 2] < x) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = x;
+}
+
+static size_t
+heap_pop(size_t *h, size_t *nh)
+{
+	size_t top = h[0], x = h[--(*nh)], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *nh)
+			break;
+		if (c + 1 < *nh && h[c + 1] > h[c])
+			c++;
+		if (h[c] <= x)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*nh > 0)
+		h[i] = x;
+	return top;
+}
+
+static int
+by_position(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The units a merge at i replays onto its base parent first's schema:
+ * those only its other parents stand on (their ancestors that are not
+ * first's), into out, in graph order; returns how many. Painted down as
+ * git finds a merge base: from the parents, highest position first, each
+ * unit passes its marks to the units it comes after, until every unit left
+ * to visit has first's mark. A merge costs its branches, not the history
+ * below them (marking every ancestor of first cost that at each merge).
+ */
+static size_t
+other_side(const struct mg_lint_unit *u, size_t i, size_t first, struct painting *pt, size_t *out)
+{
+	size_t nh = 0, nt = 0, live = 0, nout = 0, k;
+
+	pt->flag[first] = 1;
+	pt->touched[nt++] = first;
+	heap_push(pt->heap, &nh, first);
+	for (k = 0; k < u[i].nparents; k++) {
+		size_t p = u[i].parents[k];
+		if (p >= i || pt->flag[p] != 0)
+			continue;
+		pt->flag[p] = 2;
+		pt->touched[nt++] = p;
+		heap_push(pt->heap, &nh, p);
+		live++;
+	}
+	/* live: the units to visit that first's side has not reached. */
+	while (live > 0) {
+		size_t x = heap_pop(pt->heap, &nh);
+		unsigned char f = pt->flag[x];
+
+		if (f == 2) {
+			live--;
+			out[nout++] = x;
+		}
 		for (k = 0; k < u[x].nparents; k++) {
 			size_t p = u[x].parents[k];
-			if (p < x && !(mark[p] & v)) {
-				mark[p] |= v;
-				stack[top++] = p;
+			unsigned char g;
+
+			if (p >= x || (pt->flag[p] | f) == pt->flag[p])
+				continue;
+			g = pt->flag[p];
+			if (g == 0) {
+				pt->touched[nt++] = p;
+				heap_push(pt->heap, &nh, p);
+				live += f == 2;
+			} else if (g == 2) {
+				live--; /* queued as the other side's, now first's too */
 			}
+			pt->flag[p] = (unsigned char)(g | f);
 		}
 	}
+	for (k = 0; k < nt; k++)
+		pt->flag[pt->touched[k]] = 0;
+	qsort(out, nout, sizeof(*out), by_position);
+	return nout;
 }
 
 /* The parent whose schema unit i starts from: its first parent earlier in the array, or none. */
@@ -478,7 +582,7 @@ base_of(const struct mg_lint_unit *u, size_t i)
  */
 static struct mg_schema *
 schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t i,
-              struct mg_schema **after, size_t *left)
+              struct mg_schema **after, size_t *left, struct painting *pt)
 {
 	struct mg_schema *s = NULL;
 	size_t k, first = base_of(u, i);
@@ -492,18 +596,13 @@ schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size
 		s = mg_schema_copy(after[first]);
 	}
 	if (u[i].nparents > 1) {
-		unsigned char *mark = mg_xcalloc(i + 1, 1);
-		size_t *stack = mg_xcalloc(i + 1, sizeof(*stack)), x;
+		size_t *side = mg_xcalloc(i + 1, sizeof(*side)), nside;
 
-		ancestors(u, first, mark, 1, stack);
-		for (k = 0; k < u[i].nparents; k++)
-			if (u[i].parents[k] < i && u[i].parents[k] != first)
-				ancestors(u, u[i].parents[k], mark, 2, stack);
-		for (x = 0; x < i; x++)
-			if (mark[x] == 2 && u[x].model != NULL)
-				mg_replay_model(s, u[x].model, u[x].revision, c->types);
-		free(stack);
-		free(mark);
+		nside = other_side(u, i, first, pt, side);
+		for (k = 0; k < nside; k++)
+			if (u[side[k]].model != NULL)
+				mg_replay_model(s, u[side[k]].model, u[side[k]].revision, c->types);
+		free(side);
 	}
 	return s;
 }
@@ -544,8 +643,9 @@ void
 mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned char *live,
                      unsigned char *replayed)
 {
-	unsigned char *needed = mg_xcalloc(n + 1, 1), *mark = mg_xcalloc(n + 1, 1);
-	size_t *stack = mg_xcalloc(n + 1, sizeof(*stack)), i, k, x, first;
+	unsigned char *needed = mg_xcalloc(n + 1, 1);
+	size_t *side = mg_xcalloc(n + 1, sizeof(*side)), i, k, nside, first;
+	struct painting pt;
 
 	memset(live, 0, at);
 	memset(replayed, 0, at);
@@ -553,20 +653,17 @@ mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned
 	for (k = 0; k < at; k++)
 		live[k] = needed[k];
 	/* What schema_before replays at a merge from at on. */
+	painting_init(&pt, n);
 	for (i = at; i < n; i++) {
 		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
 			continue;
-		memset(mark, 0, i + 1);
-		ancestors(u, first, mark, 1, stack);
-		for (k = 0; k < u[i].nparents; k++)
-			if (u[i].parents[k] < i && u[i].parents[k] != first)
-				ancestors(u, u[i].parents[k], mark, 2, stack);
-		for (x = 0; x < at && x < i; x++)
-			if (mark[x] == 2)
-				replayed[x] = 1;
+		nside = other_side(u, i, first, &pt, side);
+		for (k = 0; k < nside; k++)
+			if (side[k] < at)
+				replayed[side[k]] = 1;
 	}
-	free(stack);
-	free(mark);
+	painting_free(&pt);
+	free(side);
 	free(needed);
 }
 
@@ -580,29 +677,26 @@ static void
 uses(const struct mg_lint_unit *u, size_t n, size_t lo, const unsigned char *needed,
      unsigned char *use, size_t *last)
 {
-	unsigned char *mark = mg_xcalloc(n + 1, 1);
-	size_t *stack = mg_xcalloc(n + 1, sizeof(*stack)), i, k, x, first;
+	size_t *side = mg_xcalloc(n + 1, sizeof(*side)), i, k, nside, first;
+	struct painting pt;
 
 	for (i = 0; i < n; i++) {
 		use[i] = !u[i].skip && i >= lo && (needed[i] || u[i].report || u[i].added);
 		last[i] = i;
 	}
+	painting_init(&pt, n);
 	for (i = lo; i < n; i++) {
 		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
 			continue;
-		memset(mark, 0, i + 1);
-		ancestors(u, first, mark, 1, stack);
-		for (k = 0; k < u[i].nparents; k++)
-			if (u[i].parents[k] < i && u[i].parents[k] != first)
-				ancestors(u, u[i].parents[k], mark, 2, stack);
-		for (x = 0; x < i; x++)
-			if (mark[x] == 2 && !u[x].skip) {
-				use[x] = 1;
-				last[x] = i;
+		nside = other_side(u, i, first, &pt, side);
+		for (k = 0; k < nside; k++)
+			if (!u[side[k]].skip) {
+				use[side[k]] = 1;
+				last[side[k]] = i;
 			}
 	}
-	free(stack);
-	free(mark);
+	painting_free(&pt);
+	free(side);
 }
 
 /* Unit x is not used again: its model goes, and its bytes unless the report shows them
@@ -636,10 +730,12 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 	const char **fresh = NULL;
 	size_t i, nfresh = 0, capfresh = 0, k, m;
 	struct loading l;
+	struct painting pt;
 	/* Given the schemas at start->at, the units before it are not looked at. */
 	int given = start != NULL && start->after != NULL && start->at <= n;
 	size_t lo = given ? start->at : 0;
 
+	painting_init(&pt, n);
 	/* Before a loader's analysis, a reported unit is taken to have a model. */
 	mark_needed(u, n, lo, ld == NULL, needed);
 	/* How many needed units start from each unit's schema. */
@@ -708,7 +804,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 		if (start != NULL && !given && i == start->at && start->made != NULL)
 			start->made(start->arg, after, i);
 		if (needed[i]) {
-			s = schema_before(c, u, i, after, left);
+			s = schema_before(c, u, i, after, left, &pt);
 			if (u[i].model != NULL && u[i].report) {
 				size_t file = r->nfiles;
 				add_file(r, &u[i], c->lean);
@@ -734,6 +830,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 	}
 	if (ld != NULL)
 		loading_close(&l, u, n, done);
+	painting_free(&pt);
 	for (i = 0; i < n; i++)
 		mg_schema_free(after[i]);
 	free(after);
