@@ -232,7 +232,8 @@ mg_since_files(const char *ref, const char *const *dirs, size_t ndirs, struct mg
 		if (*p != '\0')
 			add(s, top.s, p, 1);
 	/* Sorted: the project asks for each of its files. */
-	qsort(s->v, s->n, sizeof(*s->v), bypath);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), bypath);
 out:
 	mg_buf_free(&top);
 	mg_buf_free(&base);
