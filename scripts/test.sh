@@ -35,17 +35,19 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMIGEN_WERROR=ON -DMIGEN_SANI
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-# The analysis target gets two thirds of the time; lint's readers and the
-# output formats share the rest.
+# The analysis target gets half of the time; lint's readers, the output
+# formats and the schema cache's decoder share the rest.
 fuzz_secs=${MIGEN_FUZZ_SECONDS:-60}
 step "fuzzing ($fuzz_secs s)"
 if [ -x tests/fuzz/run.sh ]; then
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DMIGEN_FUZZ=ON \
 		-DMIGEN_SANITIZE=ON -DMIGEN_TESTS=OFF >/dev/null
-	cmake --build build-fuzz -j"$jobs" --target migen-fuzz migen-fuzz-lint migen-fuzz-emit
-	tests/fuzz/run.sh build-fuzz $((fuzz_secs * 2 / 3)) migen-fuzz
+	cmake --build build-fuzz -j"$jobs" --target migen-fuzz migen-fuzz-lint migen-fuzz-emit \
+		migen-fuzz-schemacodec
+	tests/fuzz/run.sh build-fuzz $((fuzz_secs / 2)) migen-fuzz
 	tests/fuzz/run.sh build-fuzz $((fuzz_secs / 6 + 1)) migen-fuzz-lint
 	tests/fuzz/run.sh build-fuzz $((fuzz_secs / 6 + 1)) migen-fuzz-emit
+	tests/fuzz/run.sh build-fuzz $((fuzz_secs / 6 + 1)) migen-fuzz-schemacodec
 fi
 
 step "integration tests (PostgreSQL, Alembic)"
