@@ -11,8 +11,9 @@
  * revisions within the stat calls (docs/performance.md). Opening reads its
  * head (the records' paths and places); a record is read, checked (its own
  * checksum) and decoded only when asked for, by the thread that asks, so a
- * run needing few models reads few, and the records are never all held. MIGEN_NO_CACHE=1 turns it off; files not
- * used for MG_REVCACHE_MAX_AGE_DAYS are pruned.
+ * run needing few models reads few, and the records are never all held.
+ * MIGEN_NO_CACHE=1 turns it off; files not used for
+ * MG_REVCACHE_MAX_AGE_DAYS are pruned.
  *
  * Nothing in a cache file is trusted: the format names migen's version, a
  * hash of the model's field list and the executable that wrote it (another
