@@ -153,6 +153,12 @@ miss "an earlier migration edited" "$migen" lint --since main --format json
 hit "before the configuration" "$migen" lint --since main --format json
 printf '[tool.migen.types]\n"myapp.types.UUID" = "uuid"\n' >"$p/pyproject.toml"
 miss "a [tool.migen.types] entry added" "$migen" lint --since main --format json
+# An audit that starts after a revision (start-after): the snapshot stands for the
+# revisions before it.
+mid_rev=$(sed -n "s/^revision = '\(.*\)'$/\1/p" "$(ls "$v"/*.py | sort | awk 'NR == 100')")
+printf '[tool.migen]\nstart-after = "%s"\n' "$mid_rev" >"$p/pyproject.toml"
+hit "an audit with start-after" "$migen" lint --format json
+rm -f "$p/pyproject.toml"
 # A damaged snapshot is no snapshot.
 run "$tmp/warm" "$migen" lint --since main --format json
 f=$(ls "$XDG_CACHE_HOME"/migen/schema-*)
