@@ -53,7 +53,7 @@ struct mg_options {
 	/* Primary keys of tables created by the project's other migrations, or NULL. */
 	const struct mg_table_keys *history_keys;
 	/*
-	 * Set by the lint engine for each migration (src/lint/engine.c); NULL/0
+	 * Set by the lint engine for each migration (src/lint/check.c); NULL/0
 	 * under enhance. schema: the schema as it stands just before this
 	 * migration, or NULL while no replay is wired in. new_tables: tables that
 	 * do not exist in production yet because a migration added since

@@ -1,5 +1,5 @@
 /*
- * The lint engine (src/lint/engine.c) on analysed sources: spans from the
+ * The lint engine (src/lint/check.c, src/lint/walk.c) on analysed sources: spans from the
  * model, select/ignore, configured severities, fixes as byte edits that
  * rebuild the file enhance --write would write, units in order with
  * report/replay, and the rules' view of the schema hook.
