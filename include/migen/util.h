@@ -56,4 +56,8 @@ size_t mg_edit_distance(const char *a, const char *b);
 
 void mg_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A binary min-heap of sizes in h[0..*n) (h has room for every push). */
+void mg_heap_push(size_t *h, size_t *n, size_t v);
+size_t mg_heap_pop(size_t *h, size_t *n);
+
 #endif

@@ -223,3 +223,40 @@ mg_cache_file(const char *prefix, const char *scope)
 	mg_buf_printf(&b, "/%s%016llx", prefix, (unsigned long long)h);
 	return mg_buf_detach(&b);
 }
+
+int
+mg_cache_hex64(const char *p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+		        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+mg_cache_line_num(const char **p, const char *end, const char *name, long long max, long long *out)
+{
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	const char *s = *p;
+	int digits = 0;
+
+	if ((size_t)(end - s) < len + 1 || memcmp(s, name, len) != 0 || s[len] != ' ')
+		return -1;
+	for (s += len + 1; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
+		v = v * 10 + (unsigned)(*s - '0');
+	if (digits == 0 || s >= end || *s != '\n' || v > (unsigned long long)max)
+		return -1;
+	*out = (long long)v;
+	*p = s + 1;
+	return 0;
+}

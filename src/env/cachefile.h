@@ -43,6 +43,14 @@ int mg_cache_make_dirs(const char *file);
 char *mg_cache_file(const char *prefix, const char *scope);
 /* The whole of a regular file (at most 1 GiB), NUL-terminated, 8-aligned; NULL if not. */
 char *mg_cache_slurp(const char *path, size_t *len);
+/* 16 lower-case hex digits at p as a number; 0, or -1 when they are not. */
+int mg_cache_hex64(const char *p, uint64_t *out);
+/*
+ * A "NAME DECIMAL\n" line at *p (before end) whose value is at most max:
+ * *out, *p past the line; 0, or -1 when the line is not that.
+ */
+int mg_cache_line_num(const char **p, const char *end, const char *name, long long max,
+                      long long *out);
 /* Writes parts[0..n) to file atomically (a temporary file renamed): 0, or -1. */
 int mg_cache_write(const char *file, const struct mg_buf *parts, size_t n);
 /* Appends " exe DEV:INO:SIZE:MTIME" of the running executable: what one build wrote,

@@ -80,26 +80,6 @@ mg_modelcache_path(const char *scope)
 	return mg_cache_file("models-", scope);
 }
 
-/* A decimal at *p up to the newline, at most max. */
-static int
-get_line_num(const char **p, const char *end, const char *name, long long max, long long *out)
-{
-	size_t len = strlen(name);
-	unsigned long long v = 0;
-	const char *s = *p;
-	int digits = 0;
-
-	if ((size_t)(end - s) < len + 1 || memcmp(s, name, len) != 0 || s[len] != ' ')
-		return -1;
-	for (s += len + 1; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
-		v = v * 10 + (unsigned)(*s - '0');
-	if (digits == 0 || s >= end || *s != '\n' || v > (unsigned long long)max)
-		return -1;
-	*out = (long long)v;
-	*p = s + 1;
-	return 0;
-}
-
 /* Reads n bytes at off; 0, or -1 when the file has fewer. */
 static int
 read_at(int fd, char *buf, size_t n, uint64_t off)
@@ -132,7 +112,7 @@ u64_at(const char *p)
 static int
 load(struct mg_modelcache *c)
 {
-	char *fmt = format_line(), *buf = NULL, want_hex[17];
+	char *fmt = format_line(), *buf = NULL;
 	size_t flen = strlen(fmt), first, len, tables, i;
 	const char *p, *end, *body;
 	long long started, n;
@@ -158,17 +138,12 @@ load(struct mg_modelcache *c)
 	p += flen + 1;
 	if (memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
 		goto bad;
-	memcpy(want_hex, p + 4, 16);
-	want_hex[16] = '\0';
-	for (i = 0; i < 16; i++)
-		if (!((want_hex[i] >= '0' && want_hex[i] <= '9') ||
-		      (want_hex[i] >= 'a' && want_hex[i] <= 'f')))
-			goto bad;
-	want = strtoull(want_hex, NULL, 16);
+	if (mg_cache_hex64(p + 4, &want) != 0)
+		goto bad;
 	p += 21;
 	body = p;
-	if (get_line_num(&p, end, "started", INT64_MAX, &started) ||
-	    get_line_num(&p, end, "count", 10000000, &n))
+	if (mg_cache_line_num(&p, end, "started", INT64_MAX, &started) ||
+	    mg_cache_line_num(&p, end, "count", 10000000, &n))
 		goto bad;
 	/* The tables and the paths' length after them: then the whole head is known. */
 	tables = ((size_t)n + 1 + (size_t)n) * 8;

@@ -316,15 +316,9 @@ load(struct mg_revcache *c)
 	if (end - p < 21 || memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
 		goto bad;
 	{
-		uint64_t want = 0;
-		for (i = 4; i < 20; i++) {
-			int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
-			        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
-			                                     : -1;
-			if (d < 0)
-				goto bad;
-			want = want << 4 | (uint64_t)d;
-		}
+		uint64_t want;
+		if (mg_cache_hex64(p + 4, &want) != 0)
+			goto bad;
 		p += 21;
 		if (mg_cache_checksum(p, (size_t)(end - p)) != want)
 			goto bad;

@@ -40,25 +40,6 @@ mg_schemacache_path(const char *scope)
 	return mg_cache_file("schema-", scope);
 }
 
-/* A decimal (at most INT64_MAX) at *p up to the newline, after "name ". */
-static int
-num(const char **p, const char *end, const char *name, long long *out)
-{
-	size_t nl = strlen(name), digits = 0;
-	const char *s = *p;
-	unsigned long long v = 0;
-
-	if ((size_t)(end - s) < nl + 2 || memcmp(s, name, nl) != 0 || s[nl] != ' ')
-		return -1;
-	for (s += nl + 1; s < end && *s >= '0' && *s <= '9' && digits < 19; s++, digits++)
-		v = v * 10 + (unsigned)(*s - '0');
-	if (digits == 0 || s >= end || *s != '\n' || v > (unsigned long long)INT64_MAX)
-		return -1;
-	*out = (long long)v;
-	*p = s + 1;
-	return 0;
-}
-
 char *
 mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, const char **payload,
                     size_t *len)
@@ -66,7 +47,7 @@ mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, con
 	char *file = mg_schemacache_path(scope), *data, *head;
 	const char *p, *end, *nl;
 	long long started, size;
-	size_t flen, n, i;
+	size_t flen, n;
 	const uint64_t zero[2] = {0, 0};
 	int ok = 0;
 
@@ -86,17 +67,11 @@ mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, con
 	    p[flen + 36] != '\n')
 		goto out;
 	p += flen + 4;
-	key[0] = key[1] = 0;
-	for (i = 0; i < 32; i++) {
-		int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
-		        : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
-		                                     : -1;
-		if (d < 0)
-			goto out;
-		key[i / 16] = key[i / 16] << 4 | (uint64_t)d;
-	}
+	if (mg_cache_hex64(p, &key[0]) != 0 || mg_cache_hex64(p + 16, &key[1]) != 0)
+		goto out;
 	p += 33;
-	if (num(&p, end, "started", &started) != 0 || num(&p, end, "size", &size) != 0)
+	if (mg_cache_line_num(&p, end, "started", INT64_MAX, &started) != 0 ||
+	    mg_cache_line_num(&p, end, "size", INT64_MAX, &size) != 0)
 		goto out;
 	if ((size_t)(end - p) < 22 || memcmp(p, "sum ", 4) != 0 || p[20] != '\n')
 		goto out;
@@ -104,10 +79,9 @@ mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, con
 	if ((size_t)(end - nl) != (size_t)size)
 		goto out;
 	{
-		char want[17];
-		memcpy(want, p + 4, 16);
-		want[16] = '\0';
-		if (strtoull(want, NULL, 16) != mg_cache_checksum(nl, (size_t)size))
+		uint64_t want;
+		if (mg_cache_hex64(p + 4, &want) != 0 ||
+		    want != mg_cache_checksum(nl, (size_t)size))
 			goto out;
 	}
 	*payload = nl;

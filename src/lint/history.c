@@ -114,40 +114,6 @@ count_users(const struct mg_revgraph *g, const unsigned char *keep, size_t *user
 	}
 }
 
-/* A binary min-heap of node indexes. */
-static void
-heap_push(size_t *h, size_t *n, size_t v)
-{
-	size_t i = (*n)++;
-
-	while (i > 0 && h[(i - 1) / 2] > v) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = v;
-}
-
-static size_t
-heap_pop(size_t *h, size_t *n)
-{
-	size_t top = h[0], v = h[--(*n)], i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= *n)
-			break;
-		if (c + 1 < *n && h[c + 1] < h[c])
-			c++;
-		if (h[c] >= v)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*n > 0)
-		h[i] = v;
-	return top;
-}
-
 /*
  * Marks with value every node reachable from `from` through parents and
  * depends_on that is not marked yet, appending each to list.
@@ -308,7 +274,7 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 	heap = mg_xcalloc(n + 1, sizeof(*heap));
 	for (i = 0; i < n; i++)
 		if (keep[i] && indeg[i] == 0)
-			heap_push(heap, &nheap, i);
+			mg_heap_push(heap, &nheap, i);
 	while (nheap > 0) {
 		const struct mg_revnode *v;
 		const struct mg_rev *r;
@@ -316,7 +282,7 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 		struct mg_model *m;
 		const char *rwhy = NULL;
 		/* The ready revision first in file order: a stable order for equal output. */
-		size_t first = heap_pop(heap, &nheap);
+		size_t first = mg_heap_pop(heap, &nheap);
 
 		v = &g->nodes[first];
 		r = mg_revgraph_rev(g, first);
@@ -360,7 +326,7 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 		done++;
 		for (k = start[first]; k < start[first + 1]; k++)
 			if (--indeg[dependents[k]] == 0)
-				heap_push(heap, &nheap, dependents[k]);
+				mg_heap_push(heap, &nheap, dependents[k]);
 	}
 	for (i = 0, k = 0; i < n; i++)
 		k += keep[i];

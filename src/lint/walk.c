@@ -141,7 +141,7 @@ collect_new(struct mg_lint_report *r, const struct mg_model *m, const char ***v,
 /* Scratch for other_side(), sized for n units and reused from merge to merge. */
 struct painting {
 	unsigned char *flag; /* 1: first's side reaches it, 2: another parent's; 0 after each use */
-	size_t *heap;        /* to visit, highest position on top */
+	size_t *heap; /* to visit, highest position first (a min-heap of complemented positions) */
 	size_t *touched;
 	size_t n;
 };
@@ -161,39 +161,6 @@ painting_free(struct painting *pt)
 	free(pt->flag);
 	free(pt->heap);
 	free(pt->touched);
-}
-
-static void
-heap_push(size_t *h, size_t *nh, size_t x)
-{
-	size_t i = (*nh)++;
-
-	while (i > 0 && h[(i - 1) / 2] < x) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = x;
-}
-
-static size_t
-heap_pop(size_t *h, size_t *nh)
-{
-	size_t top = h[0], x = h[--(*nh)], i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= *nh)
-			break;
-		if (c + 1 < *nh && h[c + 1] > h[c])
-			c++;
-		if (h[c] <= x)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*nh > 0)
-		h[i] = x;
-	return top;
 }
 
 static int
@@ -220,19 +187,19 @@ other_side(const struct mg_lint_unit *u, size_t i, size_t first, struct painting
 
 	pt->flag[first] = 1;
 	pt->touched[nt++] = first;
-	heap_push(pt->heap, &nh, first);
+	mg_heap_push(pt->heap, &nh, ~first);
 	for (k = 0; k < u[i].nparents; k++) {
 		size_t p = u[i].parents[k];
 		if (p >= i || pt->flag[p] != 0)
 			continue;
 		pt->flag[p] = 2;
 		pt->touched[nt++] = p;
-		heap_push(pt->heap, &nh, p);
+		mg_heap_push(pt->heap, &nh, ~p);
 		live++;
 	}
 	/* live: the units to visit that first's side has not reached. */
 	while (live > 0) {
-		size_t x = heap_pop(pt->heap, &nh);
+		size_t x = ~mg_heap_pop(pt->heap, &nh);
 		unsigned char f = pt->flag[x];
 
 		if (f == 2) {
@@ -248,7 +215,7 @@ other_side(const struct mg_lint_unit *u, size_t i, size_t first, struct painting
 			g = pt->flag[p];
 			if (g == 0) {
 				pt->touched[nt++] = p;
-				heap_push(pt->heap, &nh, p);
+				mg_heap_push(pt->heap, &nh, ~p);
 				live += f == 2;
 			} else if (g == 2) {
 				live--; /* queued as the other side's, now first's too */
