@@ -17,30 +17,7 @@ export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
 unset MIGEN_NO_CACHE
 fail=0
 
-ok() { echo "ok   $1"; }
-bad() {
-	echo "FAIL $1"
-	fail=1
-}
-
-# run OUT CMD...: stdout, stderr and the exit status of one run into OUT.*
-run() {
-	out=$1
-	shift
-	"$@" >"$out.out" 2>"$out.err"
-	echo $? >"$out.rc"
-}
-
-# same NAME A B: the two runs printed the same bytes and exited alike
-same() {
-	if cmp -s "$2.out" "$3.out" && cmp -s "$2.err" "$3.err" && cmp -s "$2.rc" "$3.rc"; then
-		ok "$1"
-	else
-		bad "$1"
-		diff "$2.out" "$3.out" | head -20
-		diff "$2.err" "$3.err" | head -5
-	fi
-}
+. "$top/tests/lib/runs.sh"
 
 cache_files() { ls "$XDG_CACHE_HOME/migen" 2>/dev/null | grep -c '^models-'; }
 # The model cache file's inode and mtime: a warm run that analysed nothing leaves it as it is.

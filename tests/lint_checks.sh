@@ -15,11 +15,8 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
 	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$tmp"
 fail=0
 
-ok() { echo "ok   $1"; }
-bad() {
-	echo "FAIL $1"
-	fail=1
-}
+. "$top/tests/lib/runs.sh"
+
 # expect NAME WANT GOT
 expect() {
 	if [ "$2" = "$3" ]; then ok "$1"; else

@@ -18,29 +18,7 @@ unset MIGEN_NO_CACHE
 fail=0
 n=0
 
-ok() { echo "ok   $1"; }
-bad() {
-	echo "FAIL $1"
-	fail=1
-}
-
-# run OUT CMD...: stdout, stderr and the exit status of one run into OUT.*
-run() {
-	out=$1
-	shift
-	"$@" >"$out.out" 2>"$out.err"
-	echo $? >"$out.rc"
-}
-
-same() {
-	if cmp -s "$2.out" "$3.out" && cmp -s "$2.err" "$3.err" && cmp -s "$2.rc" "$3.rc"; then
-		ok "$1"
-	else
-		bad "$1"
-		diff "$2.out" "$3.out" | head -20
-		diff "$2.err" "$3.err" | head -5
-	fi
-}
+. "$top/tests/lib/runs.sh"
 
 # The snapshot file's inode, or "none".
 snap() { stat -c %i "$XDG_CACHE_HOME"/migen/schema-* 2>/dev/null || echo none; }

@@ -1,0 +1,28 @@
+# Shared by the shell tests that compare runs of migen (sourced, not run):
+# ok/bad report a check ("ok   NAME", "FAIL NAME"; bad sets fail=1),
+# run keeps one run's stdout, stderr and exit status, same compares two.
+
+ok() { echo "ok   $1"; }
+bad() {
+	echo "FAIL $1"
+	fail=1
+}
+
+# run OUT CMD...: stdout, stderr and the exit status of one run into OUT.*
+run() {
+	out=$1
+	shift
+	"$@" >"$out.out" 2>"$out.err"
+	echo $? >"$out.rc"
+}
+
+# same NAME A B: the two runs printed the same bytes and exited alike
+same() {
+	if cmp -s "$2.out" "$3.out" && cmp -s "$2.err" "$3.err" && cmp -s "$2.rc" "$3.rc"; then
+		ok "$1"
+	else
+		bad "$1"
+		diff "$2.out" "$3.out" | head -20
+		diff "$2.err" "$3.err" | head -5
+	fi
+}
