@@ -344,6 +344,16 @@ mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev, const 
 	return g;
 }
 
+struct mg_diag *
+mg_rc_stmt_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                const struct mg_model *m, size_t i)
+{
+	struct mg_diag *g = mg_rc_op_diag(d, rule, sev, m, i);
+
+	g->op = m->ops[i].parent;
+	return g;
+}
+
 /*
  * The byte column of the first non-blank character of line (1-based), or 1,
  * counting lines from byte *at, which is on line *at_line: the column's
@@ -638,28 +648,43 @@ mg_rc_table_existing(const struct mg_model *m, const struct mg_options *o, size_
 }
 
 const char *
+mg_rc_execute_code(struct mg_diags *d, const struct mg_model *m, const char *prefix,
+                   const char *sql, int autocommit)
+{
+	struct mg_buf b = {0};
+	struct mg_style st;
+	const char *r;
+
+	mg_rules_style(m, &st);
+	if (prefix != NULL)
+		mg_buf_puts(&b, prefix);
+	if (autocommit)
+		mg_buf_printf(&b, "%swith op.get_context().autocommit_block():\n%s", st.indent,
+		              st.indent);
+	mg_buf_printf(&b, "%sop.execute(", st.indent);
+	mg_snippet_pystr(&b, sql, st.quote);
+	mg_buf_puts(&b, ")\n");
+	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	mg_buf_free(&b);
+	return r;
+}
+
+const char *
 mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, const char *schema,
                     const char *table, const char *name)
 {
-	struct mg_buf sql = {0}, b = {0};
-	struct mg_style st;
+	struct mg_buf sql = {0};
 	const char *r;
 
 	if (name == NULL || table == NULL || mg_ident_refusal(name) != NULL ||
 	    mg_ident_refusal(table) != NULL || (schema != NULL && mg_ident_refusal(schema) != NULL))
 		return NULL;
-	mg_rules_style(m, &st);
 	mg_buf_puts(&sql, "ALTER TABLE ");
 	mg_ident_sql_qualified(&sql, schema, table);
 	mg_buf_puts(&sql, " VALIDATE CONSTRAINT ");
 	mg_ident_sql(&sql, name);
-	mg_buf_printf(&b, "%swith op.get_context().autocommit_block():\n%s%sop.execute(", st.indent,
-	              st.indent, st.indent);
-	mg_snippet_pystr(&b, sql.s, st.quote);
-	mg_buf_puts(&b, ")\n");
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	r = mg_rc_execute_code(d, m, NULL, sql.s, 1);
 	mg_buf_free(&sql);
-	mg_buf_free(&b);
 	return r;
 }
 

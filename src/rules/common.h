@@ -93,6 +93,13 @@ int mg_rc_column_added(const struct mg_model *m, const char *table, const char *
 /* A finding about op number i: table, position and op filled in. */
 struct mg_diag *mg_rc_op_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
                               const struct mg_model *m, size_t i);
+/*
+ * The same, pointing at the call that holds op number i: for a statement of
+ * an op.execute()'s SQL, that op.execute() (the place a fix or a
+ * suppression goes); else op i itself.
+ */
+struct mg_diag *mg_rc_stmt_diag(struct mg_diags *d, const char *rule, enum mg_severity sev,
+                                const struct mg_model *m, size_t i);
 
 /* A column upgrade() creates (create_table, add_column) or gives a new type (alter_column). */
 struct mg_rc_tcol {
@@ -165,6 +172,13 @@ const char *mg_rc_function(const struct mg_model *m, const struct mg_op *op);
  * ... VALIDATE CONSTRAINT ..."), in the file's style; NULL when a name is
  * not safe to write into code.
  */
+/*
+ * `op.execute(<sql>)` at the file's indentation, the SQL a Python string in
+ * the file's quote style; autocommit: inside `with
+ * op.get_context().autocommit_block():`. prefix (NULL: none) comes first.
+ */
+const char *mg_rc_execute_code(struct mg_diags *d, const struct mg_model *m, const char *prefix,
+                               const char *sql, int autocommit);
 const char *mg_rc_validate_code(struct mg_diags *d, const struct mg_model *m, const char *schema,
                                 const char *table, const char *name);
 /*

@@ -32,8 +32,7 @@ is_detach(const struct mg_op *op)
 static const char *
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
 {
-	struct mg_buf sql = {0}, b = {0};
-	struct mg_style st;
+	struct mg_buf sql = {0};
 	const char *r;
 
 	if (op->object == NULL || mg_ident_refusal(op->table) != NULL ||
@@ -41,19 +40,13 @@ code(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
 	    (op->schema != NULL && mg_ident_refusal(op->schema) != NULL) ||
 	    (op->new_name != NULL && mg_ident_refusal(op->new_name) != NULL))
 		return NULL;
-	mg_rules_style(m, &st);
 	mg_buf_puts(&sql, "ALTER TABLE ");
 	mg_ident_sql_qualified(&sql, op->schema, op->table);
 	mg_buf_puts(&sql, " DETACH PARTITION ");
 	mg_ident_sql_qualified(&sql, op->new_name, op->object);
 	mg_buf_puts(&sql, " CONCURRENTLY");
-	mg_buf_printf(&b, "%swith op.get_context().autocommit_block():\n%s%sop.execute(", st.indent,
-	              st.indent, st.indent);
-	mg_snippet_pystr(&b, sql.s, st.quote);
-	mg_buf_puts(&b, ")\n");
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	r = mg_rc_execute_code(d, m, NULL, sql.s, 1);
 	mg_buf_free(&sql);
-	mg_buf_free(&b);
 	return r;
 }
 
@@ -73,11 +66,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			/* The safe form, unless it runs where PostgreSQL refuses it. */
 			if (op->autocommit)
 				continue;
-			g = mg_diags_add(d, RULE, MG_ERROR);
-			g->table = op->table;
-			g->line = op->span.line;
-			g->col = op->span.col;
-			g->op = op->parent;
+			g = mg_rc_stmt_diag(d, RULE, MG_ERROR, m, i);
 			g->message =
 			    "DETACH PARTITION ... CONCURRENTLY runs inside the migration's "
 			    "transaction: PostgreSQL refuses it (\"cannot run inside a "
@@ -101,11 +90,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			continue;
 		fn = mg_rc_function(m, op);
 		part = op->object ? op->object : "the partition";
-		g = mg_diags_add(d, RULE, MG_WARNING);
-		g->table = op->table;
-		g->line = op->span.line;
-		g->col = op->span.col;
-		g->op = op->parent;
+		g = mg_rc_stmt_diag(d, RULE, MG_WARNING, m, i);
 		g->message = mg_arena_printf(&d->arena,
 		                             "DETACH PARTITION %s%s%s without CONCURRENTLY in %s() "
 		                             "takes ACCESS EXCLUSIVE on "

@@ -32,11 +32,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 
 		if (!is_exclude(op) || !mg_rc_table_existing(m, o, i, op->schema, op->table))
 			continue;
-		g = mg_diags_add(d, RULE, MG_WARNING);
-		g->table = op->table;
-		g->line = op->span.line;
-		g->col = op->span.col;
-		g->op = op->source == MG_SRC_SQL ? op->parent : i;
+		g = mg_rc_stmt_diag(d, RULE, MG_WARNING, m, i);
 		g->message = mg_arena_printf(
 		    &d->arena,
 		    "exclusion constraint %s on existing table '%s' in %s() builds its index under "

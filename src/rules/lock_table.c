@@ -56,11 +56,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		l = mg_rc_op_lock(op);
 		if (op->autocommit) {
 			/* Fails whatever the table: not a lock question. */
-			g = mg_diags_add(d, RULE, MG_ERROR);
-			g->table = op->table;
-			g->line = op->span.line;
-			g->col = op->span.col;
-			g->op = op->parent;
+			g = mg_rc_stmt_diag(d, RULE, MG_ERROR, m, i);
 			g->message = mg_arena_printf(
 			    &d->arena,
 			    "LOCK TABLE%s%s%s runs in an autocommit block: PostgreSQL refuses it "
@@ -74,11 +70,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		}
 		if (l < MG_LOCK_SHARE || !mg_rc_table_existing(m, o, i, op->schema, op->table))
 			continue;
-		g = mg_diags_add(d, RULE, MG_WARNING);
-		g->table = op->table;
-		g->line = op->span.line;
-		g->col = op->span.col;
-		g->op = op->parent;
+		g = mg_rc_stmt_diag(d, RULE, MG_WARNING, m, i);
 		g->message = mg_arena_printf(
 		    &d->arena,
 		    "LOCK TABLE '%s' IN %s MODE on an existing table in %s(): the lock blocks %s "

@@ -94,11 +94,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		/* The op.execute() runs only this statement: its code can be moved whole. */
 		alone = !(i + 1 < m->nops && m->ops[i + 1].parent == op->parent) &&
 		        !(i > 0 && m->ops[i - 1].parent == op->parent && i - 1 != op->parent);
-		g = mg_diags_add(d, RULE, fails ? MG_ERROR : MG_WARNING);
-		g->table = op->table;
-		g->line = op->span.line;
-		g->col = op->span.col;
-		g->op = op->parent;
+		g = mg_rc_stmt_diag(d, RULE, fails ? MG_ERROR : MG_WARNING, m, i);
 		if (fails && locks)
 			g->message = mg_arena_printf(
 			    &d->arena,

@@ -76,22 +76,16 @@ unique_index(const struct mg_model *m, size_t at)
 static const char *
 code(struct mg_diags *d, const struct mg_model *m, const struct mg_op *op)
 {
-	struct mg_buf sql = {0}, b = {0};
-	struct mg_style st;
+	struct mg_buf sql = {0};
 	const char *r;
 
 	if (mg_ident_refusal(op->table) != NULL ||
 	    (op->schema != NULL && mg_ident_refusal(op->schema) != NULL))
 		return NULL;
-	mg_rules_style(m, &st);
 	mg_buf_puts(&sql, "REFRESH MATERIALIZED VIEW CONCURRENTLY ");
 	mg_ident_sql_qualified(&sql, op->schema, op->table);
-	mg_buf_printf(&b, "%sop.execute(", st.indent);
-	mg_snippet_pystr(&b, sql.s, st.quote);
-	mg_buf_puts(&b, ")\n");
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
+	r = mg_rc_execute_code(d, m, NULL, sql.s, 0);
 	mg_buf_free(&sql);
-	mg_buf_free(&b);
 	return r;
 }
 
@@ -111,11 +105,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		    mg_rc_table_new(m, o, op->table) || created_here(m, i))
 			continue;
 		fn = mg_rc_function(m, op);
-		g = mg_diags_add(d, RULE, MG_WARNING);
-		g->table = op->table;
-		g->line = op->span.line;
-		g->col = op->span.col;
-		g->op = op->parent;
+		g = mg_rc_stmt_diag(d, RULE, MG_WARNING, m, i);
 		if (op->object_type != NULL && strcmp(op->object_type, "no_data") == 0) {
 			g->message = mg_arena_printf(
 			    &d->arena,

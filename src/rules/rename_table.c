@@ -19,25 +19,6 @@ qualified(struct mg_diags *d, const char *schema, const char *name)
 	                       mg_rc_sql_name(d, name));
 }
 
-/* `op.execute(<sql>)` at the file's indentation, as a Python string literal. */
-static const char *
-execute(struct mg_diags *d, const struct mg_model *m, const char *comment, const char *sql)
-{
-	struct mg_buf b = {0};
-	struct mg_style st;
-	const char *r;
-
-	mg_rules_style(m, &st);
-	if (comment != NULL)
-		mg_buf_puts(&b, comment);
-	mg_buf_printf(&b, "%sop.execute(", st.indent);
-	mg_snippet_pystr(&b, sql, st.quote);
-	mg_buf_puts(&b, ")\n");
-	r = mg_arena_strndup(&d->arena, b.s, b.len);
-	mg_buf_free(&b);
-	return r;
-}
-
 static void
 check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 {
@@ -71,20 +52,22 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 			const char *new = qualified(d, op->schema, op->new_name);
 
 			mg_rules_style(m, &st);
-			g->code =
-			    execute(d, m,
-			            mg_arena_printf(
-			                &d->arena,
-			                "%s# The running version still queries %s: a view with "
-			                "that name\n%s# reads and writes the renamed table until a "
-			                "later migration drops it.\n",
-			                st.indent, op->table, st.indent),
-			            mg_arena_printf(&d->arena, "CREATE VIEW %s AS SELECT * FROM %s",
-			                            old, new));
+			g->code = mg_rc_execute_code(
+			    d, m,
+			    mg_arena_printf(
+			        &d->arena,
+			        "%s# The running version still queries %s: a view with "
+			        "that name\n%s# reads and writes the renamed table until a "
+			        "later migration drops it.\n",
+			        st.indent, op->table, st.indent),
+			    mg_arena_printf(&d->arena, "CREATE VIEW %s AS SELECT * FROM %s", old,
+			                    new),
+			    0);
 			g->where = mg_arena_printf(
 			    &d->arena, "upgrade(), after op.rename_table('%s', ...)", op->table);
-			g->downgrade = execute(
-			    d, m, NULL, mg_arena_printf(&d->arena, "DROP VIEW IF EXISTS %s", old));
+			g->downgrade = mg_rc_execute_code(
+			    d, m, NULL, mg_arena_printf(&d->arena, "DROP VIEW IF EXISTS %s", old),
+			    0);
 			g->downgrade_where = mg_arena_printf(
 			    &d->arena, "downgrade(), before the table is renamed back to %s",
 			    op->table);

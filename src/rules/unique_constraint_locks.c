@@ -26,8 +26,7 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		const char *kind = x->kind == MG_IX_PRIMARY_KEY ? "PRIMARY KEY" : "UNIQUE";
 		const char **cols;
 		struct mg_index_spec ix;
-		struct mg_buf sql = {0}, b = {0};
-		struct mg_style st;
+		struct mg_buf sql = {0};
 		struct mg_diag *g;
 
 		if (x->kind == MG_IX_INDEX || x->source == MG_SRC_TABLE ||
@@ -71,19 +70,14 @@ check(const struct mg_model *m, const struct mg_options *o, struct mg_diags *d)
 		}
 		/* Dropping the constraint drops its index: downgrade() needs nothing new. */
 		g->downgrade = NULL;
-		mg_rules_style(m, &st);
 		mg_buf_puts(&sql, "ALTER TABLE ");
 		mg_ident_sql_qualified(&sql, ix.schema, x->table);
 		mg_buf_puts(&sql, " ADD CONSTRAINT ");
 		mg_ident_sql(&sql, x->name);
 		mg_buf_printf(&sql, " %s USING INDEX ", kind);
 		mg_ident_sql(&sql, x->name);
-		mg_buf_printf(&b, "%s%sop.execute(", g->code, st.indent);
-		mg_snippet_pystr(&b, sql.s, st.quote);
-		mg_buf_puts(&b, ")\n");
-		g->code = mg_arena_strndup(&d->arena, b.s, b.len);
+		g->code = mg_rc_execute_code(d, m, g->code, sql.s, 0);
 		mg_buf_free(&sql);
-		mg_buf_free(&b);
 		if (op->source == MG_SRC_SQL) {
 			g->where = mg_arena_printf(&d->arena,
 			                           "%s(), instead of the ADD CONSTRAINT in "
