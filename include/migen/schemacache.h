@@ -19,8 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The file for scope (what the snapshot belongs to: the alembic.ini), or NULL: free() it. */
-char *mg_schemacache_path(const char *scope);
 /*
  * The snapshot saved for scope, when the file is intact and this
  * executable's: the key it was saved under, the start of the run that

@@ -115,7 +115,7 @@ mg_cache_make_dirs(const char *file)
 }
 
 char *
-mg_cache_slurp(const char *path, size_t *len)
+mg_cache_slurp(const char *path, size_t max, struct mg_arena *a, size_t *len)
 {
 	struct stat st;
 	char *buf;
@@ -125,12 +125,13 @@ mg_cache_slurp(const char *path, size_t *len)
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024LL * 1024 * 1024) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > max) {
 		close(fd);
 		return NULL;
 	}
-	/* 8-aligned (malloc) so that the offset table can be read in place. */
-	buf = mg_xmalloc((size_t)st.st_size + 1);
+	/* 8-aligned either way, so that tables in the file can be read in place. */
+	buf = a != NULL ? mg_arena_alloc_raw(a, (size_t)st.st_size + 1)
+	                : mg_xmalloc((size_t)st.st_size + 1);
 	while (n < (size_t)st.st_size) {
 		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
 		if (k < 0 && errno == EINTR)

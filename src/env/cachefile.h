@@ -41,8 +41,12 @@ int mg_cache_make_dirs(const char *file);
  * free() it.
  */
 char *mg_cache_file(const char *prefix, const char *scope);
-/* The whole of a regular file (at most 1 GiB), NUL-terminated, 8-aligned; NULL if not. */
-char *mg_cache_slurp(const char *path, size_t *len);
+/*
+ * The whole of a regular file of at most max bytes, NUL-terminated,
+ * 8-aligned: in arena a (the cache's strings then stay where they lie), or
+ * malloc'd when a is NULL. NULL if there is none.
+ */
+char *mg_cache_slurp(const char *path, size_t max, struct mg_arena *a, size_t *len);
 /* 16 lower-case hex digits at p as a number; 0, or -1 when they are not. */
 int mg_cache_hex64(const char *p, uint64_t *out);
 /*

@@ -171,40 +171,6 @@ get_num(char **p, const char *end, long long *out)
 	return 0;
 }
 
-/*
- * The whole cache file, in the arena: the records' strings are used where
- * they lie (their text was checked when the migrations were first read).
- */
-static char *
-slurp(struct mg_arena *a, const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	/* O_NONBLOCK: a FIFO put where the cache belongs is refused, not waited on. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 256 * 1024 * 1024) {
-		close(fd);
-		return NULL;
-	}
-	buf = mg_arena_alloc_raw(a, (size_t)st.st_size + 1);
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* One space between fields (a NUL where a string before it ended). */
 static int
 sep(char **p, const char *end)
@@ -306,7 +272,9 @@ load(struct mg_revcache *c)
 	long long n, i;
 	size_t flen = strlen(FORMAT), len;
 
-	if ((data = slurp(&c->arena, c->file, &len)) == NULL)
+	/* In the arena: the records' strings are used where they lie (their text was
+	 * checked when the migrations were first read). */
+	if ((data = mg_cache_slurp(c->file, (size_t)256 * 1024 * 1024, &c->arena, &len)) == NULL)
 		return -1;
 	p = data;
 	end = data + len;

@@ -34,8 +34,9 @@ head_of(const uint64_t key[2], int64_t started_ns, size_t len, uint64_t sum)
 	return mg_buf_detach(&b);
 }
 
-char *
-mg_schemacache_path(const char *scope)
+/* The file for scope (what the snapshot belongs to: the alembic.ini), or NULL: free() it. */
+static char *
+snapshot_file(const char *scope)
 {
 	return mg_cache_file("schema-", scope);
 }
@@ -44,7 +45,7 @@ char *
 mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, const char **payload,
                     size_t *len)
 {
-	char *file = mg_schemacache_path(scope), *data, *head;
+	char *file = snapshot_file(scope), *data, *head;
 	const char *p, *end, *nl;
 	long long started, size;
 	size_t flen, n;
@@ -53,7 +54,7 @@ mg_schemacache_read(const char *scope, uint64_t key[2], int64_t *written_ns, con
 
 	if (file == NULL)
 		return NULL;
-	data = mg_cache_slurp(file, &n);
+	data = mg_cache_slurp(file, (size_t)1024 * 1024 * 1024, NULL, &n);
 	if (data == NULL) {
 		free(file);
 		return NULL;
@@ -104,7 +105,7 @@ void
 mg_schemacache_save(const char *scope, const uint64_t key[2], int64_t started_ns,
                     const char *payload, size_t len)
 {
-	char *file = mg_schemacache_path(scope);
+	char *file = snapshot_file(scope);
 	struct mg_buf parts[2];
 
 	if (file == NULL)
