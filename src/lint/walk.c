@@ -138,12 +138,23 @@ collect_new(struct mg_lint_report *r, const struct mg_model *m, const char ***v,
 	}
 }
 
+/* The parent whose schema unit i starts from: its first parent earlier in the array, or none. */
+static size_t
+base_of(const struct mg_lint_unit *u, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < u[i].nparents; k++)
+		if (u[i].parents[k] < i)
+			return u[i].parents[k];
+	return (size_t)-1;
+}
+
 /* Scratch for other_side(), sized for n units and reused from merge to merge. */
 struct painting {
 	unsigned char *flag; /* 1: first's side reaches it, 2: another parent's; 0 after each use */
 	size_t *heap; /* to visit, highest position first (a min-heap of complemented positions) */
 	size_t *touched;
-	size_t n;
 };
 
 static void
@@ -152,7 +163,6 @@ painting_init(struct painting *pt, size_t n)
 	pt->flag = mg_xcalloc(n + 1, 1);
 	pt->heap = mg_xcalloc(n + 1, sizeof(*pt->heap));
 	pt->touched = mg_xcalloc(n + 1, sizeof(*pt->touched));
-	pt->n = n;
 }
 
 static void
@@ -229,16 +239,46 @@ other_side(const struct mg_lint_unit *u, size_t i, size_t first, struct painting
 	return nout;
 }
 
-/* The parent whose schema unit i starts from: its first parent earlier in the array, or none. */
-static size_t
-base_of(const struct mg_lint_unit *u, size_t i)
-{
-	size_t k;
+/*
+ * What each merge from unit lo on that is needed replays onto its base
+ * parent's schema (other_side()), worked out once for the walk:
+ * v[off[i]..off[i + 1]) for unit i, empty for the others.
+ */
+struct sides {
+	size_t *off; /* [n + 1] */
+	size_t *v;
+};
 
-	for (k = 0; k < u[i].nparents; k++)
-		if (u[i].parents[k] < i)
-			return u[i].parents[k];
-	return (size_t)-1;
+static void
+sides_make(const struct mg_lint_unit *u, size_t n, size_t lo, const unsigned char *needed,
+           struct sides *sd)
+{
+	size_t *side = mg_xcalloc(n + 1, sizeof(*side)), i, k, nside, nv = 0, capv = 0, first;
+	struct painting pt;
+
+	sd->off = mg_xcalloc(n + 1, sizeof(*sd->off));
+	sd->v = NULL;
+	painting_init(&pt, n);
+	for (i = 0; i < n; i++) {
+		sd->off[i] = nv;
+		if (i < lo || !needed[i] || u[i].nparents < 2 ||
+		    (first = base_of(u, i)) == (size_t)-1)
+			continue;
+		nside = other_side(u, i, first, &pt, side);
+		mg_grow(&sd->v, &capv, nv + nside + 1, sizeof(*sd->v));
+		for (k = 0; k < nside; k++)
+			sd->v[nv++] = side[k];
+	}
+	sd->off[n] = nv;
+	painting_free(&pt);
+	free(side);
+}
+
+static void
+sides_free(struct sides *sd)
+{
+	free(sd->off);
+	free(sd->v);
 }
 
 /*
@@ -252,7 +292,7 @@ base_of(const struct mg_lint_unit *u, size_t i)
  */
 static struct mg_schema *
 schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size_t i,
-              struct mg_schema **after, size_t *left, struct painting *pt)
+              struct mg_schema **after, size_t *left, const struct sides *sd)
 {
 	struct mg_schema *s = NULL;
 	size_t k, first = base_of(u, i);
@@ -265,14 +305,10 @@ schema_before(const struct mg_lint_config *c, const struct mg_lint_unit *u, size
 	} else {
 		s = mg_schema_copy(after[first]);
 	}
-	if (u[i].nparents > 1) {
-		size_t *side = mg_xcalloc(i + 1, sizeof(*side)), nside;
-
-		nside = other_side(u, i, first, pt, side);
-		for (k = 0; k < nside; k++)
-			if (u[side[k]].model != NULL)
-				mg_replay_model(s, u[side[k]].model, u[side[k]].revision, c->types);
-		free(side);
+	for (k = sd->off[i]; k < sd->off[i + 1]; k++) {
+		const struct mg_lint_unit *x = &u[sd->v[k]];
+		if (x->model != NULL)
+			mg_replay_model(s, x->model, x->revision, c->types);
 	}
 	return s;
 }
@@ -314,8 +350,8 @@ mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned
                      unsigned char *replayed)
 {
 	unsigned char *needed = mg_xcalloc(n + 1, 1);
-	size_t *side = mg_xcalloc(n + 1, sizeof(*side)), i, k, nside, first;
-	struct painting pt;
+	struct sides sd;
+	size_t k;
 
 	memset(live, 0, at);
 	memset(replayed, 0, at);
@@ -323,17 +359,11 @@ mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned
 	for (k = 0; k < at; k++)
 		live[k] = needed[k];
 	/* What schema_before replays at a merge from at on. */
-	painting_init(&pt, n);
-	for (i = at; i < n; i++) {
-		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
-			continue;
-		nside = other_side(u, i, first, &pt, side);
-		for (k = 0; k < nside; k++)
-			if (side[k] < at)
-				replayed[side[k]] = 1;
-	}
-	painting_free(&pt);
-	free(side);
+	sides_make(u, n, at, needed, &sd);
+	for (k = 0; k < sd.off[n]; k++)
+		if (sd.v[k] < at)
+			replayed[sd.v[k]] = 1;
+	sides_free(&sd);
 	free(needed);
 }
 
@@ -345,28 +375,20 @@ mg_lint_prefix_needs(const struct mg_lint_unit *u, size_t n, size_t at, unsigned
  */
 static void
 uses(const struct mg_lint_unit *u, size_t n, size_t lo, const unsigned char *needed,
-     unsigned char *use, size_t *last)
+     const struct sides *sd, unsigned char *use, size_t *last)
 {
-	size_t *side = mg_xcalloc(n + 1, sizeof(*side)), i, k, nside, first;
-	struct painting pt;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		use[i] = !u[i].skip && i >= lo && (needed[i] || u[i].report || u[i].added);
 		last[i] = i;
 	}
-	painting_init(&pt, n);
-	for (i = lo; i < n; i++) {
-		if (!needed[i] || u[i].nparents < 2 || (first = base_of(u, i)) == (size_t)-1)
-			continue;
-		nside = other_side(u, i, first, &pt, side);
-		for (k = 0; k < nside; k++)
-			if (!u[side[k]].skip) {
-				use[side[k]] = 1;
-				last[side[k]] = i;
+	for (i = lo; i < n; i++)
+		for (k = sd->off[i]; k < sd->off[i + 1]; k++)
+			if (!u[sd->v[k]].skip) {
+				use[sd->v[k]] = 1;
+				last[sd->v[k]] = i;
 			}
-	}
-	painting_free(&pt);
-	free(side);
 }
 
 /* Unit x is not used again: its model goes, and its bytes unless the report shows them
@@ -400,14 +422,14 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 	const char **fresh = NULL;
 	size_t i, nfresh = 0, capfresh = 0, k, m;
 	struct loading l;
-	struct painting pt;
+	struct sides sd;
 	/* Given the schemas at start->at, the units before it are not looked at. */
 	int given = start != NULL && start->after != NULL && start->at <= n;
 	size_t lo = given ? start->at : 0;
 
-	painting_init(&pt, n);
 	/* Before a loader's analysis, a reported unit is taken to have a model. */
 	mark_needed(u, n, lo, ld == NULL, needed);
+	sides_make(u, n, lo, needed, &sd);
 	/* How many needed units start from each unit's schema. */
 	for (i = lo; i < n; i++)
 		if (needed[i] && (k = base_of(u, i)) != (size_t)-1)
@@ -425,7 +447,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 		done = mg_xcalloc(n + 1, 1);
 		last = mg_xcalloc(n + 1, sizeof(*last));
 		want = mg_xcalloc(n + 1, sizeof(*want));
-		uses(u, n, lo, needed, use, last);
+		uses(u, n, lo, needed, &sd, use, last);
 		/* frees[nfree[i-1]..nfree[i]): the units last used at i (bucketed by last). */
 		nfree = mg_xcalloc(n + 2, sizeof(*nfree));
 		frees = mg_xcalloc(n + 1, sizeof(*frees));
@@ -474,7 +496,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 		if (start != NULL && !given && i == start->at && start->made != NULL)
 			start->made(start->arg, after, i);
 		if (needed[i]) {
-			s = schema_before(c, u, i, after, left, &pt);
+			s = schema_before(c, u, i, after, left, &sd);
 			if (u[i].model != NULL && u[i].report) {
 				size_t file = r->nfiles;
 				add_file(r, &u[i], c->lean);
@@ -500,7 +522,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 	}
 	if (ld != NULL)
 		loading_close(&l, u, n, done);
-	painting_free(&pt);
+	sides_free(&sd);
 	for (i = 0; i < n; i++)
 		mg_schema_free(after[i]);
 	free(after);
