@@ -280,7 +280,30 @@ struct given {
 	const char *shown, *real;
 };
 
-/* mg_since_files() on its own thread. */
+/* Work started on a thread of its own while the project loads (run inline when no thread
+ * can be made). */
+struct bg {
+	pthread_t tid;
+	int running;
+};
+
+static void
+bg_start(struct bg *b, void *(*fn)(void *), void *arg)
+{
+	b->running = pthread_create(&b->tid, NULL, fn, arg) == 0;
+	if (!b->running)
+		fn(arg);
+}
+
+static void
+bg_join(struct bg *b)
+{
+	if (b->running)
+		pthread_join(b->tid, NULL);
+	b->running = 0;
+}
+
+/* mg_since_files() in the background. */
 struct sincejob {
 	const char *ref;
 	const char **dirs; /* the version folders (realpath): git looks only there */
@@ -288,16 +311,14 @@ struct sincejob {
 	struct mg_since *s;
 	int rc;
 	const char *why;
-	pthread_t tid;
-	int running;
+	struct bg bg;
 };
 
-/* mg_snapshot_read() on its own thread. */
+/* mg_snapshot_read() in the background. */
 struct readjob {
 	char *scope;
 	struct mg_snapshot_read rd;
-	pthread_t tid;
-	int running;
+	struct bg bg;
 };
 
 struct run {
@@ -325,14 +346,6 @@ since_thread(void *arg)
 	return NULL;
 }
 
-static void
-since_join(struct run *r)
-{
-	if (r->sincejob.running)
-		pthread_join(r->sincejob.tid, NULL);
-	r->sincejob.running = 0;
-}
-
 static void *
 read_thread(void *arg)
 {
@@ -340,14 +353,6 @@ read_thread(void *arg)
 
 	mg_snapshot_read(&j->rd, j->scope);
 	return NULL;
-}
-
-static void
-read_join(struct run *r)
-{
-	if (r->readjob.running)
-		pthread_join(r->readjob.tid, NULL);
-	r->readjob.running = 0;
 }
 
 static void
@@ -703,8 +708,8 @@ fails(const struct mg_lint_report *rep, int fail_on)
 static void
 run_free(struct run *r)
 {
-	since_join(r);
-	read_join(r);
+	bg_join(&r->sincejob.bg);
+	bg_join(&r->readjob.bg);
 	mg_snapshot_read_free(&r->readjob.rd);
 	free(r->readjob.scope);
 	mg_lint_units_free(r->u, r->nu);
@@ -843,19 +848,13 @@ mg_cmd_lint(int argc, char **argv)
 	 * report may start after the first (snapshot.h). */
 	if (ini != NULL && cache && (r.a.since != NULL || r.a.npaths > 0 || r.cfg.start_after)) {
 		r.readjob.scope = mg_xstrdup(ini);
-		r.readjob.running =
-		    pthread_create(&r.readjob.tid, NULL, read_thread, &r.readjob) == 0;
-		if (!r.readjob.running)
-			read_thread(&r.readjob);
+		bg_start(&r.readjob.bg, read_thread, &r.readjob);
 	}
 	/* git's answer, asked while the project loads: both read the whole tree. */
 	if (r.a.since != NULL) {
 		r.sincejob.ref = r.a.since;
 		r.sincejob.s = &r.since;
-		r.sincejob.running =
-		    pthread_create(&r.sincejob.tid, NULL, since_thread, &r.sincejob) == 0;
-		if (!r.sincejob.running)
-			since_thread(&r.sincejob);
+		bg_start(&r.sincejob.bg, since_thread, &r.sincejob);
 	}
 	if (ini != NULL) {
 		mg_project_free(&r.proj);
@@ -876,7 +875,7 @@ mg_cmd_lint(int argc, char **argv)
 	free(ini);
 	if (r.a.since != NULL) {
 		int s;
-		since_join(&r);
+		bg_join(&r.sincejob.bg);
 		s = r.sincejob.rc;
 		why = r.sincejob.why;
 		if (s != MG_SINCE_OK) {
@@ -895,7 +894,7 @@ mg_cmd_lint(int argc, char **argv)
 
 	/* The schemas where the first reported migration starts, when saved by an earlier run of
 	 * the same history: the migrations before it are then neither loaded nor replayed. */
-	read_join(&r);
+	bg_join(&r.readjob.bg);
 	snap_scope = cache && r.have_proj ? r.proj.ini : NULL;
 	mg_snapshot_begin(&snap, snap_scope, r.u, r.nu, &r.cfg.types,
 	                  (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec, &r.readjob.rd,

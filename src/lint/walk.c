@@ -51,9 +51,11 @@ loading_open(struct loading *l, size_t n, const char *cache_scope, int few)
 	l->out = mg_xcalloc(n + 1, sizeof(*l->out));
 }
 
-/* Analyses the units of want[0..m) (positions in u) into them. */
+/* Analyses the units of want[0..m) (positions in u) into them, marks them done, and hands each
+ * to ld->loaded in order. */
 static void
-loading_run(struct loading *l, struct mg_lint_unit *u, const size_t *want, size_t m)
+loading_run(struct loading *l, struct mg_lint_unit *u, const size_t *want, size_t m,
+            unsigned char *done, const struct mg_lint_loader *ld)
 {
 	size_t i;
 
@@ -75,6 +77,11 @@ loading_run(struct loading *l, struct mg_lint_unit *u, const size_t *want, size_
 		}
 		if (x->model != NULL && x->shown != NULL)
 			x->model->path = mg_arena_strdup(&x->model->arena, x->shown);
+	}
+	for (i = 0; i < m; i++) {
+		done[want[i]] = 1;
+		if (ld->loaded != NULL)
+			ld->loaded(ld->arg, &u[want[i]]);
 	}
 }
 
@@ -470,12 +477,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 		for (i = 0, m = 0; i < lo; i++)
 			if (use[i])
 				want[m++] = i;
-		loading_run(&l, u, want, m);
-		for (k = 0; k < m; k++) {
-			done[want[k]] = 1;
-			if (ld->loaded != NULL)
-				ld->loaded(ld->arg, &u[want[k]]);
-		}
+		loading_run(&l, u, want, m, done, ld);
 		upto = lo;
 	}
 	for (i = lo; i < n; i++) {
@@ -486,12 +488,7 @@ walk(const struct mg_lint_config *c, struct mg_lint_unit *u, size_t n,
 				if (use[k])
 					want[m++] = k;
 			upto = k;
-			loading_run(&l, u, want, m);
-			for (k = 0; k < m; k++) {
-				done[want[k]] = 1;
-				if (ld->loaded != NULL)
-					ld->loaded(ld->arg, &u[want[k]]);
-			}
+			loading_run(&l, u, want, m, done, ld);
 		}
 		if (start != NULL && !given && i == start->at && start->made != NULL)
 			start->made(start->arg, after, i);
