@@ -50,6 +50,16 @@ struct mg_revcache;
 void mg_statkey_from(struct mg_statkey *k, const struct stat *st);
 
 /*
+ * A file whose stat data is within this of the start of the run that
+ * recorded it may change again without its key changing (the kernel's file
+ * clock is coarse): git's "racily clean" rule, with a one-second margin.
+ */
+#define MG_RACY_MARGIN_NS 1000000000LL
+
+/* Whether k was changed within the racy margin of a run that started at ns. */
+int mg_statkey_racy(const struct mg_statkey *k, int64_t ns);
+
+/*
  * The cache for these folders (as given; full: whole-file parsing, which
  * records differently), loaded if one exists; NULL when caching is off or
  * there is nowhere to keep one. started_ns is the run's start (realtime).

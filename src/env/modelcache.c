@@ -40,7 +40,6 @@
 #else
 #define FORMAT "migen-modelcache 2 be64 " MIGEN_VERSION
 #endif
-#define RACY_MARGIN_NS 1000000000LL
 #define NONE ((size_t)-1)
 
 /* ---- the cache file ----------------------------------------------------- */
@@ -296,8 +295,7 @@ mg_modelcache_get(const struct mg_modelcache *c, size_t hint, const char *path,
 	if (c == NULL || c->n == 0 || (i = find(c, hint, path)) == NONE)
 		return NULL;
 	/* Changed within the racy margin of the run that wrote the cache: not trusted. */
-	if (k->ino == 0 || k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
-	    k->ctime_ns >= c->written_ns - RACY_MARGIN_NS)
+	if (k->ino == 0 || mg_statkey_racy(k, c->written_ns))
 		return NULL;
 	if ((rec = record(c, i, &len)) == NULL)
 		return NULL;

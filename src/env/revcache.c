@@ -36,7 +36,6 @@
 #define FORMAT "migen-revcache 3 be64 " MIGEN_VERSION
 #endif
 /* The kernel stamps files with a coarse clock: trust only older changes. */
-#define RACY_MARGIN_NS 1000000000LL
 
 struct mg_revcache {
 	char *file;
@@ -59,6 +58,12 @@ mg_statkey_from(struct mg_statkey *k, const struct stat *st)
 	k->size = (uint64_t)st->st_size;
 	k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
 	k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+}
+
+int
+mg_statkey_racy(const struct mg_statkey *k, int64_t ns)
+{
+	return k->mtime_ns >= ns - MG_RACY_MARGIN_NS || k->ctime_ns >= ns - MG_RACY_MARGIN_NS;
 }
 
 char *
@@ -362,8 +367,7 @@ record_end(const struct mg_revcache *c, size_t i)
 static int
 racy(const struct mg_revcache *c, const struct mg_statkey *k)
 {
-	return k->mtime_ns >= c->written_ns - RACY_MARGIN_NS ||
-	       k->ctime_ns >= c->written_ns - RACY_MARGIN_NS;
+	return mg_statkey_racy(k, c->written_ns);
 }
 
 static int

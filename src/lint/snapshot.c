@@ -8,71 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migen/cachekey.h"
 #include "migen/revcache.h"
-#include "migen/schemacache.h"
+#include "migen/blobcache.h"
 #include "migen/schemacodec.h"
 #include "migen/snapshot.h"
-
-/* The racy margin of the other caches: a file changed within it of a run may be changed again
- * within the same timestamp. */
-#define RACY_MARGIN_NS 1000000000LL
-
-/* What the key is made of, appended as it goes, hashed once at the end. */
-static void
-put_str(struct mg_buf *b, const char *s)
-{
-	/* NULL and "" differ: a 1-byte tag before each. */
-	mg_buf_add(b, s == NULL ? "\0" : "\1", 1);
-	if (s != NULL)
-		mg_buf_add(b, s, strlen(s) + 1);
-}
-
-static void
-put_u64(struct mg_buf *b, uint64_t v)
-{
-	mg_buf_add(b, (const char *)&v, sizeof(v));
-}
-
-static uint64_t
-mix(uint64_t h, uint64_t w, uint64_t m)
-{
-	h = (h ^ w) * m;
-	return h ^ (h >> 29);
-}
-
-/*
- * Two 64-bit lanes of a word-at-a-time hash with different multipliers:
- * 128 bits against an accidental collision (not cryptographic: the cache
- * guards against accidents, as its checksums do), over the 1.4 MB that
- * 10,000 migrations' paths and stat data make in a fraction of a
- * millisecond.
- */
-static void
-hash_buf(uint64_t key[2], const char *p, size_t n)
-{
-	uint64_t w;
-	size_t i;
-
-	key[0] = 14695981039346656037ULL;
-	key[1] = 0x6d6967656e2d736eULL;
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		key[0] = mix(key[0], w, 0x9E3779B97F4A7C15ULL);
-		key[1] = mix(key[1], w, 0xC2B2AE3D27D4EB4FULL);
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	key[0] = mix(key[0], w ^ ((uint64_t)n << 56), 0x9E3779B97F4A7C15ULL);
-	key[1] = mix(key[1], w ^ ((uint64_t)n << 56), 0xC2B2AE3D27D4EB4FULL);
-	key[0] = mix(key[0], key[1], 0xFF51AFD7ED558CCDULL);
-	key[1] = mix(key[1], key[0], 0xC4CEB9FE1A85EC53ULL);
-}
-
-static int
-racy(const struct mg_statkey *k, int64_t ns)
-{
-	return k->mtime_ns >= ns - RACY_MARGIN_NS || k->ctime_ns >= ns - RACY_MARGIN_NS;
-}
 
 /* The key of the prefix u[0..at) with live as saved; 0, or -1 when it cannot have one. */
 static int
@@ -81,8 +21,8 @@ key_of(struct mg_snapshot *sn, const struct mg_lint_unit *u, const struct mg_typ
 	struct mg_buf b = {0};
 	size_t k, i;
 
-	put_str(&b, "migen lint snapshot 1");
-	put_u64(&b, sn->at);
+	mg_key_str(&b, "migen lint snapshot 2");
+	mg_key_u64(&b, sn->at);
 	for (k = 0; k < sn->at; k++) {
 		const struct mg_statkey *s = u[k].key;
 
@@ -91,23 +31,19 @@ key_of(struct mg_snapshot *sn, const struct mg_lint_unit *u, const struct mg_typ
 			mg_buf_free(&b);
 			return -1;
 		}
-		put_str(&b, u[k].path);
-		put_str(&b, u[k].revision);
-		put_u64(&b, u[k].nparents);
+		mg_key_str(&b, u[k].path);
+		mg_key_str(&b, u[k].revision);
+		mg_key_u64(&b, u[k].nparents);
 		for (i = 0; i < u[k].nparents; i++)
-			put_u64(&b, u[k].parents[i]);
-		put_u64(&b, s->dev);
-		put_u64(&b, s->ino);
-		put_u64(&b, s->size);
-		put_u64(&b, (uint64_t)s->mtime_ns);
-		put_u64(&b, (uint64_t)s->ctime_ns);
-		put_u64(&b, sn->live[k]);
+			mg_key_u64(&b, u[k].parents[i]);
+		mg_key_stat(&b, s);
+		mg_key_u64(&b, sn->live[k]);
 	}
 	for (i = 0; types != NULL && i < types->n; i++) {
-		put_str(&b, types->name[i]);
-		put_str(&b, types->pg[i]);
+		mg_key_str(&b, types->name[i]);
+		mg_key_str(&b, types->pg[i]);
 	}
-	hash_buf(sn->key, b.s, b.len);
+	mg_key_hash(&b, sn->key);
 	mg_buf_free(&b);
 	return 0;
 }
@@ -131,8 +67,8 @@ mg_snapshot_read(struct mg_snapshot_read *rd, const char *scope)
 	uint64_t count, n;
 
 	memset(rd, 0, sizeof(*rd));
-	if (scope == NULL ||
-	    (data = mg_schemacache_read(scope, rd->key, &rd->written_ns, &payload, &len)) == NULL)
+	if (scope == NULL || (data = mg_blobcache_read("schema", scope, rd->key, &rd->written_ns,
+	                                               &payload, &len)) == NULL)
 		return;
 	p = payload;
 	end = payload + len;
@@ -247,7 +183,7 @@ mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit
 	sn->usable = 1;
 	start->at = sn->at;
 	if (rd != NULL && rd->ok) {
-		for (k = 0; k < sn->at && !racy(u[k].key, rd->written_ns); k++)
+		for (k = 0; k < sn->at && !mg_statkey_racy(u[k].key, rd->written_ns); k++)
 			;
 		if (k == sn->at && take(sn, rd)) {
 			sn->hit = 1;
@@ -258,7 +194,7 @@ mg_snapshot_begin(struct mg_snapshot *sn, const char *scope, struct mg_lint_unit
 		}
 	}
 	if (!sn->hit) {
-		for (k = 0; k < sn->at && !racy(u[k].key, started_ns); k++)
+		for (k = 0; k < sn->at && !mg_statkey_racy(u[k].key, started_ns); k++)
 			;
 		/* A file changed about now would make a snapshot nobody may use. */
 		if (k == sn->at) {
@@ -273,8 +209,8 @@ void
 mg_snapshot_end(struct mg_snapshot *sn)
 {
 	if (sn->usable && !sn->hit && sn->payload.len > 0)
-		mg_schemacache_save(sn->scope, sn->key, sn->started_ns, sn->payload.s,
-		                    sn->payload.len);
+		mg_blobcache_save("schema", sn->scope, sn->key, sn->started_ns, sn->payload.s,
+		                  sn->payload.len);
 }
 
 void
