@@ -308,6 +308,8 @@ struct sincejob {
 	const char *ref;
 	const char **dirs; /* the version folders (realpath): git looks only there */
 	size_t ndirs;
+	const char *scope; /* where git's answer is kept (the alembic.ini), or NULL */
+	int64_t started_ns;
 	struct mg_since *s;
 	int rc;
 	const char *why;
@@ -342,7 +344,7 @@ since_thread(void *arg)
 {
 	struct sincejob *j = arg;
 
-	j->rc = mg_since_files(j->ref, j->dirs, j->ndirs, j->s, &j->why);
+	j->rc = mg_since_files(j->ref, j->dirs, j->ndirs, j->scope, j->started_ns, j->s, &j->why);
 	return NULL;
 }
 
@@ -446,38 +448,83 @@ strpcmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The units in graph order: the whole history, with the ones to report marked. */
-static void
-units_from_project(struct run *r)
+/*
+ * The realpaths of the project's files named like a file given or changed
+ * since REF, NULL for the others ([proj.n]: free() it). Only those are
+ * resolved: realpath() reads each component of a path, and at 10,000
+ * migrations that is more than loading them. A link is found by either
+ * name.
+ */
+static const char **
+project_reals(struct run *r)
 {
-	const char **reals = mg_xcalloc(r->ngiven + 1, sizeof(*reals));
 	const char **names = mg_xcalloc(2 * r->ngiven + 2 * r->since.n + 1, sizeof(*names));
 	const char **real = mg_xcalloc(r->proj.n + 1, sizeof(*real));
-	size_t i, nreals = 0, nnames = 0;
+	size_t i, nnames = 0;
 
 	for (i = 0; i < r->ngiven; i++) {
 		names[nnames++] = base_name(r->given[i].shown);
-		if (r->given[i].real != NULL) {
-			reals[nreals++] = r->given[i].real;
+		if (r->given[i].real != NULL)
 			names[nnames++] = base_name(r->given[i].real);
-		}
 	}
 	for (i = 0; i < r->since.n; i++) {
 		names[nnames++] = base_name(r->since.v[i].path);
 		names[nnames++] = base_name(r->since.v[i].name);
 	}
-	qsort(reals, nreals, sizeof(*reals), strpcmp);
 	qsort(names, nnames, sizeof(*names), strpcmp);
-	/*
-	 * Only the project's files named like a file given or changed are
-	 * resolved (realpath() reads each component of a path: at 10,000
-	 * migrations, more than loading them); a link is found by either name.
-	 */
 	for (i = 0; i < r->proj.n; i++) {
 		const char *b = base_name(r->proj.v[i].path);
 		if (bsearch(&b, names, nnames, sizeof(*names), strpcmp) != NULL)
 			real[i] = real_of(&r->a.arena, r->proj.v[i].path);
 	}
+	free(names);
+	return real;
+}
+
+/*
+ * git's answer for --since, settled against the project: an answer an
+ * earlier run saved stands if the project's files are as they were (else
+ * git is asked now), and an answer git gave is saved for the next run.
+ * *real is the project's realpaths, redone when the answer changed.
+ * 0, or the exit status of a failure.
+ */
+static int
+settle_since(struct run *r, const char ***real)
+{
+	uint64_t print[2];
+	const char *why = NULL;
+	int racy, rc, have;
+
+	have = mg_since_print(&r->since, &r->proj, *real, print, &racy) == 0;
+	if (r->since.saved) {
+		if ((rc = mg_since_confirm(&r->since, have ? print : NULL, &why)) != MG_SINCE_OK) {
+			mg_warnx("--since %s: %s", mg_cli_shown(r->a.since), why);
+			return rc == MG_SINCE_BAD_REF ? MG_EXIT_USAGE : MG_EXIT_INPUT;
+		}
+		if (!r->since.asked)
+			return 0;
+		free(*real);
+		*real = project_reals(r);
+		have = mg_since_print(&r->since, &r->proj, *real, print, &racy) == 0;
+	}
+	/* A file changed about now may change again unseen: the next run asks git. */
+	if (have && !racy)
+		mg_since_save(&r->since, print);
+	return 0;
+}
+
+/* The units in graph order: the whole history, with the ones to report marked; real as
+ * project_reals() gave it. */
+static void
+units_from_project(struct run *r, const char *const *real)
+{
+	const char **reals = mg_xcalloc(r->ngiven + 1, sizeof(*reals));
+	size_t i, nreals = 0;
+
+	for (i = 0; i < r->ngiven; i++)
+		if (r->given[i].real != NULL)
+			reals[nreals++] = r->given[i].real;
+	qsort(reals, nreals, sizeof(*reals), strpcmp);
 	for (i = 0; i < r->proj.n; i++) {
 		const struct mg_project_rev *x = &r->proj.v[i];
 		struct mg_lint_unit *u = add_unit(r, x->path, x->revision, 0);
@@ -515,8 +562,6 @@ units_from_project(struct run *r)
 				add_unit(r, r->given[i].shown, NULL, 1);
 		free(loaded);
 	}
-	free(real);
-	free(names);
 	free(reals);
 }
 
@@ -854,6 +899,8 @@ mg_cmd_lint(int argc, char **argv)
 	if (r.a.since != NULL) {
 		r.sincejob.ref = r.a.since;
 		r.sincejob.s = &r.since;
+		r.sincejob.scope = cache && ini != NULL ? mg_arena_strdup(&r.a.arena, ini) : NULL;
+		r.sincejob.started_ns = (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec;
 		bg_start(&r.sincejob.bg, since_thread, &r.sincejob);
 	}
 	if (ini != NULL) {
@@ -886,7 +933,15 @@ mg_cmd_lint(int argc, char **argv)
 	}
 	expand(&r);
 	if (r.have_proj) {
-		units_from_project(&r);
+		const char **real = project_reals(&r);
+
+		if (r.a.since != NULL && (rc = settle_since(&r, &real)) != 0) {
+			free(real);
+			run_free(&r);
+			return rc;
+		}
+		units_from_project(&r, real);
+		free(real);
 	} else {
 		for (i = 0; i < r.ngiven; i++)
 			add_unit(&r, r.given[i].shown, NULL, 1);
