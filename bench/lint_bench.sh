@@ -120,6 +120,9 @@ PY
 	# Warm caches before timing: doctor's, lint's, Python's bytecode.
 	(cd "$p" && "$migen" doctor >/dev/null 2>&1 || true)
 	[ $has_lint = 0 ] || (cd "$p" && "$migen" lint --fail-on never >/dev/null 2>&1 || true)
+	# --since's own: the schema snapshot and git's answer.
+	[ $has_lint = 0 ] || [ ! -d "$p/.git" ] ||
+		(cd "$p" && "$migen" lint --since main --fail-on never >/dev/null 2>&1 || true)
 	/usr/bin/python3 - "$p" "$n" "$files" "$bytes" "$REPS" "$SQUAWK_REPS_MAX_N" "$migen" "$squawk" "$has_lint" "$SQUAWK_MAX_N" <<'PY'
 import os, statistics, subprocess, sys, tempfile, time
 p, n, files, nbytes, reps, sqmax = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
