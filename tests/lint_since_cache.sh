@@ -73,6 +73,9 @@ find "$p" -type f -exec touch -d '2000-01-01 00:00:00' {} +
 cd "$p" || exit 1
 git init -q -b main . && git add -A && git commit -q -m base || bad "git init"
 git checkout -q -b feature
+settle
+lint "nothing changed, first run" asks
+lint "the next run" kept
 # migration FILE REV PARENT: a migration that adds a column and a plain index to users.
 migration() {
 	cat >"$v/$1" <<EOF

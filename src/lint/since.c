@@ -202,7 +202,6 @@ git_redirected(void)
 	    "GIT_CONFIG_COUNT",
 	    "GIT_CONFIG_PARAMETERS",
 	    "GIT_OBJECT_DIRECTORY",
-	    "GIT_CONFIG_NOSYSTEM",
 	};
 	size_t i;
 
@@ -243,6 +242,8 @@ key_of(const struct mg_since *s, uint64_t key[2])
 	int racy = 0;
 
 	mg_key_str(&b, "migen since 1");
+	/* Whether git reads /etc/gitconfig at all. */
+	mg_key_str(&b, getenv("GIT_CONFIG_NOSYSTEM"));
 	mg_key_str(&b, s->top);
 	mg_key_str(&b, s->base);
 	mg_key_u64(&b, s->ndirs);
@@ -311,7 +312,8 @@ load_saved(struct mg_since *s)
 	data = mg_blobcache_read("since", s->scope, was, &written, &payload, &len);
 	if (data == NULL)
 		return 0;
-	if (was[0] != key[0] || was[1] != key[1] || len < 16 || payload[len - 1] != '\0') {
+	if (was[0] != key[0] || was[1] != key[1] || len < 16 ||
+	    (len > 16 && payload[len - 1] != '\0')) {
 		free(data);
 		return 0;
 	}
