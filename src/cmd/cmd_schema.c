@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "migen/alembic_ini.h"
 #include "migen/cli.h"
@@ -17,6 +18,7 @@
 #include "migen/history.h"
 #include "migen/revgraph.h"
 #include "migen/preload.h"
+#include "migen/replayed.h"
 #include "migen/revload.h"
 
 const char mg_schema_usage[] =
@@ -36,7 +38,8 @@ const char mg_schema_usage[] =
     "      --table NAME       print only this table (repeatable; schema.name, or a\n"
     "                         name read as PostgreSQL reads it)\n"
     "      --format text|json output format (default text; JSON: docs/json-schema.md)\n"
-    "      --no-cache         read and analyse every file again (also MIGEN_NO_CACHE=1)\n"
+    "      --no-cache         read, analyse and replay every file again (also\n"
+    "                         MIGEN_NO_CACHE=1)\n"
     "  -h, --help             print this help\n"
     "\n"
     "Exit status: 0 printed, 1 the revisions cannot be put in order (a cycle),\n"
@@ -156,9 +159,15 @@ mg_cmd_schema(int argc, char **argv)
 	const struct mg_stable **shown = NULL;
 	const char *why = NULL;
 	char *ini = NULL;
+	uint64_t key[2];
+	int64_t started_ns;
+	struct timespec started;
 	size_t i;
-	int rc;
+	int rc, keyed;
 
+	/* Before any file is read: what changes after this, the cache must not trust. */
+	clock_gettime(CLOCK_REALTIME, &started);
+	started_ns = (int64_t)started.tv_sec * 1000000000LL + started.tv_nsec;
 	memset(&a, 0, sizeof(a));
 	a.section = "alembic";
 	a.tables = mg_xcalloc((size_t)argc + 1, sizeof(*a.tables));
@@ -193,16 +202,8 @@ mg_cmd_schema(int argc, char **argv)
 	memset(&ho, 0, sizeof(ho));
 	ho.at = a.at;
 	ho.map = &cfg.types;
-	/* Every migration's model up front, on every core, through the model cache (as lint). */
-	{
-		const char **paths = mg_xcalloc(set.n + 1, sizeof(*paths));
-		for (i = 0; i < set.n; i++)
-			paths[i] = set.revs[i].path;
-		pre = mg_preload_new(paths, set.n, a.no_cache ? NULL : ini);
-		free(paths);
-	}
-	ho.load = mg_preload_load;
-	ho.arg = pre;
+	/* The schema an earlier run replayed from these same files (replayed.h). */
+	keyed = mg_replayed_key(&set, a.at, &cfg.types, key) == 0;
 	if (mg_revgraph_count(&g, MG_ERROR) > 0)
 		mg_warnx("warning: the revision graph has %zu error%s ('migen doctor' lists them): "
 		         "the schema may be wrong",
@@ -211,9 +212,22 @@ mg_cmd_schema(int argc, char **argv)
 	if (a.at != NULL && mg_history_find(&g, a.at, &why) == (size_t)-1) {
 		mg_warnx("--at: '%s': %s", mg_cli_shown(a.at), why);
 		rc = MG_EXIT_USAGE;
-	} else if (mg_history_replay(&g, &ho, &s, &why) != 0) {
-		mg_warnx("%s: %s", ini, why);
-		rc = MG_EXIT_FAIL;
+	} else if (!keyed || (s = mg_replayed_read(ini, key, &set)) == NULL) {
+		/* Every migration's model up front, on every core, through the model cache (as
+		 * lint). */
+		const char **paths = mg_xcalloc(set.n + 1, sizeof(*paths));
+		for (i = 0; i < set.n; i++)
+			paths[i] = set.revs[i].path;
+		pre = mg_preload_new(paths, set.n, a.no_cache ? NULL : ini);
+		free(paths);
+		ho.load = mg_preload_load;
+		ho.arg = pre;
+		if (mg_history_replay(&g, &ho, &s, &why) != 0) {
+			mg_warnx("%s: %s", ini, why);
+			rc = MG_EXIT_FAIL;
+		} else if (keyed) {
+			mg_replayed_save(ini, key, started_ns, &set, s);
+		}
 	}
 	if (rc == 0 && a.ntables > 0) {
 		shown = mg_xcalloc(a.ntables + 1, sizeof(*shown));
