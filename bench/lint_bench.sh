@@ -16,6 +16,8 @@
 #   alembic+squawk   sh -c 'alembic upgrade head --sql | squawk'   (the whole pipeline)
 #   lint cold        migen lint --no-cache            } when this migen has `lint`
 #   lint warm        migen lint   (its cache filled)  }
+#   schema cold      migen schema --no-cache --format json   } with lint
+#   schema warm      migen schema --format json (kept)       }
 #   enhance DIR      migen enhance --format json --fail-on never migrations/versions
 #                    (every file analysed and checked, no cache: lint's cold
 #                    floor until lint exists)
@@ -120,6 +122,7 @@ PY
 	# Warm caches before timing: doctor's, lint's, Python's bytecode.
 	(cd "$p" && "$migen" doctor >/dev/null 2>&1 || true)
 	[ $has_lint = 0 ] || (cd "$p" && "$migen" lint --fail-on never >/dev/null 2>&1 || true)
+	[ $has_lint = 0 ] || (cd "$p" && "$migen" schema --format json >/dev/null 2>&1 || true)
 	# --since's own: the schema snapshot and git's answer.
 	[ $has_lint = 0 ] || [ ! -d "$p/.git" ] ||
 		(cd "$p" && "$migen" lint --since main --fail-on never >/dev/null 2>&1 || true)
@@ -137,6 +140,8 @@ if has_lint:
              ("lint warm", migen + " lint --fail-on never")]
     if os.path.isdir(os.path.join(p, ".git")):
         cmds.append(("lint --since (warm)", migen + " lint --since main --fail-on never"))
+    cmds += [("schema cold", migen + " schema --no-cache --format json"),
+             ("schema warm", migen + " schema --format json")]
 cmds += [("enhance DIR", migen + " enhance --format json --fail-on never migrations/versions"),
          ("doctor", migen + " doctor"), ("doctor --no-cache", migen + " doctor --no-cache")]
 times = {name: [] for name, _ in cmds}
