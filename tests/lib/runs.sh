@@ -26,3 +26,14 @@ same() {
 		diff "$2.err" "$3.err" | head -5
 	fi
 }
+
+# history DIR N: a generated project of N revisions with forks and merges
+# (bench/gen_project.py, under $top) in DIR, every file dated 2000 (a file
+# changed within a second of a run is never trusted: the racy rule); sets
+# head to its head revision. 0, or 1 when it could not be made.
+history() {
+	# gen_project.py prints "N revisions, B bytes, head REV".
+	head=$(/usr/bin/python3 "$top/bench/gen_project.py" "$1" "$2" | sed -n 's/.*, head //p')
+	[ -n "$head" ] || return 1
+	find "$1" -type f -exec touch -d '2000-01-01 00:00:00' {} +
+}
