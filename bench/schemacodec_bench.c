@@ -131,6 +131,7 @@ main(int argc, char **argv)
 	free(paths);
 	memset(&ho, 0, sizeof(ho));
 	ho.load = mg_preload_load;
+	ho.plan = mg_preload_plan;
 	ho.arg = pre;
 	t0 = now_ms();
 	if (mg_history_replay(&g, &ho, &s, &why) != 0) {

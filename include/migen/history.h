@@ -32,12 +32,20 @@ typedef int (*mg_history_visit)(void *arg, size_t node, const char *revision,
  */
 typedef struct mg_model *(*mg_history_load)(void *arg, const char *path, const char **why);
 
+/*
+ * Told, before the first load, the files in the order the walk first asks
+ * for them (paths[0..n), valid during the call): a loader can then analyse
+ * them a window at a time instead of all at once.
+ */
+typedef void (*mg_history_plan)(void *arg, const char *const *paths, size_t n);
+
 struct mg_history_opts {
 	const char *at;               /* stop after this revision (and its ancestors); NULL: all */
 	const struct mg_typemap *map; /* the project's own types, or NULL */
 	mg_history_visit visit;       /* or NULL */
 	mg_history_load load;         /* or NULL: read and analyse each file */
-	void *arg;                    /* passed to visit and load */
+	mg_history_plan plan;         /* or NULL */
+	void *arg;                    /* passed to visit, load and plan */
 };
 
 /*

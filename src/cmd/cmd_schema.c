@@ -221,6 +221,7 @@ mg_cmd_schema(int argc, char **argv)
 		pre = mg_preload_new(paths, set.n, a.no_cache ? NULL : ini);
 		free(paths);
 		ho.load = mg_preload_load;
+		ho.plan = mg_preload_plan;
 		ho.arg = pre;
 		if (mg_history_replay(&g, &ho, &s, &why) != 0) {
 			mg_warnx("%s: %s", ini, why);

@@ -220,6 +220,7 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 	size_t *indeg = mg_xcalloc(n + 1, sizeof(*indeg));
 	struct mg_schema **after = mg_xcalloc(n + 1, sizeof(*after));
 	size_t *start = NULL, *dependents = NULL, *fill = NULL, *heap = NULL, nheap = 0;
+	size_t *order = NULL, norder = 0;
 	struct mg_parser *parser = NULL;
 	struct replayer rp;
 	size_t *others = NULL, nothers = 0, base = 0;
@@ -271,18 +272,35 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 					size_t p = edge(&g->nodes[i], k);
 					dependents[start[p] + fill[p]++] = i;
 				}
+	/* The order first (Kahn's algorithm; the ready revision first in file order, a stable
+	 * order for equal output), so that the loader can be told it. */
 	heap = mg_xcalloc(n + 1, sizeof(*heap));
+	order = mg_xcalloc(n + 1, sizeof(*order));
 	for (i = 0; i < n; i++)
 		if (keep[i] && indeg[i] == 0)
 			mg_heap_push(heap, &nheap, i);
 	while (nheap > 0) {
+		size_t first = mg_heap_pop(heap, &nheap);
+
+		order[norder++] = first;
+		for (k = start[first]; k < start[first + 1]; k++)
+			if (--indeg[dependents[k]] == 0)
+				mg_heap_push(heap, &nheap, dependents[k]);
+	}
+	if (o->plan != NULL) {
+		const char **paths = mg_xcalloc(norder + 1, sizeof(*paths));
+		for (i = 0; i < norder; i++)
+			paths[i] = mg_revgraph_rev(g, order[i])->path;
+		o->plan(o->arg, paths, norder);
+		free(paths);
+	}
+	for (done = 0; done < norder;) {
 		const struct mg_revnode *v;
 		const struct mg_rev *r;
 		struct mg_schema *s = NULL;
 		struct mg_model *m;
 		const char *rwhy = NULL;
-		/* The ready revision first in file order: a stable order for equal output. */
-		size_t first = mg_heap_pop(heap, &nheap);
+		size_t first = order[done];
 
 		v = &g->nodes[first];
 		r = mg_revgraph_rev(g, first);
@@ -324,9 +342,6 @@ mg_history_replay(const struct mg_revgraph *g, const struct mg_history_opts *o,
 		s->nrevisions = 1;
 		after[first] = s;
 		done++;
-		for (k = start[first]; k < start[first + 1]; k++)
-			if (--indeg[dependents[k]] == 0)
-				mg_heap_push(heap, &nheap, dependents[k]);
 	}
 	for (i = 0, k = 0; i < n; i++)
 		k += keep[i];
@@ -368,6 +383,7 @@ end:
 	free(dependents);
 	free(fill);
 	free(heap);
+	free(order);
 	free(rp.seq);
 	free(rp.mark);
 	free(rp.stack);

@@ -1,7 +1,9 @@
 /*
- * Models analysed up front for the history replay (see preload.h). The
- * paths are kept sorted, each with its model, so that the replay's request
- * for a path is a binary search.
+ * Models for the history replay, a window at a time (see preload.h). The
+ * replay's plan gives the order the files are asked for; each window of
+ * that order is analysed at once (on every core, through the model cache)
+ * when its first file is asked for, and each model is handed over as it
+ * is asked for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,75 +13,115 @@
 #include "migen/input.h"
 #include "migen/preload.h"
 
-struct entry {
-	const char *path;
-	struct mg_analyzed a;
-	int taken; /* the model was handed over */
-};
+/* Files analysed at once: enough for both cores, few enough that memory is a window's. */
+#define WINDOW 128
 
 struct mg_preload {
-	struct entry *v;
-	size_t n;
+	const char **paths; /* the project's files (copies) */
+	size_t npaths;
+	struct mg_analysis *session;
+	const char **order; /* the plan: paths in the order the replay asks for them */
+	size_t norder;
+	size_t next; /* the first of order not analysed yet */
+	struct mg_analyzed win[WINDOW];
+	size_t at, nwin; /* win holds order[at..at+nwin) */
+	unsigned char taken[WINDOW];
 	struct mg_parser *parser; /* for files asked for again; made when first needed */
 };
-
-static int
-entry_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct entry *)x)->path, ((const struct entry *)y)->path);
-}
 
 struct mg_preload *
 mg_preload_new(const char *const *paths, size_t n, const char *cache_scope)
 {
 	struct mg_preload *p = mg_xcalloc(1, sizeof(*p));
-	struct mg_analyzed *out = mg_xcalloc(n + 1, sizeof(*out));
-	unsigned char *need = mg_xcalloc(n + 1, 1); /* nobody's bytes: the replay reads models */
 	struct mg_analyze_opts o;
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
 	o.no_cache = cache_scope == NULL;
 	o.cache_scope = cache_scope;
-	o.need_src = need;
-	mg_analyze_many(paths, n, &o, out, NULL);
-	p->v = mg_xcalloc(n + 1, sizeof(*p->v));
-	p->n = n;
-	for (i = 0; i < n; i++) {
-		p->v[i].path = paths[i];
-		p->v[i].a = out[i];
-		/* The bytes of a file analysed now are not kept: the replay does not read them. */
-		if (p->v[i].a.model != NULL)
-			p->v[i].a.model->src = NULL;
-		free(p->v[i].a.src);
-		p->v[i].a.src = NULL;
-	}
-	qsort(p->v, n, sizeof(*p->v), entry_cmp);
-	free(need);
-	free(out);
+	p->session = mg_analysis_open(&o);
+	p->paths = mg_xcalloc(n + 1, sizeof(*p->paths));
+	for (i = 0; i < n; i++)
+		p->paths[i] = mg_xstrdup(paths[i]);
+	p->npaths = n;
 	return p;
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+mg_preload_plan(void *arg, const char *const *paths, size_t n)
+{
+	struct mg_preload *p = arg;
+	const char **sorted = mg_xcalloc(n + 1, sizeof(*sorted));
+	const char **rest = mg_xcalloc(p->npaths + 1, sizeof(*rest));
+	size_t i, nrest = 0;
+
+	p->order = mg_xcalloc(n + 1, sizeof(*p->order));
+	for (i = 0; i < n; i++)
+		p->order[i] = sorted[i] = mg_xstrdup(paths[i]);
+	p->norder = n;
+	/* The project's files the replay will not ask for (--at): their cached models are kept
+	 * as they are for the next run, not dropped. */
+	qsort(sorted, n, sizeof(*sorted), strpcmp);
+	for (i = 0; i < p->npaths; i++)
+		if (bsearch(&p->paths[i], sorted, n, sizeof(*sorted), strpcmp) == NULL)
+			rest[nrest++] = p->paths[i];
+	mg_analysis_keep(p->session, rest, nrest);
+	free(rest);
+	free(sorted);
+}
+
+/* The window from order[next] on, analysed; what the last one did not hand over is freed. */
+static void
+next_window(struct mg_preload *p)
+{
+	unsigned char none[WINDOW];
+	size_t k;
+
+	mg_analyzed_free(p->win, p->nwin);
+	p->at = p->next;
+	p->nwin = p->norder - p->next < WINDOW ? p->norder - p->next : WINDOW;
+	memset(none, 0, sizeof(none)); /* nobody's bytes: the replay reads models */
+	mg_analysis_run(p->session, p->order + p->at, p->nwin, none, p->win);
+	for (k = 0; k < p->nwin; k++) {
+		/* The bytes of a file analysed now are not kept: the replay does not read them. */
+		if (p->win[k].model != NULL)
+			p->win[k].model->src = NULL;
+		free(p->win[k].src);
+		p->win[k].src = NULL;
+	}
+	memset(p->taken, 0, sizeof(p->taken));
+	p->next += p->nwin;
 }
 
 struct mg_model *
 mg_preload_load(void *arg, const char *path, const char **why)
 {
 	struct mg_preload *p = arg;
-	struct entry key, *e;
 	struct mg_input in;
 	struct mg_model *m;
+	size_t k;
 
-	memset(&key, 0, sizeof(key));
-	key.path = path;
-	e = p->n > 0 ? bsearch(&key, p->v, p->n, sizeof(*p->v), entry_cmp) : NULL;
-	if (e != NULL && !e->taken) {
-		e->taken = 1;
-		if (e->a.model == NULL)
-			*why = e->a.error ? e->a.error : "cannot be read";
-		m = e->a.model;
-		e->a.model = NULL;
-		return m;
-	}
-	/* Asked for again, or not in the set: as history.c's own loader does. */
+	/* The next file of the plan: the replay asks for the plan's files in its order, so the
+	 * window before has been handed over; this one's is analysed. */
+	if (p->next < p->norder && strcmp(p->order[p->next], path) == 0)
+		next_window(p);
+	for (k = 0; k < p->nwin; k++)
+		if (!p->taken[k] && strcmp(p->order[p->at + k], path) == 0) {
+			p->taken[k] = 1;
+			if (p->win[k].model == NULL)
+				*why = p->win[k].error ? p->win[k].error : "cannot be read";
+			m = p->win[k].model;
+			p->win[k].model = NULL;
+			return m;
+		}
+	/* Asked for again (a merge replays another branch), or not in the plan: as history.c's
+	 * own loader does. */
 	if (mg_input_read(path, &in, why) != 0)
 		return NULL;
 	if (p->parser == NULL)
@@ -98,9 +140,15 @@ mg_preload_free(struct mg_preload *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n; i++)
-		mg_model_free(p->v[i].a.model);
-	free(p->v);
+	mg_analyzed_free(p->win, p->nwin);
+	/* Writes the model cache: every window's files and the ones kept. */
+	mg_analysis_close(p->session, NULL);
+	for (i = 0; i < p->npaths; i++)
+		free((char *)p->paths[i]);
+	free(p->paths);
+	for (i = 0; i < p->norder; i++)
+		free((char *)p->order[i]);
+	free(p->order);
 	if (p->parser != NULL)
 		mg_parser_free(p->parser);
 	free(p);
