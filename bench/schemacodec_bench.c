@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	paths = mg_xcalloc(set.n + 1, sizeof(*paths));
 	for (i = 0; i < set.n; i++)
 		paths[i] = set.revs[i].path;
-	pre = mg_preload_new(paths, set.n, argv[1]);
+	pre = mg_preload_new(paths, set.n, argv[1], MG_PRELOAD_WINDOW);
 	free(paths);
 	memset(&ho, 0, sizeof(ho));
 	ho.load = mg_preload_load;

@@ -1,6 +1,6 @@
 /*
  * A project's models for the history replay (history.h), analysed a window
- * of 128 at a time in the order the replay asks for them (its plan), on
+ * (128) at a time in the order the replay asks for them (its plan), on
  * every core and through the model cache (analyze_many.h), then handed
  * over one file at a time: what `migen schema` loads with. Memory is a
  * window's models, not the history's.
@@ -23,8 +23,13 @@
 
 struct mg_preload;
 
-/* For the project's files paths[0..n); cache_scope as mg_analyze_opts (NULL: no cache). */
-struct mg_preload *mg_preload_new(const char *const *paths, size_t n, const char *cache_scope);
+/* Files analysed at once: enough for both cores, few enough that memory is a window's. */
+#define MG_PRELOAD_WINDOW 128
+
+/* For the project's files paths[0..n), window files at a time; cache_scope as mg_analyze_opts
+ * (NULL: no cache). */
+struct mg_preload *mg_preload_new(const char *const *paths, size_t n, const char *cache_scope,
+                                  size_t window);
 /* An mg_history_plan: arg is the set. The project's files not in the plan keep their cached
  * models. */
 void mg_preload_plan(void *arg, const char *const *paths, size_t n);

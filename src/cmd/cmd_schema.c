@@ -218,7 +218,7 @@ mg_cmd_schema(int argc, char **argv)
 		const char **paths = mg_xcalloc(set.n + 1, sizeof(*paths));
 		for (i = 0; i < set.n; i++)
 			paths[i] = set.revs[i].path;
-		pre = mg_preload_new(paths, set.n, a.no_cache ? NULL : ini);
+		pre = mg_preload_new(paths, set.n, a.no_cache ? NULL : ini, MG_PRELOAD_WINDOW);
 		free(paths);
 		ho.load = mg_preload_load;
 		ho.plan = mg_preload_plan;

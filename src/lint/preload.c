@@ -13,9 +13,6 @@
 #include "migen/input.h"
 #include "migen/preload.h"
 
-/* Files analysed at once: enough for both cores, few enough that memory is a window's. */
-#define WINDOW 128
-
 struct mg_preload {
 	const char **paths; /* the project's files (copies) */
 	size_t npaths;
@@ -23,14 +20,16 @@ struct mg_preload {
 	const char **order; /* the plan: paths in the order the replay asks for them */
 	size_t norder;
 	size_t next; /* the first of order not analysed yet */
-	struct mg_analyzed win[WINDOW];
-	size_t at, nwin; /* win holds order[at..at+nwin) */
-	unsigned char taken[WINDOW];
+	size_t window;
+	struct mg_analyzed *win;  /* [window] */
+	size_t at, nwin;          /* win holds order[at..at+nwin) */
+	unsigned char *taken;     /* [window] */
+	unsigned char *none;      /* [window], zero: nobody's bytes, the replay reads models */
 	struct mg_parser *parser; /* for files asked for again; made when first needed */
 };
 
 struct mg_preload *
-mg_preload_new(const char *const *paths, size_t n, const char *cache_scope)
+mg_preload_new(const char *const *paths, size_t n, const char *cache_scope, size_t window)
 {
 	struct mg_preload *p = mg_xcalloc(1, sizeof(*p));
 	struct mg_analyze_opts o;
@@ -44,6 +43,10 @@ mg_preload_new(const char *const *paths, size_t n, const char *cache_scope)
 	for (i = 0; i < n; i++)
 		p->paths[i] = mg_xstrdup(paths[i]);
 	p->npaths = n;
+	p->window = window > 0 ? window : 1;
+	p->win = mg_xcalloc(p->window, sizeof(*p->win));
+	p->taken = mg_xcalloc(p->window, 1);
+	p->none = mg_xcalloc(p->window, 1);
 	return p;
 }
 
@@ -80,14 +83,13 @@ mg_preload_plan(void *arg, const char *const *paths, size_t n)
 static void
 next_window(struct mg_preload *p)
 {
-	unsigned char none[WINDOW];
 	size_t k;
 
 	mg_analyzed_free(p->win, p->nwin);
 	p->at = p->next;
-	p->nwin = p->norder - p->next < WINDOW ? p->norder - p->next : WINDOW;
-	memset(none, 0, sizeof(none)); /* nobody's bytes: the replay reads models */
-	mg_analysis_run(p->session, p->order + p->at, p->nwin, none, p->win);
+	p->nwin = p->norder - p->next < p->window ? p->norder - p->next : p->window;
+	memset(p->taken, 0, p->window);
+	mg_analysis_run(p->session, p->order + p->at, p->nwin, p->none, p->win);
 	for (k = 0; k < p->nwin; k++) {
 		/* The bytes of a file analysed now are not kept: the replay does not read them. */
 		if (p->win[k].model != NULL)
@@ -95,7 +97,6 @@ next_window(struct mg_preload *p)
 		free(p->win[k].src);
 		p->win[k].src = NULL;
 	}
-	memset(p->taken, 0, sizeof(p->taken));
 	p->next += p->nwin;
 }
 
@@ -141,6 +142,9 @@ mg_preload_free(struct mg_preload *p)
 	if (p == NULL)
 		return;
 	mg_analyzed_free(p->win, p->nwin);
+	free(p->win);
+	free(p->taken);
+	free(p->none);
 	/* Writes the model cache: every window's files and the ones kept. */
 	mg_analysis_close(p->session, NULL);
 	for (i = 0; i < p->npaths; i++)

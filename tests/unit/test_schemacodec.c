@@ -27,6 +27,7 @@
 #include "migen/analyze.h"
 #include "migen/emit_schema.h"
 #include "migen/history.h"
+#include "migen/preload.h"
 #include "migen/revgraph.h"
 #include "migen/revload.h"
 #include "migen/schemacodec.h"
@@ -886,6 +887,83 @@ test_every_field(void **state)
 	mg_schema_free(s);
 }
 
+/* One project's schema, replayed with history.c's own loader (window 0) or with the preload's
+ * windows of that many files, no cache: encoded into b. */
+static void
+replay_with(const char *ini, size_t window, const char *at, struct mg_buf *b)
+{
+	struct mg_alembic_env env;
+	struct mg_revset set;
+	struct mg_revload_opts lo;
+	struct mg_revgraph g;
+	struct mg_history_opts ho;
+	struct mg_preload *pre = NULL;
+	struct mg_schema *s = NULL;
+	const char *why = NULL, *where = NULL;
+	size_t i;
+
+	memset(&env, 0, sizeof(env));
+	memset(&set, 0, sizeof(set));
+	memset(&lo, 0, sizeof(lo));
+	memset(&ho, 0, sizeof(ho));
+	assert_int_equal(mg_alembic_ini_read(ini, "alembic", &env, &why), 0);
+	assert_int_equal(mg_revload(env.versions, env.nversions, &lo, &set, &why, &where), 0);
+	mg_revgraph_build(&g, set.revs, set.n);
+	ho.at = at;
+	if (window > 0) {
+		const char **paths = calloc(set.n + 1, sizeof(*paths));
+		for (i = 0; i < set.n; i++)
+			paths[i] = set.revs[i].path;
+		pre = mg_preload_new(paths, set.n, NULL, window);
+		free(paths);
+		ho.load = mg_preload_load;
+		ho.plan = mg_preload_plan;
+		ho.arg = pre;
+	}
+	assert_int_equal(mg_history_replay(&g, &ho, &s, &why), 0);
+	encode(s, b);
+	mg_schema_free(s);
+	mg_preload_free(pre);
+	mg_revgraph_free(&g);
+	mg_revset_free(&set);
+	mg_alembic_env_free(&env);
+}
+
+/* The preload hands the replay the models its own loader would make, whatever the window: on
+ * histories with merges (whose other branches are asked for again) and with --at. */
+static void
+test_preload_windows(void **state)
+{
+	static const struct {
+		const char *project, *at;
+	} cases[] = {
+	    {"realistic", NULL},       {"realistic", "0020"},  {"schema/branched", NULL},
+	    {"lint/merge-drop", NULL}, {"lint/history", NULL}, {"revert/cascade", NULL},
+	};
+	static const size_t windows[] = {1, 2, 5, 128};
+	size_t c, w;
+	char ini[4096];
+
+	(void)state;
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct mg_buf want;
+
+		snprintf(ini, sizeof(ini), "%s/%s/alembic.ini", fixtures(), cases[c].project);
+		replay_with(ini, 0, cases[c].at, &want);
+		for (w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+			struct mg_buf got;
+			char what[256];
+
+			replay_with(ini, windows[w], cases[c].at, &got);
+			snprintf(what, sizeof(what), "%s (at %s), window %zu", cases[c].project,
+			         cases[c].at ? cases[c].at : "heads", windows[w]);
+			assert_same_bytes(&want, &got, what);
+			mg_buf_free(&got);
+		}
+		mg_buf_free(&want);
+	}
+}
+
 int
 main(void)
 {
@@ -896,6 +974,7 @@ main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_nulls),
 	    cmocka_unit_test(test_every_field),
+	    cmocka_unit_test(test_preload_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
