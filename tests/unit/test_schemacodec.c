@@ -558,19 +558,21 @@ test_fixture_projects(void **state)
 }
 
 /* The realistic fixture's head schema, encoded. */
+/* One project's schema, replayed with history.c's own loader (window 0) or with the preload's
+ * windows of that many files, no cache; encoded into b too. */
 static struct mg_schema *
-realistic(struct mg_buf *b)
+replay_with(const char *ini, size_t window, const char *at, struct mg_buf *b)
 {
 	struct mg_alembic_env env;
 	struct mg_revset set;
 	struct mg_revload_opts lo;
 	struct mg_revgraph g;
 	struct mg_history_opts ho;
+	struct mg_preload *pre = NULL;
 	struct mg_schema *s = NULL;
 	const char *why = NULL, *where = NULL;
-	char ini[4096];
+	size_t i;
 
-	snprintf(ini, sizeof(ini), "%s/realistic/alembic.ini", fixtures());
 	memset(&env, 0, sizeof(env));
 	memset(&set, 0, sizeof(set));
 	memset(&lo, 0, sizeof(lo));
@@ -578,12 +580,33 @@ realistic(struct mg_buf *b)
 	assert_int_equal(mg_alembic_ini_read(ini, "alembic", &env, &why), 0);
 	assert_int_equal(mg_revload(env.versions, env.nversions, &lo, &set, &why, &where), 0);
 	mg_revgraph_build(&g, set.revs, set.n);
+	ho.at = at;
+	if (window > 0) {
+		const char **paths = calloc(set.n + 1, sizeof(*paths));
+		for (i = 0; i < set.n; i++)
+			paths[i] = set.revs[i].path;
+		pre = mg_preload_new(paths, set.n, NULL, window);
+		free(paths);
+		ho.load = mg_preload_load;
+		ho.plan = mg_preload_plan;
+		ho.arg = pre;
+	}
 	assert_int_equal(mg_history_replay(&g, &ho, &s, &why), 0);
+	encode(s, b);
+	mg_preload_free(pre);
 	mg_revgraph_free(&g);
 	mg_revset_free(&set);
 	mg_alembic_env_free(&env);
-	encode(s, b);
 	return s;
+}
+
+static struct mg_schema *
+realistic(struct mg_buf *b)
+{
+	char ini[4096];
+
+	snprintf(ini, sizeof(ini), "%s/realistic/alembic.ini", fixtures());
+	return replay_with(ini, 0, NULL, b);
 }
 
 /* Whatever a decoded schema is, everything that reads a schema can read it. */
@@ -887,48 +910,6 @@ test_every_field(void **state)
 	mg_schema_free(s);
 }
 
-/* One project's schema, replayed with history.c's own loader (window 0) or with the preload's
- * windows of that many files, no cache: encoded into b. */
-static void
-replay_with(const char *ini, size_t window, const char *at, struct mg_buf *b)
-{
-	struct mg_alembic_env env;
-	struct mg_revset set;
-	struct mg_revload_opts lo;
-	struct mg_revgraph g;
-	struct mg_history_opts ho;
-	struct mg_preload *pre = NULL;
-	struct mg_schema *s = NULL;
-	const char *why = NULL, *where = NULL;
-	size_t i;
-
-	memset(&env, 0, sizeof(env));
-	memset(&set, 0, sizeof(set));
-	memset(&lo, 0, sizeof(lo));
-	memset(&ho, 0, sizeof(ho));
-	assert_int_equal(mg_alembic_ini_read(ini, "alembic", &env, &why), 0);
-	assert_int_equal(mg_revload(env.versions, env.nversions, &lo, &set, &why, &where), 0);
-	mg_revgraph_build(&g, set.revs, set.n);
-	ho.at = at;
-	if (window > 0) {
-		const char **paths = calloc(set.n + 1, sizeof(*paths));
-		for (i = 0; i < set.n; i++)
-			paths[i] = set.revs[i].path;
-		pre = mg_preload_new(paths, set.n, NULL, window);
-		free(paths);
-		ho.load = mg_preload_load;
-		ho.plan = mg_preload_plan;
-		ho.arg = pre;
-	}
-	assert_int_equal(mg_history_replay(&g, &ho, &s, &why), 0);
-	encode(s, b);
-	mg_schema_free(s);
-	mg_preload_free(pre);
-	mg_revgraph_free(&g);
-	mg_revset_free(&set);
-	mg_alembic_env_free(&env);
-}
-
 /* The preload hands the replay the models its own loader would make, whatever the window: on
  * histories with merges (whose other branches are asked for again) and with --at. */
 static void
@@ -949,12 +930,12 @@ test_preload_windows(void **state)
 		struct mg_buf want;
 
 		snprintf(ini, sizeof(ini), "%s/%s/alembic.ini", fixtures(), cases[c].project);
-		replay_with(ini, 0, cases[c].at, &want);
+		mg_schema_free(replay_with(ini, 0, cases[c].at, &want));
 		for (w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
 			struct mg_buf got;
 			char what[256];
 
-			replay_with(ini, windows[w], cases[c].at, &got);
+			mg_schema_free(replay_with(ini, windows[w], cases[c].at, &got));
 			snprintf(what, sizeof(what), "%s (at %s), window %zu", cases[c].project,
 			         cases[c].at ? cases[c].at : "heads", windows[w]);
 			assert_same_bytes(&want, &got, what);
