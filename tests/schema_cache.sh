@@ -91,6 +91,14 @@ mrev=$(sed -n "s/^revision = '\(.*\)'$/\1/p" "$merge")
 hit "--at a merge revision" "$migen" schema --format json --at "$mrev"
 check "--at another revision" saves "$migen" schema --format json --at "$head"
 check "--table" uses "$migen" schema --at "$head" --table users
+# The model cache filled and no kept schema: every model comes from the cache, also the ones a
+# merge asks for again to replay its other branches.
+n=$((n + 1))
+run "$tmp/$n.ref" "$migen" schema --format json --no-cache
+"$migen" schema --format json >/dev/null 2>&1
+rm -f "$XDG_CACHE_HOME"/migen/replayed-*
+run "$tmp/$n.run" "$migen" schema --format json
+same "models from the cache, no kept schema: = no cache" "$tmp/$n.ref" "$tmp/$n.run"
 # An edited migration (same size, same mtime: the ctime differs).
 old=$(grep -l 'sa.Integer()' "$v"/*.py | sort | head -n 1)
 sed -i 's/sa\.Integer()/sa.Numeric()/' "$old"

@@ -80,6 +80,12 @@ void mg_analysis_run(struct mg_analysis *s, const char *const *paths, size_t n,
  * the session writes, instead of being dropped.
  */
 void mg_analysis_keep(struct mg_analysis *s, const char *const *paths, size_t n);
+/*
+ * A file's model from the cache the session loaded, when it holds a trusted
+ * one (a file asked for again: a merge replays another branch), else NULL.
+ * Nothing is recorded: the file's first run did that.
+ */
+struct mg_model *mg_analysis_cached(struct mg_analysis *s, const char *path);
 void mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st);
 
 /* The number of threads mg_analyze_many() uses for n files with jobs asked. */

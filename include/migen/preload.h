@@ -7,8 +7,8 @@
  *
  * The replay reads models only, so no file whose model is cached is read.
  * A file asked for a second time (a merge replays the other branch again),
- * or without a plan, is read and analysed again: the first model was
- * handed over.
+ * or without a plan, comes from the model cache when it holds the file,
+ * else is read and analysed again: the first model was handed over.
  *
  * Ownership: mg_preload_new() returns a set that mg_preload_free() frees,
  * with every model not handed over (and writes the model cache);

@@ -269,6 +269,18 @@ mg_analysis_keep(struct mg_analysis *s, const char *const *paths, size_t n)
 	}
 }
 
+struct mg_model *
+mg_analysis_cached(struct mg_analysis *s, const char *path)
+{
+	struct stat st;
+	struct mg_statkey k;
+
+	if (s == NULL || s->cache == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	mg_statkey_from(&k, &st);
+	return mg_modelcache_get(s->cache, 0, path, &k);
+}
+
 void
 mg_analysis_close(struct mg_analysis *s, struct mg_analyze_stats *st)
 {

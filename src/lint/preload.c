@@ -121,8 +121,10 @@ mg_preload_load(void *arg, const char *path, const char **why)
 			p->win[k].model = NULL;
 			return m;
 		}
-	/* Asked for again (a merge replays another branch), or not in the plan: as history.c's
-	 * own loader does. */
+	/* Asked for again (a merge replays another branch), or not in the plan: from the model
+	 * cache, else as history.c's own loader does. */
+	if ((m = mg_analysis_cached(p->session, path)) != NULL)
+		return m;
 	if (mg_input_read(path, &in, why) != 0)
 		return NULL;
 	if (p->parser == NULL)
