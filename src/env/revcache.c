@@ -69,30 +69,18 @@ mg_statkey_racy(const struct mg_statkey *k, int64_t ns)
 char *
 mg_revcache_path(const char *const *dirs, size_t ndirs, int recursive, int full)
 {
-	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct mg_buf b = {0};
-	uint64_t h = 1469598103934665603ULL;
-	char cwd[4096];
+	struct mg_buf scope = {0};
+	char *file;
 	size_t i;
 
-	if (getenv("MIGEN_NO_CACHE") != NULL && strcmp(getenv("MIGEN_NO_CACHE"), "0") != 0)
-		return NULL;
-	/* Paths in records are as shown, relative to where doctor runs. */
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return NULL;
-	h = mg_cache_fnv64(h, cwd, strlen(cwd) + 1);
+	/* The folders, one a line, and how they are read. Paths in records are as shown,
+	 * relative to where doctor runs: mg_cache_file() keys by the working folder too. */
 	for (i = 0; i < ndirs; i++)
-		h = mg_cache_fnv64(h, dirs[i], strlen(dirs[i]) + 1);
-	h = mg_cache_fnv64(h, recursive ? "r" : "-", 1);
-	h = mg_cache_fnv64(h, full ? "f" : "-", 1);
-	if (base != NULL && base[0] == '/')
-		mg_buf_printf(&b, "%s/migen", base);
-	else if (home != NULL && home[0] == '/')
-		mg_buf_printf(&b, "%s/.cache/migen", home);
-	else
-		return NULL;
-	mg_buf_printf(&b, "/doctor-%016llx", (unsigned long long)h);
-	return mg_buf_detach(&b);
+		mg_buf_printf(&scope, "%s\n", dirs[i]);
+	mg_buf_printf(&scope, "%c%c", recursive ? 'r' : '-', full ? 'f' : '-');
+	file = mg_cache_file("doctor-", scope.s);
+	mg_buf_free(&scope);
+	return file;
 }
 
 /*
