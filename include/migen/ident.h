@@ -16,7 +16,7 @@
 
 /* NULL when s may be used as an identifier, else a static reason. */
 const char *mg_ident_refusal(const char *s);
-/* Whether s can be written without double quotes (lowercase, not reserved). */
+/* Whether s can be written without double quotes (lowercase, not reserved); 0 for NULL. */
 int mg_ident_is_plain(const char *s);
 /* Appends s, double-quoted when needed. s must have passed mg_ident_refusal. */
 void mg_ident_sql(struct mg_buf *b, const char *s);

@@ -54,7 +54,7 @@ mg_ident_is_plain(const char *s)
 	uint32_t h = 2166136261u;
 	size_t len;
 
-	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+	if (p == NULL || !((*p >= 'a' && *p <= 'z') || *p == '_'))
 		return 0;
 	for (; *p; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||

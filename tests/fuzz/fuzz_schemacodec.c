@@ -21,22 +21,10 @@
 
 #include "migen/analyze.h"
 #include "migen/emit_schema.h"
+#include "migen/ident.h"
 #include "migen/schemacodec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-plain(const char *s)
-{
-	const char *p;
-
-	if (s == NULL || *s == '\0' || (*s >= '0' && *s <= '9'))
-		return 0;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return 0;
-	return 1;
-}
 
 /* A migration on the first two tables with plain names: default names, drops, a rename. */
 static char *
@@ -49,7 +37,8 @@ migration(const struct mg_schema *s)
 	for (i = 0; i < s->ntables && n < 2; i++) {
 		const struct mg_stable *t = &s->tables[i];
 		const char *q = t->schema, *tn = t->name, *c;
-		if (t->ncolumns < 1 || !plain(q) || !plain(tn) || !plain(t->columns[0].name))
+		if (t->ncolumns < 1 || !mg_ident_is_plain(q) || !mg_ident_is_plain(tn) ||
+		    !mg_ident_is_plain(t->columns[0].name))
 			continue;
 		c = t->columns[0].name;
 		mg_buf_printf(&b, "    op.execute('CREATE INDEX ON %s.%s (%s)')\n", q, tn, c);

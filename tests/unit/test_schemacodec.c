@@ -26,6 +26,7 @@
 #include "migen/alembic_ini.h"
 #include "migen/analyze.h"
 #include "migen/emit_schema.h"
+#include "migen/ident.h"
 #include "migen/history.h"
 #include "migen/preload.h"
 #include "migen/revgraph.h"
@@ -360,19 +361,6 @@ visit(void *arg, size_t node, const char *revision, const struct mg_schema *befo
 	return 0;
 }
 
-static int
-plain(const char *s)
-{
-	const char *p;
-
-	if (s == NULL || *s == '\0' || (*s >= '0' && *s <= '9'))
-		return 0;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return 0;
-	return 1;
-}
-
 /*
  * A migration that makes PostgreSQL name things (indexes, keys, checks,
  * foreign keys, a serial's sequence) on a few of s's tables, then drops
@@ -390,8 +378,9 @@ default_names_migration(const struct mg_schema *s)
 	for (i = 0; i < s->ntables && n < 6; i++) {
 		const struct mg_stable *t = &s->tables[i];
 		const char *q = t->schema, *tn = t->name, *c;
-		if (t->ncolumns < 2 || !plain(q) || !plain(tn) || !plain(t->columns[0].name) ||
-		    !plain(t->columns[1].name))
+		if (t->ncolumns < 2 || !mg_ident_is_plain(q) || !mg_ident_is_plain(tn) ||
+		    !mg_ident_is_plain(t->columns[0].name) ||
+		    !mg_ident_is_plain(t->columns[1].name))
 			continue;
 		c = t->columns[0].name;
 		mg_buf_printf(&b, "    op.execute('CREATE INDEX ON %s.%s (%s)')\n", q, tn, c);
