@@ -30,30 +30,7 @@
 #include "migen/revgraph.h"
 #include "migen/revload.h"
 #include "migen/schemacodec.h"
-
-static double
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int
-dblcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), dblcmp);
-	return v[n / 2];
-}
+#include "timing.h"
 
 /* A cache hit: the file read, then decoded, once. */
 static int
