@@ -75,45 +75,8 @@ for n in $SIZES; do
 		{ echo "$0: alembic upgrade head --sql fails on $p" >&2; exit 1; }
 	if [ "$n" -ge "$SINCE_MIN_N" ] && [ $has_lint = 1 ] && [ ! -d "$p/.git" ]; then
 		(cd "$p" && git init -q -b main && echo "__pycache__/" >.gitignore && git add -A && git -c user.name=bench -c user.email=bench@example.com \
-			commit -qm "project" && git checkout -q -b feature && /usr/bin/python3 - <<'PY'
-import glob, re
-head = None
-# the single head: the revision nobody names as a parent
-revs, parents = {}, set()
-for f in glob.glob("migrations/versions/*.py"):
-    t = open(f).read()
-    r = re.search(r"^revision = '(\w+)'", t, re.M).group(1)
-    revs[r] = f
-    parents.update(re.findall(r"'(\w{12})'", re.search(r"^down_revision = (.*)$", t, re.M).group(1)))
-head = (set(revs) - parents).pop()
-open("migrations/versions/zzzz_new_add_orders_note.py", "w").write('''"""add orders note
-
-Revision ID: 0123456789ab
-Revises: %s
-Create Date: 2026-11-30 03:00:00.000000
-
-"""
-from alembic import op
-import sqlalchemy as sa
-
-
-# revision identifiers, used by Alembic.
-revision = '0123456789ab'
-down_revision = '%s'
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column('users', sa.Column('note', sa.Text(), nullable=False))
-    op.create_index('ix_users_note', 'users', ['note'])
-
-
-def downgrade() -> None:
-    op.drop_index('ix_users_note', table_name='users')
-    op.drop_column('users', 'note')
-''' % (head, head))
-PY
+			commit -qm "project" && git checkout -q -b feature &&
+			/usr/bin/python3 "$top/bench/new_migration.py" migrations/versions zzzz_new_add_orders_note.py 0123456789ab &&
 		git add -A && git -c user.name=bench -c user.email=bench@example.com commit -qm "add orders note")
 		sleep 2
 	fi

@@ -73,32 +73,7 @@ git checkout -q -b feature
 settle
 lint "nothing changed, first run" asks
 lint "the next run" kept
-# migration FILE REV PARENT: a migration that adds a column and a plain index to users.
-migration() {
-	cat >"$v/$1" <<EOF
-"""new
-
-Revision ID: $2
-Revises: $3
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = '$2'
-down_revision = '$3'
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column('users', sa.Column('note_$2', sa.Text(), nullable=False))
-
-
-def downgrade() -> None:
-    op.drop_column('users', 'note_$2')
-EOF
-}
-migration zzzz_new.py 0123456789ab "$head"
+/usr/bin/python3 "$top/bench/new_migration.py" "$v" zzzz_new.py 0123456789ab "$head"
 old=$(ls "$v"/*.py | sort | awk 'NR == 10')
 settle
 
@@ -150,7 +125,7 @@ lint "committed" asks
 lint "the next run" kept
 
 # A second new file: its folder changed.
-migration zzzz_newer.py 123456789abc 0123456789ab
+/usr/bin/python3 "$top/bench/new_migration.py" "$v" zzzz_newer.py 123456789abc 0123456789ab
 settle
 lint "another new migration" asks
 reported "the other new migration is reported" zzzz_newer.py

@@ -67,30 +67,7 @@ cd "$p" || exit 1
 git init -q -b main . && git add -A && git -c user.name=t -c user.email=t@example.com commit -q -m base ||
 	bad "git init"
 git checkout -q -b feature
-cat >"$v/zzzz_new.py" <<EOF
-"""new
-
-Revision ID: 0123456789ab
-Revises: $head
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = '0123456789ab'
-down_revision = '$head'
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column('users', sa.Column('note', sa.Text(), nullable=False))
-    op.create_index('ix_users_note', 'users', ['note'])
-
-
-def downgrade() -> None:
-    op.drop_index('ix_users_note', table_name='users')
-    op.drop_column('users', 'note')
-EOF
+/usr/bin/python3 "$top/bench/new_migration.py" "$v" zzzz_new.py 0123456789ab "$head"
 touch -d '2000-01-01 00:00:00' "$v/zzzz_new.py"
 sleep 2
 
