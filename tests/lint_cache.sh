@@ -7,17 +7,8 @@
 # mtime kept: the ctime still differs).
 #
 #   tests/lint_cache.sh path/to/migen
-set -u
-migen=$1
-case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
-top=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
-unset MIGEN_NO_CACHE
-fail=0
-
-. "$top/tests/lib/runs.sh"
+. "$(dirname "$0")/lib/runs.sh"
+start "$1"
 
 cache_files() { ls "$XDG_CACHE_HOME/migen" 2>/dev/null | grep -c '^models-'; }
 # The model cache file's inode and mtime: a warm run that analysed nothing leaves it as it is.

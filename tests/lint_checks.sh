@@ -4,18 +4,10 @@
 # atomically, idempotent, the same bytes as enhance --write).
 #
 #   tests/lint_checks.sh path/to/migen
-set -u
-migen=$1
-case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
-top=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
+. "$(dirname "$0")/lib/runs.sh"
+start "$1"
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
 	GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$tmp"
-fail=0
-
-. "$top/tests/lib/runs.sh"
 
 # expect NAME WANT GOT
 expect() {

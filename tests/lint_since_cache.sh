@@ -7,20 +7,11 @@
 # its subcommands, and a run that used the kept answer ran no `git diff`.
 #
 #   tests/lint_since_cache.sh path/to/migen
-set -u
-migen=$1
-case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
-top=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
+. "$(dirname "$0")/lib/runs.sh"
+start "$1"
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
 	GIT_COMMITTER_EMAIL=t@example.com HOME="$tmp" XDG_CONFIG_HOME="$tmp/config"
-unset MIGEN_NO_CACHE GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
-fail=0
-n=0
-
-. "$top/tests/lib/runs.sh"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 
 real_git=$(command -v git) || {
 	echo "lint_since_cache: git is not installed (scripts/setup.sh --test)" >&2

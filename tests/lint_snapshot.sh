@@ -7,18 +7,8 @@
 # writes a new one (a new inode).
 #
 #   tests/lint_snapshot.sh path/to/migen
-set -u
-migen=$1
-case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
-top=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
-unset MIGEN_NO_CACHE
-fail=0
-n=0
-
-. "$top/tests/lib/runs.sh"
+. "$(dirname "$0")/lib/runs.sh"
+start "$1"
 
 # The snapshot file's inode, or "none".
 snap() { stat -c %i "$XDG_CACHE_HOME"/migen/schema-* 2>/dev/null || echo none; }

@@ -7,18 +7,8 @@
 # that saves writes a new one.
 #
 #   tests/schema_cache.sh path/to/migen
-set -u
-migen=$1
-case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
-top=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache"
-unset MIGEN_NO_CACHE
-fail=0
-n=0
-
-. "$top/tests/lib/runs.sh"
+. "$(dirname "$0")/lib/runs.sh"
+start "$1"
 
 kept() { stat -c %i "$XDG_CACHE_HOME"/migen/replayed-* 2>/dev/null | sort | tr '\n' ' '; }
 

@@ -1,6 +1,25 @@
-# Shared by the shell tests that compare runs of migen (sourced, not run):
-# ok/bad report a check ("ok   NAME", "FAIL NAME"; bad sets fail=1),
-# run keeps one run's stdout, stderr and exit status, same compares two.
+# Shared by the shell tests that compare runs of migen (sourced, not run,
+# as . "$(dirname "$0")/lib/runs.sh"): start sets the test up, ok/bad
+# report a check ("ok   NAME", "FAIL NAME"; bad sets fail=1), run keeps
+# one run's stdout, stderr and exit status, same compares two.
+
+# The repository: the sourcing test's $0 is tests/NAME.sh.
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# start MIGEN: what every such test starts from: migen (absolute), tmp (a
+# folder removed on exit) with a cache folder of its own (XDG_CACHE_HOME),
+# caches on, run times left out of summaries, fail=0 and n=0.
+start() {
+	set -u
+	migen=$1
+	case $migen in /*) ;; */*) migen=$(pwd)/$migen ;; esac
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	export XDG_CACHE_HOME="$tmp/cache" MIGEN_OMIT_SECONDS=1
+	unset MIGEN_NO_CACHE
+	fail=0
+	n=0
+}
 
 ok() { echo "ok   $1"; }
 bad() {
